@@ -1,0 +1,641 @@
+"""Cleaning steps: pure functions, value → value or DataFrame → DataFrame.
+
+Every parser returns a small result object that carries the parsed value and,
+when the raw value needed interpreting, a ``note`` code that the loader turns
+into a finding.  Nothing here reads files or knows about sheets beyond what
+the schema passes in, so each step can be used, tested and fuzzed alone::
+
+    >>> parse_number("约50人").value, parse_number("约50人").note
+    (50.0, 'approx')
+    >>> parse_number("1.3508万元", kind="money").value
+    13508.0
+    >>> parse_date("二〇二三年七月一日").ts.date()
+    datetime.date(2023, 7, 1)
+    >>> parse_date("7月1日", year=2023).ts.date(), parse_date("7月1日", year=2023).note
+    (datetime.date(2023, 7, 1), 'no_year')
+
+DataFrame steps (``clean_column``, ``flag_subtotals``, ``flag_duplicates``)
+compose with ``DataFrame.pipe``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .schema import CategoryList, Schema, Sheet, load_schema, norm_key
+
+__all__ = [
+    "ParsedNumber",
+    "ParsedDate",
+    "ParsedCategory",
+    "is_blank",
+    "clean_text",
+    "parse_number",
+    "parse_date",
+    "parse_year",
+    "header_scale",
+    "map_category",
+    "map_account",
+    "map_yesno",
+    "match_header",
+    "locate_header",
+    "is_subtotal_row",
+    "is_note_row",
+    "flag_subtotals",
+    "flag_duplicates",
+    "clean_column",
+]
+
+# --------------------------------------------------------------------------
+# small helpers
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MISSING_TOKENS = frozenset(
+    norm_key(t)
+    for t in ("—", "——", "-", "--", "－", "–", "/", "\\", "无", "暂无", "空", "不详", "未填", "N/A", "NA", "null", "none", "#N/A", "／", "…")
+)
+
+
+def is_blank(value: Any) -> bool:
+    """True for None, NaN, NaT and strings that are only white space.
+
+    >>> [is_blank(v) for v in (None, float("nan"), "  ", "\\u3000", 0, "0")]
+    [True, True, True, True, False, False]
+    """
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip(" \t\r\n\u3000\u00a0")
+    if isinstance(value, float):
+        return math.isnan(value)
+    if value is pd.NaT:
+        return True
+    return False
+
+
+def clean_text(value: Any, *, max_chars: int = 2000) -> str | None:
+    """Free text: stripped, control characters removed, length bounded.
+
+    >>> clean_text("  活动\\x07一  ")
+    '活动一'
+    >>> clean_text(12.0)
+    '12'
+    >>> clean_text("   ") is None
+    True
+    """
+    if is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        s = str(int(value))
+    elif isinstance(value, (_dt.datetime, pd.Timestamp)):
+        s = value.strftime("%Y-%m-%d") if value.time() == _dt.time(0) else value.isoformat(sep=" ")
+    else:
+        s = str(value)
+    s = _CONTROL.sub("", s).strip(" \t\r\n\u3000\u00a0")
+    if len(s) > max_chars:
+        s = s[:max_chars] + "…"
+    return s or None
+
+
+# --------------------------------------------------------------------------
+# numbers
+
+
+@dataclass(frozen=True)
+class ParsedNumber:
+    """``value`` is None when missing or unreadable; ``ok`` False only when
+    the raw value was present but could not be read as a number."""
+
+    value: float | None
+    note: str | None = None  # approx, text, missing_token, invalid, unit_in_cell
+    ok: bool = True
+
+
+_NUM_UNITS = ("人次", "学时", "课时", "小时", "元", "人", "次", "个", "篇", "期", "块", "场", "名", "位", "项", "份", "h", "件", "幅", "条")
+_APPROX_PRE = ("大约", "约计", "约", "近", "将近", "超过", "逾")
+_APPROX_POST = ("左右", "以上", "余", "多", "来", "+")
+_MULT = {"万": 10_000.0, "千": 1_000.0, "百": 100.0, "亿": 100_000_000.0}
+_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def _cn_int(run: str) -> int | None:
+    """Chinese numerals to int: 二〇二三 → 2023, 二十一 → 21, 十 → 10."""
+    if not run:
+        return None
+    if "十" in run:
+        tens, _, units = run.partition("十")
+        t = _CN_DIGITS.get(tens, None) if tens else 1
+        u = _CN_DIGITS.get(units, None) if units else 0
+        if t is None or u is None:
+            return None
+        return t * 10 + u
+    out = 0
+    for ch in run:
+        d = _CN_DIGITS.get(ch)
+        if d is None:
+            return None
+        out = out * 10 + d
+    return out
+
+
+def parse_number(value: Any, *, kind: str = "number", scale: float = 1.0) -> ParsedNumber:
+    """Read a count, an amount (元) or any number the way people write them.
+
+    ``scale`` comes from the header (``金额（万元）`` → 10000); a unit written in
+    the cell itself (``2万``, ``300元``) wins over the header.
+
+    >>> [parse_number(v).value for v in ("1,200", "１２００", "10万", "5千", "300元", "50余人", "50多人", 7)]
+    [1200.0, 1200.0, 100000.0, 5000.0, 300.0, 50.0, 50.0, 7.0]
+    >>> [parse_number(v).value for v in ("—", "-", "/", "无", "", None)]
+    [None, None, None, None, None, None]
+    >>> parse_number("无").note, parse_number("很多").ok
+    ('missing_token', False)
+    >>> parse_number(1.5, kind="money", scale=10000).value
+    15000.0
+    >>> parse_number("2万元", kind="money", scale=10000).value
+    20000.0
+    """
+    if is_blank(value):
+        return ParsedNumber(None)
+    if isinstance(value, bool):
+        return ParsedNumber(None, "invalid", False)
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        v = float(value)
+        if not math.isfinite(v):
+            return ParsedNumber(None, "invalid", False)
+        v *= scale
+        return ParsedNumber(round(v, 2) if kind == "money" else v, "scaled" if scale != 1.0 else None)
+    if isinstance(value, (_dt.date, _dt.time, pd.Timestamp)):
+        return ParsedNumber(None, "invalid", False)
+    s = unicodedata.normalize("NFKC", str(value))
+    s = re.sub(r"[\s\u3000\u00a0]+", "", s)
+    if norm_key(s) in MISSING_TOKENS:
+        return ParsedNumber(None, "missing_token")
+    note = "text"
+    s = s.replace(",", "").replace("，", "").replace("¥", "").replace("￥", "")
+    if s.upper().startswith("RMB"):
+        s = s[3:]
+    approx = False
+    for p in _APPROX_PRE:
+        if s.startswith(p):
+            s, approx = s[len(p):], True
+            break
+    changed = True
+    while changed:  # strip trailing units and approximation words in any order
+        changed = False
+        for u in _NUM_UNITS:
+            if s.endswith(u) and len(s) > len(u):
+                s, changed = s[: -len(u)], True
+        for p in _APPROX_POST:
+            if s.endswith(p) and len(s) > len(p):
+                s, changed, approx = s[: -len(p)], True, True
+    cell_scale = None
+    if s and s[-1] in _MULT and len(s) > 1:
+        cell_scale = _MULT[s[-1]]
+        s = s[:-1]
+    if not _NUMBER_RE.match(s):
+        n = _cn_int(s)
+        if n is None:
+            return ParsedNumber(None, "invalid", False)
+        v = float(n)
+    else:
+        v = float(s)
+    if not math.isfinite(v):
+        return ParsedNumber(None, "invalid", False)
+    v *= cell_scale if cell_scale is not None else scale
+    if kind == "money":
+        v = round(v, 2)
+    if approx:
+        note = "approx"
+    return ParsedNumber(v, note)
+
+
+# --------------------------------------------------------------------------
+# dates
+
+
+@dataclass(frozen=True)
+class ParsedDate:
+    """``precision`` is 'day', 'month', 'year' or None (missing/unreadable)."""
+
+    ts: pd.Timestamp | None
+    precision: str | None = None
+    note: str | None = None  # serial, text, no_year, month_only, chinese, md_number, invalid
+    ok: bool = True
+
+
+_EXCEL_EPOCH = _dt.datetime(1899, 12, 30)
+_CN_RUN = re.compile(r"[〇零一二两三四五六七八九十]+")
+_D_YMD = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?(?:[T ]?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_D_YM = re.compile(r"^(\d{4})(?:[-/.年])(\d{1,2})月?(?:份)?$")
+_D_MD = re.compile(r"^(\d{1,2})(?:月(\d{1,2})[日号]?|[./](\d{1,2}))$")
+_D_M = re.compile(r"^(\d{1,2})月(?:份)?$")
+_D_Y = re.compile(r"^(\d{4})年?(?:度)?$")
+_D_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_D_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
+
+
+def _mk(y: int, m: int, d: int, precision: str, note: str | None) -> ParsedDate:
+    try:
+        return ParsedDate(pd.Timestamp(_dt.date(y, m, d)), precision, note)
+    except ValueError:
+        return ParsedDate(None, None, "invalid", False)
+
+
+def _serial(v: float) -> ParsedDate:
+    if 1 <= v < 2_958_466:  # Excel's last date is 9999-12-31
+        ts = pd.Timestamp(_EXCEL_EPOCH + _dt.timedelta(days=int(v)))
+        return ParsedDate(ts, "day", "serial")
+    return ParsedDate(None, None, "invalid", False)
+
+
+def parse_date(value: Any, *, year: int | None = None) -> ParsedDate:
+    """Read every date spelling of spec §3.
+
+    ``year`` (from 基本信息) completes dates written without one.
+
+    >>> f = lambda v: (parse_date(v, year=2023).ts.strftime("%Y-%m-%d"), parse_date(v, year=2023).precision)
+    >>> [f(v)[0] for v in ("2023-07-01", "2023/7/1", "2023.7.1", "2023年7月1日", "7月1日", "7.1", 45108, "二〇二三年七月一日")]
+    ['2023-07-01', '2023-07-01', '2023-07-01', '2023-07-01', '2023-07-01', '2023-07-01', '2023-07-01', '2023-07-01']
+    >>> f("2023年7月")
+    ('2023-07-01', 'month')
+    >>> parse_date("下半年").ok, parse_date(None).precision
+    (False, None)
+    >>> parse_date(7.1, year=2023).ts.date()
+    datetime.date(2023, 7, 1)
+    """
+    if is_blank(value):
+        return ParsedDate(None)
+    if isinstance(value, bool):
+        return ParsedDate(None, None, "invalid", False)
+    if isinstance(value, pd.Timestamp):
+        return ParsedDate(value.normalize(), "day")
+    if isinstance(value, _dt.datetime):
+        return ParsedDate(pd.Timestamp(value.date()), "day")
+    if isinstance(value, _dt.date):
+        return ParsedDate(pd.Timestamp(value), "day")
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        v = float(value)
+        if not math.isfinite(v):
+            return ParsedDate(None, None, "invalid", False)
+        if 1 <= v < 13 and not v.is_integer() and year:
+            # 7.1 typed into a General cell is stored as the number 7.1
+            r = parse_date(format(v, "g"), year=year)
+            return ParsedDate(r.ts, r.precision, "md_number") if r.ok else r
+        if 1900 <= v <= 2100 and v.is_integer():
+            return ParsedDate(pd.Timestamp(_dt.date(int(v), 1, 1)), "year", "year_only")
+        if v >= 20000 and v.is_integer() and 19000101 <= v <= 21001231:
+            return parse_date(str(int(v)), year=year)
+        if v >= 60:
+            return _serial(v)
+        return ParsedDate(None, None, "invalid", False)
+    if isinstance(value, _dt.time):
+        return ParsedDate(None, None, "invalid", False)
+    s = unicodedata.normalize("NFKC", str(value))
+    s = re.sub(r"[\s\u3000\u00a0]+", "", s)
+    if norm_key(s) in MISSING_TOKENS:
+        return ParsedDate(None, None, "missing_token")
+    chinese = False
+    if _CN_RUN.search(s):
+        chinese = True
+
+        def _rep(m: re.Match) -> str:
+            n = _cn_int(m.group(0))
+            return str(n) if n is not None else m.group(0)
+
+        s = _CN_RUN.sub(_rep, s)
+    note = "chinese" if chinese else "text"
+    if m := _D_YMD.match(s):
+        return _mk(int(m[1]), int(m[2]), int(m[3]), "day", note)
+    if m := _D_COMPACT.match(s):
+        return _mk(int(m[1]), int(m[2]), int(m[3]), "day", note)
+    if m := _D_YM.match(s):
+        return _mk(int(m[1]), int(m[2]), 1, "month", "month_only")
+    if m := _D_MD.match(s):
+        if not year:
+            return ParsedDate(None, None, "invalid", False)
+        day = m[2] or m[3]
+        return _mk(year, int(m[1]), int(day), "day", "no_year")
+    if m := _D_M.match(s):
+        if not year:
+            return ParsedDate(None, None, "invalid", False)
+        return _mk(year, int(m[1]), 1, "month", "month_only")
+    if m := _D_Y.match(s):
+        return ParsedDate(pd.Timestamp(_dt.date(int(m[1]), 1, 1)), "year", "year_only")
+    if _D_SERIAL.match(s):
+        return _serial(float(s))
+    return ParsedDate(None, None, "invalid", False)
+
+
+def parse_year(value: Any) -> int | None:
+    """The 年度 of 基本信息: ``2023``, ``'2023年'``, ``'2023年度'``, ``'二〇二三年'``.
+
+    >>> [parse_year(v) for v in (2023, 2023.0, "2023年", "2023年度", "二〇二三年", "明年")]
+    [2023, 2023, 2023, 2023, 2023, None]
+    """
+    if is_blank(value) or isinstance(value, bool):
+        return None
+    if isinstance(value, (_dt.date, pd.Timestamp)):
+        return value.year
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        v = float(value)
+        return int(v) if v.is_integer() and 1900 <= v <= 2100 else None
+    s = unicodedata.normalize("NFKC", str(value))
+    s = _CN_RUN.sub(lambda m: str(_cn_int(m.group(0)) if _cn_int(m.group(0)) is not None else m.group(0)), s)
+    m = re.search(r"(19|20)\d{2}", s)
+    return int(m.group(0)) if m else None
+
+
+# --------------------------------------------------------------------------
+# headers
+
+_SCALE_RE = re.compile(r"[（(\[【]\s*(万元|千元|百元|元|万|千)\s*[）)\]】]")
+_SCALES = {"万元": 10_000.0, "万": 10_000.0, "千元": 1_000.0, "千": 1_000.0, "百元": 100.0, "元": 1.0}
+
+
+def header_scale(header: Any) -> float:
+    """The factor a unit in the header applies to its column.
+
+    >>> header_scale("金额（万元）"), header_scale("金额(元)"), header_scale("支出金额")
+    (10000.0, 1.0, 1.0)
+    """
+    if is_blank(header):
+        return 1.0
+    m = _SCALE_RE.search(unicodedata.normalize("NFKC", str(header)))
+    return _SCALES[m.group(1)] if m else 1.0
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    """Where a sheet's header is and what each column means.
+
+    ``columns`` maps a 0-based column index to a schema column key (or the
+    special key ``'_unit'`` for the 单位名称 column of a combined workbook);
+    ``headers`` keeps the header text as written, for findings.
+    """
+
+    row: int  # 0-based index into the grid
+    columns: dict[int, str]
+    headers: dict[int, str]
+    scales: dict[int, float]
+    unknown: dict[int, str]
+
+    @property
+    def score(self) -> int:
+        return len(self.columns)
+
+
+def _alias_table(sheet: Sheet, schema: Schema) -> dict[str, str]:
+    table: dict[str, str] = {}
+    # canonical labels first so that an alias shared with another column
+    # (活动台账: 类型 is an alias of 活动类别) never shadows a real label
+    for c in sheet.columns:
+        table.setdefault(norm_key(c.label), c.key)
+    for c in sheet.columns:
+        for a in c.aliases:
+            table.setdefault(norm_key(a), c.key)
+    for a in schema.unit_column:
+        table.setdefault(norm_key(a), "_unit")
+    return table
+
+
+def match_header(cells: Sequence[Any], sheet: Sheet, schema: Schema | None = None) -> HeaderMatch:
+    """Match one row of header cells against the sheet's columns and aliases.
+
+    >>> s = load_schema().sheet("activities")
+    >>> m = match_header(["活动日期", "名称", "类 型", "参加人数", "金额（万元）", ""], s)
+    >>> m.columns
+    {0: 'date', 1: 'name', 2: 'category', 3: 'participants', 4: 'amount'}
+    >>> m.scales[4]
+    10000.0
+    """
+    schema = schema or load_schema()
+    table = _alias_table(sheet, schema)
+    columns: dict[int, str] = {}
+    headers: dict[int, str] = {}
+    scales: dict[int, float] = {}
+    unknown: dict[int, str] = {}
+    taken: set[str] = set()
+    for i, cell in enumerate(cells):
+        if is_blank(cell) or not isinstance(cell, str):
+            continue
+        key = table.get(norm_key(cell))
+        if key is None:
+            unknown[i] = str(cell).strip()
+            continue
+        if key in taken:  # a second column with the same meaning: keep the first
+            unknown[i] = str(cell).strip()
+            continue
+        taken.add(key)
+        columns[i] = key
+        headers[i] = str(cell).strip()
+        scales[i] = header_scale(cell)
+    return HeaderMatch(0, columns, headers, scales, unknown)
+
+
+def locate_header(rows: Sequence[Sequence[Any]], sheet: Sheet, schema: Schema | None = None, *, max_scan: int = 30) -> HeaderMatch | None:
+    """Find the header row below any title rows: the first row among the top
+    ``max_scan`` that matches the most columns (at least two, or one for a
+    single-column sheet).
+
+    >>> s = load_schema().sheet("training")
+    >>> grid = [["2023年培训台账", None], [None, None], ["日期", "项目名称", "类型", "学时", "参训人数"], ["2023-05-01", "安全", "安全生产", 8, 20]]
+    >>> locate_header(grid, s).row
+    2
+    """
+    schema = schema or load_schema()
+    best: HeaderMatch | None = None
+    for r, cells in enumerate(rows[:max_scan]):
+        m = match_header(cells, sheet, schema)
+        if m.score and (best is None or m.score > best.score):
+            best = HeaderMatch(r, m.columns, m.headers, m.scales, m.unknown)
+    need = min(2, len(sheet.columns))
+    if best is None or best.score < need:
+        return None
+    return best
+
+
+# --------------------------------------------------------------------------
+# categories
+
+
+@dataclass(frozen=True)
+class ParsedCategory:
+    value: str | None
+    note: str | None = None  # synonym, unknown, missing
+    ok: bool = True
+
+
+def map_category(value: Any, categories: CategoryList, *, blank: str | None = None) -> ParsedCategory:
+    """Map a raw label to its canonical category.
+
+    Spaces and variants are absorbed silently; a synonym is noted; an unknown
+    label goes to the list's ``unknown`` label (其他) with ``ok=False``.
+
+    >>> from gonghui_kit.schema import load_schema
+    >>> cats = load_schema().categories["activity_category"]
+    >>> [map_category(v, cats).value for v in ("文体 活动", " 节日活动 ", "体育活动", "文体类", "打麻将")]
+    ['文体活动', '节日活动', '文体活动', '文体活动', '其他']
+    >>> map_category("打麻将", cats).ok, map_category("体育活动", cats).note
+    (False, 'synonym')
+    """
+    if is_blank(value):
+        return ParsedCategory(blank, None if blank else "missing")
+    label = categories.canonical(value)
+    if label is not None:
+        exact = norm_key(value) == norm_key(label)
+        return ParsedCategory(label, None if exact else "synonym")
+    return ParsedCategory(categories.unknown, "unknown", False)
+
+
+def map_yesno(value: Any, *, blank: str | None = "是") -> ParsedCategory:
+    """是/否 with common spellings; blank means ``blank``.
+
+    >>> [map_yesno(v).value for v in ("是", "否", "Y", "", "√", "不立案")]
+    ['是', '否', '是', '是', '是', '否']
+    """
+    return map_category(value, load_schema().categories["yesno"], blank=blank)
+
+
+_ACCOUNT_SPLIT = re.compile(r"[-—－–/／·:：>＞\\|]+")
+
+
+def map_account(value: Any, schema: Schema | None = None) -> tuple[str | None, str | None, str | None]:
+    """Map a 科目 to ``(direction, account, note)``, rolling sub-items up.
+
+    >>> [map_account(v)[:2] for v in ("职工活动支出-文体活动", "文体活动支出", "事业支出", "会费收入", "送温暖")]
+    [('支出', '职工活动支出'), ('支出', '职工活动支出'), ('支出', '对附属单位的支出'), ('收入', '会费收入'), ('支出', '维权支出')]
+    >>> map_account("职工活动支出-节日慰问")[:2]
+    ('支出', '职工活动支出')
+    >>> map_account("买菜")
+    (None, None, 'unknown')
+    """
+    schema = schema or load_schema()
+    if is_blank(value):
+        return None, None, "missing"
+    lookup = schema.account_lookup
+    k = norm_key(value)
+    if k in lookup:
+        d, a = lookup[k]
+        return d, a, None if k == norm_key(a) else "rollup"
+    parts = [p for p in _ACCOUNT_SPLIT.split(k) if p]
+    for p in parts:  # the account before the sub-item decides
+        if p in lookup:
+            d, a = lookup[p]
+            return d, a, "rollup"
+    for p in parts or [k]:
+        for suffix in ("支出", "收入", "费用", "费", "经费"):
+            if p.endswith(suffix) and p[: -len(suffix)] in lookup:
+                d, a = lookup[p[: -len(suffix)]]
+                return d, a, "rollup"
+    return None, None, "unknown"
+
+
+# --------------------------------------------------------------------------
+# rows
+
+
+def _cell_text(v: Any) -> str:
+    return norm_key(v) if isinstance(v, str) else ""
+
+
+def is_subtotal_row(cells: Iterable[Any], words: Sequence[str] | None = None) -> bool:
+    """A row whose text cells say 合计/小计/总计 is a subtotal, not a record.
+
+    >>> is_subtotal_row(["合计", None, 6613]), is_subtotal_row([None, "小 计：", 1.5]), is_subtotal_row(["2023-01-01", "活动合计划", 3])
+    (True, True, False)
+    """
+    words = tuple(norm_key(w) for w in (words or load_schema().subtotal_words))
+    for v in cells:
+        t = _cell_text(v)
+        if not t:
+            continue
+        for w in words:
+            if t == w or (len(t) <= len(w) + 4 and (t.startswith(w) or t.endswith(w))):
+                return True
+    return False
+
+
+def is_note_row(cells: Sequence[Any], prefixes: Sequence[str] | None = None) -> bool:
+    """A row holding only one text cell that starts like a note
+    (``填表说明：…``, ``制表人：…``, ``注：…``).
+
+    >>> is_note_row(["填表说明：本表于次年1月10日前报送。", None, None]), is_note_row(["张三", "男"])
+    (True, False)
+    """
+    filled = [v for v in cells if not is_blank(v)]
+    if len(filled) != 1 or not isinstance(filled[0], str):
+        return False
+    t = unicodedata.normalize("NFKC", filled[0]).strip()
+    prefixes = prefixes or load_schema().note_prefixes
+    return any(t.startswith(p) for p in prefixes) and (len(t) > 4 or t.endswith((":", "：")))
+
+
+def flag_subtotals(df: pd.DataFrame, *, columns: Sequence[str] | None = None, flag: str = "_subtotal") -> pd.DataFrame:
+    """Add a boolean column marking subtotal rows (for ``.pipe``).
+
+    >>> df = pd.DataFrame({"a": ["x", "合计"], "b": [1, 2]})
+    >>> df.pipe(flag_subtotals)["_subtotal"].tolist()
+    [False, True]
+    """
+    cols = list(columns or [c for c in df.columns if not str(c).startswith("_")])
+    words = load_schema().subtotal_words
+    values = df[cols].to_numpy(dtype=object)
+    return df.assign(**{flag: [is_subtotal_row(r, words) for r in values]})
+
+
+def flag_duplicates(df: pd.DataFrame, *, columns: Sequence[str] | None = None, flag: str = "_duplicate") -> pd.DataFrame:
+    """Mark exact duplicate rows: the first copy is kept, later copies flagged.
+
+    >>> df = pd.DataFrame({"a": ["x", "x", "y"], "b": [1, 1, 1]})
+    >>> df.pipe(flag_duplicates)["_duplicate"].tolist()
+    [False, True, False]
+    """
+    cols = list(columns or [c for c in df.columns if not str(c).startswith("_")])
+    if df.empty:
+        return df.assign(**{flag: pd.Series([], dtype=bool, index=df.index)})
+    keys = df[cols].astype(object).map(lambda v: None if is_blank(v) else (type(v).__name__ if not isinstance(v, (int, float)) else "n", v))
+    return df.assign(**{flag: keys.duplicated(keep="first").to_numpy()})
+
+
+# --------------------------------------------------------------------------
+# columns
+
+
+def _cache_key(v: Any) -> Any:
+    return (type(v), v)
+
+
+def clean_column(raw: pd.Series, parse: Callable[[Any], Any]) -> tuple[list[Any], dict[Any, Any]]:
+    """Apply a value parser to a column, parsing each distinct value once.
+
+    Returns the parsed results in row order and the cache (distinct raw → result).
+    Ledgers repeat dates, categories and amounts a lot; parsing the distinct
+    values only is what makes loading fast.
+
+    >>> out, cache = clean_column(pd.Series(["1,200", "1,200", "约5人"]), parse_number)
+    >>> [r.value for r in out], len(cache)
+    ([1200.0, 1200.0, 5.0], 2)
+    """
+    cache: dict[Any, Any] = {}
+    out = []
+    for v in raw.tolist():
+        try:
+            k = _cache_key(v)
+            hit = cache.get(k)
+        except TypeError:  # unhashable: parse directly
+            out.append(parse(v))
+            continue
+        if hit is None:
+            hit = cache[k] = parse(v)
+        out.append(hit)
+    return out, cache

@@ -1,0 +1,185 @@
+"""Findings: what the quality report says about each file, sheet, row and cell.
+
+A finding points at a place (file, sheet as named in that file, Excel row as a
+person sees it, column header as written), shows the raw value (never
+personal data: spec §6), says what was done and how serious it is.  The
+same list feeds ``gonghui check`` (text and JSON), the quality pages of the
+archive and the data-quality appendix of every unit report.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Iterable
+
+import pandas as pd
+
+__all__ = ["Finding", "SEVERITIES", "ACTIONS", "findings_frame", "to_json", "to_text", "has_errors", "summarize"]
+
+SEVERITIES = ("error", "warning", "info")
+
+# action codes (stable, machine-readable) and how people read them
+ACTIONS = {
+    "refused": "未读取",
+    "skipped": "已跳过",
+    "excluded": "已排除",
+    "converted": "已转换",
+    "mapped": "已归类",
+    "kept": "已保留",
+    "missing": "按缺失处理",
+    "checked": "需核实",
+}
+
+FINDING_FIELDS = ("file", "sheet", "row", "column", "value", "action", "severity", "message")
+
+
+@dataclass(frozen=True)
+class Finding:
+    file: str
+    sheet: str
+    row: int | None
+    column: str
+    value: str
+    action: str
+    severity: str
+    message: str
+    code: str = ""
+    unit: str | None = None
+    year: int | None = None
+    table: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"bad severity {self.severity!r}")
+        if self.action not in ACTIONS:
+            raise ValueError(f"bad action {self.action!r}")
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def show_value(value: Any, *, limit: int = 60) -> str:
+    """A raw value as text for a finding (bounded, single line).
+
+    >>> show_value(12.0), show_value("a\\nb"), len(show_value("x" * 500))
+    ('12', 'a b', 61)
+    """
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value != value:
+            return ""
+        if value.is_integer():
+            return str(int(value))
+    s = str(value).replace("\r", " ").replace("\n", " ")
+    s = "".join(ch for ch in s if ch >= " ")
+    return s if len(s) <= limit else s[:limit] + "…"
+
+
+def findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:
+    """Findings as a DataFrame (one row each; the JSON keys first)."""
+    rows = [f.as_dict() for f in findings]
+    cols = list(FINDING_FIELDS) + ["code", "unit", "year", "table"]
+    df = pd.DataFrame(rows, columns=cols)
+    if not df.empty:
+        df["row"] = df["row"].astype("Int64")
+        df["year"] = df["year"].astype("Int64")
+    return df
+
+
+def has_errors(findings: Iterable[Finding]) -> bool:
+    return any(f.severity == "error" for f in findings)
+
+
+def to_json(findings: Iterable[Finding], *, extra: bool = True) -> str:
+    """The JSON list of ``gonghui check --format json``.
+
+    Keys ``file, sheet, row, column, value, action, severity, message`` always;
+    ``code, unit, year`` too when ``extra`` (an extension of the contract).
+    """
+    out = []
+    for f in findings:
+        d = {k: getattr(f, k) for k in FINDING_FIELDS}
+        if extra:
+            d.update(code=f.code, unit=f.unit, year=f.year)
+        out.append(d)
+    return json.dumps(out, ensure_ascii=False, indent=1)
+
+
+_SEV_CN = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+def _ranges(rows: list[int]) -> str:
+    """Compact row list: 5、7–9、12.
+
+    >>> _ranges([5, 7, 8, 9, 12])
+    '5、7–9、12'
+    """
+    rows = sorted(set(rows))
+    parts: list[str] = []
+    start = prev = None
+    for r in rows + [None]:  # type: ignore[list-item]
+        if start is None:
+            start = prev = r
+            continue
+        if r is not None and r == prev + 1:
+            prev = r
+            continue
+        parts.append(str(start) if start == prev else f"{start}–{prev}")
+        start = prev = r
+    return "、".join(parts)
+
+
+def to_text(findings: list[Finding], *, verbose: bool = False, max_rows_listed: int = 12) -> str:
+    """Findings for people, grouped by file, in Chinese.
+
+    Errors and warnings are listed one by one (row and column, what was wrong,
+    what was done).  Info-level fixes of the same kind in the same column are
+    folded into one line with their rows unless ``verbose``.
+    """
+    if not findings:
+        return "未发现问题：所有台账均可读取，数据已全部计入。"
+    lines: list[str] = []
+    by_file: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_file.setdefault(f.file, []).append(f)
+    for file, items in by_file.items():
+        n = {s: sum(1 for f in items if f.severity == s) for s in SEVERITIES}
+        unit = next((f.unit for f in items if f.unit), None)
+        head = f"■ {file}"
+        if unit:
+            head += f"（{unit}）"
+        head += f"：错误 {n['error']} 条，警告 {n['warning']} 条，提示 {n['info']} 条"
+        lines.append(head)
+        folded: dict[tuple, list[Finding]] = {}
+        for f in items:
+            if f.severity == "info" and not verbose and f.row is not None:
+                folded.setdefault((f.sheet, f.column, f.code), []).append(f)
+                continue
+            where = "、".join(x for x in (f"工作表“{f.sheet}”" if f.sheet else "", f"第{f.row}行" if f.row else "", f"“{f.column}”列" if f.column else "") if x)
+            val = f"（原值：{f.value}）" if f.value else ""
+            lines.append(f"  [{_SEV_CN[f.severity]}] {where + '：' if where else ''}{f.message}{val}")
+        for (sheet, column, _code), group in folded.items():
+            rows = [g.row for g in group if g.row]
+            shown = _ranges(rows[:max_rows_listed]) + ("等" if len(rows) > max_rows_listed else "")
+            col = f"“{column}”列" if column else ""
+            lines.append(f"  [提示] 工作表“{sheet}”{col}第{shown}行：{group[0].message}（共 {len(group)} 处）")
+        lines.append("")
+    total = {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES}
+    lines.append(f"合计：{len(by_file)} 个文件，错误 {total['error']} 条，警告 {total['warning']} 条，提示 {total['info']} 条。")
+    if total["error"]:
+        lines.append("有错误的文件未能（全部）读取，请按上面的说明修改后重新报送。")
+    return "\n".join(lines)
+
+
+def summarize(findings: Iterable[Finding]) -> pd.DataFrame:
+    """Counts by file, severity and code (for the quality pages)."""
+    df = findings_frame(findings)
+    if df.empty:
+        return pd.DataFrame(columns=["file", "unit", "severity", "code", "message", "count"])
+    return (
+        df.groupby(["file", "unit", "severity", "code"], dropna=False)
+        .agg(message=("message", "first"), count=("message", "size"))
+        .reset_index()
+    )
