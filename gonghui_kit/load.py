@@ -646,14 +646,14 @@ def load_ledgers(
     *,
     year: int | None = None,
     engine: str = "calamine",
-    registry: Callable[[str], str] | None = None,
+    registry=None,
     jobs: int = 1,
 ) -> Ledger:
     """Load workbooks and folders of workbooks into one ``Ledger``.
 
     ``year``: only workbooks of that 年度 are counted (others: an error finding
     each).  ``registry``: maps a unit name as written to its canonical name
-    (see ``gonghui_kit.registry``).  ``jobs`` > 1 reads files in parallel
+    (a ``gonghui_kit.registry.UnitRegistry``, or any callable name → name).  ``jobs`` > 1 reads files in parallel
     processes (spawn-safe, so it works on Windows too).
     """
     if isinstance(paths, (str, os.PathLike)):
@@ -692,14 +692,17 @@ def _load_many(files: list[Path], names: list[str], *, year, engine, salt, jobs)
         return list(ex.map(_load_one, args, chunksize=max(1, len(args) // (jobs * 4))))
 
 
-def assemble(results: list[WorkbookResult], findings: list[Finding] | None = None, *, registry: Callable[[str], str] | None = None) -> Ledger:
+def assemble(results: list[WorkbookResult], findings: list[Finding] | None = None, *, registry=None) -> Ledger:
     """Combine per-workbook results: cross-file checks (same unit and year
     twice), canonical unit names, one table per sheet key."""
     findings = list(findings or [])
-    canon = registry or (lambda s: s)
+    canon = getattr(registry, "canonical", registry) or (lambda s: s)
+    knows = getattr(registry, "knows", None)
     seen: dict[tuple[str, int], WorkbookResult] = {}
     for r in results:
         if r.status == "ok" and r.unit:
+            if knows is not None and not knows(r.unit):
+                r.findings.append(Finding(r.name, "基本信息", None, "单位名称", r.unit, "kept", "warning", "单位名册（units.yaml）中没有这个单位名称，按新单位单独统计；如是改名或写法不同，请在名册中登记", "unknown_unit", r.unit, r.year))
             r.unit = canon(r.unit)
             key = (r.unit, r.year)
             if key in seen:
