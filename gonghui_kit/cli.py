@@ -183,6 +183,192 @@ def _sample(a: argparse.Namespace) -> int:
     return 0
 
 
+
+# --------------------------------------------------------------------------
+# summary
+
+
+@command("summary", "生成某单位某年度的工作总结初稿（Markdown 或 Word）")
+@args(
+    lambda p: (
+        p.add_argument("data", nargs="+", help="台账文件或文件夹（含上一年度时可写同比）"),
+        p.add_argument("--unit", required=True, help="单位名称"),
+        p.add_argument("--year", type=int, required=True),
+        p.add_argument("-o", "--output", help="输出 .md 或 .docx（不填则输出到屏幕）"),
+        p.add_argument("--units", dest="units_file"),
+    )
+)
+def _summary(a: argparse.Namespace) -> int:
+    from .compare import ranks  # noqa: F401
+    from .highlights import highlights
+    from .indicators import compute_indicators
+    from .iorw import write_text
+    from .narrative import draft_summary, summary_docx
+
+    reg = _registry(a.units_file)
+    ledger = _load(a.data, None, a.units_file)
+    canon = reg.canonical(a.unit) if reg else a.unit
+    ind = compute_indicators(ledger)
+    have = ind[(ind["unit"] == canon) & (ind["year"] == a.year)]
+    if have.empty:
+        units = sorted(ind[ind["year"] == a.year]["unit"].unique())
+        raise UserError(f"{a.year} 年度的台账中没有单位“{a.unit}”（可用：{'、'.join(units) or '无'}）")
+    hl = highlights(ind, registry=reg)
+    md = draft_summary(canon, a.year, ind, highlights_df=hl, registry=reg)
+    if not a.output:
+        _out(md)
+    elif a.output.lower().endswith(".docx"):
+        summary_docx(md, a.output)
+    else:
+        write_text(a.output, md)
+    if a.output:
+        print(f"已写出：{a.output}", file=sys.stderr)
+    return 0
+
+
+# --------------------------------------------------------------------------
+# build, demo, seal, verify
+
+
+def _build_setup(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--year", type=int, required=True, help="年度")
+    p.add_argument("--data", help="台账根目录，每年一个子文件夹（默认 data/）")
+    p.add_argument("--params", help="运行配置 params/*.yaml")
+    p.add_argument("--units", help="只生成这些单位，逗号分隔")
+    p.add_argument("--jobs", type=int, help="同时生成几份报告（默认 CPU 核数）")
+    p.add_argument("--out", help="输出目录（默认 reports/）")
+    p.add_argument("--engine", choices=["warm", "papermill"], help="执行引擎：warm（默认，预热进程+每份报告一个新子进程）或 papermill（每份报告一个 Jupyter 内核）")
+    p.add_argument("--scheduler", help="Dask 调度器地址（如 tcp://10.0.0.5:8786），把各单位的报告分发到集群")
+    p.add_argument("--force", action="store_true", help="全部重建（包括已封存的年度）")
+    p.add_argument("--quiet", action="store_true", help="不显示进度条")
+
+
+def _config_from_args(a: argparse.Namespace, year: int):
+    from .build import BuildConfig, BuildError, package_params_path
+
+    raw = BuildConfig.read_params(a.params) if getattr(a, "params", None) else {}
+
+    def pick(name, default):
+        v = getattr(a, name, None)
+        return v if v is not None else raw.get(name, default)
+
+    def param_file(key, default_name):
+        if key in raw:  # relative to the working folder, else to the params file
+            p = Path(raw[key])
+            here = Path(a.params).parent
+            for cand in (p, here / p, here / p.name):
+                if cand.exists():
+                    return cand
+            raise UserError(f"{a.params}：找不到 {key} 文件 {p}")
+        local = Path("params") / default_name
+        return local if local.exists() else package_params_path(default_name)
+
+    units = a.units.replace("，", ",").split(",") if getattr(a, "units", None) else raw.get("units")
+    return BuildConfig(
+        year=year,
+        data=Path(pick("data", "data")),
+        out=Path(pick("out", "reports")),
+        jobs=int(pick("jobs", os.cpu_count() or 2)),
+        engine=pick("engine", "warm"),
+        scheduler=getattr(a, "scheduler", None),
+        units=[u.strip() for u in units if u.strip()] if units else None,
+        force=bool(getattr(a, "force", False)),
+        registry_file=param_file("registry", "units.yaml"),
+        standards_file=param_file("standards", "standards.yaml"),
+        unit_report=raw.get("unit_report", {}),
+        compare_units=raw.get("compare_units", {}),
+        params_file=Path(a.params) if getattr(a, "params", None) else None,
+        progress=not getattr(a, "quiet", False),
+    )
+
+
+def _run_build(cfg) -> int:
+    from .build import BuildError, build
+    from .progress import BuildProgress
+
+    with BuildProgress(enabled=cfg.progress) as prog:
+        try:
+            res = build(cfg, on_event=prog.event)
+        except BuildError as e:
+            raise UserError(str(e)) from e
+    prog.summary(res)
+    return 0 if res.ok else 1
+
+
+@command("build", "生成某年度全部单位的报告、对比页、数据质量报告和指标表（增量）")
+@args(_build_setup)
+def _build(a: argparse.Namespace) -> int:
+    return _run_build(_config_from_args(a, a.year))
+
+
+@command("demo", "演示：生成三年示例台账并生成全部年度报告，最后给出档案首页路径")
+@args(
+    lambda p: (
+        p.add_argument("--out", default="reports", help="报告输出目录（默认 reports/）"),
+        p.add_argument("--data", default="data", help="示例台账写到哪里（默认 data/）"),
+        p.add_argument("--years", type=_year_range, default=[2022, 2023, 2024]),
+        p.add_argument("--units", type=int, default=12, dest="n_units"),
+        p.add_argument("--jobs", type=int),
+        p.add_argument("--engine", choices=["warm", "papermill"]),
+        p.add_argument("--quiet", action="store_true"),
+    )
+)
+def _demo(a: argparse.Namespace) -> int:
+    from .build import package_params_path
+    from .sample import generate_sample
+
+    data = Path(a.data)
+    if not all(any((data / str(y)).glob("*.xlsx")) for y in a.years):
+        print(f"生成示例台账：{data.resolve()}", file=sys.stderr)
+        generate_sample(data, units=a.n_units, years=tuple(a.years), seed=0)
+    a.params = str(package_params_path("demo.yaml")) if package_params_path("demo.yaml").exists() else None
+    a.data, a.units, a.scheduler, a.force = str(data), None, None, False
+    status = 0
+    for y in a.years:
+        print(f"== {y} 年度 ==", file=sys.stderr)
+        status = max(status, _run_build(_config_from_args(a, y)))
+    index = (Path(a.out) / "index.html").resolve()
+    _out(f"档案首页：{index}")
+    return status
+
+
+@command("seal", "封存某年度：此后不会被重建或覆盖（除非 --force）")
+@args(lambda p: (p.add_argument("year", type=int), p.add_argument("--out", default="reports"), p.add_argument("--note", default="")))
+def _seal(a: argparse.Namespace) -> int:
+    from .archive import is_sealed, seal, write_root_index
+
+    d = Path(a.out) / str(a.year)
+    if is_sealed(d):
+        _out(f"{a.year} 年度已经封存：{d}")
+        return 0
+    try:
+        p = seal(d, note=a.note)
+    except FileNotFoundError as e:
+        raise UserError(str(e)) from e
+    write_root_index(Path(a.out))
+    _out(f"已封存 {a.year} 年度：{p}")
+    return 0
+
+
+@command("verify", "核对归档：逐个文件重新计算 SHA-256，与清单比对")
+@args(lambda p: p.add_argument("year_dir", help="年度目录，如 reports/2023"))
+def _verify(a: argparse.Namespace) -> int:
+    from .archive import verify
+
+    d = Path(a.year_dir)
+    if not d.is_dir():
+        raise UserError(f"找不到目录：{d}")
+    res = verify(d)
+    bad = False
+    for kind, label in (("missing", "缺失"), ("changed", "已被修改"), ("extra", "清单外的文件")):
+        for f in res[kind]:
+            _out(f"{label}：{f}")
+            bad = bad or kind != "extra"
+    if not bad:
+        _out(f"核对通过：{d} 中清单所列文件均完整未改动。")
+    return 1 if bad else 0
+
+
 # --------------------------------------------------------------------------
 
 
@@ -208,17 +394,8 @@ def _ensure_utf8_streams() -> None:
             pass
 
 
-def _load_plugins() -> None:
-    # commands that live with their stage
-    from . import archive_cli  # noqa: F401  (build, demo, seal, verify, summary)
-
-
 def main(argv: list[str] | None = None) -> int:
     _ensure_utf8_streams()
-    try:
-        _load_plugins()
-    except ImportError:
-        pass
     parser = build_parser()
     a = parser.parse_args(argv)
     if not a.command:

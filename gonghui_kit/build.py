@@ -1,0 +1,311 @@
+"""``gonghui build``: a year's archive, incrementally and safely.
+
+Steps (one function each, in order):
+
+1. ``BuildConfig.resolve`` — command line + ``params/*.yaml`` (validated:
+   unknown keys and wrong types are errors before anything runs);
+2. ``prepare_bundle`` — load every year up to Y once, compute everything;
+3. ``plan`` — which unit reports are stale: a unit is rebuilt only when the
+   content hash of its input files, the params, the notebook or the toolkit
+   version changed (or an output is missing); the comparison follows when
+   any unit changed;
+4. ``execute.run_jobs`` — unit notebooks via papermill (warm engine by
+   default), HTML via nbconvert, each output atomic;
+5. year pages (index, quality), ``indicators.xlsx``, ``manifest.json`` last,
+   then the all-years index.
+
+A failing unit keeps its executed notebook and a page with the error, is
+listed as failed in the index, and the others finish (exit status 1).  A
+sealed year (``gonghui seal``) is never rebuilt without ``--force``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+import yaml
+
+from . import __version__
+from .parameters import ParameterError, notebook_parameters, validate
+
+__all__ = ["BuildConfig", "BuildResult", "build", "notebook_path", "package_params_path", "RUN_KEYS"]
+
+# the keys a params/*.yaml run configuration may hold, and their types
+RUN_KEYS: dict[str, type | tuple[type, ...]] = {
+    "data": str,
+    "out": str,
+    "years": (list, int, str),
+    "jobs": int,
+    "engine": str,
+    "registry": str,
+    "standards": str,
+    "units": list,
+    "unit_report": dict,
+    "compare_units": dict,
+}
+
+
+def notebook_path(name: str) -> Path:
+    """A report notebook shipped with the package (``notebooks/`` in the repo)."""
+    return Path(str(resources.files("gonghui_kit.notebooks").joinpath(name)))
+
+
+def package_params_path(name: str) -> Path:
+    return Path(str(resources.files("gonghui_kit.params").joinpath(name)))
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _sha256_json(obj: Any) -> str:
+    return hashlib.sha256(json.dumps(obj, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class BuildError(Exception):
+    """A problem with the run configuration; one Chinese line."""
+
+
+@dataclass
+class BuildConfig:
+    year: int
+    data: Path = Path("data")
+    out: Path = Path("reports")
+    jobs: int = 2
+    engine: str = "warm"
+    executor: str | None = None
+    scheduler: str | None = None
+    units: list[str] | None = None
+    force: bool = False
+    registry_file: Path | None = None
+    standards_file: Path | None = None
+    unit_report: dict[str, Any] = field(default_factory=dict)
+    compare_units: dict[str, Any] = field(default_factory=dict)
+    params_file: Path | None = None
+    progress: bool = True
+
+    @staticmethod
+    def read_params(path: str | Path) -> dict[str, Any]:
+        """Read and validate a run configuration (params/*.yaml)."""
+        path = Path(path)
+        if not path.exists():
+            raise BuildError(f"找不到运行配置文件：{path}")
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
+        except yaml.YAMLError as e:
+            raise BuildError(f"{path} 不是有效的 YAML：{e}") from e
+        if not isinstance(raw, dict):
+            raise BuildError(f"{path} 应为“键: 值”形式的配置")
+        for k, v in raw.items():
+            if k not in RUN_KEYS:
+                raise BuildError(f"{path}：未知配置项 {k}（可用：{'、'.join(RUN_KEYS)}）")
+            t = RUN_KEYS[k]
+            if not isinstance(v, t) or isinstance(v, bool):
+                raise BuildError(f"{path}：配置项 {k} 的类型不对（收到 {type(v).__name__}）")
+        for key, nb in (("unit_report", "unit_report.ipynb"), ("compare_units", "compare_units.ipynb")):
+            if key in raw:
+                schema = notebook_parameters(notebook_path(nb))
+                reserved = {"unit", "year", "units", "data", "bundle"} & set(raw[key])
+                if reserved:
+                    raise BuildError(f"{path}：{key} 中不能设置 {'、'.join(sorted(reserved))}（由 gonghui build 传入）")
+                try:
+                    raw[key] = validate(raw[key], schema, where=f"{path} 的 {key}")
+                except ParameterError as e:
+                    raise BuildError(str(e)) from e
+        return raw
+
+    def params_digest(self) -> str:
+        """What, besides a unit's own files, its report depends on."""
+        parts: dict[str, Any] = {"unit_report": self.unit_report, "compare_units": self.compare_units, "engine": self.engine}
+        for name, p in (("registry", self.registry_file), ("standards", self.standards_file)):
+            parts[name] = _sha256_file(p) if p and Path(p).exists() else None
+        return _sha256_json(parts)
+
+
+@dataclass
+class UnitPlan:
+    unit: str
+    slug: str
+    key: str
+    rebuild: bool
+    reason: str
+
+
+@dataclass
+class BuildResult:
+    year: int
+    out: Path
+    built: list[str]
+    skipped: list[str]
+    failed: dict[str, str]
+    seconds: float
+    index: Path
+    compare_built: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def _registry(cfg: BuildConfig):
+    from .registry import UnitRegistry
+
+    if cfg.registry_file and Path(cfg.registry_file).exists():
+        return UnitRegistry.from_yaml(cfg.registry_file)
+    return UnitRegistry.empty()
+
+
+def _standards(cfg: BuildConfig):
+    if cfg.standards_file and Path(cfg.standards_file).exists():
+        from .standards import load_standards
+
+        return load_standards(cfg.standards_file)
+    return None
+
+
+def plan(bundle, cfg: BuildConfig, previous: dict[str, Any], slugs: dict[str, str], units: list[str], nb_digest: str) -> list[UnitPlan]:
+    """Decide which unit reports are stale (see module docstring)."""
+    prev_units = previous.get("units", {}) if previous.get("toolkit_version") == __version__ else {}
+    params = cfg.params_digest()
+    out = []
+    year_dir = cfg.out / str(cfg.year)
+    for u in units:
+        files = bundle.unit_files(u)
+        inputs = sorted(files["sha256"].dropna().tolist())
+        key = _sha256_json({"inputs": inputs, "params": params, "notebook": nb_digest, "version": __version__})
+        slug = slugs[u]
+        html_path = year_dir / "units" / f"{slug}.html"
+        old = prev_units.get(u, {})
+        if cfg.force:
+            out.append(UnitPlan(u, slug, key, True, "强制重建"))
+        elif not html_path.exists():
+            out.append(UnitPlan(u, slug, key, True, "新报告"))
+        elif old.get("key") != key:
+            out.append(UnitPlan(u, slug, key, True, "数据或配置有变化"))
+        elif old.get("status") != "ok":
+            out.append(UnitPlan(u, slug, key, True, "上次生成失败"))
+        else:
+            out.append(UnitPlan(u, slug, key, False, "无变化"))
+    return out
+
+
+def _clean_stale_parts(year_dir: Path) -> None:
+    """Temporary files left by a build that was killed."""
+    if year_dir.exists():
+        for p in [*year_dir.rglob(".*.part"), *year_dir.rglob(".*.part.ipynb")]:
+            try:
+                p.unlink()
+            except OSError:
+                pass
+
+
+def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = None) -> BuildResult:
+    """Build one year's archive (see module docstring)."""
+    from . import archive
+    from .bundle import prepare_bundle, save_bundle
+    from .engines import engine_name
+    from .execute import ReportJob, run_jobs
+
+    t0 = time.perf_counter()
+    emit = on_event or (lambda kind, payload: None)
+    year_dir = cfg.out / str(cfg.year)
+    if archive.is_sealed(year_dir) and not cfg.force:
+        raise BuildError(f"{cfg.year} 年度已封存（{year_dir / archive.SEAL_FILE}），不会重建或覆盖；确需重建请加 --force")
+    eng = engine_name(cfg.engine)
+    _clean_stale_parts(year_dir)
+
+    emit("stage", "读取台账并计算指标")
+    bundle = prepare_bundle(cfg.data, cfg.year, registry=_registry(cfg), standards=_standards(cfg), jobs=1)
+    units = bundle.unit_names
+    if cfg.units:
+        unknown = [u for u in cfg.units if u not in units]
+        if unknown:
+            raise BuildError(f"{cfg.year} 年度的台账中没有这些单位：{'、'.join(unknown)}（可用：{'、'.join(units) or '无'}）")
+        units = [u for u in units if u in cfg.units]
+    if not units:
+        raise BuildError(f"在 {cfg.data} 中没有找到 {cfg.year} 年度可用的台账（请先运行 gonghui check 查看原因）")
+    bundle_path = year_dir / ".work" / "bundle.pkl"
+    save_bundle(bundle, bundle_path)
+
+    unit_nb = notebook_path("unit_report.ipynb")
+    cmp_nb = notebook_path("compare_units.ipynb")
+    nb_digest = _sha256_json([_sha256_file(unit_nb), _sha256_file(cmp_nb)])
+    previous = archive.read_manifest(year_dir)
+    slugs = archive.unique_slugs(bundle.unit_names)
+    plans = plan(bundle, cfg, previous, slugs, units, nb_digest)
+    todo = [p for p in plans if p.rebuild]
+    emit("plan", plans)
+
+    data_abs = str(Path(cfg.data).resolve())
+    jobs = [
+        ReportJob(
+            key=p.unit,
+            notebook=str(unit_nb),
+            parameters={**cfg.unit_report, "unit": p.unit, "year": cfg.year, "data": data_abs, "bundle": str(bundle_path.resolve())},
+            out_ipynb=str(year_dir / "notebooks" / f"{p.slug}.ipynb"),
+            out_html=str(year_dir / "units" / f"{p.slug}.html"),
+            title=f"{p.unit} {cfg.year}年度工会工作报告",
+            engine=eng,
+        )
+        for p in todo
+    ]
+    compare_needed = bool(todo) or not (year_dir / "compare.html").exists() or cfg.force
+    if compare_needed:
+        jobs.append(
+            ReportJob(
+                key="__compare__",
+                notebook=str(cmp_nb),
+                parameters={**cfg.compare_units, "year": cfg.year, "units": list(bundle.unit_names), "data": data_abs, "bundle": str(bundle_path.resolve())},
+                out_ipynb=str(year_dir / "notebooks" / "compare_units.ipynb"),
+                out_html=str(year_dir / "compare.html"),
+                title=f"{cfg.year}年度各单位工会工作对比",
+                engine=eng,
+            )
+        )
+    emit("start", jobs)
+    results = run_jobs(jobs, executor=cfg.executor, jobs_n=cfg.jobs, scheduler=cfg.scheduler, on_done=lambda r: emit("done", r))
+    by_key = {r.key: r for r in results}
+
+    failed = {k: r.error or "失败" for k, r in by_key.items() if not r.ok}
+    unit_status: dict[str, dict[str, Any]] = {}
+    prev_units = previous.get("units", {})
+    for p in plans:
+        if p.rebuild:
+            r = by_key.get(p.unit)
+            unit_status[p.unit] = {"slug": p.slug, "key": p.key, "status": "ok" if r and r.ok else "failed", "error": None if r and r.ok else (r.error if r else "未运行"), "seconds": round(r.seconds, 2) if r else None}
+        else:
+            unit_status[p.unit] = {**prev_units.get(p.unit, {}), "slug": p.slug, "key": p.key}
+
+    emit("stage", "写出年度页面、指标表和清单")
+    from .export import write_indicators_xlsx
+
+    write_indicators_xlsx(year_dir / "indicators.xlsx", bundle.ind[bundle.ind["year"] <= cfg.year], year=cfg.year, registry=_registry(cfg))
+    archive.write_quality_page(year_dir / "quality.html", bundle)
+    archive.write_year_index(year_dir / "index.html", bundle, unit_status, compare_ok="__compare__" not in failed)
+    archive.write_manifest(
+        year_dir,
+        year=cfg.year,
+        inputs=bundle.files,
+        params={"file": str(cfg.params_file) if cfg.params_file else None, "digest": cfg.params_digest(), "unit_report": cfg.unit_report, "compare_units": cfg.compare_units},
+        notebooks={"unit_report.ipynb": _sha256_file(unit_nb), "compare_units.ipynb": _sha256_file(cmp_nb)},
+        units=unit_status,
+        engine=cfg.engine,
+    )
+    archive.write_root_index(cfg.out)
+    built = [p.unit for p in todo if by_key.get(p.unit) and by_key[p.unit].ok]
+    skipped = [p.unit for p in plans if not p.rebuild]
+    unit_failed = {k: v for k, v in failed.items()}
+    return BuildResult(cfg.year, cfg.out, built, skipped, unit_failed, time.perf_counter() - t0, year_dir / "index.html", compare_needed)

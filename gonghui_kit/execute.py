@@ -1,0 +1,283 @@
+"""Running report jobs: one notebook → executed notebook + HTML, isolated.
+
+A ``ReportJob`` says which notebook to run with which parameters and where
+its outputs go.  ``run_job`` does it in the current process (papermill with
+the chosen engine, then nbconvert with the lean template); both outputs are
+written atomically, and a failing notebook still yields its partial
+executed notebook and an HTML page showing the error.
+
+Executors decide *where* jobs run, registered by name:
+
+- ``fork`` (default on Linux/macOS): the parent warms up once
+  (``engines.warm_up``), then forks one fresh child per report, at most
+  ``jobs`` alive at a time.  Children exit after one report, so memory stays
+  flat over thousands of reports and nothing leaks between units.
+- ``spawn`` (the fallback where fork does not exist, i.e. Windows): the same
+  loop with freshly started interpreters — isolated, but each pays the
+  imports.
+- ``dask``: jobs go to an existing Dask cluster (``--scheduler ADDRESS``);
+  each worker warms up once and forks a child per report where it can.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+__all__ = ["ReportJob", "JobResult", "run_job", "EXECUTORS", "register_executor", "run_jobs", "default_executor"]
+
+
+@dataclass
+class ReportJob:
+    key: str
+    notebook: str
+    parameters: dict[str, Any]
+    out_ipynb: str
+    out_html: str
+    title: str = ""
+    engine: str = "gonghui_warm"
+    cwd: str | None = None
+    timeout: int | None = 600
+
+
+@dataclass
+class JobResult:
+    key: str
+    ok: bool
+    seconds: float
+    error: str | None = None
+    peak_rss_mb: float | None = None
+    pid: int | None = None
+
+
+def _peak_rss_mb() -> float | None:
+    try:
+        import resource
+
+        r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return r / 1024 if sys.platform != "darwin" else r / 2**20
+    except Exception:  # Windows
+        return None
+
+
+def _error_line(nb) -> str:
+    for c in nb.cells:
+        for o in c.get("outputs", []):
+            if o.get("output_type") == "error":
+                return f"{o.get('ename')}: {o.get('evalue')}"[:300]
+    return "执行失败"
+
+
+def run_job(job: ReportJob) -> JobResult:
+    """Execute one notebook and convert it; never raises for a notebook error."""
+    import nbformat
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    from .engines import ensure_registered
+
+    ensure_registered()
+    from .html import notebook_to_html
+    from .iorw import write_text
+
+    t0 = time.perf_counter()
+    out_ipynb = Path(job.out_ipynb)
+    out_ipynb.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_ipynb.with_name(f".{out_ipynb.stem}.{os.getpid()}.part.ipynb")
+    error = None
+    nb = None
+    try:
+        nb = pm.execute_notebook(
+            job.notebook,
+            str(tmp),
+            parameters=job.parameters,
+            engine_name=job.engine,
+            progress_bar=False,
+            request_save_on_cell_execute=False,
+            kernel_name="python3",
+            cwd=job.cwd,
+            execution_timeout=job.timeout,
+        )
+    except PapermillExecutionError as e:
+        error = f"{e.ename}: {e.evalue}"[:300]
+    except Exception as e:  # kernel died, timeout, bad notebook
+        error = f"{type(e).__name__}: {e}"[:300]
+    try:
+        if nb is None and tmp.exists():
+            nb = nbformat.read(str(tmp), as_version=4)
+        if nb is None:
+            nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"# 报告生成失败\n\n{error}")])
+        nb.metadata.setdefault("gonghui", {})["title"] = job.title
+        if error:
+            nb.metadata["gonghui"]["failed"] = error
+        write_text(out_ipynb, nbformat.writes(nb))
+        write_text(job.out_html, notebook_to_html(nb))
+    except Exception as e:  # conversion must not kill the batch either
+        error = error or f"{type(e).__name__}: {e}"[:300]
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return JobResult(job.key, error is None, time.perf_counter() - t0, error, _peak_rss_mb(), os.getpid())
+
+
+# --------------------------------------------------------------------------
+# executors
+
+EXECUTORS: dict[str, Callable[..., list[JobResult]]] = {}
+
+
+def register_executor(name: str):
+    def deco(fn):
+        EXECUTORS[name] = fn
+        return fn
+
+    return deco
+
+
+def default_executor() -> str:
+    import multiprocessing as mp
+
+    return "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+
+
+def _child(conn, job: ReportJob, warm: bool) -> None:
+    try:
+        if warm:
+            from .engines import warm_up
+
+            warm_up()
+        res = run_job(job)
+    except BaseException as e:  # noqa: BLE001
+        res = JobResult(job.key, False, 0.0, f"{type(e).__name__}: {e}", _peak_rss_mb(), os.getpid())
+    try:
+        conn.send(asdict(res))
+    finally:
+        conn.close()
+
+
+def _process_loop(jobs: list[ReportJob], n: int, method: str, on_done: Callable[[JobResult], None] | None) -> list[JobResult]:
+    import multiprocessing as mp
+    from multiprocessing.connection import wait
+
+    ctx = mp.get_context(method)
+    if method == "fork":
+        from .engines import warm_up
+
+        warm_up()  # once, here; every child starts from this state
+    pending = list(jobs)
+    live: dict[int, tuple[Any, Any, ReportJob, float]] = {}
+    results: list[JobResult] = []
+    while pending or live:
+        while pending and len(live) < max(1, n):
+            job = pending.pop(0)
+            parent_conn, child_conn = ctx.Pipe(duplex=False)
+            p = ctx.Process(target=_child, args=(child_conn, job, method != "fork"), daemon=True)
+            p.start()
+            child_conn.close()
+            live[p.sentinel] = (p, parent_conn, job, time.perf_counter())
+        ready = wait(list(live), timeout=None)
+        for s in ready:
+            p, conn, job, t0 = live.pop(s)
+            res = None
+            try:
+                if conn.poll():
+                    res = JobResult(**conn.recv())
+            except (EOFError, OSError):
+                res = None
+            p.join()
+            conn.close()
+            if res is None:
+                res = JobResult(job.key, False, time.perf_counter() - t0, f"生成进程异常退出（退出码 {p.exitcode}），可能是内存不足", None, p.pid)
+                _write_failure(job, res.error)
+            results.append(res)
+            if on_done:
+                on_done(res)
+    return results
+
+
+def _write_failure(job: ReportJob, reason: str) -> None:
+    """A child that died without writing anything still leaves a page."""
+    import nbformat
+
+    from .html import notebook_to_html
+    from .iorw import write_text
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"# {job.title or job.key}\n\n**报告生成失败：** {reason}")])
+    nb.metadata["gonghui"] = {"title": job.title, "failed": reason}
+    try:
+        if not Path(job.out_ipynb).exists():
+            write_text(job.out_ipynb, nbformat.writes(nb))
+        write_text(job.out_html, notebook_to_html(nb))
+    except Exception:
+        pass
+
+
+@register_executor("fork")
+def _run_fork(jobs: list[ReportJob], *, jobs_n: int = 2, on_done=None, **_) -> list[JobResult]:
+    return _process_loop(jobs, jobs_n, "fork", on_done)
+
+
+@register_executor("spawn")
+def _run_spawn(jobs: list[ReportJob], *, jobs_n: int = 2, on_done=None, **_) -> list[JobResult]:
+    return _process_loop(jobs, jobs_n, "spawn", on_done)
+
+
+@register_executor("inline")
+def _run_inline(jobs: list[ReportJob], *, on_done=None, **_) -> list[JobResult]:
+    """In this process, one after another (no isolation; for debugging)."""
+    out = []
+    for j in jobs:
+        r = run_job(j)
+        out.append(r)
+        if on_done:
+            on_done(r)
+    return out
+
+
+def run_isolated(job: ReportJob) -> dict[str, Any]:
+    """Run one job in a fresh child of this (warm) process where fork exists.
+    Used on Dask workers: the worker stays warm, each report is isolated."""
+    import multiprocessing as mp
+
+    if "fork" not in mp.get_all_start_methods():
+        return asdict(run_job(job))
+    from .engines import warm_up
+
+    warm_up()
+    res = _process_loop([job], 1, "fork", None)
+    return asdict(res[0])
+
+
+@register_executor("dask")
+def _run_dask(jobs: list[ReportJob], *, scheduler: str, on_done=None, **_) -> list[JobResult]:
+    try:
+        from distributed import Client, as_completed
+    except ImportError as e:  # pragma: no cover - optional dependency
+        raise RuntimeError("使用 --scheduler 需要安装 dask：pip install 'gonghui_kit[dask]'") from e
+    results = []
+    with Client(scheduler, set_as_default=False) as client:
+        futures = client.map(run_isolated, jobs, key=[f"gonghui-{j.key}-{time.time_ns()}" for j in jobs], pure=False)
+        for fut in as_completed(futures):
+            try:
+                res = JobResult(**fut.result())
+            except Exception as e:  # a worker lost, a task error
+                job = jobs[futures.index(fut)]
+                res = JobResult(job.key, False, 0.0, f"Dask 任务失败：{type(e).__name__}: {e}"[:300])
+            results.append(res)
+            if on_done:
+                on_done(res)
+    return results
+
+
+def run_jobs(jobs: Iterable[ReportJob], *, executor: str | None = None, jobs_n: int = 2, scheduler: str | None = None, on_done=None) -> list[JobResult]:
+    jobs = list(jobs)
+    if not jobs:
+        return []
+    name = "dask" if scheduler else (executor or default_executor())
+    return EXECUTORS[name](jobs, jobs_n=jobs_n, scheduler=scheduler, on_done=on_done)

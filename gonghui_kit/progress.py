@@ -1,0 +1,69 @@
+"""Progress while building, and the closing summary table (rich)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+__all__ = ["BuildProgress"]
+
+
+class BuildProgress:
+    """Receives build events (stage, plan, start, done) and shows them:
+    a bar over the reports, one line per finished unit, and a summary."""
+
+    def __init__(self, enabled: bool = True):
+        from rich.console import Console
+
+        self.console = Console(stderr=True, highlight=False, soft_wrap=True)
+        self.enabled = enabled and self.console.is_terminal
+        self.progress = None
+        self.task = None
+        self.total = 0
+
+    def __enter__(self) -> "BuildProgress":
+        if self.enabled:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=self.console, transient=False)
+            self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.progress is not None:
+            self.progress.__exit__(*exc)
+
+    def _print(self, text: str) -> None:
+        self.console.print(text, markup=False)
+
+    def event(self, kind: str, payload: Any) -> None:
+        if kind == "stage":
+            self._print(f"· {payload}")
+        elif kind == "plan":
+            todo = sum(1 for p in payload if p.rebuild)
+            self._print(f"· {len(payload)} 个单位：{todo} 个需要生成，{len(payload) - todo} 个无变化（跳过）")
+        elif kind == "start":
+            self.total = len(payload)
+            if self.progress is not None and self.total:
+                self.task = self.progress.add_task("生成报告", total=self.total)
+        elif kind == "done":
+            name = "各单位对比" if payload.key == "__compare__" else payload.key
+            mark = "✓" if payload.ok else "✗"
+            line = f"  {mark} {name}  {payload.seconds:.1f} 秒" + ("" if payload.ok else f"  失败：{payload.error}")
+            if self.progress is not None and self.task is not None:
+                self.progress.console.print(line, markup=False)
+                self.progress.update(self.task, advance=1, description=f"生成报告：{name}")
+            else:
+                self._print(line)
+
+    def summary(self, res) -> None:
+        from rich.table import Table
+
+        t = Table(title=f"{res.year} 年度生成结果", show_lines=False)
+        for c in ("已生成", "跳过（无变化）", "失败", "用时（秒）"):
+            t.add_column(c, justify="right")
+        t.add_row(str(len(res.built)), str(len(res.skipped)), str(len(res.failed)), f"{res.seconds:.1f}")
+        self.console.print(t)
+        for k, v in res.failed.items():
+            self._print(f"失败：{'各单位对比' if k == '__compare__' else k}：{v}")
+        self._print(f"年度首页：{res.index.resolve()}")

@@ -1,0 +1,528 @@
+"""What the report notebooks show, computed here (and tested), not in them.
+
+The notebooks stay thin: they open a view and display its parts::
+
+    r = report.unit_report(unit=unit, year=year, data=data, bundle=bundle)
+    display(r.header()); display(r.kpi_cards()); r.chart_activities()
+
+Every method returns either an ``IPython.display.HTML`` fragment built with
+autoescaping (no text from a ledger can become markup) or draws a figure with
+:mod:`gonghui_kit.charts` (the notebook's inline backend shows it).  Numbers
+come from the year bundle (:mod:`gonghui_kit.bundle`); nothing is computed in
+a notebook.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .bundle import AGE_GROUPS, Bundle, load_bundle, prepare_bundle
+from .fmt import MISSING, fmt_int, fmt_pct, fmt_signed_pct, fmt_yuan
+from .indicators import BY_KEY, INDICATORS
+
+__all__ = ["unit_report", "compare_report", "UnitReport", "CompareReport", "open_bundle", "fmt_value", "html_table", "md_to_html", "KPI"]
+
+# the indicators on a unit's KPI cards, in order
+KPI = ("members_total", "membership_rate", "activities", "activity_participants", "participation_per_member",
+       "care_visits", "care_amount", "proposal_close_rate", "training_hours_per_member", "expense_ratio")
+# per-capita and rate indicators compared in the rank heatmap
+PER_CAPITA = ("membership_rate", "participation_per_member", "activity_expense_per_member", "training_hours_per_member",
+              "proposal_close_rate", "expense_ratio")
+TREND = ("members_total", "activities", "activity_participants", "care_visits")
+
+
+def fmt_value(key: str, v: Any) -> str:
+    """An indicator value as people read it.
+
+    >>> fmt_value("membership_rate", 0.9623), fmt_value("care_amount", 11900), fmt_value("activity_participants", 6613)
+    ('96.2%', '1.19万元', '6,613人次')
+    >>> fmt_value("proposal_days", float("nan"))
+    '—'
+    """
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return MISSING
+    kind = BY_KEY[key].kind if key in BY_KEY else "count"
+    if kind == "rate":
+        return fmt_pct(v)
+    if kind == "yuan":
+        return fmt_yuan(v, 2 if abs(v) < 1e6 else 1) + "元"
+    if kind == "person_times":
+        return fmt_int(v) + "人次"
+    if kind == "people":
+        return fmt_int(v) + "人"
+    if kind == "days":
+        return f"{v:.1f}天"
+    if kind == "hours":
+        return (f"{v:,.1f}" if abs(v) < 1000 else fmt_int(v)) + "学时"
+    if kind == "per_member":
+        return f"{v:.1f}次"
+    if kind == "count":
+        return fmt_int(v)
+    return f"{v:,.2f}"
+
+
+def _e(x: Any) -> str:
+    return html.escape("" if x is None else str(x), quote=True)
+
+
+def html_table(df: pd.DataFrame, *, table_id: str | None = None, sortable: bool = False, numeric: Sequence[str] = (), caption: str | None = None) -> str:
+    """A DataFrame (already formatted as text) as an escaped HTML table.
+
+    >>> html_table(pd.DataFrame({"单位": ["<b>甲</b>"], "值": ["1"]}), numeric=["值"])
+    '<div class="table-wrap"><table class="data"><thead><tr><th>单位</th><th class="num">值</th></tr></thead><tbody><tr><td>&lt;b&gt;甲&lt;/b&gt;</td><td class="num">1</td></tr></tbody></table></div>'
+    """
+    cls = "data sortable" if sortable else "data"
+    tid = f' id="{_e(table_id)}"' if table_id else ""
+    head = "".join(f'<th class="{"sortable " if sortable else ""}num">{_e(c)}</th>' if c in numeric else (f'<th class="sortable">{_e(c)}</th>' if sortable else f"<th>{_e(c)}</th>") for c in df.columns)
+    body = []
+    for row in df.itertuples(index=False):
+        cells = "".join(f'<td class="num">{_e(v)}</td>' if c in numeric else f"<td>{_e(v)}</td>" for c, v in zip(df.columns, row))
+        body.append(f"<tr>{cells}</tr>")
+    cap = f"<caption>{_e(caption)}</caption>" if caption else ""
+    return f'<div class="table-wrap"><table class="{cls}"{tid}>{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
+
+
+def md_to_html(md: str) -> str:
+    """The small Markdown the narrative uses (headings, paragraphs, lists,
+    **bold**) → HTML, escaping everything else: unit names and titles from
+    ledgers stay text.
+
+    >>> md_to_html("# 标题\\n\\n段落<script>\\n\\n- 一\\n- **二**")
+    '<h1>标题</h1>\\n<p>段落&lt;script&gt;</p>\\n<ul><li>一</li><li><strong>二</strong></li></ul>'
+    """
+    import re
+
+    def inline(s: str) -> str:
+        s = _e(s)
+        return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", s)
+
+    out: list[str] = []
+    para: list[str] = []
+    items: list[str] = []
+
+    def flush() -> None:
+        if para:
+            out.append(f"<p>{inline(''.join(para))}</p>")
+            para.clear()
+        if items:
+            out.append("<ul>" + "".join(f"<li>{inline(i)}</li>" for i in items) + "</ul>")
+            items.clear()
+
+    for line in md.splitlines():
+        s = line.strip()
+        if not s:
+            flush()
+        elif s.startswith("#"):
+            flush()
+            level = min(len(s) - len(s.lstrip("#")), 6)
+            out.append(f"<h{level}>{inline(s[level:].strip())}</h{level}>")
+        elif s.startswith(("- ", "* ")) or (len(s) > 2 and s[0].isdigit() and s[1:3] in (". ", "、")):
+            if para:
+                flush()
+            items.append(s[2:].strip() if s[0] in "-*" else s[s.index(s[1:3]) + 2 :].strip())
+        else:
+            if items:
+                flush()
+            para.append(s)
+    flush()
+    return "\n".join(out)
+
+
+def _display_html(s: str):
+    from IPython.display import HTML
+
+    return HTML(s)
+
+
+def _show(*figs) -> None:
+    """Display figures as PNG now and close them.
+
+    Saved once at their own fixed size (IPython's default figure formatter
+    uses ``bbox_inches='tight'``, which draws every figure twice), and
+    closed so pyplot's interactive redraw after the cell has nothing left to
+    draw and nothing accumulates from one chart to the next.
+    """
+    import io
+
+    import matplotlib.pyplot as plt
+    from IPython.display import Image, display
+
+    for fig in figs:
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=fig.dpi)
+        plt.close(fig)
+        display(Image(data=buf.getvalue(), format="png"))
+
+
+# --------------------------------------------------------------------------
+# opening the data
+
+
+def _sample_data_dir() -> Path:
+    """Sample ledgers for a notebook opened on its own (made on first use)."""
+    root = Path(tempfile.gettempdir()) / "gonghui_kit_sample_data"
+    if not any(root.glob("*/*.xlsx")):
+        from .sample import generate_sample
+
+        generate_sample(root, units=12, years=(2022, 2023, 2024), seed=0)
+    return root
+
+
+def open_bundle(*, year: int, data: str = "", bundle: str = "", params: str = "") -> Bundle:
+    """The year bundle: the prepared one ``gonghui build`` passes in, or one
+    computed now from ``data`` (sample data when ``data`` does not exist)."""
+    if bundle and Path(bundle).exists():
+        return load_bundle(bundle)
+    from .build import package_params_path
+    from .registry import UnitRegistry
+
+    root = Path(data) if data and Path(data).exists() else _sample_data_dir()
+    reg_path = Path(params) if params and Path(params).exists() else package_params_path("units.yaml")
+    registry = UnitRegistry.from_yaml(reg_path) if reg_path.exists() else UnitRegistry.empty()
+    std = package_params_path("standards.yaml")
+    standards = None
+    if std.exists():
+        from .standards import load_standards
+
+        standards = load_standards(std)
+    return prepare_bundle(root, year, registry=registry, standards=standards)
+
+
+# --------------------------------------------------------------------------
+# one unit
+
+
+@dataclass
+class UnitReport:
+    b: Bundle
+    unit: str
+    year: int
+
+    # -- data ----------------------------------------------------------------
+    def _ind(self, year: int | None = None) -> pd.DataFrame:
+        i = self.b.ind
+        return i[(i["unit"] == self.unit) & (i["year"] == (year or self.year))]
+
+    def value(self, key: str, category: str = "", year: int | None = None) -> float:
+        d = self._ind(year)
+        s = d[(d["indicator"] == key) & (d["category"] == category)]["value"]
+        return float(s.iloc[0]) if len(s) else float("nan")
+
+    def split(self, key: str, prefix: str = "") -> pd.DataFrame:
+        d = self._ind()
+        d = d[(d["indicator"] == key) & (d["category"] != "")]
+        if prefix:
+            d = d[d["category"].str.startswith(prefix)].assign(category=lambda x: x["category"].str[len(prefix):])
+        return d[["category", "value"]].reset_index(drop=True)
+
+    @property
+    def peer_group(self) -> str:
+        u = self.b.units.set_index("unit")
+        return str(u["peer_group"].get(self.unit, "未分组")) if len(u) else "未分组"
+
+    @property
+    def registry(self):
+        return self.b.extra.get("registry")
+
+    # -- parts ---------------------------------------------------------------
+    def header(self):
+        files = self.b.unit_files(self.unit)
+        srcs = "".join(
+            f"<li>{int(r.year)}年度：{_e(r.file)} <span class='muted'>（SHA-256 {_e(str(r.sha256)[:12])}…）</span></li>"
+            for r in files.sort_values("year").itertuples()
+        )
+        return _display_html(
+            f"<header class='report-head'><h1>{_e(self.unit)} {self.year}年度工会工作报告</h1>"
+            f"<p class='muted'>同类单位：{_e(self.peer_group)} · 生成时间：{_e(self.b.built_at)}</p>"
+            f"<details><summary>数据来源（{len(files)} 个台账文件）</summary><ul>{srcs}</ul></details></header>"
+        )
+
+    def kpi_frame(self) -> pd.DataFrame:
+        """key indicators with last year's value and the change (tested)."""
+        rows = []
+        for k in KPI:
+            v, p = self.value(k), self.value(k, year=self.year - 1)
+            change = (v - p) / abs(p) if (not np.isnan(v) and not np.isnan(p) and p != 0) else float("nan")
+            hib = BY_KEY[k].higher_is_better
+            if np.isnan(change) or abs(change) < 0.005:
+                trend = "flat"
+            else:
+                trend = "up" if change > 0 else "down"
+            good = None if (hib is None or trend == "flat") else ((trend == "up") == hib)
+            rows.append(dict(indicator=k, label=BY_KEY[k].label, value=v, prev=p, change=change, trend=trend, good=good))
+        return pd.DataFrame(rows)
+
+    def kpi_cards(self):
+        arrows = {"up": "▲", "down": "▼", "flat": "—"}
+        cards = []
+        for r in self.kpi_frame().itertuples():
+            cls = "good" if r.good else ("bad" if r.good is False else "neutral")
+            if np.isnan(r.prev):
+                yoy = "上年无数据"
+            elif r.trend == "flat":
+                yoy = "与上年持平"
+            elif np.isnan(r.change):
+                yoy = f"上年 {fmt_value(r.indicator, r.prev)}"
+            else:
+                yoy = f"{arrows[r.trend]} 同比{fmt_signed_pct(r.change)}"
+            cards.append(f"<div class='kpi {cls}'><div class='kpi-label'>{_e(r.label)}</div><div class='kpi-value'>{_e(fmt_value(r.indicator, r.value))}</div><div class='kpi-yoy'>{_e(yoy)}</div></div>")
+        return _display_html(f"<div class='kpis'>{''.join(cards)}</div>")
+
+    def highlights_frame(self) -> pd.DataFrame:
+        h = self.b.highlights
+        if h is None or h.empty:
+            return pd.DataFrame(columns=["kind", "title", "text", "score"])
+        return h[(h["unit"] == self.unit) & (h["year"] == self.year)].sort_values("score", ascending=False)
+
+    def highlights(self, n: int = 6):
+        h = self.highlights_frame()
+        parts = []
+        for kind, title in (("highlight", "工作亮点"), ("shortcoming", "短板与不足")):
+            d = h[h["kind"] == kind].head(n)
+            if d.empty:
+                items = "<li class='muted'>本年度数据中未发现" + ("突出亮点" if kind == "highlight" else "明显短板") + "。</li>"
+            else:
+                items = "".join(f"<li><b>{_e(r.title)}</b>：{_e(r.text)}</li>" for r in d.itertuples())
+            parts.append(f"<section class='hl {kind}'><h3>{title}</h3><ul>{items}</ul></section>")
+        return _display_html(f"<div class='highlights'>{''.join(parts)}</div>")
+
+    def summary_markdown(self) -> str:
+        from .narrative import draft_summary
+
+        return draft_summary(self.unit, self.year, self.b.ind, highlights_df=self.b.highlights, breaches=self.b.breaches, registry=self.registry)
+
+    def summary(self):
+        return _display_html(f"<article class='summary'>{md_to_html(self.summary_markdown())}</article>")
+
+    # -- charts --------------------------------------------------------------
+    def chart_activities(self):
+        import matplotlib.pyplot as plt
+
+        from . import charts
+
+        fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.2), gridspec_kw={"width_ratios": [1.25, 1]})
+        m = self.split("activities_by_month")
+        charts.bar(m, x="category", y="value", order=charts.MONTHS, title="各月活动场次", xlabel="", ylabel="场次", ax=a1,
+                   xticklabels=[f"{i}月" for i in range(1, 13)], fmt=fmt_int)
+        k = self.split("activities")
+        k = k[k["value"] > 0]
+        charts.barh(k, x="value", y="category", title="各类活动场次", xlabel="场次", ylabel="", ax=a2, fmt=fmt_int)
+        _show(fig)
+
+    def chart_spending(self):
+        from . import charts
+        from .compare import expense_structure
+
+        s = expense_structure(self.b.ind, self.unit, self.year, self.registry)
+        s = s[s.groupby("account")["value"].transform(lambda v: v.fillna(0).abs().sum()) > 0]
+        _show(charts.grouped_bar(s, x="account", y="share", hue="who", title="经费支出结构（占支出合计比例）与同类单位中位数",
+                                 xlabel="", ylabel="占比", fmt=fmt_pct).figure)
+
+    def chart_care(self):
+        from . import charts
+
+        c = self.split("care_visits")
+        c = c[c["value"] > 0]
+        _show(charts.donut(c, x="category", y="value", title="慰问人次（按事由）", fmt=fmt_int, center_label="慰问人次").figure)
+
+    def chart_proposals(self):
+        from . import charts
+
+        p = self.b.proposal_status
+        p = p[(p["unit"] == self.unit) & (p["year"] == self.year)]
+        _show(charts.donut(p, x="status", y="count", title="职代会提案办理情况", fmt=fmt_int, center_label="提案").figure)
+
+    def chart_members(self):
+        from . import charts
+
+        p = self.b.pyramid
+        p = p[(p["unit"] == self.unit) & (p["year"] == self.year)]
+        _show(charts.pyramid(p, age_group="age_group", gender="gender", value="count", order=list(AGE_GROUPS),
+                             title="会员年龄与性别结构（截至12月31日）", fmt=fmt_int).figure)
+
+    def trend_frame(self) -> pd.DataFrame:
+        i = self.b.ind
+        d = i[(i["unit"] == self.unit) & (i["category"] == "") & i["indicator"].isin(TREND) & (i["year"] <= self.year)]
+        return d.assign(label=d["indicator"].map(lambda k: BY_KEY[k].label))[["year", "indicator", "label", "value"]]
+
+    def chart_trend(self):
+        import matplotlib.pyplot as plt
+
+        from . import charts
+
+        d = self.trend_frame()
+        fig, axes = plt.subplots(1, len(TREND), figsize=(12, 3.4))
+        for ax, key in zip(axes, TREND):
+            charts.line(d[d["indicator"] == key], x="year", y="value", title=BY_KEY[key].label, xlabel="", ylabel="", ax=ax,
+                        labels=True, fmt=fmt_int)
+        _show(fig)
+
+    # -- tables --------------------------------------------------------------
+    def rank_frame(self) -> pd.DataFrame:
+        r = self.b.ranks
+        if r is None or r.empty:
+            return pd.DataFrame()
+        r = r[(r["unit"] == self.unit) & (r["year"] == self.year)]
+        return r
+
+    def ranks(self):
+        r = self.rank_frame()
+        if r.empty:
+            return _display_html("<p class='muted'>无可比较的指标。</p>")
+        t = pd.DataFrame({
+            "指标": [BY_KEY[k].label for k in r["indicator"]],
+            "本单位": [fmt_value(k, v) for k, v in zip(r["indicator"], r["value"])],
+            "同类排名": [f"{int(a)}/{int(n)}" if pd.notna(a) else MISSING for a, n in zip(r["rank"], r["n"])],
+            "同类中位数": [fmt_value(k, v) for k, v in zip(r["indicator"], r["peer_median"])],
+            "全部单位排名": [f"{int(a)}/{int(n)}" if pd.notna(a) else MISSING for a, n in zip(r["rank_overall"], r["n_overall"])],
+        })
+        return _display_html(f"<p>同类单位（{_e(self.peer_group)}）共 {int(r['n'].max())} 个有数据。排名 1 为最好。</p>" + html_table(t, numeric=["本单位", "同类排名", "同类中位数", "全部单位排名"]))
+
+    def breaches_frame(self) -> pd.DataFrame:
+        b = self.b.breaches
+        if b is None or b.empty:
+            return pd.DataFrame()
+        return b[(b["unit"] == self.unit) & (b["year"] == self.year)]
+
+    def breaches(self):
+        b = self.breaches_frame()
+        if b.empty:
+            return _display_html("<p>未发现不符合经费使用标准的记录。</p>")
+        cols = [c for c in ("title", "actual", "limit", "rows", "source") if c in b.columns]
+        names = {"title": "标准", "actual": "实际", "limit": "上限/要求", "rows": "台账行号", "source": "依据"}
+        t = b[cols].rename(columns=names).astype(str)
+        return _display_html(f"<p>共 {len(b)} 项不符合经费使用标准，请核实：</p>" + html_table(t))
+
+    def quality_frame(self) -> pd.DataFrame:
+        f = self.b.findings
+        f = f[(f["unit"] == self.unit)] if not f.empty else f
+        if f.empty:
+            return pd.DataFrame(columns=["severity", "message", "count"])
+        return f.groupby(["severity", "message"], sort=False).size().rename("count").reset_index()
+
+    def quality(self):
+        q = self.b.quality
+        q = q[q["unit"] == self.unit] if not q.empty else q
+        f = self.quality_frame()
+        sev = {"error": "错误", "warning": "警告", "info": "提示"}
+        t = pd.DataFrame({"级别": [sev.get(s, s) for s in f["severity"]], "问题与处理": f["message"], "处数": [fmt_int(n) for n in f["count"]]})
+        if not q.empty:
+            r = q.iloc[0]
+            head = (f"<p>读取 {fmt_int(q['rows'].sum())} 行，计入 {fmt_int(q['records'].sum())} 条记录；排除合计/小计行 {fmt_int(q['subtotals'].sum())} 行、"
+                    f"重复行 {fmt_int(q['duplicates'].sum())} 行、非本年度记录 {fmt_int(q['other_year'].sum())} 行、说明文字 {fmt_int(q['notes'].sum())} 行；"
+                    f"修正不规范写法 {fmt_int(q['fixed'].sum())} 处。行号等细节见年度数据质量报告。</p>")
+        else:
+            head = "<p class='muted'>无本单位的数据质量记录。</p>"
+        return _display_html(head + (html_table(t, numeric=["处数"]) if len(t) else ""))
+
+
+def unit_report(*, unit: str, year: int, data: str = "", bundle: str = "", params: str = "") -> UnitReport:
+    b = open_bundle(year=year, data=data, bundle=bundle, params=params)
+    if unit not in b.unit_names:
+        raise ValueError(f"{year} 年度的台账中没有单位“{unit}”（可用：{'、'.join(b.unit_names)}）")
+    return UnitReport(b, unit, year)
+
+
+# --------------------------------------------------------------------------
+# units side by side
+
+
+@dataclass
+class CompareReport:
+    b: Bundle
+    year: int
+    units: list[str]
+
+    @property
+    def registry(self):
+        return self.b.extra.get("registry")
+
+    def header(self):
+        return _display_html(f"<header class='report-head'><h1>{self.year}年度各单位工会工作对比</h1><p class='muted'>共 {len(self.units)} 个单位 · 生成时间：{_e(self.b.built_at)}</p></header>")
+
+    def key_frame(self) -> pd.DataFrame:
+        keys = [i.key for i in INDICATORS if i.key_indicator]
+        i = self.b.ind
+        d = i[(i["year"] == self.year) & (i["category"] == "") & i["unit"].isin(self.units) & i["indicator"].isin(keys)]
+        w = d.pivot_table(index="unit", columns="indicator", values="value", aggfunc="first").reindex(index=self.units, columns=keys)
+        return w
+
+    def key_table(self):
+        w = self.key_frame()
+        grp = self.b.units.set_index("unit")["peer_group"] if len(self.b.units) else pd.Series(dtype=object)
+        t = pd.DataFrame({"单位": w.index, "类别": [grp.get(u, "未分组") for u in w.index]})
+        for k in w.columns:
+            t[BY_KEY[k].label] = [fmt_value(k, v) for v in w[k]]
+        numeric = [BY_KEY[k].label for k in w.columns]
+        return _display_html("<div class='table-tools'><label>筛选单位：<input type='search' data-filter='compare-key' placeholder='输入单位名称'></label></div>"
+                             + html_table(t, table_id="compare-key", sortable=True, numeric=numeric))
+
+    def rank_frame(self) -> pd.DataFrame:
+        r = self.b.ranks
+        r = r[(r["year"] == self.year) & r["unit"].isin(self.units) & r["indicator"].isin(PER_CAPITA)]
+        return r.assign(label=r["indicator"].map(lambda k: BY_KEY[k].label))[["unit", "indicator", "label", "rank_overall", "value"]]
+
+    def rank_heatmap(self):
+        from . import charts
+
+        r = self.rank_frame().assign(rank=lambda d: d["rank_overall"].astype("float64"))
+        h = max(3.5, 0.42 * len(self.units) + 1.5)
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(10, h))
+        charts.heatmap(r, x="label", y="unit", value="rank", title="人均与比率类指标排名（1 为最好）", xlabel="", ylabel="", ax=ax, fmt=fmt_int)
+        _show(fig)
+
+    def bars(self, keys: Sequence[str] = ("membership_rate", "participation_per_member", "activities", "care_visits", "proposal_close_rate", "training_hours_per_member")):
+        import matplotlib.pyplot as plt
+
+        from . import charts
+
+        w = self.key_frame()
+        for k in keys:
+            if k not in w.columns:
+                continue
+            d = pd.DataFrame({"unit": w.index, "value": w[k].to_numpy()}).dropna()
+            med = float(d["value"].median()) if len(d) else None
+            fig, ax = plt.subplots(figsize=(8, max(3.0, 0.36 * len(d) + 1.2)))
+            kind = BY_KEY[k].kind
+            f = fmt_pct if kind == "rate" else (lambda v: f"{v:.1f}") if kind in ("per_member", "hours") else fmt_int
+            charts.barh(d, x="value", y="unit", title=f"{BY_KEY[k].label}（由高到低）", xlabel="", ylabel="", ax=ax, fmt=f, ref=med)
+            _show(fig)
+
+    def strengths_frame(self) -> pd.DataFrame:
+        """Each unit's strongest and weakest indicator by overall rank share."""
+        r = self.b.ranks
+        r = r[(r["year"] == self.year) & r["unit"].isin(self.units) & r["rank_overall"].notna() & (r["n_overall"] >= 3)]
+        if r.empty:
+            return pd.DataFrame(columns=["unit", "best", "worst"])
+        r = r.assign(pos=(r["rank_overall"].astype("float64") - 1) / (r["n_overall"] - 1).clip(lower=1))
+        rows = []
+        for u, g in r.groupby("unit", sort=False):
+            b = g.nsmallest(2, "pos")
+            w = g.nlargest(2, "pos")
+            rows.append({
+                "unit": u,
+                "best": "；".join(f"{BY_KEY[k].label}（第{int(x)}名，{fmt_value(k, v)}）" for k, x, v in zip(b["indicator"], b["rank_overall"], b["value"])),
+                "worst": "；".join(f"{BY_KEY[k].label}（第{int(x)}名，{fmt_value(k, v)}）" for k, x, v in zip(w["indicator"], w["rank_overall"], w["value"])),
+            })
+        return pd.DataFrame(rows).set_index("unit").reindex(self.units).reset_index()
+
+    def strengths(self):
+        s = self.strengths_frame().fillna(MISSING)
+        t = pd.DataFrame({"单位": s["unit"], "最强项": s["best"], "最弱项": s["worst"]})
+        return _display_html(html_table(t, table_id="compare-strengths", sortable=True))
+
+
+def compare_report(*, year: int, units: list[str] | None = None, data: str = "", bundle: str = "", params: str = "") -> CompareReport:
+    b = open_bundle(year=year, data=data, bundle=bundle, params=params)
+    names = [u for u in (units or b.unit_names) if u in b.unit_names] or b.unit_names
+    return CompareReport(b, year, names)
