@@ -182,12 +182,19 @@ def _new_shell():
 
     cfg = Config()
     cfg.HistoryManager.enabled = False  # no sqlite file per report
-    cfg.InteractiveShell.colors = "Linux"  # like a kernel's ANSI tracebacks
+    cfg.InteractiveShell.colors = "linux"  # like a kernel's ANSI tracebacks
     cfg.InteractiveShell.autocall = 0
     cfg.InteractiveShell.xmode = "Context"
     shell = cls.instance(config=cfg)
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     shell.enable_matplotlib("inline")
+    # matplotlib_inline selects the figure formats only for the first shell
+    # of a process; a later one (tests, the inline executor) needs them too
+    from IPython.core.pylabtools import select_figure_formats
+    from matplotlib_inline.backend_inline import InlineBackend
+
+    cfg_inline = InlineBackend.instance(parent=shell)
+    select_figure_formats(shell, cfg_inline.figure_formats, **cfg_inline.print_figure_kwargs)
     return shell
 
 
