@@ -21,6 +21,15 @@ import pandas as pd
 __all__ = ["atomic_write", "write_text", "write_bytes", "write_json", "write_csv", "fsync_dir"]
 
 
+def _umask() -> int:
+    m = os.umask(0)
+    os.umask(m)
+    return m
+
+
+_UMASK = _umask()
+
+
 def fsync_dir(path: Path) -> None:
     """Make a rename durable (no-op where directories cannot be opened, e.g. Windows)."""
     try:
@@ -51,6 +60,7 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb", encoding: str | None
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".part", dir=path.parent)
     try:
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; an archive is for others to read
         with os.fdopen(fd, mode, encoding=encoding, newline="" if "b" not in mode else None) as f:
             yield f
             f.flush()

@@ -77,7 +77,7 @@ def html_table(df: pd.DataFrame, *, table_id: str | None = None, sortable: bool 
     """A DataFrame (already formatted as text) as an escaped HTML table.
 
     >>> html_table(pd.DataFrame({"单位": ["<b>甲</b>"], "值": ["1"]}), numeric=["值"])
-    '<div class="table-wrap"><table class="data"><thead><tr><th>单位</th><th class="num">值</th></tr></thead><tbody><tr><td>&lt;b&gt;甲&lt;/b&gt;</td><td class="num">1</td></tr></tbody></table></div>'
+    '<div class="gh-scroll"><table class="data"><thead><tr><th>单位</th><th class="num">值</th></tr></thead><tbody><tr><td>&lt;b&gt;甲&lt;/b&gt;</td><td class="num">1</td></tr></tbody></table></div>'
     """
     cls = "data sortable" if sortable else "data"
     tid = f' id="{_e(table_id)}"' if table_id else ""
@@ -87,7 +87,7 @@ def html_table(df: pd.DataFrame, *, table_id: str | None = None, sortable: bool 
         cells = "".join(f'<td class="num">{_e(v)}</td>' if c in numeric else f"<td>{_e(v)}</td>" for c, v in zip(df.columns, row))
         body.append(f"<tr>{cells}</tr>")
     cap = f"<caption>{_e(caption)}</caption>" if caption else ""
-    return f'<div class="table-wrap"><table class="{cls}"{tid}>{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
+    return f'<div class="gh-scroll"><table class="{cls}"{tid}>{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
 
 
 def md_to_html(md: str) -> str:
@@ -233,15 +233,37 @@ class UnitReport:
         return self.b.extra.get("registry")
 
     # -- parts ---------------------------------------------------------------
+    def other_years(self) -> list[int]:
+        """Years (other than this one) in which the unit has a report."""
+        i = self.b.ind
+        return sorted(int(y) for y in i[(i["unit"] == self.unit) & (i["year"] != self.year)]["year"].unique())
+
+    def nav_html(self) -> str:
+        """Breadcrumbs and links to the same unit's other years and the
+        comparison, relative to ``reports/<year>/units/<slug>.html``."""
+        from .archive import href, slugify
+
+        slug = href(slugify(self.unit))
+        years = " ".join(f"<a href='../../{y}/units/{slug}.html'>{y}年</a>" for y in self.other_years())
+        return (
+            "<nav class='gh-nav' aria-label='位置'>"
+            f"<a href='../../index.html'>报告档案</a> <span class='gh-sep'>›</span> <a href='../index.html'>{self.year}年度</a> "
+            f"<span class='gh-sep'>›</span> {_e(self.unit)}"
+            f" <span class='gh-sep'>|</span> <a href='../compare.html'>各单位对比</a> · <a href='../quality.html'>数据质量</a>"
+            + (f" <span class='gh-sep'>|</span> 本单位其他年度：{years}" if years else "")
+            + "</nav>"
+        )
+
     def header(self):
         files = self.b.unit_files(self.unit)
         srcs = "".join(
-            f"<li>{int(r.year)}年度：{_e(r.file)} <span class='muted'>（SHA-256 {_e(str(r.sha256)[:12])}…）</span></li>"
+            f"<li>{int(r.year)}年度：{_e(r.file)} <span class='gh-muted'>（SHA-256 {_e(str(r.sha256)[:12])}…）</span></li>"
             for r in files.sort_values("year").itertuples()
         )
         return _display_html(
-            f"<header class='report-head'><h1>{_e(self.unit)} {self.year}年度工会工作报告</h1>"
-            f"<p class='muted'>同类单位：{_e(self.peer_group)} · 生成时间：{_e(self.b.built_at)}</p>"
+            self.nav_html()
+            + f"<header class='report-head'><h1>{_e(self.unit)} {self.year}年度工会工作报告</h1>"
+            f"<p class='gh-muted'>同类单位：{_e(self.peer_group)} · 生成时间：{_e(self.b.built_at)}</p>"
             f"<details><summary>数据来源（{len(files)} 个台账文件）</summary><ul>{srcs}</ul></details></header>"
         )
 
@@ -264,17 +286,20 @@ class UnitReport:
         arrows = {"up": "▲", "down": "▼", "flat": "—"}
         cards = []
         for r in self.kpi_frame().itertuples():
-            cls = "good" if r.good else ("bad" if r.good is False else "neutral")
             if np.isnan(r.prev):
-                yoy = "上年无数据"
+                yoy, cls = "上年无数据", ""
             elif r.trend == "flat":
-                yoy = "与上年持平"
+                yoy, cls = "与上年持平", ""
             elif np.isnan(r.change):
-                yoy = f"上年 {fmt_value(r.indicator, r.prev)}"
+                yoy, cls = f"上年 {fmt_value(r.indicator, r.prev)}", ""
             else:
-                yoy = f"{arrows[r.trend]} 同比{fmt_signed_pct(r.change)}"
-            cards.append(f"<div class='kpi {cls}'><div class='kpi-label'>{_e(r.label)}</div><div class='kpi-value'>{_e(fmt_value(r.indicator, r.value))}</div><div class='kpi-yoy'>{_e(yoy)}</div></div>")
-        return _display_html(f"<div class='kpis'>{''.join(cards)}</div>")
+                yoy, cls = f"{arrows[r.trend]} 同比{fmt_signed_pct(r.change)}", ("gh-up" if r.trend == "up" else "gh-down")
+            cards.append(
+                f"<div class='gh-card'><div class='gh-kpi-label'>{_e(r.label)}</div>"
+                f"<div class='gh-kpi-value'>{_e(fmt_value(r.indicator, r.value))}</div>"
+                f"<div class='gh-kpi-delta {cls}'>{_e(yoy)}</div></div>"
+            )
+        return _display_html(f"<div class='gh-cards'>{''.join(cards)}</div>")
 
     def highlights_frame(self) -> pd.DataFrame:
         h = self.b.highlights
@@ -288,7 +313,7 @@ class UnitReport:
         for kind, title in (("highlight", "工作亮点"), ("shortcoming", "短板与不足")):
             d = h[h["kind"] == kind].head(n)
             if d.empty:
-                items = "<li class='muted'>本年度数据中未发现" + ("突出亮点" if kind == "highlight" else "明显短板") + "。</li>"
+                items = "<li class='gh-muted'>本年度数据中未发现" + ("突出亮点" if kind == "highlight" else "明显短板") + "。</li>"
             else:
                 items = "".join(f"<li><b>{_e(r.title)}</b>：{_e(r.text)}</li>" for r in d.itertuples())
             parts.append(f"<section class='hl {kind}'><h3>{title}</h3><ul>{items}</ul></section>")
@@ -376,7 +401,7 @@ class UnitReport:
     def ranks(self):
         r = self.rank_frame()
         if r.empty:
-            return _display_html("<p class='muted'>无可比较的指标。</p>")
+            return _display_html("<p class='gh-muted'>无可比较的指标。</p>")
         t = pd.DataFrame({
             "指标": [BY_KEY[k].label for k in r["indicator"]],
             "本单位": [fmt_value(k, v) for k, v in zip(r["indicator"], r["value"])],
@@ -420,7 +445,7 @@ class UnitReport:
                     f"重复行 {fmt_int(q['duplicates'].sum())} 行、非本年度记录 {fmt_int(q['other_year'].sum())} 行、说明文字 {fmt_int(q['notes'].sum())} 行；"
                     f"修正不规范写法 {fmt_int(q['fixed'].sum())} 处。行号等细节见年度数据质量报告。</p>")
         else:
-            head = "<p class='muted'>无本单位的数据质量记录。</p>"
+            head = "<p class='gh-muted'>无本单位的数据质量记录。</p>"
         return _display_html(head + (html_table(t, numeric=["处数"]) if len(t) else ""))
 
 
@@ -446,7 +471,7 @@ class CompareReport:
         return self.b.extra.get("registry")
 
     def header(self):
-        return _display_html(f"<header class='report-head'><h1>{self.year}年度各单位工会工作对比</h1><p class='muted'>共 {len(self.units)} 个单位 · 生成时间：{_e(self.b.built_at)}</p></header>")
+        return _display_html(f"<header class='report-head'><h1>{self.year}年度各单位工会工作对比</h1><p class='gh-muted'>共 {len(self.units)} 个单位 · 生成时间：{_e(self.b.built_at)}</p></header>")
 
     def key_frame(self) -> pd.DataFrame:
         keys = [i.key for i in INDICATORS if i.key_indicator]

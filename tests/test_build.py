@@ -1,0 +1,187 @@
+"""gonghui build: the yearly archive, incremental, isolated failures, params."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from gonghui_kit import archive
+from gonghui_kit.build import BuildConfig, BuildError, build, package_params_path
+from gonghui_kit.cli import main
+from gonghui_kit.sample import generate_sample
+
+pytestmark = pytest.mark.skipif("fork" not in mp.get_all_start_methods(), reason="these tests use the fork executor")
+
+UNITS = 4
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory):
+    d = tmp_path_factory.mktemp("data")
+    generate_sample(d, units=UNITS, years=(2022, 2023), seed=3)
+    return d
+
+
+def _cfg(data, out, **kw):
+    return BuildConfig(
+        year=2023,
+        data=Path(data),
+        out=Path(out),
+        jobs=2,
+        registry_file=package_params_path("units.yaml"),
+        standards_file=package_params_path("standards.yaml"),
+        progress=False,
+        **kw,
+    )
+
+
+@pytest.fixture(scope="module")
+def built(data_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    res = build(_cfg(data_dir, out))
+    return res, out
+
+
+def test_all_outputs_present(built):
+    res, out = built
+    assert res.ok, res.failed
+    y = out / "2023"
+    for name in ("index.html", "compare.html", "quality.html", "indicators.xlsx", "manifest.json"):
+        assert (y / name).is_file(), name
+    assert (out / "index.html").is_file()
+    units = sorted(p.stem for p in (y / "units").glob("*.html"))
+    assert len(units) == UNITS
+    assert len(list((y / "notebooks").glob("*.ipynb"))) == UNITS + 1
+    index = (y / "index.html").read_text(encoding="utf-8")
+    for u in units:
+        assert f'units/{archive.href(u)}.html' in index
+    page = (y / "units" / f"{units[0]}.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in page and "<title>" in page
+    assert "http://" not in page and "https://" not in page and "<script src" not in page
+    assert "工作总结（初稿）" in page and "data:image/png;base64," in page
+    assert not list(y.rglob(".*.part*"))
+
+
+def test_manifest_hashes_every_output(built):
+    _, out = built
+    y = out / "2023"
+    man = json.loads((y / "manifest.json").read_text(encoding="utf-8"))
+    assert man["year"] == 2023 and man["toolkit_version"]
+    assert set(man["notebooks"]) == {"unit_report.ipynb", "compare_units.ipynb"}
+    assert all(len(i["sha256"]) == 64 for i in man["inputs"] if i["status"] == "ok")
+    assert {i["year"] for i in man["inputs"]} == {2022, 2023}
+    outputs = man["outputs"]
+    assert "index.html" in outputs and "indicators.xlsx" in outputs and "compare.html" in outputs
+    assert archive.verify(y) == {"changed": [], "missing": [], "extra": []}
+
+
+def test_verify_names_changed_and_missing(built, tmp_path):
+    _, out = built
+    y = tmp_path / "2023"
+    shutil.copytree(out / "2023", y)
+    (y / "quality.html").write_text("改过了", encoding="utf-8")
+    (y / "compare.html").unlink()
+    res = archive.verify(y)
+    assert res["changed"] == ["quality.html"] and res["missing"] == ["compare.html"]
+    assert main(["verify", str(y)]) == 1
+
+
+def test_noop_rebuild_skips_everything(built, data_dir):
+    res, out = built
+    again = build(_cfg(data_dir, out))
+    assert again.ok and again.built == [] and len(again.skipped) == UNITS and not again.compare_built
+
+
+def test_changed_input_rebuilds_only_that_unit(data_dir, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(data_dir, data)
+    out = tmp_path / "reports"
+    first = build(_cfg(data, out))
+    assert first.ok and len(first.built) == UNITS
+    # change one workbook's content (same unit): touch a cell
+    import openpyxl
+
+    victim = sorted((data / "2023").glob("*.xlsx"))[0]
+    wb = openpyxl.load_workbook(victim)
+    info = wb.worksheets[[ws.title for ws in wb.worksheets].index(next(t for t in wb.sheetnames if "基本" in t))]
+    unit = next(r[1].value for r in info.iter_rows() if r[0].value and "单位" in str(r[0].value))
+    info["C1"] = "改"
+    wb.save(victim)
+    second = build(_cfg(data, out))
+    assert second.ok
+    assert len(second.built) == 1 and len(second.skipped) == UNITS - 1
+    assert second.compare_built
+
+
+def test_failed_unit_is_isolated(data_dir, tmp_path, monkeypatch):
+    from gonghui_kit import report
+
+    original = report.UnitReport.chart_care
+
+    def boom(self):
+        if self.unit == victim:
+            raise RuntimeError("测试故障")
+        return original(self)
+
+    units = sorted(p for p in (data_dir / "2023").glob("*.xlsx"))
+    from gonghui_kit.load import load_ledgers
+
+    victim = load_ledgers(data_dir / "2023").units[0]
+    monkeypatch.setattr(report.UnitReport, "chart_care", boom)  # inherited by the forked children
+    out = tmp_path / "reports"
+    res = build(_cfg(data_dir, out))
+    assert not res.ok and list(res.failed) == [victim]
+    assert "测试故障" in res.failed[victim]
+    assert len(res.built) == UNITS - 1
+    y = out / "2023"
+    slug = archive.unique_slugs([victim])[victim]
+    page = (y / "units" / f"{slug}.html").read_text(encoding="utf-8")
+    assert "测试故障" in page  # partial page with the error
+    nb = nbformat.read(str(y / "notebooks" / f"{slug}.ipynb"), as_version=4)
+    assert any(o.output_type == "error" for c in nb.cells for o in c.get("outputs", []))
+    index = (y / "index.html").read_text(encoding="utf-8")
+    assert "生成失败" in index and "测试故障" in index
+    # the next build retries only the failed unit
+    monkeypatch.setattr(report.UnitReport, "chart_care", original)
+    again = build(_cfg(data_dir, out))
+    assert again.ok and again.built == [victim]
+
+
+def test_sealed_year_is_not_rebuilt(built, data_dir, tmp_path):
+    _, out = built
+    copy = tmp_path / "reports"
+    shutil.copytree(out, copy)
+    assert main(["seal", "2023", "--out", str(copy)]) == 0
+    before = archive.read_manifest(copy / "2023")
+    with pytest.raises(BuildError, match="已封存"):
+        build(_cfg(data_dir, copy))
+    assert archive.read_manifest(copy / "2023") == before
+    assert archive.verify(copy / "2023")["changed"] == []
+
+
+def test_params_file_is_validated(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("unit_report:\n  top_nn: 3\n", encoding="utf-8")
+    with pytest.raises(BuildError, match="未知参数 top_nn"):
+        BuildConfig.read_params(bad)
+    bad.write_text("unit_report:\n  top_n: '3'\n", encoding="utf-8")
+    with pytest.raises(BuildError, match="参数 top_n 应为整数"):
+        BuildConfig.read_params(bad)
+    bad.write_text("jobz: 3\n", encoding="utf-8")
+    with pytest.raises(BuildError, match="未知配置项 jobz"):
+        BuildConfig.read_params(bad)
+    good = tmp_path / "good.yaml"
+    good.write_text("jobs: 2\nunit_report:\n  top_n: 4\n", encoding="utf-8")
+    assert BuildConfig.read_params(good)["unit_report"] == {"top_n": 4}
+
+
+def test_build_cli_unknown_unit_is_a_clear_error(data_dir, tmp_path, capsys):
+    code = main(["build", "--year", "2023", "--data", str(data_dir), "--out", str(tmp_path / "r"), "--units", "不存在的单位", "--quiet"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "没有这些单位：不存在的单位" in err and "Traceback" not in err
