@@ -136,7 +136,7 @@ def read_manifest(year_dir: Path) -> dict[str, Any]:
         return {}
 
 
-def write_manifest(year_dir: Path, *, year: int, inputs: pd.DataFrame, params: dict, notebooks: dict, units: dict, engine: str) -> Path:
+def write_manifest(year_dir: Path, *, year: int, inputs: pd.DataFrame, params: dict, notebooks: dict, units: dict, engine: str, fingerprint: str | None = None) -> Path:
     year_dir = Path(year_dir)
     ins = [
         {"file": r["file"], "sha256": r["sha256"], "unit": r["unit"], "year": None if pd.isna(r["year"]) else int(r["year"]), "status": r["status"]}
@@ -152,6 +152,7 @@ def write_manifest(year_dir: Path, *, year: int, inputs: pd.DataFrame, params: d
         "params": params,
         "notebooks": notebooks,
         "units": units,
+        "fingerprint": fingerprint,
         "outputs": _outputs(year_dir),
     }
     return write_json(year_dir / MANIFEST, manifest)

@@ -202,6 +202,36 @@ def plan(bundle, cfg: BuildConfig, previous: dict[str, Any], slugs: dict[str, st
     return out
 
 
+def input_fingerprint(cfg: BuildConfig, nb_digest: str) -> str:
+    """One hash over everything a year's archive depends on: the content of
+    every input file of every year up to Y, the params, the notebooks, the
+    toolkit version and the units asked for.  Hashing files is cheap next to
+    loading them, so a no-op rebuild stops here."""
+    from .bundle import year_folders
+    from .load import discover
+
+    folders = year_folders(cfg.data, upto=cfg.year) or {cfg.year: Path(cfg.data)}
+    files, _ = discover(list(folders.values()))
+    entries = []
+    for f in files:
+        try:
+            entries.append((str(f.relative_to(cfg.data)) if f.is_relative_to(cfg.data) else str(f), _sha256_file(f)))
+        except OSError:
+            entries.append((str(f), "unreadable"))
+    return _sha256_json({"files": sorted(entries), "params": cfg.params_digest(), "notebooks": nb_digest, "version": __version__, "units": sorted(cfg.units or [])})
+
+
+def _unchanged(previous: dict[str, Any], fingerprint: str, year_dir: Path) -> bool:
+    from . import archive
+
+    if not previous or previous.get("fingerprint") != fingerprint:
+        return False
+    if any(u.get("status") != "ok" for u in previous.get("units", {}).values()):
+        return False
+    v = archive.verify(year_dir)
+    return not v["missing"] and not v["changed"]
+
+
 def _clean_stale_parts(year_dir: Path) -> None:
     """Temporary files left by a build that was killed."""
     if year_dir.exists():
@@ -227,6 +257,17 @@ def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = Non
     eng = engine_name(cfg.engine)
     _clean_stale_parts(year_dir)
 
+    unit_nb = notebook_path("unit_report.ipynb")
+    cmp_nb = notebook_path("compare_units.ipynb")
+    nb_digest = _sha256_json([_sha256_file(unit_nb), _sha256_file(cmp_nb)])
+    previous = archive.read_manifest(year_dir)
+    fingerprint = input_fingerprint(cfg, nb_digest)
+    if not cfg.force and _unchanged(previous, fingerprint, year_dir):
+        units = list(previous.get("units", {}))
+        emit("stage", "输入、参数、笔记本和工具版本均无变化，无需重建")
+        archive.write_root_index(cfg.out)
+        return BuildResult(cfg.year, cfg.out, [], units, {}, time.perf_counter() - t0, year_dir / "index.html", False)
+
     emit("stage", "读取台账并计算指标")
     bundle = prepare_bundle(cfg.data, cfg.year, registry=_registry(cfg), standards=_standards(cfg), jobs=1)
     units = bundle.unit_names
@@ -240,10 +281,6 @@ def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = Non
     bundle_path = year_dir / ".work" / "bundle.pkl"
     save_bundle(bundle, bundle_path)
 
-    unit_nb = notebook_path("unit_report.ipynb")
-    cmp_nb = notebook_path("compare_units.ipynb")
-    nb_digest = _sha256_json([_sha256_file(unit_nb), _sha256_file(cmp_nb)])
-    previous = archive.read_manifest(year_dir)
     slugs = archive.unique_slugs(bundle.unit_names)
     plans = plan(bundle, cfg, previous, slugs, units, nb_digest)
     todo = [p for p in plans if p.rebuild]
@@ -303,6 +340,7 @@ def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = Non
         notebooks={"unit_report.ipynb": _sha256_file(unit_nb), "compare_units.ipynb": _sha256_file(cmp_nb)},
         units=unit_status,
         engine=cfg.engine,
+        fingerprint=fingerprint if not failed else None,
     )
     archive.write_root_index(cfg.out)
     built = [p.unit for p in todo if by_key.get(p.unit) and by_key[p.unit].ok]

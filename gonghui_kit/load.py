@@ -271,7 +271,7 @@ def load_workbook(path: str | os.PathLike, *, year: int | None = None, engine: s
     insp = inspect_workbook(path)
     for p in insp.problems:
         action = "refused" if p.severity == "error" else "kept"
-        ctx.add("", None, "", "", action, p.severity, p.message, p.code)
+        ctx.add(getattr(p, "sheet", "") or "", None, "", "", action, p.severity, p.message, p.code)
     if not insp.ok:
         res.status = "refused"
         return res
@@ -413,19 +413,54 @@ def _parse_info(raw: RawSheet, schema: Schema, ctx: _Ctx) -> dict[str, Any]:
     return out
 
 
+def _scan_rows(body: list[list[Any]], schema: Schema) -> tuple[list[list[Any]], list[bool]]:
+    """One pass over every cell: each row's non-blank cells, and whether the
+    row says 合计/小计 (``clean.is_subtotal_row``, with a per-sheet cache of
+    the texts already seen: ledgers repeat the same texts in every row)."""
+    words = clean._norm_words(tuple(schema.subtotal_words))
+    says = clean._says_subtotal
+    seen: dict[str, bool] = {}
+    filled_rows: list[list[Any]] = []
+    subtotal: list[bool] = []
+    for row in body:
+        filled = []
+        sub = False
+        for v in row:
+            if v is None or v == "":
+                continue
+            if isinstance(v, str):
+                if not sub:
+                    hit = seen.get(v)
+                    if hit is None:
+                        hit = seen[v] = says(v, words)
+                    sub = hit
+                if not v.strip(" \t\r\n\u3000\u00a0"):
+                    continue
+            elif clean.is_blank(v):
+                continue
+            filled.append(v)
+        filled_rows.append(filled)
+        subtotal.append(sub)
+    return filled_rows, subtotal
+
+
 def _row_kinds(body: list[list[Any]], schema: Schema) -> list[str]:
     """blank / note / subtotal / data for each body row."""
     kinds = []
-    filled_counts = [sum(1 for v in r if not clean.is_blank(v)) for r in body]
-    last_multi = max((i for i, n in enumerate(filled_counts) if n >= 2), default=-1)
+    filled, subtotal = _scan_rows(body, schema)
+    last_multi = max((i for i, f in enumerate(filled) if len(f) >= 2), default=-1)
     for i, r in enumerate(body):
-        n = filled_counts[i]
+        n = len(filled[i])
         if n == 0:
             kinds.append("blank")
-        elif clean.is_note_row(r, schema.note_prefixes) or (n == 1 and i > last_multi and isinstance(next(v for v in r if not clean.is_blank(v)), str) and last_multi >= 0):
+        elif n == 1 and clean.is_note_row(r, schema.note_prefixes):  # a note is one filled cell
             kinds.append("note")
-        elif clean.is_subtotal_row(r, schema.subtotal_words):
+        elif subtotal[i]:
+            # before the "lone text below the table" rule: a 合计 row whose sums
+            # are formulas without cached values has only its label left
             kinds.append("subtotal")
+        elif n == 1 and i > last_multi and isinstance(filled[i][0], str) and last_multi >= 0:
+            kinds.append("note")
         else:
             kinds.append("data")
     return kinds
@@ -477,7 +512,12 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
     keep_idx: list[int] = []
     pii_cols = {j for j, k in header.columns.items() if k in {c.key for c in sheet.columns if c.pii}}
     for i in data_idx:
-        key = tuple(_hashable(v) for v in body[i])
+        row = body[i]
+        try:  # (type, value) per cell: 1 and 1.0 and "1" stay different
+            key = tuple(zip(map(type, row), row))
+            hash(key)
+        except TypeError:
+            key = tuple(_hashable(v) for v in row)
         if key in seen:
             stats["duplicates"] += 1
             first = raw.excel_row(header.row + 1 + seen[key])

@@ -1,0 +1,183 @@
+"""Benchmark: report generation, in one run on the same data and notebook.
+
+    python bench/bench_build.py                 # 50 units (about 10 minutes)
+    python bench/bench_build.py --units 10      # quicker look
+    python bench/bench_build.py --big 1000      # also: memory over 1,000 reports
+
+Prints seconds per report for
+  (a) the naive loop: `papermill` CLI then `jupyter nbconvert --to html` CLI per unit, one after another;
+  (b) `gonghui build --engine papermill` (a Jupyter kernel per report);
+  (c) `gonghui build` (warm engine: warm parent, a fresh forked child per report);
+  (d) the floor: one warm process doing only the real work per unit (read the year
+      bundle, compute the views, draw the charts, render the HTML), no notebook machinery;
+with ratios to (a) and to (d) divided by the cores used, the peak memory per
+worker, and a no-op rebuild.  All variants use the same precomputed year
+bundle for their unit pages (the naive loop gets it as a notebook parameter).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _bin(name: str) -> str:
+    cand = Path(sys.executable).parent / name
+    return str(cand) if cand.exists() else name
+
+
+def naive(units, nb, bundle_path, data, out: Path) -> float:
+    out.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    for i, u in enumerate(units):
+        ipynb = out / f"u{i}.ipynb"
+        subprocess.run([_bin("papermill"), str(nb), str(ipynb), "-p", "unit", u, "-p", "year", "2023", "-p", "data", str(data),
+                        "-p", "bundle", str(bundle_path), "--no-progress-bar", "-k", "python3"], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run([_bin("jupyter"), "nbconvert", "--to", "html", "--no-input", str(ipynb)], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+def run_build(data, out, engine, jobs, units=None):
+    from gonghui_kit.build import BuildConfig, build, package_params_path
+
+    cfg = BuildConfig(year=2023, data=Path(data), out=Path(out), jobs=jobs, engine=engine, progress=False,
+                      registry_file=package_params_path("units.yaml"), standards_file=package_params_path("standards.yaml"))
+    rss = []
+    t0 = time.perf_counter()
+    res = build(cfg, on_event=lambda k, p: rss.append(p.peak_rss_mb) if k == "done" and p.peak_rss_mb else None)
+    return time.perf_counter() - t0, res, rss
+
+
+def floor(bundle_path, units, out: Path) -> float:
+    """The real work only, one warm process."""
+    import io
+
+    import jinja2
+    from markupsafe import Markup
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from gonghui_kit import report
+    from gonghui_kit.bundle import load_bundle
+    from gonghui_kit.html import report_css
+
+    parts: list[str] = []
+
+    def fake_html(s):
+        parts.append(s)
+        return s
+
+    def fake_show(*figs):
+        import base64
+
+        for fig in figs:
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=fig.dpi)
+            plt.close(fig)
+            parts.append(f'<img src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}">')
+
+    report._display_html = fake_html
+    report._show = fake_show
+    page = jinja2.Template("<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>{{ t }}</title><style>{{ css }}</style></head><body>{{ body }}</body></html>")
+    css = report_css()
+    out.mkdir(parents=True, exist_ok=True)
+    b = load_bundle(bundle_path)
+    # warm-up (imports, fonts, first figure) outside the timing, as a warm process would be
+    report.UnitReport(b, units[0], 2023).chart_care()
+    t0 = time.perf_counter()
+    for i, u in enumerate(units):
+        parts.clear()
+        r = report.UnitReport(b, u, 2023)
+        r.header(); r.kpi_cards(); r.highlights(); r.summary()
+        r.chart_activities(); r.chart_spending(); r.chart_care(); r.chart_proposals(); r.chart_members(); r.chart_trend()
+        r.ranks(); r.breaches(); r.quality()
+        html = page.render(t=u, css=css, body=Markup("".join(parts)))
+        (out / f"u{i}.html").write_text(html, encoding="utf-8")
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--units", type=int, default=50)
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--skip-naive", action="store_true")
+    ap.add_argument("--big", type=int, default=0, help="also build this many units to check memory stays flat")
+    ap.add_argument("--work", default=str(HERE / "out" / "build"))
+    a = ap.parse_args()
+
+    from gonghui_kit.bundle import prepare_bundle, save_bundle
+    from gonghui_kit.build import notebook_path, package_params_path
+    from gonghui_kit.registry import UnitRegistry
+    from gonghui_kit.sample import generate_sample
+
+    work = Path(a.work)
+    shutil.rmtree(work, ignore_errors=True)
+    data = work / "data"
+    t = time.perf_counter()
+    generate_sample(data, units=a.units, years=(2022, 2023), seed=0)
+    print(f"sample data: {a.units} units x 2 years in {time.perf_counter() - t:.1f} s")
+
+    n = a.units
+    results = {}
+    # (c) first: it also leaves the bundle the others reuse
+    tc, res_c, rss_c = run_build(data, work / "c", "warm", a.jobs)
+    assert res_c.ok, res_c.failed
+    units = res_c.built
+    bundle_path = work / "c" / "2023" / ".work" / "bundle.pkl"
+    results["c"] = tc
+    t_noop, res_noop, _ = run_build(data, work / "c", "warm", a.jobs)
+    tb, res_b, rss_b = run_build(data, work / "b", "papermill", a.jobs)
+    results["b"] = tb
+    td = floor(bundle_path, units, work / "d")
+    results["d"] = td
+    if not a.skip_naive:
+        results["a"] = naive(units, notebook_path("unit_report.ipynb"), bundle_path, data, work / "a")
+
+    per = {k: v / n for k, v in results.items()}
+    print()
+    print(f"{n} unit reports, 2-year history, jobs={a.jobs} (machine: {os.cpu_count()} cores)")
+    labels = {"a": "(a) naive papermill + nbconvert CLI loop", "b": "(b) gonghui build --engine papermill", "c": "(c) gonghui build (warm engine)", "d": "(d) floor: one warm process, real work only"}
+    floor_per_core = per["d"] / a.jobs
+    for k in "abcd":
+        if k not in per:
+            continue
+        line = f"{labels[k]:<46} {per[k]:6.2f} s/report"
+        if "a" in per:
+            line += f"   {per['a'] / per[k]:5.1f}x faster than (a)"
+        line += f"   {per[k] / floor_per_core:5.2f}x (d)/{a.jobs} cores"
+        print(line)
+    print(f"(b)/(c) include loading 2 years of ledgers and computing indicators once ({n} units).")
+    if rss_c:
+        print(f"peak RSS per worker (c): median {statistics.median(rss_c):.0f} MB, max {max(rss_c):.0f} MB;  (b): median {statistics.median(rss_b):.0f} MB")
+    print(f"no-op rebuild of {n} units: {t_noop:.2f} s (built {len(res_noop.built)}, skipped {len(res_noop.skipped)})")
+    if "a" in per:
+        ok8 = per["a"] / per["c"] >= 8
+        ok13 = per["c"] <= 1.3 * floor_per_core
+        print(f"targets: (c) >= 8x (a): {'yes' if ok8 else 'NO'};  (c) within 1.3x of (d)/cores: {'yes' if ok13 else 'NO'}")
+
+    if a.big:
+        big = work / "big"
+        generate_sample(big / "data", units=a.big, years=(2022, 2023), seed=1)
+        tbig, res_big, rss_big = run_build(big / "data", big / "reports", "warm", a.jobs)
+        k = max(1, len(rss_big) // 20)
+        first, last = statistics.mean(rss_big[:k]), statistics.mean(rss_big[-k:])
+        print(f"{a.big} reports: {tbig / a.big:.2f} s/report; worker peak RSS first {k}: {first:.0f} MB, last {k}: {last:.0f} MB "
+              f"(growth {100 * (last - first) / first:+.1f}%), failed {len(res_big.failed)}")
+
+
+if __name__ == "__main__":
+    main()

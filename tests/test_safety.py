@@ -1,0 +1,444 @@
+"""Pre-flight inspection (gonghui_kit.safety) against hostile files built by tests/hostile.py."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+import hostile as h
+from gonghui_kit.safety import Inspection, Limits, Problem, inspect_workbook
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def assert_message(p: Problem) -> None:
+    """One clear Chinese line."""
+    assert CJK.search(p.message), p
+    assert "\n" not in p.message, p
+    assert p.severity in ("error", "warning", "info"), p
+
+
+def problem(ins: Inspection, code: str) -> Problem:
+    found = [p for p in ins.problems if p.code == code]
+    assert found, f"expected {code!r}, got {[(p.code, p.message) for p in ins.problems]}"
+    for p in ins.problems:
+        assert_message(p)
+    return found[0]
+
+
+def refused(path: Path, code: str, **kw) -> Inspection:
+    ins = inspect_workbook(path, **kw)
+    assert isinstance(ins, Inspection)
+    assert not ins.ok
+    p = problem(ins, code)
+    assert p.severity == "error"
+    return ins
+
+
+# --------------------------------------------------------------------------
+# big builds, once per session
+
+@pytest.fixture(scope="session")
+def big(tmp_path_factory):
+    d = tmp_path_factory.mktemp("hostile_big")
+    cache: dict[str, Path] = {}
+
+    def get(key: str) -> Path:
+        if key not in cache:
+            z = {"compresslevel": 6}  # same size as 9 for these rows, 5x faster to build
+            cache[key] = {
+                "bomb_lie": lambda: h.row_bomb(d, dimension="A1:B2", name="lie.xlsx", **z),
+                "bomb_honest": lambda: h.row_bomb(d, dimension="A1:A4000000", name="honest.xlsx", **z),
+                "bomb_nodim": lambda: h.row_bomb(d, name="nodim.xlsx", **z),
+                "bomb_numbered": lambda: h.row_bomb(
+                    d, rows=1_100_000, every=1, dimension="A1:A1", name="numbered.xlsx", **z
+                ),
+                "prefixed": lambda: h.prefixed_namespace(d),
+                "big_dim": lambda: h.big_good_workbook(d, rows=40_000, cols=30, name="big_dim.xlsx"),
+                "big_nodim": lambda: h.big_good_workbook(d, rows=40_000, cols=30, dimension=False, name="big_nodim.xlsx"),
+            }[key]()
+        return cache[key]
+
+    return get
+
+
+# --------------------------------------------------------------------------
+# good workbooks
+
+
+def test_good_workbook_is_ok_with_dims(tmp_path):
+    ins = inspect_workbook(h.good_workbook(tmp_path))
+    assert ins.ok
+    assert ins.kind == "xlsx"
+    assert ins.problems == ()
+    assert ins.errors == () and ins.notes == ()
+    assert ins.sheet_dims == {"会员名册": (6, 4), "经费收支": (3, 3)}
+    assert ins.path == tmp_path / "会员名册.xlsx"
+
+
+def test_accepts_str_path(tmp_path):
+    assert inspect_workbook(str(h.good_workbook(tmp_path))).ok
+
+
+@pytest.mark.parametrize("key", ["big_dim", "big_nodim"])
+def test_big_legitimate_sheet_is_ok_with_exact_dims(big, key):
+    ins = inspect_workbook(big(key))
+    assert ins.ok, ins.problems
+    assert ins.sheet_dims == {"台账": (40_001, 30)}
+
+
+def test_raw_gt_in_sheet_name_still_maps_the_sheet(tmp_path):
+    ins = inspect_workbook(h.gt_in_sheet_name(tmp_path))
+    assert ins.ok
+    assert ins.sheet_dims == {"收入>支出": (7, 3)}
+
+
+# --------------------------------------------------------------------------
+# refused: what the file is, by content
+
+
+@pytest.mark.parametrize(
+    "builder, code, kind, words",
+    [
+        (h.old_xls, "xls", "xls", ".xls"),
+        (h.encrypted_xls, "encrypted", "xls", "密码"),
+        (h.encrypted_xlsx, "encrypted", "encrypted", "密码"),
+        (h.word_doc, "not_workbook", "doc", "Word"),
+        (h.truncated_xlsx, "corrupt", None, "损坏"),
+        (h.crc_corrupt_xlsx, "corrupt", None, "损坏"),
+        (h.text_as_xlsx, "not_workbook", "text", "文本"),
+        (h.gbk_csv_as_xlsx, "not_workbook", "text", "文本"),
+        (h.pdf_as_xlsx, "not_workbook", "pdf", "PDF"),
+        (h.html_as_xlsx, "not_workbook", "html", "HTML"),
+        (h.docx_as_xlsx, "not_workbook", "docx", "Word"),
+        (h.ods_as_xlsx, "not_workbook", "ods", ".ods"),
+        (h.xlsb_as_xlsx, "xlsb", "xlsb", ".xlsb"),
+        (h.plain_zip, "not_workbook", "zip", "压缩包"),
+        (h.empty_file, "empty", "empty", "空"),
+        (h.dir_named_xlsx, "is_dir", "directory", "文件夹"),
+    ],
+)
+def test_refused_by_content(tmp_path, builder, code, kind, words):
+    ins = refused(builder(tmp_path), code)
+    if kind is not None:
+        assert ins.kind == kind
+    assert words in problem(ins, code).message
+
+
+@pytest.mark.parametrize(
+    "raw, kind",
+    [
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image"),
+        (b"\xff\xd8\xff\xe0" + b"\x00" * 64, "image"),
+        (b"Rar!\x1a\x07\x00" + b"\x00" * 64, "archive"),
+        (b"7z\xbc\xaf\x27\x1c" + b"\x00" * 64, "archive"),
+        (b"L\x00\x00\x00\x01\x14\x02\x00" + b"\x00" * 64, "lnk"),
+        (
+            b'<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+            b'<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"></Workbook>',
+            "xml2003",
+        ),
+        (b'<?xml version="1.0"?><note>hi</note>', "xml"),
+        (b"MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=x\r\n", "mht"),
+        ("姓名\t会费\n张三\t10\n".encode("utf-16"), "text"),
+        (bytes(range(256)) * 4, "unknown"),
+        (b"PK\x05\x06" + b"\x00" * 18, "zip"),
+    ],
+)
+def test_refused_by_sniffing(tmp_path, raw, kind):
+    p = tmp_path / "报送.xlsx"
+    p.write_bytes(raw)
+    assert refused(p, "not_workbook").kind == kind
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads everything")
+def test_unreadable(tmp_path):
+    p = h.good_workbook(tmp_path)
+    p.chmod(0)
+    try:
+        assert "权限" in problem(refused(p, "unreadable"), "unreadable").message
+    finally:
+        p.chmod(0o644)
+
+
+def test_messages_say_what_to_do(tmp_path):
+    assert "另存为" in problem(inspect_workbook(h.old_xls(tmp_path)), "xls").message
+    assert "取消密码" in problem(inspect_workbook(h.encrypted_xlsx(tmp_path)), "encrypted").message
+    assert "重新导出" in problem(inspect_workbook(h.truncated_xlsx(tmp_path)), "corrupt").message
+
+
+def test_missing_file(tmp_path):
+    ins = refused(tmp_path / "没有这个文件.xlsx", "not_found")
+    assert ins.kind == "missing"
+    refused(h.text_as_xlsx(tmp_path) / "x.xlsx", "not_found")  # a file used as a directory
+
+
+def test_symlink_is_never_followed(tmp_path):
+    good = h.good_workbook(tmp_path)
+    ins = refused(h.symlink_to(tmp_path, good), "symlink")
+    assert ins.sheet_dims == {}
+    refused(h.symlink_to(tmp_path, tmp_path / "nowhere.xlsx", name="dangling.xlsx"), "symlink")
+    sub = tmp_path / "dir"
+    sub.mkdir()
+    refused(h.symlink_to(tmp_path, sub, name="to_dir.xlsx"), "symlink")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this platform")
+def test_fifo_is_refused_without_blocking(tmp_path):
+    t = time.perf_counter()
+    refused(h.fifo(tmp_path), "not_file")
+    assert time.perf_counter() - t < 5
+
+
+def test_too_large(tmp_path):
+    p = h.good_workbook(tmp_path)
+    ins = refused(p, "too_large", limits=Limits(max_file_bytes=1000))
+    assert "KB" in ins.problems[0].message
+
+
+# --------------------------------------------------------------------------
+# zip bombs and lies about sizes
+
+
+def test_ratio_bomb(tmp_path):
+    ins = refused(h.ratio_bomb(tmp_path), "zip_bomb")
+    msg = problem(ins, "zip_bomb").message
+    assert "64.0 MB" in msg and "压缩比" in msg
+
+
+def test_declared_size_bomb(tmp_path):
+    msg = problem(refused(h.declared_size_bomb(tmp_path), "zip_bomb"), "zip_bomb").message
+    assert "3.0 GB" in msg
+
+
+def test_declared_sum_over_limit(tmp_path):
+    p = h.good_workbook(tmp_path)
+    refused(p, "zip_bomb", limits=Limits(max_uncompressed_bytes=2000))
+
+
+def test_size_that_lies_is_caught_while_inflating(tmp_path):
+    refused(h.size_liar(tmp_path), "corrupt")
+
+
+def test_too_many_members(tmp_path):
+    ins = refused(h.many_members(tmp_path), "zip_bomb")
+    assert "12,005" in ins.problems[0].message
+
+
+# --------------------------------------------------------------------------
+# XML entities
+
+
+@pytest.mark.parametrize("builder", [h.billion_laughs, h.xxe_workbook, h.dtd_after_whitespace])
+def test_dtd_is_refused(tmp_path, builder):
+    refused(builder(tmp_path), "xml_entities")
+
+
+# --------------------------------------------------------------------------
+# rows, columns, used range
+
+
+def test_wide_dimension(tmp_path):
+    ins = refused(h.wide_dimension(tmp_path), "too_many_cols")
+    p = problem(ins, "too_many_cols")
+    assert p.sheet == "宽表" and "宽表" in p.message and "16,385" in p.message
+    assert ins.sheet_dims["宽表"] == (1, 16_385)
+
+
+@pytest.mark.parametrize("dimension", [None, "A1:A1", "A1:XFD100000"])
+def test_far_cell_used_range(tmp_path, dimension):
+    ins = refused(h.far_cell(tmp_path, dimension=dimension), "too_many_cells")
+    p = problem(ins, "too_many_cells")
+    assert p.sheet == "名册" and "100,000" in p.message and "16,384" in p.message
+    assert ins.sheet_dims["名册"] == (100_000, 16_384)
+
+
+@pytest.mark.parametrize(
+    "builder, code, dims",
+    [
+        (h.utf16_sheet, "too_many_rows", (2_000_000, 1)),
+        (h.nonascending_rows, "too_many_rows", (3_000_000, 1)),
+        (h.rless_wide, "too_many_cols", (1, 20_000)),
+        (h.hidden_far_corner, "too_many_cells", (99_999, 16_384)),
+        (h.spaced_attrs, "too_many_cells", (99_999, 16_384)),
+        (h.lowercase_refs, "too_many_cells", (99_999, 16_384)),
+    ],
+)
+def test_extent_cannot_hide(tmp_path, builder, code, dims):
+    ins = refused(builder(tmp_path), code)
+    assert ins.sheet_dims["Sheet1"] == dims
+
+
+def test_rows_without_numbers_are_counted(tmp_path):
+    ins = refused(h.rless_rows(tmp_path), "too_many_rows")
+    assert ins.sheet_dims["Sheet1"][0] > 1_000_000
+
+
+def test_unlisted_worksheet_is_scanned(tmp_path):
+    ins = refused(h.orphan_sheet(tmp_path), "too_many_cells")
+    assert ins.sheet_dims == {"Sheet1": (1, 1)}  # only listed sheets are named
+    assert problem(ins, "too_many_cells").sheet == "xl/worksheets/sheet9.xml"
+
+
+def test_utf16_sheet_warns(tmp_path):
+    assert problem(inspect_workbook(h.utf16_sheet(tmp_path)), "odd_encoding").severity == "warning"
+
+
+@pytest.mark.slow
+def test_prefixed_namespace(big):
+    ins = refused(big("prefixed"), "too_many_rows")
+    assert ins.sheet_dims["Sheet1"][0] > 1_000_000
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("key", ["bomb_lie", "bomb_nodim", "bomb_numbered", "bomb_honest"])
+def test_row_bomb_refused_fast(big, key):
+    p = big(key)
+    assert p.stat().st_size < 6 * 2**20
+    t = time.perf_counter()
+    ins = refused(p, "too_many_rows")
+    elapsed = time.perf_counter() - t
+    assert elapsed < 5, elapsed  # a generous guard: ~0.5 s here
+    msg = problem(ins, "too_many_rows").message
+    assert "Sheet1" in msg
+    rows = ins.sheet_dims["Sheet1"][0]
+    assert rows > 1_000_000
+    assert f"{rows:,}" in msg
+    if key == "bomb_honest":  # refused from <dimension> alone
+        assert rows == 4_000_000 and "上限 1,048,576" in msg
+
+
+_RSS_PROBE = textwrap.dedent(
+    """
+    import json, resource, sys, time
+    from gonghui_kit.safety import inspect_workbook
+    scale = 1 if sys.platform != "darwin" else 1024  # ru_maxrss: KiB on Linux, bytes on macOS
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
+    t = time.perf_counter()
+    ins = inspect_workbook(sys.argv[1])
+    elapsed = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
+    print(json.dumps({"codes": [p.code for p in ins.problems], "growth_mb": (after - before) / 1024, "elapsed": elapsed}))
+    """
+)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="resource is POSIX only")
+@pytest.mark.parametrize("key", ["bomb_lie", "bomb_numbered"])
+def test_row_bomb_memory_is_bounded(big, key):
+    out = subprocess.run(
+        [sys.executable, "-c", _RSS_PROBE, str(big(key))], capture_output=True, text=True, timeout=120, check=True
+    )
+    r = json.loads(out.stdout.strip().splitlines()[-1])
+    assert "too_many_rows" in r["codes"]
+    assert r["growth_mb"] < 300, r
+    assert r["elapsed"] < 5, r
+
+
+def test_custom_row_limit(tmp_path):
+    p = h.good_workbook(tmp_path)
+    ins = refused(p, "too_many_rows", limits=Limits(max_sheet_rows_default=5))
+    p = problem(ins, "too_many_rows")
+    assert p.sheet == "会员名册" and "上限 5 行" in p.message
+    refused(h.good_workbook(tmp_path, name="b.xlsx"), "too_many_cells", limits=Limits(max_sheet_cells=10))
+
+
+# --------------------------------------------------------------------------
+# read, but say so
+
+
+def test_long_text_is_a_warning(tmp_path):
+    ins = inspect_workbook(h.long_text(tmp_path))
+    assert ins.ok
+    p = problem(ins, "long_text")
+    assert p.severity == "warning" and "1 个单元格" in p.message
+
+
+def test_long_text_counts_characters_not_bytes(tmp_path):
+    assert inspect_workbook(h.cjk_text(tmp_path, chars=20_000)).problems == ()  # 60 KB, 20,000 characters
+    ins = inspect_workbook(h.cjk_text(tmp_path, chars=40_000, name="b.xlsx"))
+    assert problem(ins, "long_text").severity == "warning"
+
+
+def test_control_characters_are_an_info(tmp_path):
+    ins = inspect_workbook(h.control_chars(tmp_path))
+    assert ins.ok
+    assert problem(ins, "control_chars").severity == "info"
+    assert ins.sheet_dims == {"Sheet1": (1, 2)}
+
+
+def test_macros_are_an_info(tmp_path):
+    ins = inspect_workbook(h.macro_xlsm(tmp_path))
+    assert ins.ok and ins.kind == "xlsm"
+    p = problem(ins, "macros")
+    assert p.severity == "info" and "不会被运行" in p.message
+
+
+def test_external_links_are_a_warning(tmp_path):
+    ins = inspect_workbook(h.external_link(tmp_path))
+    assert ins.ok
+    p = problem(ins, "external_links")
+    assert p.severity == "warning" and "不会被访问" in p.message
+    assert ins.notes == (p,)
+
+
+def test_files_called_ok_really_open(tmp_path):
+    """What the inspection lets through, calamine reads (the builders make real workbooks)."""
+    import python_calamine as pc
+
+    for builder in (h.good_workbook, h.macro_xlsm, h.external_link, h.long_text, h.control_chars, h.gt_in_sheet_name):
+        p = builder(tmp_path)
+        assert inspect_workbook(p).ok
+        wb = pc.CalamineWorkbook.from_path(str(p))
+        assert all(wb.get_sheet_by_name(n).to_python() for n in wb.sheet_names)
+
+
+# --------------------------------------------------------------------------
+# robustness
+
+
+def test_never_raises_on_damaged_files(tmp_path):
+    rng = random.Random(20240501)
+    sources = [h.good_workbook(tmp_path), h.old_xls(tmp_path), h.encrypted_xlsx(tmp_path), h.macro_xlsm(tmp_path)]
+    n = 0
+    for src in sources:
+        data = src.read_bytes()
+        variants = [data[:k] for k in sorted(rng.sample(range(1, len(data)), 25))]
+        for _ in range(40):
+            b = bytearray(data)
+            for _ in range(rng.randint(1, 8)):
+                b[rng.randrange(len(b))] = rng.randrange(256)
+            variants.append(bytes(b))
+        for v in variants:
+            p = tmp_path / f"v{n}.xlsx"
+            n += 1
+            p.write_bytes(v)
+            ins = inspect_workbook(p)
+            assert isinstance(ins, Inspection)
+            for pr in ins.problems:
+                assert_message(pr)
+
+
+def test_programmer_errors_raise():
+    with pytest.raises(TypeError):
+        inspect_workbook(123)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        inspect_workbook("x.xlsx", limits={"max_rows": 5})  # type: ignore[arg-type]
+
+
+def test_results_are_frozen(tmp_path):
+    ins = inspect_workbook(h.good_workbook(tmp_path))
+    with pytest.raises(AttributeError):
+        ins.kind = "xls"  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        Limits().max_rows = 5  # type: ignore[misc]
