@@ -8,8 +8,9 @@ Prints seconds per report for
   (a) the naive loop: `papermill` CLI then `jupyter nbconvert --to html` CLI per unit, one after another;
   (b) `gonghui build --engine papermill` (a Jupyter kernel per report);
   (c) `gonghui build` (warm engine: warm parent, a fresh forked child per report);
-  (d) the floor: one warm process doing only the real work per unit (read the year
-      bundle, compute the views, draw the charts, render the HTML), no notebook machinery;
+  (d) the floor: one warm process doing only the real work: read the ledgers and
+      compute the indicators once, then per unit compute the views, draw the charts
+      and render the HTML -- no notebook machinery;
 with ratios to (a) and to (d) divided by the cores used, the peak memory per
 worker, and a no-op rebuild.  All variants use the same precomputed year
 bundle for their unit pages (the naive loop gets it as a notebook parameter).
@@ -60,8 +61,10 @@ def run_build(data, out, engine, jobs, units=None):
     return time.perf_counter() - t0, res, rss
 
 
-def floor(bundle_path, units, out: Path) -> float:
-    """The real work only, one warm process."""
+def floor(data, units, out: Path) -> float:
+    """The real work only, one warm process: read the ledgers and compute
+    (once, as any build must), then per unit compute the views, draw the
+    charts and render the page."""
     import io
 
     import jinja2
@@ -72,7 +75,6 @@ def floor(bundle_path, units, out: Path) -> float:
     import matplotlib.pyplot as plt
 
     from gonghui_kit import report
-    from gonghui_kit.bundle import load_bundle
     from gonghui_kit.html import report_css
 
     parts: list[str] = []
@@ -95,10 +97,17 @@ def floor(bundle_path, units, out: Path) -> float:
     page = jinja2.Template("<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>{{ t }}</title><style>{{ css }}</style></head><body>{{ body }}</body></html>")
     css = report_css()
     out.mkdir(parents=True, exist_ok=True)
-    b = load_bundle(bundle_path)
+    from gonghui_kit.build import package_params_path
+    from gonghui_kit.bundle import prepare_bundle
+    from gonghui_kit.registry import UnitRegistry
+    from gonghui_kit.standards import load_standards
+
     # warm-up (imports, fonts, first figure) outside the timing, as a warm process would be
-    report.UnitReport(b, units[0], 2023).chart_care()
+    fig, _ax = plt.subplots()
+    fake_show(fig)
     t0 = time.perf_counter()
+    b = prepare_bundle(data, 2023, registry=UnitRegistry.from_yaml(package_params_path("units.yaml")),
+                       standards=load_standards(package_params_path("standards.yaml")))
     for i, u in enumerate(units):
         parts.clear()
         r = report.UnitReport(b, u, 2023)
@@ -142,7 +151,7 @@ def main() -> None:
     t_noop, res_noop, _ = run_build(data, work / "c", "warm", a.jobs)
     tb, res_b, rss_b = run_build(data, work / "b", "papermill", a.jobs)
     results["b"] = tb
-    td = floor(bundle_path, units, work / "d")
+    td = floor(data, units, work / "d")
     results["d"] = td
     if not a.skip_naive:
         results["a"] = naive(units, notebook_path("unit_report.ipynb"), bundle_path, data, work / "a")

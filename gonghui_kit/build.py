@@ -269,7 +269,7 @@ def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = Non
         return BuildResult(cfg.year, cfg.out, [], units, {}, time.perf_counter() - t0, year_dir / "index.html", False)
 
     emit("stage", "读取台账并计算指标")
-    bundle = prepare_bundle(cfg.data, cfg.year, registry=_registry(cfg), standards=_standards(cfg), jobs=1)
+    bundle = prepare_bundle(cfg.data, cfg.year, registry=_registry(cfg), standards=_standards(cfg), jobs=cfg.jobs)
     units = bundle.unit_names
     if cfg.units:
         unknown = [u for u in cfg.units if u not in units]
