@@ -142,11 +142,10 @@ def prepare_bundle(
 
     breaches = pd.DataFrame()
     if standards is not None:
-        from .standards import breaches_frame, check_standards
+        from .standards import breach_findings, breaches_frame
 
-        std_findings = check_standards(tables_year, ind, standards, registry)
-        findings = findings + std_findings
         breaches = breaches_frame(tables_year, ind, standards, registry)
+        findings = findings + breach_findings(breaches)
     from .compare import ranks as compute_ranks
     from .highlights import highlights as compute_highlights
 

@@ -195,35 +195,14 @@ def _sample(a: argparse.Namespace) -> int:
         p.add_argument("--unit", required=True, help="单位名称"),
         p.add_argument("--year", type=int, required=True),
         p.add_argument("-o", "--output", help="输出 .md 或 .docx（不填则输出到屏幕）"),
-        p.add_argument("--units", dest="units_file"),
+        p.add_argument("--units", dest="units_file", help="单位名册 units.yaml"),
+        p.add_argument("--standards", dest="standards_file", help="经费标准 standards.yaml"),
     )
 )
 def _summary(a: argparse.Namespace) -> int:
-    from .compare import ranks  # noqa: F401
-    from .highlights import highlights
-    from .indicators import compute_indicators
-    from .iorw import write_text
-    from .narrative import draft_summary, summary_docx
+    from .narrative import summary_command
 
-    reg = _registry(a.units_file)
-    ledger = _load(a.data, None, a.units_file)
-    canon = reg.canonical(a.unit) if reg else a.unit
-    ind = compute_indicators(ledger)
-    have = ind[(ind["unit"] == canon) & (ind["year"] == a.year)]
-    if have.empty:
-        units = sorted(ind[ind["year"] == a.year]["unit"].unique())
-        raise UserError(f"{a.year} 年度的台账中没有单位“{a.unit}”（可用：{'、'.join(units) or '无'}）")
-    hl = highlights(ind, registry=reg)
-    md = draft_summary(canon, a.year, ind, highlights_df=hl, registry=reg)
-    if not a.output:
-        _out(md)
-    elif a.output.lower().endswith(".docx"):
-        summary_docx(md, a.output)
-    else:
-        write_text(a.output, md)
-    if a.output:
-        print(f"已写出：{a.output}", file=sys.stderr)
-    return 0
+    return summary_command(a.data, a.unit, a.year, a.output, units_file=a.units_file, standards_file=a.standards_file)
 
 
 # --------------------------------------------------------------------------

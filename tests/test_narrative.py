@@ -1,0 +1,331 @@
+"""narrative.py: the 工作总结初稿 — structure, wording, and every number traced to the indicators."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gonghui_kit.fmt import fmt_int, fmt_num, fmt_pct, fmt_yuan
+from gonghui_kit.narrative import draft_summary, facts, summary_command, summary_docx
+from gonghui_kit.registry import UnitRegistry
+
+from conftest import HAS_SAFETY, HAS_SAMPLE
+
+UNIT = "甲分工会"
+REG = UnitRegistry.from_dict(
+    {
+        "units": [
+            {"name": "甲分工会", "kind": "企业", "peer_group": "企业分工会"},
+            {"name": "乙分工会", "kind": "企业", "peer_group": "企业分工会"},
+            {"name": "丙分工会", "kind": "企业", "peer_group": "企业分工会"},
+            {"name": "丁分工会", "kind": "企业", "peer_group": "企业分工会"},
+            {"name": "实验小学工会", "kind": "学校", "peer_group": "学校"},
+        ]
+    }
+)
+
+
+def tidy(rows):
+    return pd.DataFrame(rows, columns=["unit", "year", "indicator", "category", "value"]).astype({"year": "int64", "value": "float64"})
+
+
+def unit_rows(u, y, **vals):
+    rows = []
+    for k, v in vals.items():
+        if isinstance(v, dict):
+            for c, x in v.items():
+                rows.append((u, y, k, c, x))
+        else:
+            rows.append((u, y, k, "", v))
+    return rows
+
+
+JIA_2023 = dict(
+    employees=1934,
+    members_total=1860,
+    members_new=35,
+    membership_rate=1860 / 1934,
+    female_share=0.4,
+    youth_share=0.3,
+    activities=26,
+    activity_participants=6613,
+    participation_per_member=6613 / 1860,
+    income_total=1_125_446,
+    expense_total=600_235,
+    balance=1_125_446 - 600_235,
+    expense_ratio=600_235 / 1_125_446,
+    activity_expense_per_member=250_000 / 1860,
+    care_visits=34,
+    care_amount=11_900,
+    proposals=7,
+    proposals_accepted=6,
+    proposals_closed=6,
+    proposal_close_rate=1.0,
+    proposal_days=12.5,
+    publicity_items=0,
+    training_sessions=3,
+    training_person_times=282,
+    training_hours=1884,
+    training_hours_per_member=1884 / 1860,
+    awards=0,
+)
+JIA_CATS = dict(
+    activities={"文体活动": 8, "技能比武": 4, "劳动竞赛": 0, "其他": 14},
+    activity_participants={"文体活动": 3000, "技能比武": 300, "其他": 3313},
+    care_visits={"生病住院": 14, "婚嫁": 12, "丧葬": 8, "节日慰问": 0},
+    care_amount={"生病住院": 5600, "婚嫁": 3600, "丧葬": 2700},
+    expense_total={"职工活动支出": 250_000, "职工服务支出": 150_000, "维权支出": 100_000, "其他支出": 100_235},
+)
+
+
+def make_ind():
+    rows = unit_rows(UNIT, 2023, **JIA_2023) + unit_rows(UNIT, 2023, **JIA_CATS)
+    rows += unit_rows(UNIT, 2022, activities=20, activity_participants=5889, membership_rate=0.95, members_total=1800, participation_per_member=5889 / 1800)
+    for u, rate, ppm in (("乙分工会", 0.9, 2.0), ("丙分工会", 0.8, 3.0), ("丁分工会", 0.85, 1.0)):
+        rows += unit_rows(u, 2023, membership_rate=rate, participation_per_member=ppm, members_total=100, employees=120)
+    # a unit with members and funds only
+    rows += unit_rows("乙分工会", 2023, income_total=50_000, expense_total=40_000, balance=10_000, expense_ratio=0.8, proposals=0, activities=0, care_visits=0, care_amount=0, training_sessions=0, publicity_items=0, awards=0)
+    rows += unit_rows("实验小学工会", 2023, employees=120, members_total=118, membership_rate=118 / 120, proposals=5, proposals_accepted=5, proposals_closed=3, proposal_close_rate=0.6, activities=0)
+    return tidy(rows)
+
+
+IND = make_ind()
+
+BREACHES = pd.DataFrame(
+    [
+        {"unit": UNIT, "year": 2023, "rule": "fest_no_cash", "title": "节日慰问不得发放现金", "actual": 600.0, "limit": np.nan, "rows": (7,), "source": "《办法》", "kind": "forbidden_form", "scope": "person", "indicator": None, "reasons": "节日慰问", "message": "…"},
+        {"unit": UNIT, "year": 2023, "rule": "fest_cap", "title": "节日慰问年度标准", "actual": 1700.0, "limit": 1500.0, "rows": (5, 6), "source": "《实施意见》", "kind": "cap_per_member_year", "scope": "person", "indicator": None, "reasons": "节日慰问", "message": "…"},
+    ]
+)
+
+
+# --------------------------------------------------------------------------
+# the number check: every number in the text is a formatted value of the table
+
+
+NUM = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+def _tokens(s: str) -> set[str]:
+    return set(NUM.findall(s))
+
+
+def allowed_numbers(unit: str, year: int, ind: pd.DataFrame, breaches: pd.DataFrame | None = None) -> set[str]:
+    """Independently of the code under test: every way a number of the table
+    (this and last year, year-on-year changes, peer medians, breach limits)
+    may be written."""
+    vals: list[float] = [float(year), float(year - 1)]
+    d = ind[ind["year"].isin([year, year - 1])]
+    vals += d["value"].dropna().tolist()  # own values and peers' (medians below)
+    cur = d[(d["unit"] == unit) & (d["year"] == year)].set_index(["indicator", "category"])["value"]
+    prev = d[(d["unit"] == unit) & (d["year"] == year - 1)].set_index(["indicator", "category"])["value"]
+    both = pd.concat([cur.rename("c"), prev.rename("p")], axis=1).dropna()
+    vals += ((both["c"] - both["p"]).abs()).tolist()  # changes (and percentage points)
+    vals += ((both["c"] - both["p"]).abs() / both["p"].abs().replace(0, np.nan)).dropna().tolist()
+    med = d[d["year"] == year].groupby(["indicator", "category"])["value"].median()
+    vals += med.dropna().tolist()
+    vals += [abs(v) for v in vals]
+    if breaches is not None:
+        vals += breaches["limit"].dropna().tolist() + breaches["actual"].dropna().tolist()
+    out: set[str] = {str(year), str(year - 1)}
+    for v in vals:
+        for s in (fmt_int(v), fmt_num(v, 1), fmt_num(v, 2), fmt_yuan(v, 1), fmt_yuan(v, 2), fmt_pct(v), fmt_pct(v, strip=True), fmt_pct(v, 2)):
+            out |= _tokens(s)
+    return out
+
+
+def assert_numbers_traced(text: str, unit: str, year: int, ind: pd.DataFrame, breaches=None) -> None:
+    body = text.replace(unit, "")
+    allowed = allowed_numbers(unit, year, ind, breaches)
+    stray = sorted(_tokens(body) - allowed)
+    assert not stray, f"numbers not from the indicator table: {stray}"
+
+
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def text():
+    return draft_summary(UNIT, 2023, IND, registry=REG)
+
+
+def headings(md: str) -> list[str]:
+    return [ln for ln in md.splitlines() if ln.startswith("## ")]
+
+
+def test_title_and_structure(text):
+    assert text.splitlines()[0] == "# 甲分工会2023年度工作总结（初稿）"
+    assert headings(text) == [
+        "## 一、组织建设",
+        "## 二、民主管理",
+        "## 三、职工活动与劳动竞赛",
+        "## 四、关爱帮扶",
+        "## 五、宣传教育与培训",
+        "## 六、经费管理",
+        "## 七、存在的问题与下一步打算",
+    ]
+    # an opening paragraph between title and first section
+    opening = text.split("## 一")[0].splitlines()[2]
+    assert opening.startswith("2023年，甲分工会") and opening.endswith("现将全年工作总结如下。")
+
+
+def test_sentences_read_like_a_summary(text):
+    assert "全年共组织开展各类职工活动26场次，同比增长30.0%，参与职工6,613人次，同比增长12.3%，其中文体活动8场、技能比武4场。" in text
+    assert "全年共发放慰问金1.19万元，慰问职工34人次，涵盖生病住院、婚嫁、丧葬等情形。" in text
+    assert "截至2023年底，单位共有职工1,934人，工会会员1,860人，同比增长3.3%，入会率96.2%，较上年提高1.2个百分点。" in text
+    assert "全年共征集职代会提案7件，立案6件，已办结6件，办结率100%，平均办理周期12.5天。" in text
+    assert "全年经费收入112.54万元，经费支出60.02万元，经费使用率53.3%，当年结余52.52万元。" in text
+    assert "支出中，职工活动支出25万元、职工服务支出15万元、维权支出10万元。" in text
+    assert "组织技能比武4场次、参与300人次" in text
+    assert "组织开展各类教育培训3期，参训职工282人次，累计培训1,884学时，会员人均1学时。" in text
+    # no awards, no publicity: not mentioned at all
+    assert "荣誉" not in text.split("## 一")[0]
+    assert "宣传" not in text.split("## 五、宣传教育与培训")[1].split("##")[0]
+    # ranked first among 4 peers on two size-free key indicators
+    assert "入会率、会员人数在同类单位中排名第一。" in text
+    assert "人均参与次数在同类单位中排名第一。" in text
+
+
+def test_every_number_comes_from_the_indicator_table(text):
+    assert_numbers_traced(text, UNIT, 2023, IND)
+    with_b = draft_summary(UNIT, 2023, IND, breaches=BREACHES, registry=REG)
+    assert_numbers_traced(with_b, UNIT, 2023, IND, BREACHES)
+    for u in ("乙分工会", "实验小学工会"):
+        assert_numbers_traced(draft_summary(u, 2023, IND, registry=REG), u, 2023, IND)
+
+
+def test_the_number_check_catches_an_invented_number(text):
+    with pytest.raises(AssertionError, match="12,345"):
+        assert_numbers_traced(text + "另有志愿者12,345人次。", UNIT, 2023, IND)
+
+
+def test_facts_are_the_formatted_indicator_values():
+    f = facts(UNIT, 2023, IND, registry=REG)
+    assert f["v"]["members_total"] == "1,860"
+    assert f["v"]["membership_rate"] == "96.2%"
+    assert f["v"]["care_amount"] == "1.19万"
+    assert f["v"]["proposal_close_rate"] == "100%"
+    assert f["chg"]["activity_participants"] == "同比增长12.3%"
+    assert f["chg"]["membership_rate"] == "较上年提高1.2个百分点"
+    assert "care_visits" not in f["chg"]  # no previous year for it
+    assert f["sections"] == {"org": True, "democracy": True, "activities": True, "care": True, "publicity": True, "funds": True}
+    assert [c["name"] for c in f["activity_cats"]] == ["文体活动", "技能比武"]  # 0 and 其他 left out
+    for s in f["numbers"]:
+        assert _tokens(s) <= allowed_numbers(UNIT, 2023, IND)
+
+
+def test_sections_without_data_are_left_out_and_renumbered():
+    t = draft_summary("乙分工会", 2023, IND, registry=REG)
+    assert headings(t) == ["## 一、组织建设", "## 二、经费管理", "## 三、存在的问题与下一步打算"]
+    assert "提案" not in t.split("## 三")[0]
+
+
+def test_school_wording_and_problems():
+    t = draft_summary("实验小学工会", 2023, IND, registry=REG)
+    assert headings(t) == ["## 一、组织建设", "## 二、民主管理", "## 三、存在的问题与下一步打算"]
+    assert "教职工代表大会" in t and "教代会提案5件" in t and "单位共有教职工120人" in t
+    probs = t.split("### （一）存在的问题")[1].split("### （二）")[0]
+    assert "一是提案办结率为60%，部分立案提案尚未办结" in probs
+    plans = t.split("### （二）下一步打算")[1]
+    assert "一是健全教职工代表大会提案督办机制" in plans
+
+
+def test_breaches_are_problems_with_plans():
+    t = draft_summary(UNIT, 2023, IND, breaches=BREACHES, registry=REG)
+    probs = t.split("### （一）存在的问题")[1].split("### （二）")[0]
+    assert "一是慰问品发放还不够规范，存在以现金、购物卡等形式发放节日慰问的情况，部分节日慰问超出“节日慰问每人每年不超过1,500元”的标准。" in probs
+    plans = t.split("### （二）下一步打算")[1]
+    assert "一是严格执行工会经费收支管理规定" in plans
+    assert "《办法》" not in t  # sources stay in the quality report
+
+
+def test_breaches_known_only_from_highlights():
+    from gonghui_kit.highlights import highlights
+
+    hl = highlights(IND, REG, BREACHES)
+    t = draft_summary(UNIT, 2023, IND, highlights_df=hl, registry=REG)
+    assert "存在不符合“节日慰问不得发放现金”的情况" in t
+    assert "一是严格执行工会经费收支管理规定" in t
+    assert_numbers_traced(t, UNIT, 2023, IND)
+
+
+def test_no_problems_gives_a_data_based_outlook(text):
+    probs = text.split("### （一）存在的问题")[1].split("### （二）")[0]
+    assert "未发现明显短板" in probs
+    plans = text.split("### （二）下一步打算")[1]
+    assert "针对上述问题" not in plans
+    # the outlook names what went well, with its number
+    assert "继续保持" in plans and "的良好势头" in plans
+    assert re.search(r"继续保持.*(同比增长|同类第一|提高)", plans)
+
+
+def test_sparse_data_reads_cleanly():
+    """Any subset of indicators: no dangling punctuation, placeholders or dashes."""
+    rng = np.random.default_rng(0)
+    full = unit_rows(UNIT, 2023, **JIA_2023) + unit_rows(UNIT, 2023, **JIA_CATS)
+    for _ in range(60):
+        keep = [r for r in full if rng.random() < 0.5] + [(UNIT, 2023, "members_total", "", 0)]
+        if rng.random() < 0.3:  # some zeros and a negative balance
+            keep += [(UNIT, 2023, "balance", "", -12_000.0), (UNIT, 2023, "expense_ratio", "", 0.0)]
+        ind = tidy(keep).drop_duplicates(["unit", "year", "indicator", "category"])
+        t = draft_summary(UNIT, 2023, ind)
+        for bad in ("，，", "，。", "。。", "，；", "None", "nan", "—", "{{", "}}", "Undefined"):
+            assert bad not in t, (bad, t)
+        assert headings(t)[-1].endswith("存在的问题与下一步打算")
+        assert_numbers_traced(t, UNIT, 2023, ind)
+
+
+def test_unknown_unit_year():
+    with pytest.raises(KeyError, match="戊分工会"):
+        draft_summary("戊分工会", 2023, IND)
+    with pytest.raises(KeyError):
+        draft_summary(UNIT, 2030, IND)
+
+
+def test_without_registry_and_previous_year():
+    ind = IND[(IND["unit"] == UNIT) & (IND["year"] == 2023)]
+    t = draft_summary(UNIT, 2023, ind)
+    assert "同比" not in t and "较上年" not in t
+    assert "在同类单位中" not in t  # no peers
+    assert_numbers_traced(t, UNIT, 2023, ind)
+
+
+def test_summary_docx(tmp_path, text):
+    from docx import Document
+
+    p = summary_docx(text, tmp_path / "总结.docx")
+    assert p.exists() and not list(tmp_path.glob("*.part"))
+    doc = Document(str(p))
+    paras = [x.text for x in doc.paragraphs if x.text.strip()]
+    assert paras[0] == "甲分工会2023年度工作总结（初稿）"
+    assert "一、组织建设" in paras and "七、存在的问题与下一步打算" in paras and "（一）存在的问题" in paras
+    assert not any(x.startswith("#") for x in paras)
+    body = next(x for x in doc.paragraphs if x.text.startswith("坚持以职工需求为导向"))
+    assert body.paragraph_format.first_line_indent is not None
+    assert "6,613人次" in body.text
+
+
+@pytest.mark.skipif(not (HAS_SAFETY and HAS_SAMPLE), reason="needs gonghui_kit/safety.py and sample.py to load real ledgers")
+def test_summary_command_on_the_sample(sample_dir, tmp_path, capsys, monkeypatch):
+    from gonghui_kit.cli import UserError
+
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.chdir(root)  # params/units.yaml and params/standards.yaml
+    out = tmp_path / "机修.docx"
+    assert summary_command(sample_dir, "机修分工会", 2024, out) == 0
+    assert out.exists()
+    md = tmp_path / "机修.md"
+    assert summary_command([sample_dir], "机修分工会", 2024, md) == 0
+    t = md.read_text(encoding="utf-8")
+    assert t.startswith("# 机修分工会2024年度工作总结（初稿）")
+    assert not re.search(r"P[0-9a-f]{12}", t)  # no pseudonym tokens
+    assert summary_command(sample_dir, "机修分工会", 2024, None) == 0
+    assert capsys.readouterr().out.startswith("# 机修分工会")
+    with pytest.raises(UserError, match="没有"):
+        summary_command(sample_dir, "不存在的工会", 2024, None)
+    with pytest.raises(UserError, match="docx"):
+        summary_command(sample_dir, "机修分工会", 2024, tmp_path / "x.pdf")
