@@ -21,6 +21,7 @@ compose with ``DataFrame.pipe``.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import math
 import re
 import unicodedata
@@ -72,6 +73,13 @@ def is_blank(value: Any) -> bool:
     """
     if value is None:
         return True
+    t = type(value)  # exact-type fast paths: this runs for every cell
+    if t is str:
+        return not value or not value.strip(" \t\r\n\u3000\u00a0")
+    if t is int or t is bool or t is _dt.datetime:
+        return False
+    if t is float:
+        return value != value
     if isinstance(value, str):
         return not value.strip(" \t\r\n\u3000\u00a0")
     if isinstance(value, float):
@@ -127,6 +135,14 @@ _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
+def _to_float(value: Any) -> float | None:
+    """float(value), or None for an int too large for a float (10**400)."""
+    try:
+        return float(value)
+    except (OverflowError, ValueError):
+        return None
+
+
 def _cn_int(run: str) -> int | None:
     """Chinese numerals to int: 二〇二三 → 2023, 二十一 → 21, 十 → 10."""
     if not run:
@@ -169,8 +185,8 @@ def parse_number(value: Any, *, kind: str = "number", scale: float = 1.0) -> Par
     if isinstance(value, bool):
         return ParsedNumber(None, "invalid", False)
     if isinstance(value, (int, float, np.integer, np.floating)):
-        v = float(value)
-        if not math.isfinite(v):
+        v = _to_float(value)
+        if v is None or not math.isfinite(v * scale):
             return ParsedNumber(None, "invalid", False)
         v *= scale
         return ParsedNumber(round(v, 2) if kind == "money" else v, "scaled" if scale != 1.0 else None)
@@ -212,6 +228,8 @@ def parse_number(value: Any, *, kind: str = "number", scale: float = 1.0) -> Par
     if not math.isfinite(v):
         return ParsedNumber(None, "invalid", False)
     v *= cell_scale if cell_scale is not None else scale
+    if not math.isfinite(v):  # 1e308万
+        return ParsedNumber(None, "invalid", False)
     if kind == "money":
         v = round(v, 2)
     if approx:
@@ -261,6 +279,9 @@ def _serial(v: float) -> ParsedDate:
 def parse_date(value: Any, *, year: int | None = None) -> ParsedDate:
     """Read every date spelling of spec §3.
 
+    Results are cached across calls (the same dates recur in every sheet and
+    workbook of a year; ``ParsedDate`` is immutable).
+
     ``year`` (from 基本信息) completes dates written without one.
 
     >>> f = lambda v: (parse_date(v, year=2023).ts.strftime("%Y-%m-%d"), parse_date(v, year=2023).precision)
@@ -273,6 +294,13 @@ def parse_date(value: Any, *, year: int | None = None) -> ParsedDate:
     >>> parse_date(7.1, year=2023).ts.date()
     datetime.date(2023, 7, 1)
     """
+    try:
+        return _parse_date_cached(value, year)
+    except TypeError:  # unhashable
+        return _parse_date(value, year)
+
+
+def _parse_date(value: Any, year: int | None) -> ParsedDate:
     if is_blank(value):
         return ParsedDate(None)
     if isinstance(value, bool):
@@ -284,8 +312,8 @@ def parse_date(value: Any, *, year: int | None = None) -> ParsedDate:
     if isinstance(value, _dt.date):
         return ParsedDate(pd.Timestamp(value), "day")
     if isinstance(value, (int, float, np.integer, np.floating)):
-        v = float(value)
-        if not math.isfinite(v):
+        v = _to_float(value)
+        if v is None or not math.isfinite(v):
             return ParsedDate(None, None, "invalid", False)
         if 1 <= v < 13 and not v.is_integer() and year:
             # 7.1 typed into a General cell is stored as the number 7.1
@@ -336,6 +364,9 @@ def parse_date(value: Any, *, year: int | None = None) -> ParsedDate:
     return ParsedDate(None, None, "invalid", False)
 
 
+_parse_date_cached = functools.lru_cache(maxsize=1 << 15, typed=True)(_parse_date)
+
+
 def parse_year(value: Any) -> int | None:
     """The 年度 of 基本信息: ``2023``, ``'2023年'``, ``'2023年度'``, ``'二〇二三年'``.
 
@@ -347,8 +378,8 @@ def parse_year(value: Any) -> int | None:
     if isinstance(value, (_dt.date, pd.Timestamp)):
         return value.year
     if isinstance(value, (int, float, np.integer, np.floating)):
-        v = float(value)
-        return int(v) if v.is_integer() and 1900 <= v <= 2100 else None
+        v = _to_float(value)
+        return int(v) if v is not None and v.is_integer() and 1900 <= v <= 2100 else None
     s = unicodedata.normalize("NFKC", str(value))
     s = _CN_RUN.sub(lambda m: str(_cn_int(m.group(0)) if _cn_int(m.group(0)) is not None else m.group(0)), s)
     m = re.search(r"(19|20)\d{2}", s)
@@ -548,20 +579,34 @@ def _cell_text(v: Any) -> str:
     return norm_key(v) if isinstance(v, str) else ""
 
 
+@functools.lru_cache(maxsize=16)
+def _norm_words(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(norm_key(w) for w in words)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _says_subtotal(text: str, words: tuple[str, ...]) -> bool:
+    """One text cell says 合计/小计/… (``words`` already normalised); cached:
+    ledgers repeat the same texts in every row."""
+    t = norm_key(text)
+    if not t:
+        return False
+    for w in words:
+        if t == w or (len(t) <= len(w) + 4 and (t.startswith(w) or t.endswith(w))):
+            return True
+    return False
+
+
 def is_subtotal_row(cells: Iterable[Any], words: Sequence[str] | None = None) -> bool:
     """A row whose text cells say 合计/小计/总计 is a subtotal, not a record.
 
     >>> is_subtotal_row(["合计", None, 6613]), is_subtotal_row([None, "小 计：", 1.5]), is_subtotal_row(["2023-01-01", "活动合计划", 3])
     (True, True, False)
     """
-    words = tuple(norm_key(w) for w in (words or load_schema().subtotal_words))
+    words = _norm_words(tuple(words or load_schema().subtotal_words))
     for v in cells:
-        t = _cell_text(v)
-        if not t:
-            continue
-        for w in words:
-            if t == w or (len(t) <= len(w) + 4 and (t.startswith(w) or t.endswith(w))):
-                return True
+        if isinstance(v, str) and v and _says_subtotal(v, words):
+            return True
     return False
 
 
@@ -571,13 +616,17 @@ def is_note_row(cells: Sequence[Any], prefixes: Sequence[str] | None = None) -> 
 
     >>> is_note_row(["填表说明：本表于次年1月10日前报送。", None, None]), is_note_row(["张三", "男"])
     (True, False)
+    >>> is_note_row([None, "备注：无"]), is_note_row(["说明会"])
+    (True, False)
     """
     filled = [v for v in cells if not is_blank(v)]
     if len(filled) != 1 or not isinstance(filled[0], str):
         return False
     t = unicodedata.normalize("NFKC", filled[0]).strip()
     prefixes = prefixes or load_schema().note_prefixes
-    return any(t.startswith(p) for p in prefixes) and (len(t) > 4 or t.endswith((":", "：")))
+    # long enough to be a sentence, or the prefix is followed by a colon
+    # (``备注：无``, ``注：略``): short labels such as ``说明会`` stay records
+    return any(t.startswith(p) and (len(t) > 4 or t[len(p) : len(p) + 1] in (":", "：")) for p in prefixes)
 
 
 def flag_subtotals(df: pd.DataFrame, *, columns: Sequence[str] | None = None, flag: str = "_subtotal") -> pd.DataFrame:

@@ -78,7 +78,9 @@ COLUMNS = ["unit", "year", "indicator", "category", "value"]
 
 
 def indicator_label(key: str) -> str:
-    """>>> indicator_label("membership_rate")
+    """The Chinese label of an indicator.
+
+    >>> indicator_label("membership_rate")
     '入会率'
     """
     return BY_KEY[key].label

@@ -97,6 +97,9 @@ def _read_calamine(path: Path) -> RawWorkbook:
             sh = wb.get_sheet_by_name(name)
             start = sh.start or (0, 0)
             rows = sh.to_python(skip_empty_area=True)
+            # free this sheet's dense Rust grid now: a plain reassignment keeps
+            # it alive while the next sheet's grid is built (2× peak memory)
+            del sh
             visible = m is None or str(m.visible).endswith("Visible")
             sheets.append(RawSheet(name=name, rows=rows, first_row=start[0] + 1, first_col=start[1], visible=visible))
     except Exception as e:

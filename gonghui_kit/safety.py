@@ -79,6 +79,9 @@ class Limits:
     # calamine and openpyxl build the used range densely: rows × columns cells
     # (calamine: ~32 bytes each, before Python objects)
     max_sheet_cells: int = 20_000_000
+    # ... and summed over all sheets: readers keep every sheet's grid at once
+    # (8 sparse sheets of 20 million cells each would need ~2.5 GB)
+    max_workbook_cells: int = 40_000_000
     max_members: int = 10_000  # zip entries (each costs memory in any zip reader)
 
 
@@ -598,6 +601,7 @@ def _inspect_zip(f, size: int, lim: Limits, rep: _Report) -> None:
         shared = {n for n in by_name if n.lower().startswith("xl/") and n.lower().endswith("sharedstrings.xml")}
         long_text = 0
         ctrl = False
+        cells = 0
         for info in infos:
             if info.filename in checked:
                 continue
@@ -605,6 +609,16 @@ def _inspect_zip(f, size: int, lim: Limits, rep: _Report) -> None:
             if scan is not None:
                 long_text += scan.long
                 ctrl = ctrl or scan.ctrl
+            if isinstance(scan, _SheetScan) and not rep.has_error:
+                rows, cols = scan.estimate()
+                cells += rows * cols
+                if cells > lim.max_workbook_cells:
+                    raise rep.refuse(
+                        "too_many_cells",
+                        f"各工作表的使用范围合计约 {_n(cells)} 个单元格，超过整个文件的上限 {_n(lim.max_workbook_cells)} 个。"
+                        "如表格右侧或下方远处有零星内容或格式，请选中多余的行和列并“删除”（不是“清除内容”）；"
+                        "如数据确实这么多，请拆分为多个文件后重新报送。",
+                    )
         if long_text:
             rep.add(
                 "long_text",
