@@ -206,3 +206,155 @@ def test_figure_to_img_tag_closes_and_embeds():
     from PIL import Image
 
     assert Image.open(io.BytesIO(png)).size == (800, 450)
+
+
+# -- fixed layouts -------------------------------------------------------------
+
+LONG = ["高新区某某电子科技有限公司联合工会委员会", "市第一人民医院工会",
+        "城市建设投资集团有限责任公司工会委员会（筹）", "公交公司工会", "ABC Technology Co. Ltd. 工会"]
+INDICATORS = ["入会率", "人均经费", "活动参与率", "提案办结率", "困难帮扶覆盖率", "职工培训人次",
+              "台账完整度", "女职工组织覆盖率", "职代会召开次数"]
+
+
+def _hard_cases():
+    rng = np.random.default_rng(0)
+    many = [f"{k}类活动项目名称较长" for k in "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未"]
+    return {
+        "bar_long": (C.bar, dict(data=pd.DataFrame({"c": LONG, "v": [5, 12, 7, -3, 9]}), x="c", y="v")),
+        "bar_rotated": (C.bar, dict(data=pd.DataFrame({"c": many, "v": rng.integers(0, 9, len(many))}),
+                                    x="c", y="v")),
+        "barh_long": (C.barh, dict(data=pd.DataFrame({"c": LONG, "v": [1234567, 2345, 34567, 4567, 98765]}),
+                                   x="v", y="c", fmt=fmt_yuan, ref=1_000_000, highlight="公交公司工会")),
+        "grouped_many": (C.grouped_bar, dict(
+            data=pd.DataFrame({"c": many[:9] * 2, "v": rng.random(18), "h": ["本单位"] * 9 + ["同类单位中位数"] * 9}),
+            x="c", y="v", hue="h", fmt=fmt_pct)),
+        "line_categories": (C.line, dict(
+            data=pd.DataFrame({"q": ["一季度", "二季度", "三季度", "四季度"] * 2, "v": [3, 5, 2, 8, 4, 4, 6, 7],
+                               "h": ["本单位"] * 4 + ["同类单位中位数"] * 4}), x="q", y="v", hue="h", labels=True)),
+        "donut_long": (C.donut, dict(
+            data=pd.DataFrame({"c": ["节日慰问", "困难职工帮扶慰问（大病救助及子女助学）", "生病住院", "生日"],
+                               "v": [75, 30, 12, 9]}), x="c", y="v")),
+        "heatmap_wide": (C.heatmap, dict(
+            data=pd.DataFrame([{"u": u, "k": k, "r": r} for k in INDICATORS
+                               for u, r in zip(LONG, rng.permutation(len(LONG)) + 1)]),
+            x="k", y="u", value="r", highlight="公交公司工会")),
+    }
+
+
+LAYOUT_CASES = {**SAMPLES, **_hard_cases()}
+
+
+def _frame_texts(ax: Axes) -> list:
+    """The texts around the plot: drawn tick labels, axis labels, titles, legend."""
+    from matplotlib.text import Text
+
+    out = []
+    for axis in (ax.xaxis, ax.yaxis):
+        lo, hi = sorted(axis.get_view_interval())
+        for tick in axis.get_major_ticks():
+            if lo - 1e-9 <= tick.get_loc() <= hi + 1e-9:
+                out += [t for t in (tick.label1, tick.label2) if t.get_visible()]
+        out.append(axis.label)
+    out += [c for c in ax.get_children() if isinstance(c, Text) and c not in ax.texts]  # titles
+    leg = ax.get_legend()
+    if leg is not None:
+        out += list(leg.get_texts())
+    return [t for t in out if t.get_visible() and t.get_text()]
+
+
+def _assert_clear(fig, axes):
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    fb = fig.bbox
+    boxes = []
+    for ax in axes:
+        for t in _frame_texts(ax) + list(ax.texts):
+            bb = t.get_window_extent(r)
+            assert (bb.x0 >= fb.x0 - 1 and bb.x1 <= fb.x1 + 1 and bb.y0 >= fb.y0 - 1
+                    and bb.y1 <= fb.y1 + 1), f"cut off: {t.get_text()!r} {bb} (figure {fb})"
+        boxes += [(t.get_text(), t.get_rotation() % 180 != 0, t.get_window_extent(r).shrunk(0.98, 0.9))
+                  for t in _frame_texts(ax)]
+    for i, (a, rot_a, ba) in enumerate(boxes):
+        for b, rot_b, bb in boxes[i + 1:]:
+            if rot_a and rot_b:  # the boxes of slanted labels overlap, their glyphs do not
+                continue
+            assert not ba.overlaps(bb), f"overlap: {a!r} and {b!r}"
+
+
+@pytest.mark.parametrize("name", list(LAYOUT_CASES))
+def test_fixed_layout_keeps_labels_inside_and_apart(name):
+    fn, kw = LAYOUT_CASES[name]
+    ax = fn(title=f"{name}：一个相当长的标题，需要在图的宽度内自动换行（单位：元）", xlabel="横轴说明",
+            ylabel="纵轴", **kw)
+    fig = ax.figure
+    assert fig.get_layout_engine() is None and not matplotlib.rcParams["figure.constrained_layout.use"]
+    _assert_clear(fig, [ax])
+    title = [t for t in _frame_texts(ax) if t.get_text().startswith(name[:3])][0]
+    r = fig.canvas.get_renderer()
+    for t in _frame_texts(ax):
+        if t is not title:
+            assert not title.get_window_extent(r).overlaps(t.get_window_extent(r))
+
+
+def test_saved_with_one_draw():
+    """No layout engine: savefig draws the figure once (no layout pass first)."""
+    fn, kw = SAMPLES["barh"]
+    ax = fn(title="标题", **kw)
+    fig = ax.figure
+    draws = []
+    orig = fig.draw
+    fig.draw = lambda renderer: (draws.append(1), orig(renderer))[1]
+    png = C.figure_to_png(fig)
+    assert len(draws) == 1 and png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not plt.fignum_exists(fig.number)
+
+
+def test_grid_cells_side_by_side_and_align():
+    fig, (a1, a2) = C.grid(2, figsize=(11, 4.2), width_ratios=[1.25, 1])
+    assert fig.get_layout_engine() is None
+    C.bar(pd.DataFrame({"m": C.MONTHS, "v": range(12)}), x="m", y="v", order=C.MONTHS, ax=a1,
+          title="各月活动场次", ylabel="场次", xticklabels=[f"{m}月" for m in range(1, 13)])
+    C.barh(pd.DataFrame({"c": LONG, "v": [3, 2, 1, 4, 5]}), x="v", y="c", ax=a2, title="各类活动场次",
+           xlabel="场次")
+    C.align(a1, a2)
+    p1, p2 = a1.get_position(), a2.get_position()
+    assert p1.y0 == pytest.approx(p2.y0) and p1.y1 == pytest.approx(p2.y1)
+    assert p1.x1 < 1.25 / 2.25 < p2.x0  # each plot inside its own cell
+    _assert_clear(fig, [a1, a2])
+
+
+def test_small_multiples_same_width():
+    fig, axes = C.grid(4, figsize=(12, 3.4))
+    for ax, hi in zip(axes, [60, 8, 250, 12000]):
+        C.line(pd.DataFrame({"年": [2021, 2022, 2023], "v": [hi, hi * 0.8, hi * 0.9]}), x="年", y="v",
+               ax=ax, title="趋势", labels=True, fmt=fmt_int)
+    C.align(*axes, same_width=True)
+    widths = {round(ax.get_position().width, 6) for ax in axes}
+    assert len(widths) == 1
+    _assert_clear(fig, axes)
+
+
+def test_user_layout_engine_is_respected():
+    fig, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
+    before = ax.get_position().bounds
+    fn, kw = SAMPLES["barh"]
+    fn(ax=ax, title="标题", **kw)
+    assert fig.get_layout_engine() is not None and ax.get_position().bounds == before
+    _render(ax)
+
+
+def test_count_axes_get_whole_number_ticks():
+    ax = C.bar(pd.DataFrame({"月份": ["01", "02"], "次数": [1, 2]}), x="月份", y="次数", fmt=fmt_int)
+    labels = [t for _, t in C._tick_texts(ax.yaxis)]
+    assert labels == ["0", "1", "2"]
+
+
+def test_text_width_estimate_is_an_upper_bound():
+    fig = plt.figure()
+    r = fig.canvas.get_renderer()
+    for s in ["第16基层工会委员会", "2,588", "100.0%", "ABC Technology Co. Ltd. 工会", "困难帮扶\n覆盖率（%）"]:
+        t = fig.text(0, 0, s, fontsize=10)
+        bb = t.get_window_extent(r)
+        w, h = C._text_box(s, 10)
+        assert bb.width * 72 / fig.dpi <= w <= bb.width * 72 / fig.dpi * 1.15 + 2, s
+        assert bb.height * 72 / fig.dpi <= h + 1, s
