@@ -240,18 +240,61 @@ def _run_inline(jobs: list[ReportJob], *, on_done=None, **_) -> list[JobResult]:
     return out
 
 
-def run_isolated(job: ReportJob) -> dict[str, Any]:
-    """Run one job in a fresh child of this (warm) process where fork exists.
-    Used on Dask workers: the worker stays warm, each report is isolated."""
-    import multiprocessing as mp
+def fork_one(job: ReportJob) -> JobResult:
+    """Run one job in a fresh child forked from this process (raw ``os.fork``:
+    works inside daemonic processes such as Dask workers, where
+    multiprocessing refuses to start children)."""
+    r, w = os.pipe()
+    t0 = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:  # child
+        code = 0
+        try:
+            os.close(r)
+            payload = json.dumps(asdict(run_job(job))).encode()
+        except BaseException as e:  # noqa: BLE001
+            payload = json.dumps(asdict(JobResult(job.key, False, 0.0, f"{type(e).__name__}: {e}"[:300], _peak_rss_mb(), os.getpid()))).encode()
+            code = 1
+        try:
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(w, view):]
+        finally:
+            os._exit(code)
+    os.close(w)
+    chunks = []
+    while True:
+        b = os.read(r, 1 << 16)
+        if not b:
+            break
+        chunks.append(b)
+    os.close(r)
+    _, status = os.waitpid(pid, 0)
+    try:
+        return JobResult(**json.loads(b"".join(chunks)))
+    except ValueError:
+        reason = f"生成进程异常退出（状态 {status}），可能是内存不足"
+        _write_failure(job, reason)
+        return JobResult(job.key, False, time.perf_counter() - t0, reason, None, pid)
 
-    if "fork" not in mp.get_all_start_methods():
+
+def run_isolated(job: ReportJob) -> dict[str, Any]:
+    """Run one job isolated, from a warm process: a forked child where fork
+    exists (Dask workers on Linux), else in this process."""
+    if not hasattr(os, "fork"):
         return asdict(run_job(job))
     from .engines import warm_up
 
     warm_up()
-    res = _process_loop([job], 1, "fork", None)
-    return asdict(res[0])
+    return asdict(fork_one(job))
+
+
+def _warm_worker() -> bool:
+    if hasattr(os, "fork"):
+        from .engines import warm_up
+
+        warm_up()
+    return True
 
 
 @register_executor("dask")
@@ -261,7 +304,11 @@ def _run_dask(jobs: list[ReportJob], *, scheduler: str, on_done=None, **_) -> li
     except ImportError as e:  # pragma: no cover - optional dependency
         raise RuntimeError("使用 --scheduler 需要安装 dask：pip install 'gonghui_kit[dask]'") from e
     results = []
-    with Client(scheduler, set_as_default=False) as client:
+    with Client(scheduler) as client:
+        try:  # warm every worker once, in parallel, before the reports
+            client.run(_warm_worker)
+        except Exception:
+            pass
         futures = client.map(run_isolated, jobs, key=[f"gonghui-{j.key}-{time.time_ns()}" for j in jobs], pure=False)
         for fut in as_completed(futures):
             try:
