@@ -32,7 +32,7 @@ from urllib.parse import quote
 import pandas as pd
 
 from . import __version__
-from .iorw import write_json, write_text
+from .iorw import sha256_file, write_json, write_text
 
 __all__ = [
     "slugify",
@@ -48,6 +48,7 @@ __all__ = [
     "write_quality_page",
     "write_root_index",
     "render_page",
+    "display_time",
 ]
 
 SEAL_FILE = "SEALED.json"
@@ -110,21 +111,13 @@ def href(slug: str) -> str:
 # manifest, seal, verify
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _outputs(year_dir: Path) -> dict[str, str]:
     out = {}
     for p in sorted(year_dir.rglob("*")):
         rel = p.relative_to(year_dir).as_posix()
         if p.is_dir() or p.is_symlink() or rel in (MANIFEST, SEAL_FILE) or any(part.startswith(".") for part in Path(rel).parts):
             continue
-        out[rel] = _sha256(p)
+        out[rel] = sha256_file(p)
     return out
 
 
@@ -168,7 +161,7 @@ def seal(year_dir: Path, *, note: str = "") -> Path:
     m = year_dir / MANIFEST
     if not m.exists():
         raise FileNotFoundError(f"{year_dir} 中没有 {MANIFEST}，请先生成该年度报告（gonghui build）")
-    return write_json(year_dir / SEAL_FILE, {"sealed_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "manifest_sha256": _sha256(m), "toolkit_version": __version__, "note": note})
+    return write_json(year_dir / SEAL_FILE, {"sealed_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "manifest_sha256": sha256_file(m), "toolkit_version": __version__, "note": note})
 
 
 def verify(year_dir: Path) -> dict[str, list[str]]:
@@ -192,7 +185,7 @@ def verify(year_dir: Path) -> dict[str, list[str]]:
     if seal_p.exists():
         try:
             s = json.loads(seal_p.read_text(encoding="utf-8"))
-            if s.get("manifest_sha256") != _sha256(year_dir / MANIFEST):
+            if s.get("manifest_sha256") != sha256_file(year_dir / MANIFEST):
                 res["changed"].append(MANIFEST)
         except (OSError, ValueError):
             res["changed"].append(SEAL_FILE)
@@ -201,6 +194,20 @@ def verify(year_dir: Path) -> dict[str, list[str]]:
 
 # --------------------------------------------------------------------------
 # pages
+
+
+def display_time(iso: str | None) -> str:
+    """An ISO time stamp as a reader wants it.
+
+    >>> display_time("2026-11-24T09:21:54+08:00"), display_time(""), display_time("昨天")
+    ('2026-11-24 09:21', '', '昨天')
+    """
+    if not iso:
+        return ""
+    try:
+        return dt.datetime.fromisoformat(str(iso)).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return str(iso)
 
 
 def _env():
@@ -214,7 +221,7 @@ def _env():
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(int=fmt_int, pct=fmt_pct, yuan=fmt_yuan, href=href)
+    env.filters.update(int=fmt_int, pct=fmt_pct, yuan=fmt_yuan, href=href, when=display_time)
     return env
 
 
@@ -276,12 +283,21 @@ def write_year_index(path: Path, bundle, unit_status: dict[str, dict[str, Any]],
         years=bundle.years,
         rows=rows,
         columns=KEY_COLUMNS,
+        other_years=_other_years(Path(path).parent.parent, year),
         failed=[r for r in rows if r["status"] != "ok"],
         compare_ok=compare_ok,
         quality=qsum,
         built_at=bundle.built_at,
     )
     return write_text(path, html)
+
+
+def _other_years(out: Path, year: int) -> list[int]:
+    """Years other than ``year`` that have an index page in ``out`` (no link
+    to a year that was never built), newest first."""
+    if not out.is_dir():
+        return []
+    return sorted((int(p.name) for p in out.iterdir() if p.is_dir() and p.name.isdigit() and int(p.name) != year and (p / "index.html").exists()), reverse=True)
 
 
 def write_quality_page(path: Path, bundle) -> Path:

@@ -35,6 +35,7 @@ import pandas as pd
 import yaml
 
 from . import __version__
+from .iorw import sha256_file
 from .parameters import ParameterError, notebook_parameters, validate
 
 __all__ = ["BuildConfig", "BuildResult", "build", "notebook_path", "package_params_path", "RUN_KEYS"]
@@ -61,14 +62,6 @@ def notebook_path(name: str) -> Path:
 
 def package_params_path(name: str) -> Path:
     return Path(str(resources.files("gonghui_kit.params").joinpath(name)))
-
-
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _sha256_json(obj: Any) -> str:
@@ -131,7 +124,7 @@ class BuildConfig:
         """What, besides a unit's own files, its report depends on."""
         parts: dict[str, Any] = {"unit_report": self.unit_report, "compare_units": self.compare_units, "engine": self.engine}
         for name, p in (("registry", self.registry_file), ("standards", self.standards_file)):
-            parts[name] = _sha256_file(p) if p and Path(p).exists() else None
+            parts[name] = sha256_file(p) if p and Path(p).exists() else None
         return _sha256_json(parts)
 
 
@@ -215,7 +208,7 @@ def input_fingerprint(cfg: BuildConfig, nb_digest: str) -> str:
     entries = []
     for f in files:
         try:
-            entries.append((str(f.relative_to(cfg.data)) if f.is_relative_to(cfg.data) else str(f), _sha256_file(f)))
+            entries.append((str(f.relative_to(cfg.data)) if f.is_relative_to(cfg.data) else str(f), sha256_file(f)))
         except OSError:
             entries.append((str(f), "unreadable"))
     return _sha256_json({"files": sorted(entries), "params": cfg.params_digest(), "notebooks": nb_digest, "version": __version__, "units": sorted(cfg.units or [])})
@@ -259,7 +252,7 @@ def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = Non
 
     unit_nb = notebook_path("unit_report.ipynb")
     cmp_nb = notebook_path("compare_units.ipynb")
-    nb_digest = _sha256_json([_sha256_file(unit_nb), _sha256_file(cmp_nb)])
+    nb_digest = _sha256_json([sha256_file(unit_nb), sha256_file(cmp_nb)])
     previous = archive.read_manifest(year_dir)
     fingerprint = input_fingerprint(cfg, nb_digest)
     if not cfg.force and _unchanged(previous, fingerprint, year_dir):
@@ -337,7 +330,7 @@ def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = Non
         year=cfg.year,
         inputs=bundle.files,
         params={"file": str(cfg.params_file) if cfg.params_file else None, "digest": cfg.params_digest(), "unit_report": cfg.unit_report, "compare_units": cfg.compare_units},
-        notebooks={"unit_report.ipynb": _sha256_file(unit_nb), "compare_units.ipynb": _sha256_file(cmp_nb)},
+        notebooks={"unit_report.ipynb": sha256_file(unit_nb), "compare_units.ipynb": sha256_file(cmp_nb)},
         units=unit_status,
         engine=cfg.engine,
         fingerprint=fingerprint if not failed else None,

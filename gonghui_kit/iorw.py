@@ -18,7 +18,19 @@ from typing import Any, Iterator
 
 import pandas as pd
 
-__all__ = ["atomic_write", "write_text", "write_bytes", "write_json", "write_csv", "fsync_dir"]
+__all__ = ["sha256_file", "atomic_write", "write_text", "write_bytes", "write_json", "write_csv", "fsync_dir"]
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    """SHA-256 of a file's content, read in 1 MiB chunks (the one hash used
+    for inputs, outputs, manifests and incremental builds)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def _umask() -> int:

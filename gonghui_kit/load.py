@@ -35,6 +35,7 @@ import pandas as pd
 
 from . import clean
 from .findings import Finding, findings_frame, show_value
+from .iorw import sha256_file
 from .read import RawSheet, RawWorkbook, ReadError, read_workbook
 from .schema import Column, Schema, Sheet, load_schema, norm_key
 
@@ -231,14 +232,10 @@ def _display(path: Path, root: Path | None = None) -> str:
 
 
 def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
     try:
-        with open(path, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
+        return sha256_file(path)
     except OSError:
         return ""
-    return h.hexdigest()
 
 
 # --------------------------------------------------------------------------
@@ -492,17 +489,19 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
     body = raw.rows[header.row + 1 :]
     kinds = _row_kinds(body, schema)
     data_idx: list[int] = []
+    # cells of personal-data columns are never quoted in a finding (spec §6)
+    pii_cols = {j for j, k in header.columns.items() if k in {c.key for c in sheet.columns if c.pii}}
     for i, k in enumerate(kinds):
         row_no = raw.excel_row(header.row + 1 + i)
         if k == "blank":
             stats["blank"] += 1
         elif k == "note":
             stats["notes"] += 1
-            text = next(v for v in body[i] if not clean.is_blank(v))
-            ctx.add(raw.name, row_no, "", text, "excluded", "info", "表格下方的说明文字，不是记录，未计入", "note", sheet.key)
+            j, text = next((j, v) for j, v in enumerate(body[i]) if not clean.is_blank(v))
+            ctx.add(raw.name, row_no, "", "" if j in pii_cols else text, "excluded", "info", "表格下方的说明文字，不是记录，未计入", "note", sheet.key)
         elif k == "subtotal":
             stats["subtotals"] += 1
-            label = next((v for v in body[i] if isinstance(v, str) and not clean.is_blank(v)), "")
+            label = next((v for j, v in enumerate(body[i]) if isinstance(v, str) and not clean.is_blank(v) and j not in pii_cols), "")
             ctx.add(raw.name, row_no, "", label, "excluded", "info", "合计/小计行，不是记录，未计入（汇总由系统计算）", "subtotal", sheet.key)
         else:
             data_idx.append(i)
@@ -510,7 +509,6 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
     # exact duplicate rows (whole raw row) within the sheet
     seen: dict[tuple, int] = {}
     keep_idx: list[int] = []
-    pii_cols = {j for j, k in header.columns.items() if k in {c.key for c in sheet.columns if c.pii}}
     for i in data_idx:
         row = body[i]
         try:  # (type, value) per cell: 1 and 1.0 and "1" stay different
@@ -521,7 +519,8 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
         if key in seen:
             stats["duplicates"] += 1
             first = raw.excel_row(header.row + 1 + seen[key])
-            shown = " | ".join(show_value(v, limit=20) for j, v in enumerate(body[i]) if not clean.is_blank(v) and j not in pii_cols)
+            # only cells of recognised, non-personal columns: an unknown column may hold anything (备用手机 …)
+            shown = " | ".join(show_value(v, limit=20) for j, v in enumerate(body[i]) if not clean.is_blank(v) and j in header.columns and j not in pii_cols)
             ctx.add(raw.name, raw.excel_row(header.row + 1 + i), "", shown, "excluded", "warning", f"与第{first}行完全相同的重复行，只计一次", "duplicate", sheet.key)
         else:
             seen[key] = i
