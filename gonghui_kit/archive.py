@@ -41,6 +41,7 @@ __all__ = [
     "MANIFEST",
     "is_sealed",
     "seal",
+    "reseal",
     "read_manifest",
     "write_manifest",
     "verify",
@@ -162,6 +163,22 @@ def seal(year_dir: Path, *, note: str = "") -> Path:
     if not m.exists():
         raise FileNotFoundError(f"{year_dir} 中没有 {MANIFEST}，请先生成该年度报告（gonghui build）")
     return write_json(year_dir / SEAL_FILE, {"sealed_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "manifest_sha256": sha256_file(m), "toolkit_version": __version__, "note": note})
+
+
+def reseal(year_dir: Path) -> Path:
+    """Seal a sealed year again on its current manifest (after ``build --force``),
+    keeping the first seal's time and note and recording when it was resealed."""
+    year_dir = Path(year_dir)
+    try:
+        old = json.loads((year_dir / SEAL_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        old = {}
+    new = json.loads(seal(year_dir, note=str(old.get("note", ""))).read_text(encoding="utf-8"))
+    if old.get("sealed_at"):
+        history = list(old.get("resealed", [])) + [new["sealed_at"]]
+        new.update(sealed_at=old["sealed_at"], resealed=history)
+        write_json(year_dir / SEAL_FILE, new)
+    return year_dir / SEAL_FILE
 
 
 def verify(year_dir: Path) -> dict[str, list[str]]:

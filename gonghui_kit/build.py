@@ -245,7 +245,8 @@ def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = Non
     t0 = time.perf_counter()
     emit = on_event or (lambda kind, payload: None)
     year_dir = cfg.out / str(cfg.year)
-    if archive.is_sealed(year_dir) and not cfg.force:
+    sealed = archive.is_sealed(year_dir)
+    if sealed and not cfg.force:
         raise BuildError(f"{cfg.year} 年度已封存（{year_dir / archive.SEAL_FILE}），不会重建或覆盖；确需重建请加 --force")
     eng = engine_name(cfg.engine)
     _clean_stale_parts(year_dir)
@@ -272,6 +273,7 @@ def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = Non
     if not units:
         raise BuildError(f"在 {cfg.data} 中没有找到 {cfg.year} 年度可用的台账（请先运行 gonghui check 查看原因）")
     bundle_path = year_dir / ".work" / "bundle.pkl"
+    bundle.extra["archive_dir"] = str(year_dir.resolve())  # pages link only to reports that exist
     save_bundle(bundle, bundle_path)
 
     slugs = archive.unique_slugs(bundle.unit_names)
@@ -289,6 +291,7 @@ def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = Non
             out_html=str(year_dir / "units" / f"{p.slug}.html"),
             title=f"{p.unit} {cfg.year}年度工会工作报告",
             engine=eng,
+            back="../index.html",
         )
         for p in todo
     ]
@@ -303,6 +306,7 @@ def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = Non
                 out_html=str(year_dir / "compare.html"),
                 title=f"{cfg.year}年度各单位工会工作对比",
                 engine=eng,
+                back="index.html",
             )
         )
     emit("start", jobs)
@@ -335,6 +339,8 @@ def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = Non
         engine=cfg.engine,
         fingerprint=fingerprint if not failed else None,
     )
+    if sealed:  # rebuilt with --force: the year stays final, sealed on its new manifest
+        archive.reseal(year_dir)
     archive.write_root_index(cfg.out)
     built = [p.unit for p in todo if by_key.get(p.unit) and by_key[p.unit].ok]
     skipped = [p.unit for p in plans if not p.rebuild]

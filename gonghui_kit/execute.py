@@ -44,6 +44,7 @@ class ReportJob:
     engine: str = "gonghui_warm"
     cwd: str | None = None
     timeout: int | None = 600
+    back: str = ""  # relative link to the page listing this report (shown when it fails)
 
 
 @dataclass
@@ -116,6 +117,7 @@ def run_job(job: ReportJob) -> JobResult:
         nb.metadata.setdefault("gonghui", {})["title"] = job.title
         if error:
             nb.metadata["gonghui"]["failed"] = error
+            nb.cells.insert(0, _failure_cell(job, error))
         write_text(out_ipynb, nbformat.writes(nb))
         write_text(job.out_html, notebook_to_html(nb))
     except Exception as e:  # conversion must not kill the batch either
@@ -201,6 +203,18 @@ def _process_loop(jobs: list[ReportJob], n: int, method: str, on_done: Callable[
     return results
 
 
+def _failure_cell(job: ReportJob, reason: str):
+    """The note on top of a failed report: what failed and the way back."""
+    import html
+
+    import nbformat
+
+    back = f' <a href="{html.escape(job.back, quote=True)}">返回列表</a>' if job.back else ""
+    cell = nbformat.v4.new_markdown_cell(f'<div class="gh-error" role="alert"><p class="gh-error-title">本报告未能完整生成：{html.escape(reason)}</p><p>下面是已生成的部分；失败原因见红框。{back}</p></div>')
+    cell.metadata["tags"] = ["gonghui-failure"]
+    return cell
+
+
 def _write_failure(job: ReportJob, reason: str) -> None:
     """A child that died without writing anything still leaves a page."""
     import nbformat
@@ -208,7 +222,7 @@ def _write_failure(job: ReportJob, reason: str) -> None:
     from .html import notebook_to_html
     from .iorw import write_text
 
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"# {job.title or job.key}\n\n**报告生成失败：** {reason}")])
+    nb = nbformat.v4.new_notebook(cells=[_failure_cell(job, reason)])
     nb.metadata["gonghui"] = {"title": job.title, "failed": reason}
     try:
         if not Path(job.out_ipynb).exists():

@@ -36,6 +36,7 @@ __all__ = [
     "templates_dir",
     "css_path",
     "report_css",
+    "tables_js",
     "report_title",
     "ReportCleanPreprocessor",
     "ReportHTMLExporter",
@@ -62,6 +63,17 @@ def css_path() -> Path:
 def report_css() -> str:
     """Text of :func:`css_path`, to inline as ``<style>`` in other pages."""
     return css_path().read_text(encoding="utf-8")
+
+
+def tables_js() -> str:
+    """``templates/html/tables.js``: sort by a header click, filter rows by an
+    ``<input data-filter=TABLE_ID>``.  Inlined (never linked) into pages that
+    have such tables."""
+    return (templates_dir() / "html" / "tables.js").read_text(encoding="utf-8")
+
+
+def _needs_tables_js(html: str) -> bool:
+    return "data-filter=" in html or ("<table" in html and "sortable" in html)
 
 
 # ------------------------------------------------------------------ title ----
@@ -142,7 +154,10 @@ class ReportCleanPreprocessor(Preprocessor):
       outputs of cells tagged ``remove-output`` / ``remove_output``;
     * drops stderr streams (warnings are for developers), bare matplotlib /
       seaborn reprs, JavaScript / widget / mermaid payloads;
-    * merges consecutive stdout chunks; drops code cells left without output.
+    * merges consecutive stdout chunks; drops code cells left without output;
+    * when an HTML output has a sortable table or a filter box, puts
+      :func:`tables_js` in ``resources["gonghui_js"]`` for the template to
+      inline (pages without one carry no script at all).
     Errors are kept — a failed report must show what failed.
     """
 
@@ -166,6 +181,12 @@ class ReportCleanPreprocessor(Preprocessor):
                 cell.outputs = outputs
             cells.append(cell)
         nb.cells = cells
+        from . import __version__
+
+        resources["gonghui_version"] = __version__
+        if any(_needs_tables_js(_text(out.get("data", {}).get("text/html", "")))
+               for cell in cells if cell.cell_type == "code" for out in cell.outputs):
+            resources["gonghui_js"] = tables_js()
         return nb, resources
 
     @staticmethod
@@ -198,6 +219,10 @@ class ReportCleanPreprocessor(Preprocessor):
             elif kind == "error":
                 kept.append(out)
         return kept
+
+
+def _text(v: Any) -> str:
+    return "".join(v) if isinstance(v, list) else str(v or "")
 
 
 # --------------------------------------------------------------- exporter ----

@@ -73,19 +73,35 @@ def _e(x: Any) -> str:
     return html.escape("" if x is None else str(x), quote=True)
 
 
-def html_table(df: pd.DataFrame, *, table_id: str | None = None, sortable: bool = False, numeric: Sequence[str] = (), caption: str | None = None) -> str:
+def html_table(df: pd.DataFrame, *, table_id: str | None = None, sortable: bool = False, numeric: Sequence[str] = (), caption: str | None = None,
+               values: dict[str, Sequence[Any]] | None = None, links: dict[str, Sequence[str | None]] | None = None) -> str:
     """A DataFrame (already formatted as text) as an escaped HTML table.
+
+    ``values`` gives the raw numbers of a column (``data-value``, what a
+    click on the header sorts by: "2.38万元" must sort after "9,031元");
+    ``links`` gives a relative URL per row for a column's cells.
 
     >>> html_table(pd.DataFrame({"单位": ["<b>甲</b>"], "值": ["1"]}), numeric=["值"])
     '<div class="gh-scroll"><table class="data"><thead><tr><th>单位</th><th class="num">值</th></tr></thead><tbody><tr><td>&lt;b&gt;甲&lt;/b&gt;</td><td class="num">1</td></tr></tbody></table></div>'
+    >>> html_table(pd.DataFrame({"单位": ["甲"], "值": ["1.2万元"]}), numeric=["值"], values={"值": [12000.0]}, links={"单位": ["units/%E7%94%B2.html"]})
+    '<div class="gh-scroll"><table class="data"><thead><tr><th>单位</th><th class="num">值</th></tr></thead><tbody><tr><td><a href="units/%E7%94%B2.html">甲</a></td><td class="num" data-value="12000.0">1.2万元</td></tr></tbody></table></div>'
     """
+    values, links = values or {}, links or {}
     cls = "data sortable" if sortable else "data"
     tid = f' id="{_e(table_id)}"' if table_id else ""
     head = "".join(f'<th class="{"sortable " if sortable else ""}num">{_e(c)}</th>' if c in numeric else (f'<th class="sortable">{_e(c)}</th>' if sortable else f"<th>{_e(c)}</th>") for c in df.columns)
-    body = []
-    for row in df.itertuples(index=False):
-        cells = "".join(f'<td class="num">{_e(v)}</td>' if c in numeric else f"<td>{_e(v)}</td>" for c, v in zip(df.columns, row))
-        body.append(f"<tr>{cells}</tr>")
+
+    def cell(c: str, i: int, v: Any) -> str:
+        attrs = ' class="num"' if c in numeric else ""
+        if c in values:
+            raw = values[c][i]
+            if raw is not None and not (isinstance(raw, float) and np.isnan(raw)):
+                attrs += f' data-value="{_e(float(raw))}"'
+        text = _e(v)
+        url = links[c][i] if c in links else None
+        return f'<td{attrs}><a href="{_e(url)}">{text}</a></td>' if url else f"<td{attrs}>{text}</td>"
+
+    body = ["<tr>" + "".join(cell(c, i, v) for c, v in zip(df.columns, row)) + "</tr>" for i, row in enumerate(df.itertuples(index=False))]
     cap = f"<caption>{_e(caption)}</caption>" if caption else ""
     return f'<div class="gh-scroll"><table class="{cls}"{tid}>{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
 
@@ -95,8 +111,8 @@ def md_to_html(md: str) -> str:
     **bold**) → HTML, escaping everything else: unit names and titles from
     ledgers stay text.
 
-    >>> md_to_html("# 标题\\n\\n段落<script>\\n\\n- 一\\n- **二**")
-    '<h1>标题</h1>\\n<p>段落&lt;script&gt;</p>\\n<ul><li>一</li><li><strong>二</strong></li></ul>'
+    >>> md_to_html("# 标题\\n\\n段落<script>\\n\\n- 一\\n- **二**\\n\\n---\\n> 说明")
+    '<h1>标题</h1>\\n<p>段落&lt;script&gt;</p>\\n<ul><li>一</li><li><strong>二</strong></li></ul>\\n<hr>\\n<blockquote>说明</blockquote>'
     """
     import re
 
@@ -120,6 +136,12 @@ def md_to_html(md: str) -> str:
         s = line.strip()
         if not s:
             flush()
+        elif s in ("---", "***", "___"):
+            flush()
+            out.append("<hr>")
+        elif s.startswith(">"):
+            flush()
+            out.append(f"<blockquote>{inline(s.lstrip('>').strip())}</blockquote>")
         elif s.startswith("#"):
             flush()
             level = min(len(s) - len(s.lstrip("#")), 6)
@@ -145,21 +167,17 @@ def _display_html(s: str):
 def _show(*figs) -> None:
     """Display figures as PNG now and close them.
 
-    Saved once at their own fixed size (IPython's default figure formatter
-    uses ``bbox_inches='tight'``, which draws every figure twice), and
-    closed so pyplot's interactive redraw after the cell has nothing left to
-    draw and nothing accumulates from one chart to the next.
+    Saved once at their own fixed size and fixed layout (IPython's default
+    figure formatter uses ``bbox_inches='tight'``, which draws every figure
+    twice), and closed so pyplot's interactive redraw after the cell has
+    nothing left to draw and nothing accumulates from one chart to the next.
     """
-    import io
-
-    import matplotlib.pyplot as plt
     from IPython.display import Image, display
 
+    from .charts import figure_to_png
+
     for fig in figs:
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=fig.dpi)
-        plt.close(fig)
-        display(Image(data=buf.getvalue(), format="png"))
+        display(Image(data=figure_to_png(fig), format="png"))
 
 
 # --------------------------------------------------------------------------
@@ -198,6 +216,55 @@ def open_bundle(*, year: int, data: str = "", bundle: str = "", params: str = ""
 
 # --------------------------------------------------------------------------
 # one unit
+
+
+def _slug(unit: str) -> str:
+    from .archive import slugify
+
+    return slugify(unit)
+
+
+def _slug_href(slug: str) -> str:
+    from .archive import href
+
+    return href(slug)
+
+
+def _when(iso: str) -> str:
+    from .archive import display_time
+
+    return display_time(iso)
+
+
+def _unit_slugs(b: Bundle) -> dict[str, str]:
+    """The file names ``gonghui build`` gives this year's unit reports."""
+    from .archive import unique_slugs
+
+    return unique_slugs(b.unit_names)
+
+
+def _archive_year_dir(b: Bundle) -> Path | None:
+    """``reports/<year>`` when ``gonghui build`` made the bundle, else None."""
+    d = b.extra.get("archive_dir")
+    return Path(d) if d else None
+
+
+def _other_year_pages(b: Bundle, unit: str, years: Sequence[int]) -> list[tuple[int, str]]:
+    """(year, slug) of the unit's reports in other years.  Inside an archive
+    only pages that exist (listed as built in that year's manifest); a
+    notebook run on its own guesses the file name."""
+    year_dir = _archive_year_dir(b)
+    if year_dir is None:
+        return [(y, _slug_href(_slug(unit))) for y in years]
+    from .archive import read_manifest
+
+    out = []
+    for y in years:
+        st = read_manifest(year_dir.parent / str(y)).get("units", {}).get(unit) or {}
+        slug = st.get("slug")
+        if slug and st.get("status") == "ok" and (year_dir.parent / str(y) / "units" / f"{slug}.html").exists():
+            out.append((y, _slug_href(slug)))
+    return out
 
 
 @dataclass
@@ -239,18 +306,17 @@ class UnitReport:
         return sorted(int(y) for y in i[(i["unit"] == self.unit) & (i["year"] != self.year)]["year"].unique())
 
     def nav_html(self) -> str:
-        """Breadcrumbs and links to the same unit's other years and the
-        comparison, relative to ``reports/<year>/units/<slug>.html``."""
-        from .archive import href, slugify
-
-        slug = href(slugify(self.unit))
-        years = " ".join(f"<a href='../../{y}/units/{slug}.html'>{y}年</a>" for y in self.other_years())
+        """Breadcrumbs and links to the comparison, the quality report and the
+        same unit's reports of other years, relative to
+        ``reports/<year>/units/<slug>.html``.  Inside an archive a link to
+        another year is made only when that year lists the unit's page."""
+        years = " · ".join(f"<a href='../../{y}/units/{_e(s)}.html'>{y}年</a>" for y, s in _other_year_pages(self.b, self.unit, self.other_years()))
         return (
-            "<nav class='gh-nav' aria-label='位置'>"
-            f"<a href='../../index.html'>报告档案</a> <span class='gh-sep'>›</span> <a href='../index.html'>{self.year}年度</a> "
-            f"<span class='gh-sep'>›</span> {_e(self.unit)}"
-            f" <span class='gh-sep'>|</span> <a href='../compare.html'>各单位对比</a> · <a href='../quality.html'>数据质量</a>"
-            + (f" <span class='gh-sep'>|</span> 本单位其他年度：{years}" if years else "")
+            "<nav class='gh-nav' aria-label='位置'><span class='gh-crumbs'>"
+            f"<a href='../../index.html'>报告档案</a><span class='gh-sep'>›</span><a href='../index.html'>{self.year}年度</a>"
+            f"<span class='gh-sep'>›</span><span aria-current='page'>{_e(self.unit)}</span></span>"
+            "<span class='gh-links'><a href='../compare.html'>各单位对比</a> · <a href='../quality.html'>数据质量</a></span>"
+            + (f"<span class='gh-links'>本单位其他年度：{years}</span>" if years else "")
             + "</nav>"
         )
 
@@ -263,7 +329,7 @@ class UnitReport:
         return _display_html(
             self.nav_html()
             + f"<header class='report-head'><h1>{_e(self.unit)} {self.year}年度工会工作报告</h1>"
-            f"<p class='gh-muted'>同类单位：{_e(self.peer_group)} · 生成时间：{_e(self.b.built_at)}</p>"
+            f"<p class='gh-muted'>同类单位：{_e(self.peer_group)} · 生成时间：{_e(_when(self.b.built_at))}</p>"
             f"<details><summary>数据来源（{len(files)} 个台账文件）</summary><ul>{srcs}</ul></details></header>"
         )
 
@@ -329,17 +395,16 @@ class UnitReport:
 
     # -- charts --------------------------------------------------------------
     def chart_activities(self):
-        import matplotlib.pyplot as plt
-
         from . import charts
 
-        fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.2), gridspec_kw={"width_ratios": [1.25, 1]})
+        fig, (a1, a2) = charts.grid(2, figsize=(11, 4.2), width_ratios=[1.25, 1])
         m = self.split("activities_by_month")
         charts.bar(m, x="category", y="value", order=charts.MONTHS, title="各月活动场次", xlabel="", ylabel="场次", ax=a1,
                    xticklabels=[f"{i}月" for i in range(1, 13)], fmt=fmt_int)
         k = self.split("activities")
         k = k[k["value"] > 0]
         charts.barh(k, x="value", y="category", title="各类活动场次", xlabel="场次", ylabel="", ax=a2, fmt=fmt_int)
+        charts.align(a1, a2)
         _show(fig)
 
     def chart_spending(self):
@@ -379,15 +444,14 @@ class UnitReport:
         return d.assign(label=d["indicator"].map(lambda k: BY_KEY[k].label))[["year", "indicator", "label", "value"]]
 
     def chart_trend(self):
-        import matplotlib.pyplot as plt
-
         from . import charts
 
         d = self.trend_frame()
-        fig, axes = plt.subplots(1, len(TREND), figsize=(12, 3.4))
+        fig, axes = charts.grid(len(TREND), figsize=(12, 3.4))
         for ax, key in zip(axes, TREND):
             charts.line(d[d["indicator"] == key], x="year", y="value", title=BY_KEY[key].label, xlabel="", ylabel="", ax=ax,
                         labels=True, fmt=fmt_int)
+        charts.align(*axes, same_width=True)
         _show(fig)
 
     # -- tables --------------------------------------------------------------
@@ -417,14 +481,34 @@ class UnitReport:
             return pd.DataFrame()
         return b[(b["unit"] == self.unit) & (b["year"] == self.year)]
 
-    def breaches(self):
+    def breaches_table(self) -> pd.DataFrame:
+        """One row per breach, as people read it (tested)."""
+        from .standards import describe_limit
+
         b = self.breaches_frame()
-        if b.empty:
+        rows = []
+        for r in b.itertuples():
+            kind = getattr(r, "kind", "")
+            if kind == "forbidden_form":
+                actual = "以现金、购物卡或代金券发放"
+            elif kind == "min_indicator" and getattr(r, "indicator", None):
+                actual = fmt_value(r.indicator, r.actual)
+            elif kind == "max_count_per_person_year":
+                actual = f"{fmt_int(r.actual)}次"
+            else:
+                actual = fmt_yuan(r.actual) + "元"
+            limit = describe_limit(kind, r.limit, indicator=getattr(r, "indicator", None), scope=getattr(r, "scope", "person"), reasons=getattr(r, "reasons", "") or "")
+            rows_ = r.rows if isinstance(r.rows, (list, tuple)) else ([r.rows] if pd.notna(r.rows) else [])
+            where = f"{r.sheet} 第{'、'.join(str(int(x)) for x in rows_)}行" if rows_ else "全年合计"
+            rows.append({"标准": r.title, "要求": limit, "实际": actual, "台账位置": where, "依据": r.source})
+        return pd.DataFrame(rows, columns=["标准", "要求", "实际", "台账位置", "依据"])
+
+    def breaches(self):
+        t = self.breaches_table()
+        if t.empty:
             return _display_html("<p>未发现不符合经费使用标准的记录。</p>")
-        cols = [c for c in ("title", "actual", "limit", "rows", "source") if c in b.columns]
-        names = {"title": "标准", "actual": "实际", "limit": "上限/要求", "rows": "台账行号", "source": "依据"}
-        t = b[cols].rename(columns=names).astype(str)
-        return _display_html(f"<p>共 {len(b)} 项不符合经费使用标准，请核实：</p>" + html_table(t))
+        note = "<p class='gh-muted'>标准数值为示例，请以本省总工会正式文件为准（见 params/standards.yaml）。</p>" if bool(self.breaches_frame().get("example", pd.Series(dtype=bool)).any()) else ""
+        return _display_html(f"<p>共 {len(t)} 项不符合经费使用标准，请核实：</p>" + html_table(t) + note)
 
     def quality_frame(self) -> pd.DataFrame:
         f = self.b.findings
@@ -471,7 +555,14 @@ class CompareReport:
         return self.b.extra.get("registry")
 
     def header(self):
-        return _display_html(f"<header class='report-head'><h1>{self.year}年度各单位工会工作对比</h1><p class='gh-muted'>共 {len(self.units)} 个单位 · 生成时间：{_e(self.b.built_at)}</p></header>")
+        nav = ("<nav class='gh-nav' aria-label='位置'><span class='gh-crumbs'><a href='../index.html'>报告档案</a><span class='gh-sep'>›</span>"
+               f"<a href='index.html'>{self.year}年度</a><span class='gh-sep'>›</span><span aria-current='page'>各单位对比</span></span>"
+               "<span class='gh-links'><a href='quality.html'>数据质量</a> · <a href='indicators.xlsx'>指标表（Excel）</a></span></nav>")
+        return _display_html(nav + f"<header class='report-head'><h1>{self.year}年度各单位工会工作对比</h1><p class='gh-muted'>共 {len(self.units)} 个单位 · 生成时间：{_e(_when(self.b.built_at))}</p></header>")
+
+    def _unit_links(self, units: Sequence[str]) -> list[str | None]:
+        slugs = _unit_slugs(self.b)
+        return [f"units/{_slug_href(slugs[u])}.html" if u in slugs else None for u in units]
 
     def key_frame(self) -> pd.DataFrame:
         keys = [i.key for i in INDICATORS if i.key_indicator]
@@ -487,8 +578,9 @@ class CompareReport:
         for k in w.columns:
             t[BY_KEY[k].label] = [fmt_value(k, v) for v in w[k]]
         numeric = [BY_KEY[k].label for k in w.columns]
-        return _display_html("<div class='table-tools'><label>筛选单位：<input type='search' data-filter='compare-key' placeholder='输入单位名称'></label></div>"
-                             + html_table(t, table_id="compare-key", sortable=True, numeric=numeric))
+        raw = {BY_KEY[k].label: w[k].tolist() for k in w.columns}
+        return _display_html("<div class='table-tools'><span class='gh-muted'>点击表头可排序。</span> <label>筛选单位：<input type='search' data-filter='compare-key' placeholder='输入单位名称'></label></div>"
+                             + html_table(t, table_id="compare-key", sortable=True, numeric=numeric, values=raw, links={"单位": self._unit_links(list(w.index))}))
 
     def rank_frame(self) -> pd.DataFrame:
         r = self.b.ranks
@@ -500,15 +592,11 @@ class CompareReport:
 
         r = self.rank_frame().assign(rank=lambda d: d["rank_overall"].astype("float64"))
         h = max(3.5, 0.42 * len(self.units) + 1.5)
-        import matplotlib.pyplot as plt
-
-        fig, ax = plt.subplots(figsize=(10, h))
+        fig, (ax,) = charts.grid(1, figsize=(10, h))
         charts.heatmap(r, x="label", y="unit", value="rank", title="人均与比率类指标排名（1 为最好）", xlabel="", ylabel="", ax=ax, fmt=fmt_int)
         _show(fig)
 
     def bars(self, keys: Sequence[str] = ("membership_rate", "participation_per_member", "activities", "care_visits", "proposal_close_rate", "training_hours_per_member")):
-        import matplotlib.pyplot as plt
-
         from . import charts
 
         w = self.key_frame()
@@ -517,11 +605,11 @@ class CompareReport:
                 continue
             d = pd.DataFrame({"unit": w.index, "value": w[k].to_numpy()}).dropna()
             med = float(d["value"].median()) if len(d) else None
-            fig, ax = plt.subplots(figsize=(8, max(3.0, 0.36 * len(d) + 1.2)))
             kind = BY_KEY[k].kind
             f = fmt_pct if kind == "rate" else (lambda v: f"{v:.1f}") if kind in ("per_member", "hours") else fmt_int
-            charts.barh(d, x="value", y="unit", title=f"{BY_KEY[k].label}（由高到低）", xlabel="", ylabel="", ax=ax, fmt=f, ref=med)
-            _show(fig)
+            # barh sizes its figure from the number of units and their label lengths
+            ax = charts.barh(d, x="value", y="unit", title=f"{BY_KEY[k].label}（由高到低）", xlabel="", ylabel="", fmt=f, ref=med)
+            _show(ax.figure)
 
     def strengths_frame(self) -> pd.DataFrame:
         """Each unit's strongest and weakest indicator by overall rank share."""
@@ -544,7 +632,7 @@ class CompareReport:
     def strengths(self):
         s = self.strengths_frame().fillna(MISSING)
         t = pd.DataFrame({"单位": s["unit"], "最强项": s["best"], "最弱项": s["worst"]})
-        return _display_html(html_table(t, table_id="compare-strengths", sortable=True))
+        return _display_html(html_table(t, table_id="compare-strengths", sortable=True, links={"单位": self._unit_links(list(s["unit"]))}))
 
 
 def compare_report(*, year: int, units: list[str] | None = None, data: str = "", bundle: str = "", params: str = "") -> CompareReport:

@@ -1,20 +1,30 @@
-/* Sort any table.sortable by clicking a header; filter rows with
-   <input data-filter="TABLE_ID">.  No libraries, no network; without
-   JavaScript the tables simply stay in their original order. */
+/* Sort any table.sortable by clicking (or Enter on) a header; filter rows
+   with <input data-filter="TABLE_ID">.  No libraries, no network.  Without
+   JavaScript the tables stay complete in their original order and the
+   filter boxes stay hidden (html.gh-js is set here). */
 (function () {
-  function cellValue(td) {
+  document.documentElement.classList.add("gh-js");
+  // A cell's sort key: data-value if present; in a numeric column (th.num)
+  // the leading number of "2.38万元", "1,113人次", "96.7%"; else the text.
+  function cellValue(td, numeric) {
+    if (!td) return "";
     var v = td.getAttribute("data-value");
-    if (v !== null && v !== "") { var n = parseFloat(v); if (!isNaN(n)) return n; }
+    if (v !== null && v !== "" && !isNaN(parseFloat(v))) return parseFloat(v);
     var t = (td.textContent || "").trim();
-    var m = t.replace(/[,，%元万人次]/g, "");
-    var n2 = parseFloat(m);
-    return (!isNaN(n2) && /^[-+]?[\d.]+$/.test(m)) ? n2 : t;
+    if (numeric) {
+      var m = t.replace(/[,，\s]/g, "").match(/^([-+]?\d*\.?\d+)(万)?/);
+      if (m) return parseFloat(m[1]) * (m[2] ? 1e4 : 1);
+    }
+    return t;
   }
+  function blank(x) { return x === "" || x === "—" || x === "-"; }
   document.querySelectorAll("table.sortable").forEach(function (table) {
     var ths = table.querySelectorAll("thead th");
     ths.forEach(function (th, idx) {
+      var numeric = th.classList.contains("num");
       th.setAttribute("tabindex", "0");
       th.setAttribute("role", "button");
+      th.setAttribute("title", "点击排序");
       function sort() {
         var asc = !th.classList.contains("sorted-asc");
         ths.forEach(function (o) { o.classList.remove("sorted-asc", "sorted-desc"); o.removeAttribute("aria-sort"); });
@@ -23,9 +33,8 @@
         var body = table.tBodies[0];
         var rows = Array.prototype.slice.call(body.rows);
         rows.sort(function (a, b) {
-          var x = cellValue(a.cells[idx]), y = cellValue(b.cells[idx]);
-          var blankX = x === "—" || x === "", blankY = y === "—" || y === "";
-          if (blankX !== blankY) return blankX ? 1 : -1;
+          var x = cellValue(a.cells[idx], numeric), y = cellValue(b.cells[idx], numeric);
+          if (blank(x) !== blank(y)) return blank(x) ? 1 : -1;  // blanks last
           if (typeof x === "number" && typeof y === "number") return asc ? x - y : y - x;
           return asc ? String(x).localeCompare(String(y), "zh-CN") : String(y).localeCompare(String(x), "zh-CN");
         });
