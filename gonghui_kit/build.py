@@ -25,6 +25,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import stat
 import time
 from dataclasses import dataclass, field
 from importlib import resources
@@ -55,13 +56,23 @@ RUN_KEYS: dict[str, type | tuple[type, ...]] = {
 }
 
 
+def _shipped(package: str, folder: str, name: str) -> Path:
+    """A file of ``notebooks/`` or ``params/``: installed as a sub-package
+    (``pip install .``), or beside the package in a source tree."""
+    try:
+        return Path(str(resources.files(package).joinpath(name)))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / folder / name
+
+
 def notebook_path(name: str) -> Path:
     """A report notebook shipped with the package (``notebooks/`` in the repo)."""
-    return Path(str(resources.files("gonghui_kit.notebooks").joinpath(name)))
+    return _shipped("gonghui_kit.notebooks", "notebooks", name)
 
 
 def package_params_path(name: str) -> Path:
-    return Path(str(resources.files("gonghui_kit.params").joinpath(name)))
+    """A default run configuration or registry (``params/`` in the repo)."""
+    return _shipped("gonghui_kit.params", "params", name)
 
 
 def _sha256_json(obj: Any) -> str:
@@ -207,10 +218,19 @@ def input_fingerprint(cfg: BuildConfig, nb_digest: str) -> str:
     files, _ = discover(list(folders.values()))
     entries = []
     for f in files:
+        name = str(f.relative_to(cfg.data)) if f.is_relative_to(cfg.data) else str(f)
         try:
-            entries.append((str(f.relative_to(cfg.data)) if f.is_relative_to(cfg.data) else str(f), sha256_file(f)))
+            st = os.lstat(f)
+            # only regular files are read: opening a pipe blocks, a link to
+            # /dev/zero never ends (the loader refuses both anyway)
+            if stat.S_ISREG(st.st_mode):
+                entries.append((name, sha256_file(f)))
+            elif stat.S_ISLNK(st.st_mode):
+                entries.append((name, "symlink:" + os.readlink(f)))
+            else:
+                entries.append((name, f"not_file:{stat.S_IFMT(st.st_mode)}"))
         except OSError:
-            entries.append((str(f), "unreadable"))
+            entries.append((name, "unreadable"))
     return _sha256_json({"files": sorted(entries), "params": cfg.params_digest(), "notebooks": nb_digest, "version": __version__, "units": sorted(cfg.units or [])})
 
 
