@@ -144,8 +144,13 @@ def _to_float(value: Any) -> float | None:
 
 
 def _cn_int(run: str) -> int | None:
-    """Chinese numerals to int: 二〇二三 → 2023, 二十一 → 21, 十 → 10."""
-    if not run:
+    """Chinese numerals to int: 二〇二三 → 2023, 二十一 → 21, 十 → 10.
+
+    A run longer than any number a ledger holds is not one: ``None`` (a
+    megabyte of 〇一 would build a huge int in quadratic time, too large for
+    a float or for ``str``).
+    """
+    if not run or len(run) > 18:
         return None
     if "十" in run:
         tens, _, units = run.partition("十")
@@ -220,9 +225,9 @@ def parse_number(value: Any, *, kind: str = "number", scale: float = 1.0) -> Par
         s = s[:-1]
     if not _NUMBER_RE.match(s):
         n = _cn_int(s)
-        if n is None:
+        v = _to_float(n) if n is not None else None
+        if v is None:
             return ParsedNumber(None, "invalid", False)
-        v = float(n)
     else:
         v = float(s)
     if not math.isfinite(v):
@@ -584,10 +589,22 @@ def _norm_words(words: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(norm_key(w) for w in words)
 
 
+@functools.lru_cache(maxsize=16)
+def _first_chars(words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(w[0] for w in words if w)
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _says_subtotal(text: str, words: tuple[str, ...]) -> bool:
     """One text cell says 合计/小计/… (``words`` already normalised); cached:
     ledgers repeat the same texts in every row."""
+    # Fast exact rejection (most cells): a text already in NFKC form keeps its
+    # characters under norm_key (which only drops spaces, brackets and colons
+    # and lower-cases), so it cannot contain a word whose first character it
+    # lacks (exact for any word not starting with a Greek sigma, whose lower
+    # case depends on context).
+    if unicodedata.is_normalized("NFKC", text) and _first_chars(words).isdisjoint(text.lower()):
+        return False
     t = norm_key(text)
     if not t:
         return False

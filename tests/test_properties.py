@@ -373,3 +373,23 @@ def test_dates_without_year_take_the_info_year(d):
 def test_missing_is_never_zero(v):
     assert clean.parse_number(v).value is None
     assert clean.parse_date(v, year=2023).ts is None
+
+
+def _subtotal_reference(cells, words) -> bool:
+    """The plain definition (spec §3) that clean.is_subtotal_row speeds up."""
+    ws = [clean.norm_key(w) for w in words]
+    for v in cells:
+        t = clean.norm_key(v) if isinstance(v, str) else ""
+        if t and any(t == w or (len(t) <= len(w) + 4 and (t.startswith(w) or t.endswith(w))) for w in ws):
+            return True
+    return False
+
+
+_subtotal_alphabet = st.sampled_from(list("合计小总共累本页月年（）()【】 \u3000：:ＡａA1１ｶﾞ⼩🈴") + ["合计", "小 计", "总计：", "累计（元）"])
+
+
+@PARSERS
+@given(cells=st.lists(st.one_of(st.none(), st.integers(), st.lists(_subtotal_alphabet, max_size=6).map("".join), st.text(max_size=8)), max_size=5))
+def test_subtotal_fast_path_matches_definition(cells):
+    words = SCHEMA.subtotal_words
+    assert clean.is_subtotal_row(cells, words) == _subtotal_reference(cells, words)

@@ -38,7 +38,9 @@ __all__ = [
     "norm_key",
 ]
 
-_BRACKETS = re.compile(r"[（(\[【][^）)\]】]*[）)\]】]")
+# no opening bracket inside: linear time (``[^）)\]】]*`` rescanned a cell of
+# 50,000 unclosed "(" from every one of them: quadratic, 16 s)
+_BRACKETS = re.compile(r"[（(\[【][^（(\[【）)\]】]*[）)\]】]")
 _SPACES = re.compile(r"[\s\u3000\u00a0]+")
 
 

@@ -1,0 +1,226 @@
+"""Benchmark: reading a year of ledgers.
+
+Generates 50 workbooks of ~5,000 data rows each (``generate_sample`` with
+``rows_per_workbook``; messy values as in real ledgers), then measures in one
+run, each variant in its own subprocess so memory peaks do not mix:
+
+  (a) ``pandas.read_excel(f, sheet_name=None, engine="openpyxl")`` on every file
+      (raw grids only, no cleaning at all);
+  (b) ``gonghui_kit.load.load_ledgers(dir)`` — calamine + full cleaning,
+      findings and checks — serial, and with ``jobs=2``.
+
+Prints rows/second for each, the ratio (b)/(a) and peak RSS
+(``resource.getrusage(...).ru_maxrss``; for ``jobs=2`` the worker processes
+are reported separately, RUSAGE_CHILDREN).  tracemalloc is not used: it misses
+what calamine (Rust) and numpy allocate.
+
+    python bench/bench_load.py                       # 50 × 5000, bench/out/load
+    python bench/bench_load.py --files 10 --rows 2000
+    python bench/bench_load.py --profile             # + cProfile of (b) serial
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_OUT = HERE / "out" / "load"
+
+
+def _maxrss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    kb = resource.getrusage(who).ru_maxrss
+    return kb / 1024 if sys.platform != "darwin" else kb / 2**20  # macOS reports bytes
+
+
+def _files(d: Path) -> list[Path]:
+    return sorted(p for p in d.rglob("*.xlsx") if not any(part.startswith((".", "_")) for part in p.relative_to(d).parts))
+
+
+# --------------------------------------------------------------------------
+# data
+
+
+def generate(out: Path, files: int, rows: int, seed: int = 0) -> list[Path]:
+    marker = out / f".made-{files}x{rows}-{seed}"
+    if marker.exists() and len(_files(out)) == files:
+        return _files(out)
+    import shutil
+
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    from gonghui_kit.sample import generate_sample
+
+    t = time.perf_counter()
+    generate_sample(out, units=files, years=(2023,), seed=seed, rows_per_workbook=rows)
+    print(f"generated {files} workbooks in {time.perf_counter() - t:.1f}s → {out}", file=sys.stderr)
+    marker.touch()
+    return _files(out)
+
+
+# --------------------------------------------------------------------------
+# variants (each runs in a fresh subprocess)
+
+
+def variant_noop(d: Path) -> dict:
+    import pandas  # noqa: F401
+
+    import gonghui_kit.load  # noqa: F401
+
+    return {"seconds": 0.0, "cpu_before": _cpu(), "rows": 0}
+
+
+def variant_pandas(d: Path) -> dict:
+    import warnings
+
+    import pandas as pd
+
+    files = _files(d)
+    cpu0 = _cpu()
+    t = time.perf_counter()
+    rows = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for f in files:
+            sheets = pd.read_excel(f, sheet_name=None, engine="openpyxl")
+            rows += sum(len(df) + 1 for df in sheets.values())  # + the header row
+    return {"seconds": time.perf_counter() - t, "cpu_before": cpu0, "rows": rows, "files": len(files)}
+
+
+def _cpu() -> float:
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _load(d: Path, jobs: int) -> dict:
+    from gonghui_kit.check import check_ledger
+    from gonghui_kit.load import load_ledgers
+
+    cpu0 = _cpu()
+    t = time.perf_counter()
+    led = load_ledgers(d, jobs=jobs)
+    findings = check_ledger(led)
+    secs = time.perf_counter() - t
+    rows = int(led.stats["rows"].sum()) if not led.stats.empty else 0
+    records = int(led.stats["records"].sum()) if not led.stats.empty else 0
+    return {"seconds": secs, "cpu_before": cpu0, "rows": rows, "records": records, "findings": len(findings), "files": int(len(led.files)), "refused": int((led.files["status"] != "ok").sum())}
+
+
+def variant_gonghui(d: Path) -> dict:
+    return _load(d, 1)
+
+
+def variant_gonghui_jobs2(d: Path) -> dict:
+    return _load(d, 2)
+
+
+def variant_profile(d: Path) -> dict:
+    import cProfile
+    import io
+    import pstats
+
+    pr = cProfile.Profile()
+    pr.enable()
+    r = _load(d, 1)
+    pr.disable()
+    s = io.StringIO()
+    ps = pstats.Stats(pr, stream=s).sort_stats("cumulative")
+    ps.print_stats(35)
+    s.write("\n--- by own time ---\n")
+    pstats.Stats(pr, stream=s).sort_stats("tottime").print_stats(25)
+    r["profile"] = s.getvalue()
+    return r
+
+
+VARIANTS = {
+    "noop": variant_noop,
+    "pandas_openpyxl": variant_pandas,
+    "gonghui_serial": variant_gonghui,
+    "gonghui_jobs2": variant_gonghui_jobs2,
+    "profile": variant_profile,
+}
+
+
+def run_child(name: str, d: Path) -> dict:
+    """Run one variant in a fresh interpreter; it prints one JSON line."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", name, "--dir", str(d)]
+    p = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if p.returncode != 0:
+        raise SystemExit(f"variant {name} failed:\n{p.stderr}")
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--files", type=int, default=50)
+    ap.add_argument("--rows", type=int, default=5000, help="data rows per workbook (approx.)")
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    ap.add_argument("--profile", action="store_true", help="also cProfile (b) serial and print the hotspots")
+    ap.add_argument("--child", choices=sorted(VARIANTS) + ["generate"], help=argparse.SUPPRESS)
+    ap.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
+    a = ap.parse_args(argv)
+
+    if a.child == "generate":
+        generate(a.dir, a.files, a.rows)
+        return 0
+    if a.child:
+        r = VARIANTS[a.child](a.dir)
+        me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        r["cpu_seconds"] = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime - r.pop("cpu_before", 0.0)
+        r["maxrss_mb"] = _maxrss_mb()
+        r["children_maxrss_mb"] = _maxrss_mb(resource.RUSAGE_CHILDREN)
+        print(json.dumps(r, ensure_ascii=False))
+        return 0
+
+    # generate in a child too: Linux keeps a process's peak RSS across
+    # fork+exec, so a big parent would inflate every child's ru_maxrss
+    subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", "generate", "--dir", str(a.out), "--files", str(a.files), "--rows", str(a.rows)], check=True, stdout=subprocess.DEVNULL)
+    files = _files(a.out)
+    size = sum(f.stat().st_size for f in files)
+    print(f"{len(files)} workbooks, {size / 2**20:.1f} MiB on disk, python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    res = {}
+    for name in ("noop", "pandas_openpyxl", "gonghui_serial", "gonghui_jobs2"):
+        res[name] = run_child(name, a.out)
+    rows = res["gonghui_serial"]["rows"]
+    base = res["noop"]["maxrss_mb"]
+    print(f"rows read (non-empty rows of all sheets, as counted by gonghui): {rows:,}; records kept: {res['gonghui_serial']['records']:,}; findings: {res['gonghui_serial']['findings']:,}")
+    print(f"pandas rows (len(df)+header per sheet): {res['pandas_openpyxl']['rows']:,}")
+    print()
+    print(f"{'variant':<34}{'wall s':>8}{'rows/s':>10}{'CPU s':>8}{'rows/CPU-s':>12}{'peak RSS MB':>13}{'  (workers)':>12}")
+    for name, label in (
+        ("noop", "imports only (baseline)"),
+        ("pandas_openpyxl", "(a) pandas.read_excel openpyxl"),
+        ("gonghui_serial", "(b) load_ledgers serial"),
+        ("gonghui_jobs2", "(b) load_ledgers jobs=2"),
+    ):
+        r = res[name]
+        rps = rows / r["seconds"] if r["seconds"] else float("nan")
+        cps = rows / r["cpu_seconds"] if r["seconds"] else float("nan")
+        workers = f"{r['children_maxrss_mb']:>10.0f}" if name == "gonghui_jobs2" else ""
+        print(f"{label:<34}{r['seconds']:>8.2f}{rps:>10,.0f}{r['cpu_seconds']:>8.2f}{cps:>12,.0f}{r['maxrss_mb']:>13.0f}  {workers}")
+    a_s, a_c = res["pandas_openpyxl"]["seconds"], res["pandas_openpyxl"]["cpu_seconds"]
+    for name in ("gonghui_serial", "gonghui_jobs2"):
+        ratio = a_s / res[name]["seconds"]
+        cratio = a_c / res[name]["cpu_seconds"]
+        print(f"speed (b)/(a) {name:<16}: wall {ratio:5.2f}×, CPU {cratio:5.2f}×  {'OK' if ratio >= 5 else 'below the 5× target'}")
+    try:
+        print(f"load average during the run: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs (wall times are noisy when it exceeds the CPU count)")
+    except OSError:
+        pass
+    print(f"(imports alone take {base:.0f} MB RSS)")
+    if a.profile:
+        r = run_child("profile", a.out)
+        print("\ncProfile of (b) serial:\n")
+        print(r["profile"])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
