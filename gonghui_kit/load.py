@@ -291,7 +291,7 @@ def _assign_sheets(wb: RawWorkbook, schema: Schema, ctx: _Ctx) -> list[tuple[Raw
     out: list[tuple[RawSheet, Sheet | None]] = []
     for raw in wb.sheets:
         sheet = schema.sheet_for_name(raw.name)
-        if sheet is None and norm_key(raw.name) not in ("填表说明", "说明", "目录", "封面"):
+        if sheet is None and not schema.is_helper_sheet(raw.name):
             # a sheet named Sheet1 with activity headers is still an activity sheet
             best = None
             for cand in schema.record_sheets:
@@ -333,7 +333,7 @@ def _load_raw(wb: RawWorkbook, res: WorkbookResult, ctx: _Ctx, want_year: int | 
     tables: dict[str, list[pd.DataFrame]] = {}
     for raw, sheet in assigned:
         if sheet is None:
-            if raw.rows and any(not clean.is_blank(v) for r in raw.rows for v in r):
+            if raw.rows and not schema.is_helper_sheet(raw.name) and any(not clean.is_blank(v) for r in raw.rows for v in r):
                 ctx.add(raw.name, None, "", "", "skipped", "info", f"未识别的工作表（{len(raw.rows)} 行），未读取。如是台账数据，请按模板改名为标准表名。", "unknown_sheet")
             continue
         if sheet.key == "info":

@@ -184,3 +184,24 @@ def test_fill_template_example_round_trips_through_openpyxl(tmp_path):
                     assert want in SCHEMA.accounts["income"] or want in SCHEMA.accounts["expense"]
                 if c.type == "date" and want is not None and s.date_column == c.key:
                     assert want.year == 2024
+
+
+def test_filled_template_checks_clean(tmp_path, capsys, monkeypatch):
+    """template → filled in correctly → gonghui check → no findings at all,
+    and every filled record is loaded with its value."""
+    from gonghui_kit.cli import main
+
+    monkeypatch.chdir(tmp_path)  # no params/units.yaml here: the unit is not "unknown"
+    from gonghui_kit.load import load_ledgers
+
+    path = tmp_path / "2024年示例分工会台账.xlsx"
+    expected = fill_template_example(path, unit="示例分工会", year=2024)
+    assert main(["check", str(path), "--format", "json", "--year", "2024"]) == 0
+    import json
+
+    findings = json.loads(capsys.readouterr().out)
+    assert findings == [], findings
+    ledger = load_ledgers(path, year=2024)
+    assert ledger.units == ["示例分工会"]
+    for key, records in expected["records"].items():
+        assert len(ledger.tables[key]) == len(records), key

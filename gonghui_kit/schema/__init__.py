@@ -159,6 +159,11 @@ class Schema:
     unit_column: tuple[str, ...]
     subtotal_words: tuple[str, ...]
     note_prefixes: tuple[str, ...]
+    helper_sheets: tuple[str, ...] = ()
+
+    def is_helper_sheet(self, name: str) -> bool:
+        """Instructions or drop-down lists, not data (``helper_sheets``)."""
+        return norm_key(name) in {norm_key(h) for h in self.helper_sheets}
 
     def sheet(self, key: str) -> Sheet:
         for s in self.sheets:
@@ -260,4 +265,5 @@ def load_schema() -> Schema:
         unit_column=(uc["name"], *_tuple(uc.get("aliases"))),
         subtotal_words=_tuple(raw["subtotal_words"]),
         note_prefixes=_tuple(raw["note_prefixes"]),
+        helper_sheets=_tuple(raw.get("helper_sheets")),
     )
