@@ -185,3 +185,18 @@ def test_build_cli_unknown_unit_is_a_clear_error(data_dir, tmp_path, capsys):
     assert code == 2
     err = capsys.readouterr().err
     assert "没有这些单位：不存在的单位" in err and "Traceback" not in err
+
+
+def test_demo_command_makes_an_archive(tmp_path, capsys):
+    """The README's main command, small: sample data → every year built →
+    the path of the archive's index page."""
+    out, data = tmp_path / "reports", tmp_path / "data"
+    code = main(["demo", "--out", str(out), "--data", str(data), "--years", "2022-2023", "--units", "3", "--quiet"])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert str((out / "index.html").resolve()) in printed
+    for y in ("2022", "2023"):
+        assert (out / y / "index.html").exists() and (out / y / "compare.html").exists()
+        assert len(list((out / y / "units").glob("*.html"))) == 3
+    root = (out / "index.html").read_text(encoding="utf-8")
+    assert "2022/index.html" in root and "2023/index.html" in root
