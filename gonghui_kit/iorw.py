@@ -99,6 +99,26 @@ def write_json(path: str | os.PathLike, obj: Any) -> Path:
     return write_text(path, json.dumps(obj, ensure_ascii=False, indent=1, default=str) + "\n")
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def excel_safe_text(value):
+    """Text that Excel would take for a formula gets a leading apostrophe
+    (Excel's own "this is text" mark); everything else is unchanged.
+
+    >>> excel_safe_text("=HYPERLINK(1)"), excel_safe_text("机修分工会"), excel_safe_text(-5)
+    ("'=HYPERLINK(1)", '机修分工会', -5)
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def write_csv(path: str | os.PathLike, df: pd.DataFrame) -> Path:
-    """CSV for Excel/WPS: UTF-8 with a BOM, no index."""
-    return write_bytes(path, df.to_csv(index=False).encode("utf-8-sig"))
+    """CSV for Excel/WPS: UTF-8 with a BOM, no index, and no text cell that
+    Excel would run as a formula (see ``excel_safe_text``)."""
+    safe = df.copy()
+    for c in safe.columns:
+        if safe[c].dtype == object or str(safe[c].dtype) in ("str", "string"):
+            safe[c] = safe[c].map(excel_safe_text)
+    return write_bytes(path, safe.to_csv(index=False).encode("utf-8-sig"))
