@@ -317,7 +317,9 @@ def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = Non
     ]
     compare_needed = bool(todo) or not (year_dir / "compare.html").exists() or cfg.force
     if compare_needed:
-        jobs.append(
+        # the comparison is the longest job: first, so it overlaps the unit reports
+        jobs.insert(
+            0,
             ReportJob(
                 key="__compare__",
                 notebook=str(cmp_nb),

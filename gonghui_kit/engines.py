@@ -89,7 +89,6 @@ def _shell_classes():
         def __init__(self, **kw):
             super().__init__(**kw)
             self._outputs: list[dict[str, Any]] = []
-            self._stream: dict[str, list[str]] = {}
             self.used = False
 
         def _showtraceback(self, etype, evalue, stb):
@@ -222,6 +221,11 @@ def warm_up() -> None:
     charts.set_style()
     # compile the HTML templates once (about 0.2 s a child would otherwise pay)
     html.notebook_to_html(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 预热")]))
+    # load the font's glyphs and Agg's caches with one small Chinese chart
+    import pandas as pd
+
+    ax = charts.bar(pd.DataFrame({"月份": ["01", "02"], "场次": [1, 2]}), x="月份", y="场次", title="预热图表：工会活动")
+    charts.figure_to_png(ax.figure)
     html.html_exporter()  # templates compiled and cached
     if _PRISTINE is None:
         _PRISTINE = _new_shell()

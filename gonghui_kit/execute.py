@@ -169,9 +169,15 @@ def _process_loop(jobs: list[ReportJob], n: int, method: str, on_done: Callable[
 
     ctx = mp.get_context(method)
     if method == "fork":
+        import gc
+
         from .engines import warm_up
 
         warm_up()  # once, here; every child starts from this state
+        # Children share the parent's memory copy-on-write; a garbage
+        # collection in a child would touch (and so copy) every object.
+        gc.collect()
+        gc.freeze()
     pending = list(jobs)
     live: dict[int, tuple[Any, Any, ReportJob, float]] = {}
     results: list[JobResult] = []
@@ -297,9 +303,12 @@ def run_isolated(job: ReportJob) -> dict[str, Any]:
     exists (Dask workers on Linux), else in this process."""
     if not hasattr(os, "fork"):
         return asdict(run_job(job))
+    import gc
+
     from .engines import warm_up
 
     warm_up()
+    gc.freeze()  # see _process_loop
     return asdict(fork_one(job))
 
 
