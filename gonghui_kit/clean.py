@@ -430,7 +430,24 @@ class HeaderMatch:
         return len(self.columns)
 
 
+_ALIAS_TABLES: dict[tuple[int, int], tuple[Sheet, Schema, dict[str, str]]] = {}
+
+
 def _alias_table(sheet: Sheet, schema: Schema) -> dict[str, str]:
+    """Normalised header → column key (cached per sheet and schema object;
+    callers only read it)."""
+    key = (id(sheet), id(schema))
+    hit = _ALIAS_TABLES.get(key)
+    if hit is not None and hit[0] is sheet and hit[1] is schema:
+        return hit[2]
+    table = _build_alias_table(sheet, schema)
+    if len(_ALIAS_TABLES) > 256:
+        _ALIAS_TABLES.clear()
+    _ALIAS_TABLES[key] = (sheet, schema, table)
+    return table
+
+
+def _build_alias_table(sheet: Sheet, schema: Schema) -> dict[str, str]:
     table: dict[str, str] = {}
     # canonical labels first so that an alias shared with another column
     # (活动台账: 类型 is an alias of 活动类别) never shadows a real label
@@ -442,6 +459,11 @@ def _alias_table(sheet: Sheet, schema: Schema) -> dict[str, str]:
     for a in schema.unit_column:
         table.setdefault(norm_key(a), "_unit")
     return table
+
+
+# norm_key of header candidates: locate_header looks at the top rows of
+# every sheet, where the same header texts recur in every workbook
+_norm_cell = functools.lru_cache(maxsize=1 << 14)(norm_key)
 
 
 def match_header(cells: Sequence[Any], sheet: Sheet, schema: Schema | None = None) -> HeaderMatch:
@@ -464,7 +486,7 @@ def match_header(cells: Sequence[Any], sheet: Sheet, schema: Schema | None = Non
     for i, cell in enumerate(cells):
         if is_blank(cell) or not isinstance(cell, str):
             continue
-        key = table.get(norm_key(cell))
+        key = table.get(_norm_cell(cell))
         if key is None:
             unknown[i] = str(cell).strip()
             continue

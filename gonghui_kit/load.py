@@ -21,8 +21,15 @@ other_year + records`` for each sheet), which the property tests check.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as _dt
+import functools
+import gc
 import hashlib
+import itertools
+import math
 import os
+import re
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
@@ -34,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from . import clean
-from .findings import Finding, findings_frame, show_value
+from .findings import Finding, finding_fields, findings_frame, findings_from_rows, findings_like, findings_to_rows, show_value
 from .iorw import sha256_file
 from .read import RawSheet, RawWorkbook, ReadError, read_workbook
 from .schema import Column, Schema, Sheet, load_schema, norm_key
@@ -86,6 +93,17 @@ class WorkbookResult:
     findings: list[Finding] = field(default_factory=list)
     stats: list[dict[str, Any]] = field(default_factory=list)
     absent_sheets: list[str] = field(default_factory=list)
+
+    # sent back from a worker process: findings as tuples unpickle ~15× faster
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["findings"] = findings_to_rows(self.findings)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        state["findings"] = findings_from_rows(state["findings"])
+        self.__dict__.update(state)
 
 
 @dataclass
@@ -274,7 +292,7 @@ def load_workbook(path: str | os.PathLike, *, year: int | None = None, engine: s
         return res
     res.sha256 = _sha256(path)
     try:
-        wb = read_workbook(path, engine=engine)
+        wb = read_workbook(path, engine=engine, inspection=insp)
     except ReadError as e:
         ctx.add("", None, "", "", "refused", "error", f"{e.message}。请在 Excel/WPS 中打开确认无误后另存为 .xlsx 重新报送。", e.code)
         res.status = "refused"
@@ -410,57 +428,257 @@ def _parse_info(raw: RawSheet, schema: Schema, ctx: _Ctx) -> dict[str, Any]:
     return out
 
 
-def _scan_rows(body: list[list[Any]], schema: Schema) -> tuple[list[list[Any]], list[bool]]:
-    """One pass over every cell: each row's non-blank cells, and whether the
-    row says 合计/小计 (``clean.is_subtotal_row``, with a per-sheet cache of
-    the texts already seen: ledgers repeat the same texts in every row)."""
+# -- a sheet body as a grid of codes -------------------------------------------
+#
+# Cleaning works on distinct values: a body of n rows × m columns becomes one
+# object grid, every cell a code into the sheet's distinct values (pandas'
+# hash table, in C).  Row kinds, duplicate rows and every column parser then
+# look at each distinct value once and at the codes with numpy.
+
+_WS = " \t\r\n\u3000\u00a0"
+_NA = -1  # code of None / NaN / NaT cells (pandas' missing-value sentinel)
+# Texts are often checked as one string, joined by NUL: a regex match that
+# stops at the next NUL is the first character of a kind in a text and the
+# rest of that text, so that its start tells which text matched.
+# Characters NFKC leaves alone in any context (printable ASCII, 、。 and the
+# unified CJK ideographs): norm_key of a text of only these keeps its
+# characters (lower-cased) or drops them
+_NOT_STABLE = re.compile("[^\x00\x20-\x7e\u3001\u3002\u4e00-\u9fff][^\x00]*")
+# Characters that clean_text and norm_key both keep as they are: a text of
+# only these is its own clean_text and norm_key
+_NOT_PLAIN = re.compile("[^\x00\u4e00-\u9fff0-9a-z][^\x00]*")
+
+
+class _Joined:
+    """Texts joined by NUL, to run one regex over all of them."""
+
+    def __init__(self, texts: list[str]):
+        self.texts = texts
+        self.big = "\x00".join(texts)
+        self.ok = self.big.count("\x00") == max(len(texts) - 1, 0)  # no NUL inside a text
+        self.ends = np.cumsum(np.fromiter(map(len, texts), np.intp, len(texts)) + 1)
+
+    def first_chars(self) -> np.ndarray:
+        """Code point of each text's first character (0 for an empty text)."""
+        cp = np.frombuffer(self.big.encode("utf-32-le", "surrogatepass") + b"\0\0\0\0", np.uint32)
+        lens = np.diff(self.ends, prepend=0) - 1
+        first = cp[self.ends - lens - 1]
+        first[lens == 0] = 0
+        return first
+
+    def matching(self, rx: re.Pattern) -> np.ndarray:
+        """Indices of the texts where ``rx`` (a pattern ending in ``[^\\x00]*``) matches."""
+        starts = np.fromiter((m.start() for m in rx.finditer(self.big)), np.intp)
+        return np.searchsorted(self.ends, starts, side="right")
+
+
+@dataclass
+class _Grid:
+    """A sheet body as codes: ``codes[i, j]`` indexes ``values`` (-1 for
+    None/NaN/NaT; ragged rows are padded with None); cells with one code
+    have equal values of one type (1.0 and "1", True and 1 stay apart)."""
+
+    cells: np.ndarray  # (n, m) object: the raw values, padded with None
+    codes: np.ndarray  # (n, m) intp
+    values: np.ndarray  # (k + 1,) object: distinct values, then None for code -1
+    lengths: np.ndarray | None  # row lengths when the rows are ragged
+    blank: np.ndarray  # (k + 1,) bool per code: clean.is_blank
+    text: np.ndarray  # (k + 1,) bool per code: a str
+    texts: list[str]  # the distinct str values ...
+    text_codes: np.ndarray  # ... and their codes
+    joined: _Joined  # the texts, joined
+
+
+def _object_grid(body: Sequence[Sequence[Any]]) -> tuple[np.ndarray, np.ndarray | None]:
+    n = len(body)
+    lengths = [len(r) for r in body]
+    m = max(lengths, default=0)
+    grid = np.empty((n, m), dtype=object)
+    if not n or not m:
+        return grid, None
+    ragged = min(lengths) != m
+    try:
+        if ragged:
+            for i, r in enumerate(body):
+                grid[i, : len(r)] = r
+        else:
+            grid = np.fromiter(itertools.chain.from_iterable(body), dtype=object, count=n * m).reshape(n, m)
+    except (ValueError, TypeError):  # a cell that numpy takes for a sequence
+        grid = np.empty((n, m), dtype=object)
+        for i, r in enumerate(body):
+            for j, v in enumerate(r):
+                grid[i, j] = v
+    return grid, (np.asarray(lengths, dtype=np.intp) if ragged else None)
+
+
+_PLAIN_TYPES = frozenset((str, float, _dt.date, _dt.datetime, _dt.time, type(None)))
+_type_of = np.frompyfunc(type, 1, 1)
+
+
+def _factorize(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """pd.factorize, with cells of different types never sharing a code;
+    also whether each distinct value is a str."""
+    codes, uniq = pd.factorize(flat)
+    codes = np.asarray(codes, dtype=np.intp)
+    uniq = np.asarray(uniq, dtype=object)
+    if not len(uniq):
+        return codes, uniq, np.zeros(0, dtype=bool)
+    is_str = np.fromiter(map(isinstance, uniq, itertools.repeat(str)), bool, len(uniq))
+    # str only equals str; date, datetime and time never equal each other or a
+    # float: with at most those types the hash table cannot have merged types
+    if is_str.all():
+        return codes, uniq, is_str
+    sel = np.flatnonzero(~is_str[codes] & (codes >= 0))
+    if _PLAIN_TYPES.issuperset(map(type, flat[sel])):
+        return codes, uniq, is_str
+    # numbers and bools of several types (openpyxl's int and float, True):
+    # recode those cells by (type, value)
+    seen: dict[Any, int] = {}
+    extra: list[Any] = []
+    new = codes.copy()
+    for pos, v in zip(sel.tolist(), flat[sel].tolist()):
+        key = (type(v), codes[pos])
+        c = seen.get(key)
+        if c is None:
+            c = seen[key] = len(uniq) + len(extra)
+            extra.append(v)
+        new[pos] = c
+    ext = np.empty(len(extra), dtype=object)
+    ext[:] = extra
+    return new, np.concatenate([uniq, ext]), np.concatenate([is_str, np.zeros(len(extra), dtype=bool)])
+
+
+_WS_CODES = np.array([0, *map(ord, _WS)], dtype=np.uint32)
+
+
+def _make_grid(body: Sequence[Sequence[Any]]) -> _Grid:
+    cells, lengths = _object_grid(body)
+    n, m = cells.shape
+    if n and m:
+        codes, uniq, is_str = _factorize(cells.reshape(-1))
+    else:
+        codes, uniq, is_str = np.zeros(0, np.intp), np.empty(0, dtype=object), np.zeros(0, dtype=bool)
+    codes = codes.reshape(n, m)
+    k = len(uniq)
+    values = np.empty(k + 1, dtype=object)
+    values[:k] = uniq
+    values[k] = None
+    text = np.append(is_str, False)
+    text_codes = np.flatnonzero(is_str)
+    texts = uniq[text_codes].tolist()
+    joined = _Joined(texts)
+    blank = np.ones(k + 1, dtype=bool)
+    blank[text_codes] = False
+    # only a text that is empty or starts with white space can be blank
+    first = joined.first_chars()
+    maybe = first == 0
+    for c in _WS_CODES[1:].tolist():
+        maybe |= first == c
+    for p in np.flatnonzero(maybe).tolist():
+        blank[text_codes[p]] = not texts[p].strip(_WS)
+    other = np.flatnonzero(~is_str)
+    if len(other):
+        is_blank = clean.is_blank
+        blank[other] = [is_blank(v) for v in uniq[other].tolist()]
+    return _Grid(cells, codes, values, lengths, blank, text, texts, text_codes, joined)
+
+
+def _subtotal_codes(grid: _Grid, schema: Schema) -> np.ndarray:
+    """Per code: a text that says 合计/小计 (``clean.is_subtotal_row``'s test)."""
     words = clean._norm_words(tuple(schema.subtotal_words))
     says = clean._says_subtotal
-    seen: dict[str, bool] = {}
-    filled_rows: list[list[Any]] = []
-    subtotal: list[bool] = []
-    for row in body:
-        filled = []
-        sub = False
-        for v in row:
-            if v is None or v == "":
-                continue
-            if isinstance(v, str):
-                if not sub:
-                    hit = seen.get(v)
-                    if hit is None:
-                        hit = seen[v] = says(v, words)
-                    sub = hit
-                if not v.strip(" \t\r\n\u3000\u00a0"):
-                    continue
-            elif clean.is_blank(v):
-                continue
-            filled.append(v)
-        filled_rows.append(filled)
-        subtotal.append(sub)
-    return filled_rows, subtotal
+    out = np.zeros(len(grid.values), dtype=bool)
+    texts = grid.texts
+    joined = grid.joined
+    if joined.ok:
+        # only a text with a word's first character, or with characters NFKC
+        # may change, can say a word (clean._says_subtotal's own shortcut)
+        cand = np.union1d(joined.matching(_NOT_STABLE), joined.matching(_first_char_rx(clean._first_chars(words)))).tolist()
+    else:
+        cand = range(len(texts))
+    codes = grid.text_codes
+    for p in cand:
+        t = texts[p]
+        if t and says(t, words):
+            out[codes[p]] = True
+    return out
+
+
+@functools.lru_cache(maxsize=16)
+def _first_char_rx(first: frozenset[str]) -> re.Pattern:
+    """A text holding a character that lower-cases to one of ``first``."""
+    chars = set(first) | {c for c in map(chr, range(128)) if c.lower() in first}
+    if not chars:
+        return re.compile("(?!)")
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "][^\x00]*")
+
+
+_DATA, _BLANK, _NOTE, _SUBTOTAL = 0, 1, 2, 3
+_KIND_NAMES = ("data", "blank", "note", "subtotal")
+
+
+def _grid_kinds(grid: _Grid, body: Sequence[Sequence[Any]], schema: Schema) -> np.ndarray:
+    """blank / note / subtotal / data code for each body row."""
+    n = grid.codes.shape[0]
+    kinds = np.zeros(n, dtype=np.int8)
+    if not n:
+        return kinds
+    filled = ~grid.blank[grid.codes]
+    nfilled = filled.sum(axis=1)
+    subtotal = _subtotal_codes(grid, schema)[grid.codes].any(axis=1)
+    multi = np.flatnonzero(nfilled >= 2)
+    last_multi = int(multi[-1]) if len(multi) else -1
+    kinds[nfilled == 0] = _BLANK
+    kinds[(nfilled > 0) & subtotal] = _SUBTOTAL
+    prefixes = schema.note_prefixes
+    for i in np.flatnonzero(nfilled == 1).tolist():
+        # a note is one filled cell (before the subtotal rule) ...
+        if clean.is_note_row(body[i], prefixes):
+            kinds[i] = _NOTE
+        elif subtotal[i]:
+            pass
+        # ... or one text below the table (after it: a 合计 row whose sums are
+        # formulas without cached values has only its label left)
+        elif i > last_multi and last_multi >= 0 and grid.text[grid.codes[i, filled[i]][0]]:
+            kinds[i] = _NOTE
+    return kinds
 
 
 def _row_kinds(body: list[list[Any]], schema: Schema) -> list[str]:
     """blank / note / subtotal / data for each body row."""
-    kinds = []
-    filled, subtotal = _scan_rows(body, schema)
-    last_multi = max((i for i, f in enumerate(filled) if len(f) >= 2), default=-1)
-    for i, r in enumerate(body):
-        n = len(filled[i])
-        if n == 0:
-            kinds.append("blank")
-        elif n == 1 and clean.is_note_row(r, schema.note_prefixes):  # a note is one filled cell
-            kinds.append("note")
-        elif subtotal[i]:
-            # before the "lone text below the table" rule: a 合计 row whose sums
-            # are formulas without cached values has only its label left
-            kinds.append("subtotal")
-        elif n == 1 and i > last_multi and isinstance(filled[i][0], str) and last_multi >= 0:
-            kinds.append("note")
-        else:
-            kinds.append("data")
-    return kinds
+    return [_KIND_NAMES[k] for k in _grid_kinds(_make_grid(body), body, schema).tolist()]
+
+
+def _row_ids(codes: np.ndarray) -> np.ndarray:
+    """One id per distinct row of an int matrix (0, 1, ... in order of first appearance)."""
+    n, m = codes.shape
+    key = np.zeros(n, dtype=np.int64)
+    top = 0  # key < top
+    for j in range(m):
+        c = codes[:, j].astype(np.int64) + 1  # codes start at -1
+        base = int(c.max()) + 1 if n else 1
+        if top and top * base >= 1 << 62:
+            key, uniq = pd.factorize(key)
+            key = key.astype(np.int64)
+            top = len(uniq)
+        key = key * base + c
+        top = max(top, 1) * base
+    ids, _ = pd.factorize(key)
+    return np.asarray(ids, dtype=np.intp)
+
+
+def _duplicates(grid: _Grid, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Exact duplicates among ``rows`` (whole raw row, type-aware): a mask of
+    the later copies, and for each row the position of its first copy."""
+    if len(rows) < 2 or not grid.codes.shape[1]:
+        return np.zeros(len(rows), dtype=bool), np.arange(len(rows))
+    sub = grid.codes[rows]
+    if grid.lengths is not None:
+        sub = np.column_stack([sub, grid.lengths[rows]])
+    ids = _row_ids(sub)
+    _, first = np.unique(ids, return_index=True)  # ids count up in order of first appearance
+    first_of = first[ids]
+    return first_of != np.arange(len(rows)), first_of
 
 
 def _pseudonym(salt: bytes, value: Any) -> str | None:
@@ -468,6 +686,196 @@ def _pseudonym(salt: bytes, value: Any) -> str | None:
     if t is None:
         return None
     return "P" + hashlib.blake2b(norm_key(t).encode(), key=salt, digest_size=6).hexdigest()
+
+
+def _pseudonyms(salt: bytes, values: list[Any]) -> list[str | None]:
+    """``_pseudonym`` of each value; a name of plain characters (the usual
+    case) is its own clean_text and norm_key, and the keyed hash state is
+    copied instead of keyed again for each name."""
+    out: list[str | None] = [None] * len(values)
+    pos = [u for u, v in enumerate(values) if type(v) is str and 0 < len(v) <= 2000]
+    texts = [values[u] for u in pos]
+    joined = _Joined(texts)
+    odd = set(joined.matching(_NOT_PLAIN).tolist()) if joined.ok else set(range(len(texts)))
+    keyed = hashlib.blake2b(key=salt, digest_size=6)
+    copy = keyed.copy
+    for p, (u, v) in enumerate(zip(pos, texts)):
+        if p in odd:
+            out[u] = _pseudonym(salt, v)
+        else:
+            h = copy()
+            h.update(v.encode())
+            out[u] = "P" + h.hexdigest()
+    if len(pos) != len(values):
+        done = set(pos)
+        for u, v in enumerate(values):
+            if u not in done:
+                out[u] = _pseudonym(salt, v)
+    return out
+
+
+def _take(values: list[Any], inv: np.ndarray) -> np.ndarray:
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = values
+    return arr[inv]
+
+
+_STR = pd.array([""], dtype="str").dtype  # pandas' default str dtype, as DataFrame infers it
+
+
+def _column(values: list[Any], inv: np.ndarray) -> Any:
+    """``values[inv]`` as a table column: texts (and None) become pandas'
+    str dtype as DataFrame would infer it, checked on the distinct values
+    only; anything else an object array."""
+    if len(inv) and any(type(v) is str for v in values) and all(v is None or type(v) is str for v in values):
+        return pd.array(values, dtype=_STR).take(inv)
+    return _take(values, inv)
+
+
+class _Memo:
+    """Parser results by (parser and its arguments, type, value), across
+    sheets and workbooks: categories, 科目, texts and numbers written as text
+    recur everywhere.  Results are immutable; bounded by clearing."""
+
+    MAX = 1 << 17
+    _MISS = object()
+
+    def __init__(self) -> None:
+        self.results: dict[tuple, Any] = {}
+        self.pinned: dict[int, Any] = {}  # objects whose id is part of a key stay alive
+
+    def pin(self, obj: Any) -> int:
+        self.pinned.setdefault(id(obj), obj)
+        return id(obj)
+
+    def one(self, key: tuple, v: Any, parse: Callable[[Any], Any]) -> Any:
+        k = (key, type(v), v)
+        r = self.results.get(k, self._MISS)
+        if r is self._MISS:
+            if len(self.results) > self.MAX:
+                self.results.clear()
+            r = self.results[k] = parse(v)
+        return r
+
+    def map(self, key: tuple, vals: list[Any], parse: Callable[[Any], Any]) -> list[Any]:
+        if len(self.results) > self.MAX:
+            self.results.clear()
+        results, miss = self.results, self._MISS
+        out = []
+        for v in vals:
+            k = (key, type(v), v)
+            r = results.get(k, miss)
+            if r is miss:
+                r = results[k] = parse(v)
+            out.append(r)
+        return out
+
+
+_MEMO = _Memo()
+
+
+def _number_values(vals: list[Any], kind: str, scale: float) -> tuple[list[float | None], list[str | None]]:
+    """``clean.parse_number`` of each distinct value: values and note codes
+    (a float cell, the usual case, without building a ParsedNumber)."""
+    nums: list[float | None] = []
+    codes: list[str | None] = []
+    scaled = "scaled" if scale != 1.0 else None
+    money = kind == "money"
+    isfinite = math.isfinite
+    parse = partial(clean.parse_number, kind=kind, scale=scale)
+    for v in vals:
+        if type(v) is float and v == v:  # clean.parse_number's branch for numbers
+            x = v * scale
+            if not isfinite(x):
+                nums.append(None)
+                codes.append("invalid")
+            else:
+                nums.append(round(x, 2) if money else x)
+                codes.append(scaled)
+        else:
+            r = _MEMO.one(("number", kind, scale), v, parse)
+            nums.append(r.value)
+            codes.append(r.note)
+    return nums, codes
+
+
+_UNITS = ("s", "ms", "us", "ns")
+_NAT = np.iinfo(np.int64).min  # NaT as int64
+# (type, value, year) -> (microseconds or None, unit, precision, note) of
+# clean.parse_date: the same dates recur in every sheet and workbook
+_DATE_MEMO: dict[tuple, tuple[int | None, str, str | None, str | None]] = {}
+_DATE_MEMO_MAX = 1 << 17
+
+
+_FAST_YMD = re.compile(r"([0-9]{4})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})[日号]?")
+_FAST_MD = re.compile(r"([0-9]{1,2})月([0-9]{1,2})[日号]?")
+_DAY_US = 86_400_000_000
+_ORD_1970 = _dt.date(1970, 1, 1).toordinal()
+_EXCEL_1970 = 25_569  # days from Excel's epoch (1899-12-30) to 1970-01-01
+
+
+def _date_fast(v: Any, t: type, year: int | None) -> tuple[int, int, str | None, str | None] | None:
+    """``clean.parse_date`` for the commonest spellings without building a
+    Timestamp (``_date_values``' memo entry), or None for the others."""
+    if t is str:
+        m = _FAST_YMD.fullmatch(v)  # 2023年7月1日, 2023-07-01, 2023/7/1: clean._D_YMD, note 'text'
+        note = "text"
+        if m is None:
+            m = _FAST_MD.fullmatch(v)  # 7月1日: clean._D_MD, note 'no_year'
+            if m is None or not year:
+                return None
+            y, mo, d = year, int(m[1]), int(m[2])
+            note = "no_year"
+        else:
+            y, mo, d = int(m[1]), int(m[2]), int(m[3])
+        try:
+            day = _dt.date(y, mo, d).toordinal() - _ORD_1970
+        except ValueError:
+            return (_NAT, 0, None, "invalid")
+        return (day * _DAY_US, 0, "day", note)
+    if t is float:  # an Excel serial (clean._serial: unit 'us')
+        if 60 <= v < 2_958_466 and not (v.is_integer() and (1900 <= v <= 2100 or 19000101 <= v <= 21001231)):
+            return ((int(v) - _EXCEL_1970) * _DAY_US, 2, "day", "serial")
+    return None
+
+
+def _date_values(vals: np.ndarray, year: int | None) -> tuple[np.ndarray, str, list[str | None], list[str | None]]:
+    """``clean.parse_date`` of each distinct value (an object array): the
+    datetime64[us] values (NaT when missing), the unit pandas would infer for
+    these timestamps (the finest among them, 's' when none), precisions and
+    note codes."""
+    k = len(vals)
+    is_date = _type_of(vals) == _dt.date if k else np.zeros(0, dtype=bool)
+    dates = np.flatnonzero(is_date)  # real Excel dates: Timestamp(date), unit 's', precision 'day'
+    stamps = np.full(k, _NAT, dtype=np.int64)
+    if len(dates):
+        stamps[dates] = (np.fromiter(map(_dt.date.toordinal, vals[dates].tolist()), np.int64, len(dates)) - _ORD_1970) * _DAY_US
+    precision: list[str | None] = np.where(is_date, "day", None).tolist() if len(dates) else [None] * k
+    notes: list[str | None] = [None] * k
+    finest = 0
+    memo = _DATE_MEMO
+    if len(memo) > _DATE_MEMO_MAX:
+        memo.clear()
+    rest = np.flatnonzero(~is_date)
+    for u, v in zip(rest.tolist(), vals[rest].tolist()):
+        t = type(v)
+        key = (t, v, year)
+        hit = memo.get(key)
+        if hit is None:
+            hit = memo[key] = _date_fast(v, t, year)
+        if hit is None:
+            r = clean.parse_date(v, year=year)
+            ts = r.ts
+            if ts is None:
+                hit = (_NAT, 0, r.precision, r.note)
+            else:
+                us = int(ts.to_datetime64().astype("datetime64[us]").astype("int64"))
+                hit = (us, _UNITS.index(ts.unit) if ts.unit in _UNITS else 3, r.precision, r.note)
+            memo[key] = hit
+        stamps[u], unit, precision[u], notes[u] = hit
+        if unit > finest:
+            finest = unit
+    return stamps.view("datetime64[us]"), _UNITS[finest], precision, notes
 
 
 def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame | None, dict[str, int]]:
@@ -487,178 +895,208 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
             ctx.add(raw.name, raw.excel_row(header.row), header.headers[j], "", "converted", "info", f"表头注明单位，本列数值已乘以 {header.scales[j]:,.0f} 换算为元", "header_scale", sheet.key)
     stats["title"] = header.row + 1
     body = raw.rows[header.row + 1 :]
-    kinds = _row_kinds(body, schema)
-    data_idx: list[int] = []
+    grid = _make_grid(body)
+    kinds = _grid_kinds(grid, body, schema)
+    row0 = raw.excel_row(header.row + 1)  # Excel row of body[0]
     # cells of personal-data columns are never quoted in a finding (spec §6)
-    pii_cols = {j for j, k in header.columns.items() if k in {c.key for c in sheet.columns if c.pii}}
-    for i, k in enumerate(kinds):
-        row_no = raw.excel_row(header.row + 1 + i)
-        if k == "blank":
+    pii_keys = {c.key for c in sheet.columns if c.pii}
+    pii_cols = {j for j, k in header.columns.items() if k in pii_keys}
+    for i in np.flatnonzero(kinds != _DATA).tolist():
+        k = kinds[i]
+        if k == _BLANK:
             stats["blank"] += 1
-        elif k == "note":
+        elif k == _NOTE:
             stats["notes"] += 1
             j, text = next((j, v) for j, v in enumerate(body[i]) if not clean.is_blank(v))
-            ctx.add(raw.name, row_no, "", "" if j in pii_cols else text, "excluded", "info", "表格下方的说明文字，不是记录，未计入", "note", sheet.key)
-        elif k == "subtotal":
+            ctx.add(raw.name, row0 + i, "", "" if j in pii_cols else text, "excluded", "info", "表格下方的说明文字，不是记录，未计入", "note", sheet.key)
+        else:
             stats["subtotals"] += 1
             label = next((v for j, v in enumerate(body[i]) if isinstance(v, str) and not clean.is_blank(v) and j not in pii_cols), "")
-            ctx.add(raw.name, row_no, "", label, "excluded", "info", "合计/小计行，不是记录，未计入（汇总由系统计算）", "subtotal", sheet.key)
-        else:
-            data_idx.append(i)
+            ctx.add(raw.name, row0 + i, "", label, "excluded", "info", "合计/小计行，不是记录，未计入（汇总由系统计算）", "subtotal", sheet.key)
 
     # exact duplicate rows (whole raw row) within the sheet
-    seen: dict[tuple, int] = {}
-    keep_idx: list[int] = []
-    for i in data_idx:
-        row = body[i]
-        try:  # (type, value) per cell: 1 and 1.0 and "1" stay different
-            key = tuple(zip(map(type, row), row))
-            hash(key)
-        except TypeError:
-            key = tuple(_hashable(v) for v in row)
-        if key in seen:
-            stats["duplicates"] += 1
-            first = raw.excel_row(header.row + 1 + seen[key])
-            # only cells of recognised, non-personal columns: an unknown column may hold anything (备用手机 …)
-            shown = " | ".join(show_value(v, limit=20) for j, v in enumerate(body[i]) if not clean.is_blank(v) and j in header.columns and j not in pii_cols)
-            ctx.add(raw.name, raw.excel_row(header.row + 1 + i), "", shown, "excluded", "warning", f"与第{first}行完全相同的重复行，只计一次", "duplicate", sheet.key)
-        else:
-            seen[key] = i
-            keep_idx.append(i)
+    data_idx = np.flatnonzero(kinds == _DATA)
+    dup, first = _duplicates(grid, data_idx)
+    for p in np.flatnonzero(dup).tolist():
+        i = int(data_idx[p])
+        stats["duplicates"] += 1
+        # only cells of recognised, non-personal columns: an unknown column may hold anything (备用手机 …)
+        shown = " | ".join(show_value(v, limit=20) for j, v in enumerate(body[i]) if not clean.is_blank(v) and j in header.columns and j not in pii_cols)
+        ctx.add(raw.name, row0 + i, "", shown, "excluded", "warning", f"与第{row0 + int(data_idx[first[p]])}行完全相同的重复行，只计一次", "duplicate", sheet.key)
+    keep_idx = data_idx[~dup]
 
     n = len(keep_idx)
-    ncols = len(raw.rows[header.row]) if raw.rows else 0
-    rows_no = np.array([raw.excel_row(header.row + 1 + i) for i in keep_idx], dtype="int64")
+    rows_no = (row0 + keep_idx).astype("int64")
+    rows_list = rows_no.tolist()
     col_of = {k: j for j, k in header.columns.items()}
+    na_col = np.full(n, _NA, dtype=np.intp)
 
-    def raw_col(j: int) -> list[Any]:
-        return [body[i][j] if j < len(body[i]) else None for i in keep_idx]
+    def distinct(j: int | None) -> tuple[list[Any], np.ndarray, np.ndarray]:
+        """The column's distinct raw values, each row's index into them, and their codes."""
+        codes = grid.codes[keep_idx, j] if j is not None and j < grid.codes.shape[1] else na_col
+        inv, ucodes = pd.factorize(codes)
+        return grid.values[ucodes].tolist(), np.asarray(inv, dtype=np.intp), ucodes
+
+    def report(pii: bool, j: int, inv: np.ndarray, vals: list[Any], notes: list[tuple[str, str] | None]) -> None:
+        """One finding per cell whose distinct value carries a note, in row order."""
+        protos: list[dict[str, Any]] = []
+        proto_of: dict[tuple[str, str], int] = {}
+        index = np.full(len(notes), -1, dtype=np.intp)
+        shown: list[str] = [""] * len(notes)
+        for u, nt in enumerate(notes):
+            if nt is None:
+                continue
+            k = proto_of.get(nt)
+            if k is None:
+                sev, action, msg = NOTE_MESSAGES[nt]
+                k = proto_of[nt] = len(protos)
+                protos.append(finding_fields(ctx.file, raw.name, None, header.headers[j], "", action, sev, msg, f"{nt[0]}_{nt[1]}", ctx.unit, ctx.year, sheet.key))
+            index[u] = k
+            if not pii:
+                shown[u] = show_value(vals[u])
+        if not protos:
+            return
+        pos = np.flatnonzero(index[inv] >= 0)
+        cell = inv[pos]
+        ctx.findings.extend(findings_like(protos, index[cell].tolist(), rows_no[pos].tolist(), [shown[u] for u in cell.tolist()], units[pos].tolist() if units_vary else None))
 
     out: dict[str, Any] = {}
     # unit column of a combined workbook
-    units = [ctx.unit] * n
-    if "_unit" in col_of:
-        vals = raw_col(col_of["_unit"])
-        units = [clean.clean_text(v) or ctx.unit for v in vals]
-    out["unit"] = units
+    units_vary = "_unit" in col_of
+    if units_vary:
+        vals, inv, _ = distinct(col_of["_unit"])
+        units_u, units_inv = [clean.clean_text(v) or ctx.unit for v in vals], inv
+        units = _take(units_u, inv)
+    else:
+        units = np.full(n, ctx.unit, dtype=object)
+    zeros = np.zeros(n, dtype=np.intp)
+    out["unit"] = _column(units_u, units_inv) if units_vary else _column([ctx.unit], zeros)
     out["year"] = np.full(n, ctx.year, dtype="int64")
-    out["source_file"] = [ctx.file] * n
-    out["sheet"] = [raw.name] * n
+    out["source_file"] = _column([ctx.file], zeros)
+    out["sheet"] = _column([raw.name], zeros)
     out["excel_row"] = rows_no
 
-    def note(col: Column, j: int, parsed: list, kind: str) -> None:
-        for pos, r in enumerate(parsed):
-            code = r.note
-            if code is None:
-                continue
-            if kind == "number" and code == "text":
-                v = body[keep_idx[pos]][j]
-                if isinstance(v, str) and clean._NUMBER_RE.match(v.strip()):
-                    continue  # a plain number stored as text: nothing to say
-            if kind == "date" and code == "text":
-                v = body[keep_idx[pos]][j]
-                if isinstance(v, str) and len(v.strip()) == 10 and v.strip()[4] == "-":
-                    continue  # ISO 2023-07-01
-            if code == "scaled":
-                continue
-            if kind == "category" and code == "unknown" and r.value is None:
-                code = "unknown_nodefault"
-            if kind == "category" and code == "missing":
-                continue
-            sev, action, msg = NOTE_MESSAGES[(kind, code)]
-            value = "" if col.pii else body[keep_idx[pos]][j]
-            ctx.add(raw.name, int(rows_no[pos]), header.headers[j], value, action, sev, msg, f"{kind}_{code}", sheet.key, units[pos])
-
+    by_month: dict[str, np.ndarray] = {}  # date column -> precision day or month
     for col in sheet.columns:
-        j = col_of.get(col.key)
-        present = j is not None
-        values = raw_col(j) if present else [None] * n
         if col.pii and not col.identifying:
             continue
+        j = col_of.get(col.key)
+        present = j is not None
+        vals, inv, ucodes = distinct(j)
         if col.identifying:
-            out[col.key] = [_pseudonym(ctx.salt, v) for v in values]
+            out[col.key] = _column(_pseudonyms(ctx.salt, vals), inv)
             continue
         if col.type == "text":
-            out[col.key] = [clean.clean_text(v) for v in values]
+            out[col.key] = _column(_MEMO.map(("text",), vals, clean.clean_text), inv)
         elif col.type in ("count", "money", "number"):
             scale = header.scales.get(j, 1.0) if present else 1.0
-            parsed, _ = clean.clean_column(pd.Series(values, dtype=object), partial(clean.parse_number, kind=col.type, scale=scale))
-            vals = [r.value for r in parsed]
+            nums, codes = _number_values(vals, col.type, scale)
             if col.blank is not None:
-                vals = [float(col.blank) if (v is None and clean.is_blank(values[p])) else v for p, v in enumerate(vals)]
-            out[col.key] = np.array([np.nan if v is None else v for v in vals], dtype="float64")
+                nums = [float(col.blank) if (x is None and clean.is_blank(v)) else x for x, v in zip(nums, vals)]
+            arr = np.array([np.nan if x is None else x for x in nums], dtype="float64")
+            out[col.key] = arr[inv] if n else np.zeros(0, dtype="float64")
             if present:
-                note(col, j, parsed, "number")
+                notes = []
+                for code, v in zip(codes, vals):
+                    if code is None or code == "scaled" or (code == "text" and isinstance(v, str) and clean._NUMBER_RE.match(v.strip())):
+                        notes.append(None)  # a plain number stored as text: nothing to say
+                    else:
+                        notes.append(("number", code))
+                report(col.pii, j, inv, vals, notes)
         elif col.type == "date":
-            parsed, _ = clean.clean_column(pd.Series(values, dtype=object), partial(clean.parse_date, year=ctx.year))
-            out[col.key] = pd.to_datetime(pd.Series([r.ts for r in parsed], dtype=object), errors="coerce") if n else pd.Series(dtype="datetime64[ns]")
-            out[f"{col.key}_precision"] = [r.precision for r in parsed]
+            stamps, unit, precision, codes = _date_values(grid.values[ucodes], ctx.year)
+            if n:
+                out[col.key] = stamps.astype(f"datetime64[{unit}]")[inv]
+            else:
+                # the coarsest unit: concatenated with another sheet's dates it
+                # never forces theirs into nanoseconds (years past 2262 overflow)
+                out[col.key] = pd.Series(dtype="datetime64[s]")
+            out[f"{col.key}_precision"] = _column(precision, inv)
+            by_month[col.key] = np.array([p in ("day", "month") for p in precision], dtype=bool)[inv]
             if present:
-                note(col, j, parsed, "date")
+                notes = []
+                for code, v in zip(codes, vals):
+                    if code is None or (code == "text" and isinstance(v, str) and len(v.strip()) == 10 and v.strip()[4] == "-"):
+                        notes.append(None)  # ISO 2023-07-01
+                    else:
+                        notes.append(("date", code))
+                report(col.pii, j, inv, vals, notes)
         elif col.type in ("category", "yesno"):
             cats = schema.categories[col.categories]
-            parsed, _ = clean.clean_column(pd.Series(values, dtype=object), partial(clean.map_category, categories=cats, blank=col.blank))
-            out[col.key] = [r.value for r in parsed]
+            res = _MEMO.map(("category", _MEMO.pin(cats), col.blank), vals, partial(clean.map_category, categories=cats, blank=col.blank))
+            out[col.key] = _column([r.value for r in res], inv)
             if present:
-                note(col, j, parsed, "category")
+                notes = []
+                for r in res:
+                    code = r.note
+                    if code == "unknown" and r.value is None:
+                        code = "unknown_nodefault"
+                    notes.append(None if code in (None, "missing") else ("category", code))
+                report(col.pii, j, inv, vals, notes)
         elif col.type == "account":
-            parsed, _ = clean.clean_column(pd.Series(values, dtype=object), partial(clean.map_account, schema=schema))
-            out[col.key] = [a for d, a, _ in parsed]
-            out["_account_direction"] = [d for d, a, _ in parsed]
+            res = _MEMO.map(("account", _MEMO.pin(schema)), vals, partial(clean.map_account, schema=schema))
+            out[col.key] = _column([a for d, a, _ in res], inv)
+            out["_account_direction"] = _column([d for d, a, _ in res], inv)
             if present:
-                wrapped = [clean.ParsedCategory(a, nt) for d, a, nt in parsed]
-                for pos, r in enumerate(wrapped):
-                    if r.note in ("rollup", "unknown"):
-                        sev, action, msg = NOTE_MESSAGES[("account", r.note)]
-                        ctx.add(raw.name, int(rows_no[pos]), header.headers[j], values[pos], action, sev, msg, f"account_{r.note}", sheet.key, units[pos])
+                notes = [("account", nt) if nt in ("rollup", "unknown") else None for d, a, nt in res]
+                report(False, j, inv, vals, notes)
         else:  # pragma: no cover - schema types are closed
             raise ValueError(f"unknown column type {col.type}")
 
-    df = pd.DataFrame(out)
+    cols = table_columns(sheet)
+    dc = sheet.date_column
+    other = None
+    if dc and n:
+        dates = out[dc]
+        nat = np.isnat(dates)
+        other = ~nat & (dates.astype("datetime64[Y]").astype(np.int64) + 1970 != ctx.year)
+        month = dates.astype("datetime64[M]").astype(np.int64) % 12 + 1
+        month_na = nat | ~by_month[dc]
+        out["month"] = pd.arrays.IntegerArray(np.where(month_na, 0, month), month_na)
+    elif dc:
+        out["month"] = pd.Series(dtype="Int64")
+
+    def frame() -> pd.DataFrame:
+        data = {}
+        for c in cols if sheet.key != "funds" else list(out):
+            v = out.get(c)
+            data[c] = np.full(n, None, dtype=object) if v is None else v
+        return pd.DataFrame(data, copy=False)
+
     if sheet.key == "funds":
-        df = _resolve_direction(df, raw.name, ctx)
+        df = _resolve_direction(frame(), raw.name, ctx)
     for r, c in raw.formulas_without_value:
         hr = raw.excel_row(header.row)
         if r > hr:
             name = header.headers.get(c - raw.first_col, "")
             ctx.add(raw.name, r, name, "", "missing", "warning", "公式单元格没有计算结果（缓存值），按缺失处理。请在 Excel/WPS 中打开、重新计算并保存后报送。", "formula_no_value", sheet.key)
 
-    if sheet.date_column and n:
-        dc = sheet.date_column
-        dates = df[dc]
-        prec = df[f"{dc}_precision"]
-        other = dates.notna() & (dates.dt.year != ctx.year)
-        for pos in np.flatnonzero(other.to_numpy()):
-            i = keep_idx[pos]
-            j = col_of.get(dc)
-            ctx.add(raw.name, int(rows_no[pos]), header.headers.get(j, ""), body[i][j] if j is not None else "", "excluded", "warning", f"记录日期不在 {ctx.year} 年度内，未计入本年度统计", "other_year", sheet.key, units[pos])
+    if other is not None:
+        j = col_of.get(dc)
+        label = header.headers.get(j, "") if j is not None else ""
+        for pos in np.flatnonzero(other).tolist():
+            ctx.add(raw.name, rows_list[pos], label, grid.cells[keep_idx[pos], j] if j is not None else "", "excluded", "warning", f"记录日期不在 {ctx.year} 年度内，未计入本年度统计", "other_year", sheet.key, units[pos])
         stats["other_year"] = int(other.sum())
-        nodate = dates.isna()
-        for pos in np.flatnonzero(nodate.to_numpy()):
-            j = col_of.get(dc)
-            raw_v = body[keep_idx[pos]][j] if j is not None else None
-            if clean.is_blank(raw_v):
-                ctx.add(raw.name, int(rows_no[pos]), header.headers.get(j, sheet.column(dc).label) if j is not None else sheet.column(dc).label, "", "kept", "warning", "没有日期：计入全年合计，不计入月度统计，请补填", "no_date", sheet.key, units[pos])
-        df = df[~other.to_numpy()].reset_index(drop=True)
-        month = df[dc].dt.month.astype("Int64")
-        month[~df[f"{dc}_precision"].isin(["day", "month"]).to_numpy()] = pd.NA
-        df["month"] = month
-    elif sheet.date_column:
-        df["month"] = pd.Series(dtype="Int64")
+        nodate = np.isnat(out[dc])
+        if j is not None:
+            nodate &= grid.blank[grid.codes[keep_idx, j]] if j < grid.codes.shape[1] else True
+        if nodate.any():
+            label = header.headers.get(j, sheet.column(dc).label) if j is not None else sheet.column(dc).label
+            proto = Finding(ctx.file, raw.name, None, label, "", "kept", "warning", "没有日期：计入全年合计，不计入月度统计，请补填", "no_date", ctx.unit, ctx.year, sheet.key)
+            pos = np.flatnonzero(nodate)
+            ctx.findings.extend(findings_like([proto], [0] * len(pos), rows_no[pos].tolist(), units=[u or ctx.unit for u in units[pos].tolist()]))
+    keep = None if other is None or not other.any() else ~other
+    if sheet.key != "funds":
+        df = frame()  # dtypes as inferred from every record read
+    if keep is not None:
+        df = df[keep].reset_index(drop=True)
+    if sheet.key == "funds":
+        for c in cols:
+            if c not in df.columns:
+                df[c] = None
+        df = df[cols]
     stats["records"] = len(df)
-    cols = table_columns(sheet)
-    for c in cols:
-        if c not in df.columns:
-            df[c] = None
-    return df[cols], stats
-
-
-def _hashable(v: Any) -> Any:
-    try:
-        hash(v)
-        return (type(v).__name__, v) if not isinstance(v, str) else ("s", v)
-    except TypeError:
-        return ("r", repr(v))
+    return df, stats
 
 
 def _resolve_direction(df: pd.DataFrame, sheet_name: str, ctx: _Ctx) -> pd.DataFrame:
@@ -702,8 +1140,25 @@ def load_ledgers(
     roots = [Path(p) for p in paths]
     names = [_display(f, next((r for r in roots if r.is_dir() and _is_under(f, r)), None)) for f in files]
     salt = secrets.token_bytes(16)
-    results = _load_many(files, names, year=year, engine=engine, salt=salt, jobs=jobs)
-    return assemble(results, findings, registry=registry)
+    with _no_gc():
+        results = _load_many(files, names, year=year, engine=engine, salt=salt, jobs=jobs)
+        return assemble(results, findings, registry=registry)
+
+
+@contextlib.contextmanager
+def _no_gc():
+    """Pause the cyclic garbage collector: loading allocates millions of
+    container objects (every row a list) and leaves almost no cycles, so the
+    collector's passes over everything alive cost ~10% and find nothing
+    (reference counting still frees whatever is not in a cycle at once; the
+    collector resumes afterwards)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _is_under(f: Path, root: Path) -> bool:
@@ -716,7 +1171,8 @@ def _is_under(f: Path, root: Path) -> bool:
 
 def _load_one(args: tuple) -> WorkbookResult:
     path, name, year, engine, salt = args
-    return load_workbook(path, year=year, engine=engine, name=name, salt=salt)
+    with _no_gc():  # also in a spawned worker
+        return load_workbook(path, year=year, engine=engine, name=name, salt=salt)
 
 
 def _load_many(files: list[Path], names: list[str], *, year, engine, salt, jobs) -> list[WorkbookResult]:

@@ -65,15 +65,23 @@ def register_reader(name: str):
     return deco
 
 
-def read_workbook(path: str | Path, engine: str = "calamine") -> RawWorkbook:
-    """Read every worksheet of ``path`` with the named reader."""
+def read_workbook(path: str | Path, engine: str = "calamine", *, inspection: Any = None) -> RawWorkbook:
+    """Read every worksheet of ``path`` with the named reader.
+
+    ``inspection``: the ``safety.Inspection`` of the same file, if any; the
+    sheets it scanned and found without any formula are not inflated again
+    to look for formulas without a cached value.
+    """
     try:
         reader = READERS[engine]
     except KeyError:
         raise ValueError(f"unknown reader {engine!r}; known: {sorted(READERS)}") from None
     path = Path(path)
     wb = reader(path)
-    missing = _formulas_without_value(path)
+    skip: frozenset[str] = frozenset()
+    if inspection is not None:
+        skip = frozenset(getattr(inspection, "sheet_parts", ())) - frozenset(getattr(inspection, "formula_parts", ()))
+    missing = _formulas_without_value(path, skip=skip)
     for s in wb.sheets:
         s.formulas_without_value = missing.get(s.name, [])
     return wb
@@ -180,11 +188,15 @@ def _col_index(letters: bytes) -> int:
     return n - 1
 
 
-def _formulas_without_value(path: Path) -> dict[str, list[tuple[int, int]]]:
+def _formulas_without_value(path: Path, skip: frozenset[str] = frozenset()) -> dict[str, list[tuple[int, int]]]:
+    """(Excel row, column) of each formula cell without a cached value, per
+    sheet name; the zip members in ``skip`` are known to hold no formula."""
     out: dict[str, list[tuple[int, int]]] = {}
     try:
         with zipfile.ZipFile(path) as zf:
             for name, part in sheet_xml_paths(zf).items():
+                if part in skip:
+                    continue
                 try:
                     info = zf.getinfo(part)
                 except KeyError:

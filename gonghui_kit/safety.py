@@ -44,6 +44,7 @@ from __future__ import annotations
 import codecs
 import copy
 import errno
+import functools
 import html
 import itertools
 import operator
@@ -102,6 +103,11 @@ class Inspection:
     # what <dimension> declares and what the bounded scan found (an estimate
     # when the scan stopped at a limit)
     sheet_dims: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # zip members scanned as worksheets, and those among them whose XML may
+    # hold a formula (an element starting with "<f"): a reader looking for
+    # formulas without a cached value need not inflate the others again
+    sheet_parts: frozenset[str] = frozenset()
+    formula_parts: frozenset[str] = frozenset()
 
     @property
     def ok(self) -> bool:
@@ -174,6 +180,8 @@ class _Report:
         self.problems: list[Problem] = []
         self.kind = "unknown"
         self.dims: dict[str, tuple[int, int]] = {}
+        self.sheet_parts: set[str] = set()
+        self.formula_parts: set[str] = set()
         self._seen: set[tuple[str, str]] = set()
 
     def add(self, code: str, severity: str, message: str, sheet: str = "") -> None:
@@ -219,7 +227,7 @@ def inspect_workbook(path: str | os.PathLike, limits: Limits = Limits()) -> Insp
         _inspect(p, limits, rep)
     except _Refuse:
         pass
-    return Inspection(p, rep.kind, tuple(rep.problems), dict(rep.dims))
+    return Inspection(p, rep.kind, tuple(rep.problems), dict(rep.dims), frozenset(rep.sheet_parts), frozenset(rep.formula_parts))
 
 
 def _inspect(p: Path, lim: Limits, rep: _Report) -> None:
@@ -853,6 +861,16 @@ _RX_LETTER = re.compile(rb' R="\$?([A-Z])\$?\d')
 _RX_DIGITS_SPACED = re.compile(rb'(?<![\w:.-])R *= *"\$?[A-Z]*\$?(\d+)"')
 _RX_LETTERS_SPACED = re.compile(rb'(?<![\w:.-])R *= *"\$?([A-Z]{2,})\$?\d')
 _RX_LETTER_SPACED = re.compile(rb'(?<![\w:.-])R *= *"\$?([A-Z])\$?\d')
+
+
+@functools.lru_cache(maxsize=32)
+def _rx_col_beyond(col: int) -> re.Pattern:
+    """An r attribute in column AA or beyond, or in a one-letter column right
+    of column number ``col`` (0: none; 26: only AA and beyond)."""
+    one = rb"|[" + chr(65 + col).encode() + rb"-Z]" if col < 26 else b""
+    return re.compile(rb' R="\$?([A-Z]{2,}' + one + rb')\$?\d')
+
+
 _RX_ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")  # the first element: the root
 _RX_DIM = re.compile(rb"""<(?:[\w.-]+:)?dimension\b[^>]*?\bref\s*=\s*["']([^"']*)["']""")
 _RX_REF = re.compile(r"\$?([A-Za-z]{1,4})\$?(\d{1,9})")
@@ -891,7 +909,7 @@ def _max_col(letters: list[bytes]) -> int:
 
 def _max_num(digits: list[bytes]) -> int:
     top = max(digits)  # as bytes: the numeric maximum when it is also one of the longest
-    if len(top) == len(max(digits, key=len)):
+    if len(top) == max(map(len, digits)):
         return int(top)
     return max(map(int, digits))
 
@@ -980,29 +998,18 @@ class _SheetScan(_TextScan):
         self.row_cells = 0  # widest row, in cells, where some cells lack r
         self.cur_cells = 0
         self.rless = False
+        self.t_f = b"<" + p + b"F"
+        self.formulas = False  # an element starting with <f (formulas and more)
 
     def feed(self, seg: bytes, u: bytes | None = None) -> bool:
         u = seg.translate(_TABLE)
         super().feed(seg, u)
-        nrow = u.count(self.t_row)
-        ncell = u.count(self.t_c)
+        nrow, ncell, formulas, spaced = self._tags(u)
         self.rows += nrow
         self.cells += ncell
-        if b" R =" in u or b"R= " in u:
-            rx_d, rx_l, rx_1 = _RX_DIGITS_SPACED, _RX_LETTERS_SPACED, _RX_LETTER_SPACED
-        else:
-            rx_d, rx_l, rx_1 = _RX_DIGITS, _RX_LETTERS, _RX_LETTER
-        digits = rx_d.findall(u)  # every r attribute: rows and cells
-        if digits:
-            self.max_row = max(self.max_row, _max_num(digits))
-        letters = rx_l.findall(u)  # cells in column AA or beyond
-        if letters:
-            self.max_col = max(self.max_col, _max_col(letters))
-        elif self.max_col < 26:
-            letters = rx_1.findall(u)
-            if letters:
-                self.max_col = max(self.max_col, _col_num(max(letters)))
-        if ncell + nrow > len(digits):
+        self.formulas = self.formulas or formulas
+        nref = self._refs(u, spaced)
+        if ncell + nrow > nref:
             # some rows or cells lack r: follow the rows, count the widest one
             self.rless = True
             cur, top = self.cur_row, self.top_row
@@ -1022,6 +1029,55 @@ class _SheetScan(_TextScan):
                 self.cur_row = int(m.group(1))
             self.cur_cells = 0
         return self.over() is not None
+
+    def _tags(self, u: bytes) -> tuple[int, int, bool, bool]:
+        """Row and cell elements, whether an element starts with <f, and
+        whether an r attribute is written with spaces around '=' (`` R =``
+        or ``R= ``), in one pass with numpy over the tags' positions."""
+        if len(self.t_c) != 3:  # a namespace prefix: the plain way
+            return u.count(self.t_row), u.count(self.t_c), self.t_f in u, b" R =" in u or b"R= " in u
+        import numpy as np
+
+        a = np.frombuffer(u + b"\0\0\0\0\0", np.uint8)  # padded: a[i + 4] and a[-3] stay in range
+        lt = np.flatnonzero(a == 0x3C)  # '<'
+        c1 = a[lt + 1]
+        ncell = int(np.count_nonzero((c1 == 0x43) & (a[lt + 2] == 0x20)))  # '<C '
+        nrow = int(np.count_nonzero((c1 == 0x52) & (a[lt + 2] == 0x4F) & (a[lt + 3] == 0x57) & (a[lt + 4] == 0x20)))  # '<ROW '
+        formulas = bool((c1 == 0x46).any())  # '<F'
+        eq = np.flatnonzero(a == 0x3D)  # '='
+        before = a[eq - 1]
+        spaced = bool(((before == 0x20) & (a[eq - 2] == 0x52) & (a[eq - 3] == 0x20)).any() or ((before == 0x52) & (a[eq + 1] == 0x20)).any())
+        return nrow, ncell, formulas, spaced
+
+    def _refs(self, u: bytes, spaced: bool) -> int:
+        """Largest row and column among the r attributes: all of them listed."""
+        if spaced:
+            rx_d, rx_l, rx_1 = _RX_DIGITS_SPACED, _RX_LETTERS_SPACED, _RX_LETTER_SPACED
+        else:
+            rx_d, rx_l, rx_1 = _RX_DIGITS, _RX_LETTERS, _RX_LETTER
+        digits = rx_d.findall(u)  # every r attribute: rows and cells
+        if digits:
+            self.max_row = max(self.max_row, _max_num(digits))
+        if rx_l is _RX_LETTERS:
+            # one search for a cell right of the widest so far (or in column
+            # AA or beyond) instead of listing every cell's column
+            pos = 0
+            while True:
+                m = _rx_col_beyond(min(self.max_col, 26)).search(u, pos)
+                if m is None:
+                    return len(digits)
+                if len(m.group(1)) > 1:
+                    break
+                self.max_col = _col_num(m.group(1))
+                pos = m.start()
+        letters = rx_l.findall(u)  # cells in column AA or beyond
+        if letters:
+            self.max_col = max(self.max_col, _max_col(letters))
+        elif self.max_col < 26:
+            letters = rx_1.findall(u)
+            if letters:
+                self.max_col = max(self.max_col, _col_num(max(letters)))
+        return len(digits)
 
     def estimate(self) -> tuple[int, int]:
         rows = max(self.max_row, self.top_row if self.rless else self.rows)
@@ -1145,6 +1201,10 @@ def _stream_member(
     rows, cols = scan.estimate()
     if sheet is not None:
         rep.dims[sheet] = (rows, cols)
+    if what is None:
+        rep.sheet_parts.add(info.filename)
+        if scan.formulas or enc not in ("utf-8", "utf-8-sig"):
+            rep.formula_parts.add(info.filename)
     if what is not None:
         # over a limit: from <dimension> alone (refused before counting) or while counting
         _dims_problem(rep, lim, name, rows, cols, what, at_least=declared is None or (rows, cols) != declared)
