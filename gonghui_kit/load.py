@@ -645,7 +645,12 @@ def _grid_kinds(grid: _Grid, body: Sequence[Sequence[Any]], schema: Schema) -> n
 
 
 def _row_kinds(body: list[list[Any]], schema: Schema) -> list[str]:
-    """blank / note / subtotal / data for each body row."""
+    """blank / note / subtotal / data for each body row.
+
+    >>> rows = [["2023-07-01", "篮球赛", 50], [None, "\u3000"], ["合 计：", None, 50], ["2023-07-02", "活动合计划", 3], ["填表说明：本表于次年1月10日前报送。"]]
+    >>> _row_kinds(rows, load_schema())
+    ['data', 'blank', 'subtotal', 'data', 'note']
+    """
     return [_KIND_NAMES[k] for k in _grid_kinds(_make_grid(body), body, schema).tolist()]
 
 
@@ -669,7 +674,12 @@ def _row_ids(codes: np.ndarray) -> np.ndarray:
 
 def _duplicates(grid: _Grid, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Exact duplicates among ``rows`` (whole raw row, type-aware): a mask of
-    the later copies, and for each row the position of its first copy."""
+    the later copies, and for each row the position of its first copy.
+
+    >>> dup, first = _duplicates(_make_grid([[1.0, "a"], ["1", "a"], [True, "a"], [1.0, "a"], [1.0, "a", None]]), np.arange(5))
+    >>> dup.tolist(), first.tolist()
+    ([False, False, False, True, False], [0, 1, 2, 0, 4])
+    """
     if len(rows) < 2 or not grid.codes.shape[1]:
         return np.zeros(len(rows), dtype=bool), np.arange(len(rows))
     sub = grid.codes[rows]
@@ -691,7 +701,12 @@ def _pseudonym(salt: bytes, value: Any) -> str | None:
 def _pseudonyms(salt: bytes, values: list[Any]) -> list[str | None]:
     """``_pseudonym`` of each value; a name of plain characters (the usual
     case) is its own clean_text and norm_key, and the keyed hash state is
-    copied instead of keyed again for each name."""
+    copied instead of keyed again for each name.
+
+    >>> names = ["张三", " 张三 ", "ZHANG（备注）", "li4", None, ""]
+    >>> _pseudonyms(b"k" * 16, names) == [_pseudonym(b"k" * 16, v) for v in names]
+    True
+    """
     out: list[str | None] = [None] * len(values)
     pos = [u for u, v in enumerate(values) if type(v) is str and 0 < len(v) <= 2000]
     texts = [values[u] for u in pos]
@@ -843,7 +858,12 @@ def _date_values(vals: np.ndarray, year: int | None) -> tuple[np.ndarray, str, l
     """``clean.parse_date`` of each distinct value (an object array): the
     datetime64[us] values (NaT when missing), the unit pandas would infer for
     these timestamps (the finest among them, 's' when none), precisions and
-    note codes."""
+    note codes.
+
+    >>> stamps, unit, prec, notes = _date_values(np.array([_dt.date(2023, 7, 1), "7月1日", 45108.0, "下半年", None], dtype=object), 2023)
+    >>> [str(t)[:10] for t in stamps], unit, prec, notes
+    (['2023-07-01', '2023-07-01', '2023-07-01', 'NaT', 'NaT'], 'us', ['day', 'day', 'day', None, None], [None, 'no_year', 'serial', 'invalid', None])
+    """
     k = len(vals)
     is_date = _type_of(vals) == _dt.date if k else np.zeros(0, dtype=bool)
     dates = np.flatnonzero(is_date)  # real Excel dates: Timestamp(date), unit 's', precision 'day'
@@ -1060,7 +1080,11 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
         data = {}
         for c in cols if sheet.key != "funds" else list(out):
             v = out.get(c)
-            data[c] = np.full(n, None, dtype=object) if v is None else v
+            if v is None:
+                v = np.full(n, None, dtype=object)
+            elif not n and (isinstance(v, pd.arrays.StringArray) or getattr(v, "dtype", None) == object):
+                v = []  # dtypes of an empty sheet's table as they always were
+            data[c] = v
         return pd.DataFrame(data, copy=False)
 
     if sheet.key == "funds":
