@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-__all__ = ["RawSheet", "RawWorkbook", "ReadError", "READERS", "register_reader", "read_workbook", "sheet_xml_paths"]
+__all__ = ["RawSheet", "RawWorkbook", "ReadError", "READERS", "register_reader", "read_workbook", "parse_ahead", "Prefetched", "sheet_xml_paths"]
 
 
 @dataclass
@@ -65,19 +65,23 @@ def register_reader(name: str):
     return deco
 
 
-def read_workbook(path: str | Path, engine: str = "calamine", *, inspection: Any = None) -> RawWorkbook:
+def read_workbook(path: str | Path, engine: str = "calamine", *, inspection: Any = None, prefetched: Prefetched | None = None) -> RawWorkbook:
     """Read every worksheet of ``path`` with the named reader.
 
     ``inspection``: the ``safety.Inspection`` of the same file, if any; the
     sheets it scanned and found without any formula are not inflated again
-    to look for formulas without a cached value.
+    to look for formulas without a cached value.  ``prefetched``: what
+    ``parse_ahead(path)`` returned (calamine only).
     """
     try:
         reader = READERS[engine]
     except KeyError:
         raise ValueError(f"unknown reader {engine!r}; known: {sorted(READERS)}") from None
     path = Path(path)
-    wb = reader(path)
+    if prefetched is not None and engine == "calamine":
+        wb = _calamine_grids(path, prefetched.wb, prefetched.parsed)
+    else:
+        wb = reader(path)
     skip: frozenset[str] = frozenset()
     if inspection is not None:
         skip = frozenset(getattr(inspection, "sheet_parts", ())) - frozenset(getattr(inspection, "formula_parts", ()))
@@ -89,20 +93,37 @@ def read_workbook(path: str | Path, engine: str = "calamine", *, inspection: Any
 
 @register_reader("calamine")
 def _read_calamine(path: Path) -> RawWorkbook:
+    return _calamine_grids(path, _calamine_open(path))
+
+
+def _calamine_open(path: Path) -> Any:
     import python_calamine as pc
 
     try:
-        wb = pc.CalamineWorkbook.from_path(str(path))
+        return pc.CalamineWorkbook.from_path(str(path))
     except Exception as e:  # calamine raises its own error types
         raise ReadError("corrupt", f"文件无法打开（{type(e).__name__}）") from e
+
+
+def _calamine_worksheets(wb: Any) -> list[tuple[str, Any]]:
+    """(name, metadata) of each worksheet (not chart or macro sheets)."""
+    meta = {m.name: m for m in wb.sheets_metadata}
+    out = []
+    for name in wb.sheet_names:
+        m = meta.get(name)
+        if m is not None and "WorkSheet" not in str(m.typ):
+            continue  # chart sheets, macro sheets
+        out.append((name, m))
+    return out
+
+
+def _calamine_grids(path: Path, wb: Any, parsed: dict[str, Any] | None = None) -> RawWorkbook:
+    """Python grids of every worksheet; ``parsed``: sheets already parsed
+    (``parse_ahead``), the others are parsed here one at a time."""
     sheets: list[RawSheet] = []
     try:
-        meta = {m.name: m for m in wb.sheets_metadata}
-        for name in wb.sheet_names:
-            m = meta.get(name)
-            if m is not None and "WorkSheet" not in str(m.typ):
-                continue  # chart sheets, macro sheets
-            sh = wb.get_sheet_by_name(name)
+        for name, m in _calamine_worksheets(wb):
+            sh = parsed.pop(name) if parsed and name in parsed else wb.get_sheet_by_name(name)
             start = sh.start or (0, 0)
             rows = sh.to_python(skip_empty_area=True)
             # free this sheet's dense Rust grid now: a plain reassignment keeps
@@ -118,6 +139,37 @@ def _read_calamine(path: Path) -> RawWorkbook:
         except Exception:
             pass
     return RawWorkbook(path, sheets, "calamine")
+
+
+class Prefetched:
+    """A workbook whose sheets calamine parsed ahead of time (see ``parse_ahead``)."""
+
+    def __init__(self, path: Path, wb: Any, parsed: dict[str, Any]):
+        self.path, self.wb, self.parsed = path, wb, parsed
+
+
+def parse_ahead(path: str | Path) -> Prefetched:
+    """calamine's part of reading ``path``: unzip and parse every worksheet
+    into calamine's own grids, without building Python objects.  calamine
+    does this without holding the GIL, so a helper thread can read the next
+    workbook while the current one is cleaned; pass the result to
+    ``read_workbook(..., prefetched=...)``.  Only for a file that
+    ``safety.inspect_workbook`` has passed (the grids are dense).  Raises
+    ``ReadError`` like ``read_workbook``.
+    """
+    path = Path(path)
+    wb = _calamine_open(path)
+    parsed: dict[str, Any] = {}
+    try:
+        for name, _ in _calamine_worksheets(wb):
+            parsed[name] = wb.get_sheet_by_name(name)
+    except Exception as e:
+        try:
+            wb.close()
+        except Exception:
+            pass
+        raise ReadError("corrupt", f"文件内容损坏，无法读取（{type(e).__name__}）") from e
+    return Prefetched(path, wb, parsed)
 
 
 @register_reader("openpyxl")
