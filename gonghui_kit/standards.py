@@ -83,6 +83,10 @@ EXAMPLE_NOTE = "此标准为示例值，请以本省总工会正式文件为准�
 BREACH_COLUMNS = ["unit", "year", "rule", "title", "actual", "limit", "rows", "source", "kind", "scope", "subject", "indicator", "reasons", "example", "file", "sheet", "row", "column", "value", "table", "message"]
 
 
+# the columns every check returns, one row per breach
+_BREACH_COLUMNS = ["unit", "year", "actual", "rows", "file", "sheet", "row", "column", "value", "table", "message"]
+
+
 class StandardsWarning(UserWarning):
     """A rule file problem that does not stop the run (e.g. a looser unit override)."""
 
@@ -435,9 +439,7 @@ def _check_cap_per_member_year(care: pd.DataFrame, uy: pd.DataFrame, rule: Rule,
             f"全年{reasons}慰问合计{_money(t)}（{_rows_text(rows)}），按会员{fmt_num(n, 0)}人计人均{_money(a)}，超过人均每年{cap}的标准{rule.cited}"
             for t, n, a, rows in zip(g["total"], g["members"], g["actual"], g["rows"])
         ]
-        return g.assign(row=None, column="金额", value=g["actual"].map(lambda v: fmt_num(v, 2)), table="care", message=msg)[
-            ["unit", "year", "actual", "rows", "file", "sheet", "row", "column", "value", "table", "message"]
-        ]
+        return g.assign(row=None, column="金额", value=g["actual"].map(lambda v: fmt_num(v, 2)), table="care", message=msg)[_BREACH_COLUMNS]
     named = d[d["recipient"].notna()]
     per = _per_person(named, "per_head", "sum")
     per = per[per["actual"] > rule.cap]
@@ -452,8 +454,7 @@ def _check_cap_per_member_year(care: pd.DataFrame, uy: pd.DataFrame, rule: Rule,
         dtype=object,
     )
     b = _record_rows(anon, rule, anon["per_head"], "金额", anon["amount"].map(lambda v: fmt_num(v, 2)), msg2)
-    cols = ["unit", "year", "actual", "rows", "file", "sheet", "row", "column", "value", "table", "message"]
-    return pd.concat([a[cols], b[cols]], ignore_index=True)
+    return pd.concat([a[_BREACH_COLUMNS], b[_BREACH_COLUMNS]], ignore_index=True)
 
 
 def _check_max_count(care: pd.DataFrame, uy: pd.DataFrame, rule: Rule, ind: pd.DataFrame, ctx: Mapping[str, Any]) -> pd.DataFrame:
