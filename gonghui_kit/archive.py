@@ -19,6 +19,7 @@ markup or script in a reader's browser.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -227,6 +228,7 @@ def display_time(iso: str | None) -> str:
         return str(iso)
 
 
+@functools.lru_cache(maxsize=1)
 def _env():
     import jinja2
 

@@ -10,9 +10,10 @@ Steps (one function each, in order):
    version changed (or an output is missing); the comparison follows when
    any unit changed;
 4. ``execute.run_jobs`` — unit notebooks via papermill (warm engine by
-   default), HTML via nbconvert, each output atomic;
-5. year pages (index, quality), ``indicators.xlsx``, ``manifest.json`` last,
-   then the all-years index.
+   default), HTML via nbconvert, each output atomic; in the same pool, the
+   comparison first (the longest job) and ``write_year_files``
+   (``indicators.xlsx``, ``quality.html``), so no core idles at the end;
+5. the year index, ``manifest.json`` last, then the all-years index.
 
 A failing unit keeps its executed notebook and a page with the error, is
 listed as failed in the index, and the others finish (exit status 1).  A
@@ -255,12 +256,37 @@ def _clean_stale_parts(year_dir: Path) -> None:
                 pass
 
 
+# keys of the year's jobs that are not unit reports, and how they are named to people
+COMPARE = "__compare__"
+YEAR_FILES = "__year_files__"
+JOB_LABELS = {COMPARE: "各单位对比", YEAR_FILES: "指标汇总表和数据质量页"}
+
+
+def job_label(key: str) -> str:
+    """What a job is called in progress lines and summaries."""
+    return JOB_LABELS.get(key, key)
+
+
+def write_year_files(bundle: str, year_dir: str) -> None:
+    """A year's files that come from the bundle alone: ``indicators.xlsx``
+    (every year up to this one) and ``quality.html``.  Run as a pool task
+    by :func:`build`."""
+    from . import archive
+    from .bundle import load_bundle
+    from .export import write_indicators_xlsx
+
+    b = load_bundle(bundle)
+    out = Path(year_dir)
+    write_indicators_xlsx(out / "indicators.xlsx", b.ind[b.ind["year"] <= b.year], year=b.year, registry=b.extra.get("registry"))
+    archive.write_quality_page(out / "quality.html", b)
+
+
 def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = None) -> BuildResult:
     """Build one year's archive (see module docstring)."""
     from . import archive
     from .bundle import prepare_bundle, save_bundle
     from .engines import engine_name
-    from .execute import ReportJob, run_jobs
+    from .execute import ReportJob, TaskJob, run_jobs
 
     t0 = time.perf_counter()
     emit = on_event or (lambda kind, payload: None)
@@ -321,7 +347,7 @@ def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = Non
         jobs.insert(
             0,
             ReportJob(
-                key="__compare__",
+                key=COMPARE,
                 notebook=str(cmp_nb),
                 parameters={**cfg.compare_units, "year": cfg.year, "units": list(bundle.unit_names), "data": data_abs, "bundle": str(bundle_path.resolve())},
                 out_ipynb=str(year_dir / "notebooks" / "compare_units.ipynb"),
@@ -331,11 +357,22 @@ def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = Non
                 back="index.html",
             )
         )
+    # the year's workbook and quality page need no notebook: written in the
+    # pool beside the comparison, not after the last report
+    jobs.insert(
+        1 if compare_needed else 0,
+        TaskJob(key=YEAR_FILES, func="gonghui_kit.build:write_year_files", kwargs={"bundle": str(bundle_path.resolve()), "year_dir": str(year_dir.resolve())}, title=JOB_LABELS[YEAR_FILES]),
+    )
     emit("start", jobs)
-    results = run_jobs(jobs, executor=cfg.executor, jobs_n=cfg.jobs, scheduler=cfg.scheduler, on_done=lambda r: emit("done", r))
+    # the warm parent draws one unit's report once, unseen, so every child
+    # starts with the caches a report fills (see report.rehearse)
+    prewarm = TaskJob(key="__rehearsal__", func="gonghui_kit.report:rehearse", kwargs={"bundle": str(bundle_path.resolve()), "unit": todo[0].unit, "year": cfg.year}) if todo else None
+    results = run_jobs(jobs, executor=cfg.executor, jobs_n=cfg.jobs, scheduler=cfg.scheduler, on_done=lambda r: emit("done", r), prewarm=prewarm)
     by_key = {r.key: r for r in results}
 
     failed = {k: r.error or "失败" for k, r in by_key.items() if not r.ok}
+    if YEAR_FILES not in by_key:  # never run (e.g. a cluster lost the task)
+        failed[YEAR_FILES] = "未运行"
     unit_status: dict[str, dict[str, Any]] = {}
     prev_units = previous.get("units", {})
     for p in plans:
@@ -345,12 +382,8 @@ def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = Non
         else:
             unit_status[p.unit] = {**prev_units.get(p.unit, {}), "slug": p.slug, "key": p.key}
 
-    emit("stage", "写出年度页面、指标表和清单")
-    from .export import write_indicators_xlsx
-
-    write_indicators_xlsx(year_dir / "indicators.xlsx", bundle.ind[bundle.ind["year"] <= cfg.year], year=cfg.year, registry=_registry(cfg))
-    archive.write_quality_page(year_dir / "quality.html", bundle)
-    archive.write_year_index(year_dir / "index.html", bundle, unit_status, compare_ok="__compare__" not in failed)
+    emit("stage", "写出年度目录页和清单")
+    archive.write_year_index(year_dir / "index.html", bundle, unit_status, compare_ok=COMPARE not in failed)
     archive.write_manifest(
         year_dir,
         year=cfg.year,

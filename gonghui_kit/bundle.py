@@ -25,7 +25,7 @@ import pandas as pd
 
 from .findings import Finding, findings_frame
 from .indicators import compute_indicators
-from .load import Ledger, assemble, load_ledgers
+from .load import Ledger, assemble, load_years_ledgers
 
 __all__ = ["Bundle", "prepare_bundle", "load_bundle", "save_bundle", "year_folders", "member_pyramid", "proposal_status", "AGE_GROUPS"]
 
@@ -115,7 +115,7 @@ def load_years(data_root: str | Path, year: int, *, registry=None, jobs: int = 1
     folders = year_folders(data_root, upto=year)
     if not folders:
         folders = {year: Path(data_root)}
-    ledgers = {y: load_ledgers(p, year=y, registry=registry, jobs=jobs) for y, p in folders.items()}
+    ledgers = load_years_ledgers(folders, registry=registry, jobs=jobs)
     current = ledgers.get(year) or assemble([])
     return _combine(list(ledgers.values())), current
 
@@ -172,7 +172,21 @@ def prepare_bundle(
 
 # --------------------------------------------------------------------------
 
-_CACHE: dict[str, Bundle] = {}
+_CACHE: dict[tuple[str, int, int], Bundle] = {}
+
+
+def _cache_key(path: str | Path) -> tuple[str, int, int]:
+    """The file and its version: a long-lived process (a Dask worker) must
+    not serve last build's bundle after the file was rewritten."""
+    p = Path(path).resolve()
+    st = p.stat()
+    return str(p), st.st_mtime_ns, st.st_size
+
+
+def _remember(key: tuple[str, int, int], bundle: Bundle) -> None:
+    for old in [k for k in _CACHE if k[0] == key[0]]:  # one version per file
+        del _CACHE[old]
+    _CACHE[key] = bundle
 
 
 def save_bundle(bundle: Bundle, path: str | Path) -> Path:
@@ -180,17 +194,17 @@ def save_bundle(bundle: Bundle, path: str | Path) -> Path:
 
     data = pickle.dumps(bundle, protocol=pickle.HIGHEST_PROTOCOL)
     write_bytes(path, data)
-    _CACHE[str(Path(path).resolve())] = bundle
+    _remember(_cache_key(path), bundle)
     return Path(path)
 
 
 def load_bundle(path: str | Path) -> Bundle:
-    """Read a bundle written by ``save_bundle`` (cached per process: a warm
-    parent reads it once and every forked report inherits it)."""
-    key = str(Path(path).resolve())
+    """Read a bundle written by ``save_bundle`` (cached per process and file
+    version: a warm parent reads it once and every forked report inherits it)."""
+    key = _cache_key(path)
     b = _CACHE.get(key)
     if b is None:
         with open(path, "rb") as f:
             b = pickle.load(f)
-        _CACHE[key] = b
+        _remember(key, b)
     return b

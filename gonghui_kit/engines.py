@@ -227,6 +227,7 @@ def warm_up() -> None:
     ax = charts.bar(pd.DataFrame({"月份": ["01", "02"], "场次": [1, 2]}), x="月份", y="场次", title="预热图表：工会活动")
     charts.figure_to_png(ax.figure)
     html.html_exporter()  # templates compiled and cached
+    narrative.precompile_templates()  # the 工作总结 templates, ~40 ms a report otherwise
     if _PRISTINE is None:
         _PRISTINE = _new_shell()
 

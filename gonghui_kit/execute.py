@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-__all__ = ["ReportJob", "JobResult", "run_job", "EXECUTORS", "register_executor", "run_jobs", "default_executor"]
+__all__ = ["ReportJob", "TaskJob", "JobResult", "run_job", "EXECUTORS", "register_executor", "run_jobs", "default_executor"]
 
 
 @dataclass
@@ -45,6 +45,25 @@ class ReportJob:
     cwd: str | None = None
     timeout: int | None = 600
     back: str = ""  # relative link to the page listing this report (shown when it fails)
+
+
+@dataclass
+class TaskJob:
+    """A Python function run like a report: in the same pool, isolated in its
+    own child, its failure recorded instead of stopping the build.  A build
+    uses it for the year's files that do not come from a notebook
+    (``indicators.xlsx``, ``quality.html``), so they are written while the
+    unit reports run instead of after them.
+
+    ``func`` is ``"module:function"`` (importable by name, so the job also
+    travels to spawned processes and Dask workers); ``kwargs`` must be
+    picklable.
+    """
+
+    key: str
+    func: str
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    title: str = ""
 
 
 @dataclass
@@ -75,8 +94,25 @@ def _error_line(nb) -> str:
     return "执行失败"
 
 
-def run_job(job: ReportJob) -> JobResult:
-    """Execute one notebook and convert it; never raises for a notebook error."""
+def run_task(job: TaskJob) -> JobResult:
+    """Call a :class:`TaskJob`'s function; never raises."""
+    import importlib
+
+    t0 = time.perf_counter()
+    error = None
+    try:
+        module, _, name = job.func.partition(":")
+        getattr(importlib.import_module(module), name)(**job.kwargs)
+    except Exception as e:  # noqa: BLE001 - recorded, the build goes on
+        error = f"{job.title or job.key}：{type(e).__name__}: {e}"[:300]
+    return JobResult(job.key, error is None, time.perf_counter() - t0, error, _peak_rss_mb(), os.getpid())
+
+
+def run_job(job: ReportJob | TaskJob) -> JobResult:
+    """Execute one notebook and convert it (or call a task's function);
+    never raises for a notebook error."""
+    if isinstance(job, TaskJob):
+        return run_task(job)
     import nbformat
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
@@ -163,21 +199,28 @@ def _child(conn, job: ReportJob, warm: bool) -> None:
         conn.close()
 
 
-def _process_loop(jobs: list[ReportJob], n: int, method: str, on_done: Callable[[JobResult], None] | None) -> list[JobResult]:
+def _freeze() -> None:
+    """Children share the parent's memory copy-on-write; a garbage
+    collection in a child would touch (and so copy) every object.  Move
+    everything alive now out of the collector's sight."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
+def _process_loop(jobs: list[ReportJob], n: int, method: str, on_done: Callable[[JobResult], None] | None, prewarm: TaskJob | None = None) -> list[JobResult]:
     import multiprocessing as mp
     from multiprocessing.connection import wait
 
     ctx = mp.get_context(method)
     if method == "fork":
-        import gc
-
         from .engines import warm_up
 
         warm_up()  # once, here; every child starts from this state
-        # Children share the parent's memory copy-on-write; a garbage
-        # collection in a child would touch (and so copy) every object.
-        gc.collect()
-        gc.freeze()
+        _freeze()
+    else:
+        prewarm = None  # spawned children start cold whatever the parent did
     pending = list(jobs)
     live: dict[int, tuple[Any, Any, ReportJob, float]] = {}
     results: list[JobResult] = []
@@ -189,6 +232,14 @@ def _process_loop(jobs: list[ReportJob], n: int, method: str, on_done: Callable[
             p.start()
             child_conn.close()
             live[p.sentinel] = (p, parent_conn, job, time.perf_counter())
+        if prewarm is not None and live:
+            # The prewarm task (a build rehearses one unit report) runs while
+            # the first children -- the longest jobs -- are busy, so no core
+            # idles; every child forked after it inherits the filled caches.
+            # Its failure only costs speed.
+            run_task(prewarm)
+            prewarm = None
+            _freeze()
         ready = wait(list(live), timeout=None)
         for s in ready:
             p, conn, job, t0 = live.pop(s)
@@ -221,8 +272,10 @@ def _failure_cell(job: ReportJob, reason: str):
     return cell
 
 
-def _write_failure(job: ReportJob, reason: str) -> None:
+def _write_failure(job: ReportJob | TaskJob, reason: str) -> None:
     """A child that died without writing anything still leaves a page."""
+    if not isinstance(job, ReportJob):
+        return
     import nbformat
 
     from .html import notebook_to_html
@@ -239,8 +292,8 @@ def _write_failure(job: ReportJob, reason: str) -> None:
 
 
 @register_executor("fork")
-def _run_fork(jobs: list[ReportJob], *, jobs_n: int = 2, on_done=None, **_) -> list[JobResult]:
-    return _process_loop(jobs, jobs_n, "fork", on_done)
+def _run_fork(jobs: list[ReportJob], *, jobs_n: int = 2, on_done=None, prewarm=None, **_) -> list[JobResult]:
+    return _process_loop(jobs, jobs_n, "fork", on_done, prewarm)
 
 
 @register_executor("spawn")
@@ -298,30 +351,33 @@ def fork_one(job: ReportJob) -> JobResult:
         return JobResult(job.key, False, time.perf_counter() - t0, reason, None, pid)
 
 
-def run_isolated(job: ReportJob) -> dict[str, Any]:
+def run_isolated(job: ReportJob | TaskJob, prewarm: TaskJob | None = None) -> dict[str, Any]:
     """Run one job isolated, from a warm process: a forked child where fork
     exists (Dask workers on Linux), else in this process."""
     if not hasattr(os, "fork"):
         return asdict(run_job(job))
-    import gc
-
-    from .engines import warm_up
-
-    warm_up()
-    gc.freeze()  # see _process_loop
+    _warm_worker(prewarm)
+    _freeze()
     return asdict(fork_one(job))
 
 
-def _warm_worker() -> bool:
+_WARMED: set[str] = set()  # per process: which prewarm tasks ran already
+
+
+def _warm_worker(prewarm: TaskJob | None = None) -> bool:
     if hasattr(os, "fork"):
         from .engines import warm_up
 
         warm_up()
+        tag = json.dumps(asdict(prewarm), sort_keys=True, default=str) if prewarm else ""
+        if prewarm is not None and tag not in _WARMED:
+            _WARMED.add(tag)
+            run_task(prewarm)
     return True
 
 
 @register_executor("dask")
-def _run_dask(jobs: list[ReportJob], *, scheduler: str, on_done=None, **_) -> list[JobResult]:
+def _run_dask(jobs: list[ReportJob], *, scheduler: str, on_done=None, prewarm=None, **_) -> list[JobResult]:
     try:
         from distributed import Client, as_completed
     except ImportError as e:  # pragma: no cover - optional dependency
@@ -329,10 +385,10 @@ def _run_dask(jobs: list[ReportJob], *, scheduler: str, on_done=None, **_) -> li
     results = []
     with Client(scheduler) as client:
         try:  # warm every worker once, in parallel, before the reports
-            client.run(_warm_worker)
+            client.run(_warm_worker, prewarm)
         except Exception:
             pass
-        futures = client.map(run_isolated, jobs, key=[f"gonghui-{j.key}-{time.time_ns()}" for j in jobs], pure=False)
+        futures = client.map(run_isolated, jobs, prewarm=prewarm, key=[f"gonghui-{j.key}-{time.time_ns()}" for j in jobs], pure=False)
         for fut in as_completed(futures):
             try:
                 res = JobResult(**fut.result())
@@ -345,9 +401,16 @@ def _run_dask(jobs: list[ReportJob], *, scheduler: str, on_done=None, **_) -> li
     return results
 
 
-def run_jobs(jobs: Iterable[ReportJob], *, executor: str | None = None, jobs_n: int = 2, scheduler: str | None = None, on_done=None) -> list[JobResult]:
+def run_jobs(jobs: Iterable[ReportJob | TaskJob], *, executor: str | None = None, jobs_n: int = 2, scheduler: str | None = None, on_done=None,
+             prewarm: TaskJob | None = None) -> list[JobResult]:
+    """Run ``jobs`` with the named executor (Dask when ``scheduler`` is given).
+
+    ``prewarm``: a task the warm parent (or each Dask worker) runs once
+    before its first child, to fill caches all children share; executors
+    that start cold processes (spawn, inline) skip it.
+    """
     jobs = list(jobs)
     if not jobs:
         return []
     name = "dask" if scheduler else (executor or default_executor())
-    return EXECUTORS[name](jobs, jobs_n=jobs_n, scheduler=scheduler, on_done=on_done)
+    return EXECUTORS[name](jobs, jobs_n=jobs_n, scheduler=scheduler, on_done=on_done, prewarm=prewarm)

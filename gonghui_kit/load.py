@@ -35,7 +35,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -46,7 +46,7 @@ from .iorw import sha256_file
 from .read import RawSheet, RawWorkbook, ReadError, read_workbook
 from .schema import Column, Schema, Sheet, load_schema, norm_key
 
-__all__ = ["Ledger", "WorkbookResult", "load_ledgers", "load_workbook", "discover", "empty_table", "META_COLUMNS"]
+__all__ = ["Ledger", "WorkbookResult", "load_ledgers", "load_years_ledgers", "load_workbook", "discover", "empty_table", "META_COLUMNS"]
 
 META_COLUMNS = ["unit", "year", "source_file", "sheet", "excel_row"]
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".et", ".ods", ".csv", ".xltx", ".xltm"}
@@ -1182,16 +1182,39 @@ def load_ledgers(
     (a ``gonghui_kit.registry.UnitRegistry``, or any callable name → name).  ``jobs`` > 1 reads files in parallel
     processes (fork where available, spawn on Windows).
     """
-    if isinstance(paths, (str, os.PathLike)):
-        paths = [paths]
-    paths = list(paths)
-    files, findings = discover(paths)
-    roots = [Path(p) for p in paths]
-    names = [_display(f, next((r for r in roots if r.is_dir() and _is_under(f, r)), None)) for f in files]
-    salt = secrets.token_bytes(16)
+    return load_years_ledgers({year: paths}, engine=engine, registry=registry, jobs=jobs)[year]
+
+
+def load_years_ledgers(
+    batches: Mapping[int | None, Iterable[str | os.PathLike] | str | os.PathLike],
+    *,
+    engine: str = "calamine",
+    registry=None,
+    jobs: int = 1,
+) -> dict[int | None, Ledger]:
+    """:func:`load_ledgers` for several years at once: ``{year: paths}`` →
+    ``{year: Ledger}``, every workbook of every year read in one pool (no
+    worker waits for the slowest file of a year before the next year
+    starts).  Each year gets its own pseudonym salt, as separate calls
+    would."""
+    plans = []
+    for year, paths in batches.items():
+        if isinstance(paths, (str, os.PathLike)):
+            paths = [paths]
+        paths = list(paths)
+        files, findings = discover(paths)
+        roots = [Path(p) for p in paths]
+        names = [_display(f, next((r for r in roots if r.is_dir() and _is_under(f, r)), None)) for f in files]
+        plans.append((year, files, names, findings, secrets.token_bytes(16)))
+    args = [(f, n, year, engine, salt) for year, files, names, _, salt in plans for f, n in zip(files, names)]
+    out: dict[int | None, Ledger] = {}
     with _no_gc():
-        results = _load_many(files, names, year=year, engine=engine, salt=salt, jobs=jobs)
-        return assemble(results, findings, registry=registry)
+        results = _load_many(args, jobs=jobs)
+        i = 0
+        for year, files, _, findings, _ in plans:
+            out[year] = assemble(results[i : i + len(files)], findings, registry=registry)
+            i += len(files)
+    return out
 
 
 @contextlib.contextmanager
@@ -1269,9 +1292,9 @@ def _load_serial(args: list[tuple]) -> list[WorkbookResult]:
     return out
 
 
-def _load_many(files: list[Path], names: list[str], *, year, engine, salt, jobs) -> list[WorkbookResult]:
-    args = [(f, n, year, engine, salt) for f, n in zip(files, names)]
-    if jobs <= 1 or len(files) < 4:
+def _load_many(args: list[tuple], *, jobs: int) -> list[WorkbookResult]:
+    """Load ``(path, name, year, engine, salt)`` workbooks, in order."""
+    if jobs <= 1 or len(args) < 4:
         return _load_serial(args)
     import concurrent.futures as cf
     import multiprocessing as mp

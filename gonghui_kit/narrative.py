@@ -24,6 +24,7 @@ of the text against the indicator table.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import re
@@ -391,7 +392,10 @@ def _collect_numbers(f: dict[str, Any]) -> set[str]:
 # rendering
 
 
+@functools.lru_cache(maxsize=1)
 def _env() -> jinja2.Environment:
+    """One environment per process, so each template compiles once
+    (a fresh one per summary recompiled nine templates: ~40 ms a report)."""
     return jinja2.Environment(
         loader=jinja2.PackageLoader("gonghui_kit", "templates/summary"),
         autoescape=False,
@@ -400,6 +404,14 @@ def _env() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+
+
+def precompile_templates() -> None:
+    """Compile every summary template now (a warm parent does this once,
+    so forked report children do not)."""
+    env = _env()
+    for name in env.list_templates(extensions=["j2"]):
+        env.get_template(name)
 
 
 def render_summary(f: Mapping[str, Any]) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from .build import job_label
+
 __all__ = ["BuildProgress"]
 
 
@@ -47,7 +49,7 @@ class BuildProgress:
             if self.progress is not None and self.total:
                 self.task = self.progress.add_task("生成报告", total=self.total)
         elif kind == "done":
-            name = "各单位对比" if payload.key == "__compare__" else payload.key
+            name = job_label(payload.key)
             mark = "✓" if payload.ok else "✗"
             line = f"  {mark} {name}  {payload.seconds:.1f} 秒" + ("" if payload.ok else f"  失败：{payload.error}")
             if self.progress is not None and self.task is not None:
@@ -65,5 +67,5 @@ class BuildProgress:
         t.add_row(str(len(res.built)), str(len(res.skipped)), str(len(res.failed)), f"{res.seconds:.1f}")
         self.console.print(t)
         for k, v in res.failed.items():
-            self._print(f"失败：{'各单位对比' if k == '__compare__' else k}：{v}")
+            self._print(f"失败：{job_label(k)}：{v}")
         self._print(f"年度首页：{res.index.resolve()}")

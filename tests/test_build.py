@@ -200,3 +200,19 @@ def test_demo_command_makes_an_archive(tmp_path, capsys):
         assert len(list((out / y / "units").glob("*.html"))) == 3
     root = (out / "index.html").read_text(encoding="utf-8")
     assert "2022/index.html" in root and "2023/index.html" in root
+
+
+def test_bundle_cache_follows_the_file(tmp_path):
+    """A long-lived process (a Dask worker) must read a rewritten bundle anew."""
+    import os
+    import pickle
+
+    from gonghui_kit.bundle import _CACHE, load_bundle
+
+    p = tmp_path / "bundle.pkl"
+    p.write_bytes(pickle.dumps({"year": 2023}))
+    assert load_bundle(p) == {"year": 2023}
+    p.write_bytes(pickle.dumps({"year": 2024, "pad": "x" * 10}))
+    os.utime(p, ns=(1, 1))
+    assert load_bundle(p) == {"year": 2024, "pad": "x" * 10}
+    assert sum(1 for k in _CACHE if k[0] == str(p.resolve())) == 1

@@ -110,7 +110,8 @@ def test_outputs_only(page):
 
 def test_png_embedded(page):
     assert f"data:image/png;base64,{PNG}" in page
-    assert re.search(r'<img alt="图表" src="data:image/png', page)
+    tags = re.findall(r"<img\b[^>]*>", page)
+    assert tags and all('alt="图表"' in t and 'src="data:image/png;base64,' in t for t in tags)
 
 
 def test_error_box_without_ansi(page):
@@ -158,3 +159,16 @@ def test_markdown_image_embedded(tmp_path):
     nbformat.write(nb, path)
     page = notebook_to_html(path)
     assert "data:image/png;base64," in page and 'src="logo.png"' not in page
+
+
+def test_every_image_has_alt_text():
+    """nbconvert's BeautifulSoup pass is skipped; images written by hand in
+    markdown or HTML outputs still get an (empty) alt, and existing alt text
+    is kept."""
+    html_out = new_output("display_data", data={"text/html": '<p>徽标<img src="x.png"></p>', "text/plain": "x"})
+    nb = new_notebook(cells=[new_markdown_cell('<img src="a.png" />\n\n![会徽](b.png)'), new_code_cell("x", outputs=[html_out])])
+    page = notebook_to_html(nb)
+    tags = re.findall(r"<img\b[^>]*>", page)
+    assert len(tags) == 3
+    assert all(re.search(r'\salt="', t) for t in tags), tags
+    assert any('alt="会徽"' in t for t in tags)
