@@ -71,10 +71,24 @@ def run_build(data, out, engine, jobs, units=None):
 
     cfg = BuildConfig(year=2023, data=Path(data), out=Path(out), jobs=jobs, engine=engine, progress=False,
                       registry_file=package_params_path("units.yaml"), standards_file=package_params_path("standards.yaml"))
-    rss = []
+    rss = []  # per unit report, in completion order: (peak RSS, private MB at the end)
+
+    def on_event(kind, p):
+        if kind == "done" and p.peak_rss_mb and not p.key.startswith("__"):
+            rss.append((p.peak_rss_mb, p.private_mb))
+
     t0 = time.perf_counter()
-    res = build(cfg, on_event=lambda k, p: rss.append(p.peak_rss_mb) if k == "done" and p.peak_rss_mb else None)
+    res = build(cfg, on_event=on_event)
     return time.perf_counter() - t0, res, rss
+
+
+def _memory_line(rss: list) -> str:
+    peak = [r[0] for r in rss]
+    private = [r[1] for r in rss if r[1] is not None]
+    line = f"peak RSS median {statistics.median(peak):.0f} MB, max {max(peak):.0f} MB (pages shared with the warm parent included)"
+    if private:
+        line += f"; private memory per worker median {statistics.median(private):.0f} MB, max {max(private):.0f} MB"
+    return line
 
 
 def floor(data, units, out: Path) -> float:
@@ -229,10 +243,9 @@ def main() -> None:
         print(line)
     print(f"(b)/(c) include loading 2 years of ledgers and computing indicators once ({n} units).")
     if rss_c:
-        line = f"peak RSS per worker (c): median {statistics.median(rss_c):.0f} MB, max {max(rss_c):.0f} MB"
-        if rss_b:
-            line += f";  (b): median {statistics.median(rss_b):.0f} MB"
-        print(line)
+        print(f"memory per worker (c): {_memory_line(rss_c)}")
+    if rss_b:
+        print(f"memory per worker (b): {_memory_line(rss_b)}")
     print(f"no-op rebuild of {n} units: {t_noop:.2f} s for the whole process (built {len(res_noop['built'])}, skipped {len(res_noop['skipped'])})")
     ok13 = per["c"] <= 1.3 * floor_per_core
     line = f"targets: (c) within 1.3x of (d)/cores: {'yes' if ok13 else 'NO'}"
@@ -246,9 +259,12 @@ def main() -> None:
         tbig, res_big = fresh("big", a)
         rss_big = res_big["rss"]
         k = max(1, len(rss_big) // 20)
-        first, last = statistics.mean(rss_big[:k]), statistics.mean(rss_big[-k:])
-        print(f"{a.big} reports: {tbig / a.big:.2f} s/report; worker peak RSS first {k}: {first:.0f} MB, last {k}: {last:.0f} MB "
-              f"(growth {100 * (last - first) / first:+.1f}%), max {max(rss_big):.0f} MB, failed {len(res_big['failed'])}")
+        print(f"{a.big} reports: {tbig / a.big:.2f} s/report (whole process), failed {len(res_big['failed'])}")
+        for i, what in ((0, "peak RSS"), (1, "private memory")):
+            vals = [r[i] for r in rss_big if r[i] is not None]
+            if vals:
+                first, last = statistics.mean(vals[:k]), statistics.mean(vals[-k:])
+                print(f"  worker {what}: first {k} reports {first:.0f} MB, last {k} {last:.0f} MB (growth {100 * (last - first) / first:+.1f}%), max {max(vals):.0f} MB")
 
 
 if __name__ == "__main__":

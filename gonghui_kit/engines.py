@@ -197,11 +197,20 @@ def _new_shell():
     return shell
 
 
+_WARM = False
+
+
 def warm_up() -> None:
     """Do once, in the parent, everything every report needs: imports,
     fonts, the chart style, the HTML exporter and its templates, a pristine
-    shell.  Children forked afterwards get all of it for free."""
-    global _PRISTINE
+    shell.  Children forked afterwards get all of it for free.  Calling it
+    again only replaces a pristine shell that was used (a Dask worker calls
+    it before every job)."""
+    global _PRISTINE, _WARM
+    if _WARM:
+        if _PRISTINE is None:
+            _PRISTINE = _new_shell()
+        return
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     import matplotlib
 
@@ -230,6 +239,7 @@ def warm_up() -> None:
     narrative.precompile_templates()  # the 工作总结 templates, ~40 ms a report otherwise
     if _PRISTINE is None:
         _PRISTINE = _new_shell()
+    _WARM = True
 
 
 # --------------------------------------------------------------------------

@@ -216,3 +216,41 @@ def test_bundle_cache_follows_the_file(tmp_path):
     os.utime(p, ns=(1, 1))
     assert load_bundle(p) == {"year": 2024, "pad": "x" * 10}
     assert sum(1 for k in _CACHE if k[0] == str(p.resolve())) == 1
+
+
+def test_rehearsal_leaves_no_trace(built):
+    """The warm parent's rehearsal (report.rehearse) must not change what
+    the children start from: display hooks, rcParams, open figures."""
+    import matplotlib as mpl
+    import matplotlib.pyplot as plt
+
+    from gonghui_kit import report
+    from gonghui_kit.bundle import load_bundle
+
+    _, out = built
+    bundle = out / "2023" / ".work" / "bundle.pkl"
+    unit = load_bundle(bundle).unit_names[0]
+    hooks = report._display_html, report._show
+    rc = dict(mpl.rcParams)
+    report.rehearse(bundle=str(bundle), unit=unit, year=2023)
+    assert (report._display_html, report._show) == hooks
+    assert dict(mpl.rcParams) == rc
+    assert plt.get_fignums() == []
+
+
+def test_year_files_failure_is_reported_not_fatal(data_dir, tmp_path, monkeypatch):
+    """indicators.xlsx and quality.html are written by a pool task: when it
+    fails the build says so (exit status 1) and every report is still made."""
+    from gonghui_kit import build as build_mod
+
+    def boom(**_):
+        raise OSError("磁盘已满（测试）")
+
+    monkeypatch.setattr(build_mod, "write_year_files", boom)  # inherited by the forked task
+    out = tmp_path / "reports"
+    res = build(_cfg(data_dir, out))
+    assert list(res.failed) == [build_mod.YEAR_FILES] and "磁盘已满" in res.failed[build_mod.YEAR_FILES]
+    assert len(res.built) == UNITS
+    y = out / "2023"
+    assert (y / "index.html").is_file() and (y / "compare.html").is_file()
+    assert not (y / "indicators.xlsx").exists()

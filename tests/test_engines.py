@@ -135,3 +135,26 @@ def test_failed_notebook_keeps_partial_outputs(tmp_path):
     html = (tmp_path / "x.html").read_text(encoding="utf-8")
     assert "坏数据" in html and "<title>失败的报告</title>" in html
     assert not list(tmp_path.glob(".*part*"))  # no temporary file left behind
+
+
+@pytest.mark.skipif("fork" not in mp.get_all_start_methods(), reason="fork is not available on this platform")
+def test_task_jobs_and_prewarm(tmp_path):
+    """A TaskJob runs in the pool like a report and its failure is recorded,
+    not raised; the prewarm task runs once in the warm parent, and a failing
+    one costs nothing but speed."""
+    from gonghui_kit.execute import TaskJob
+
+    src = _notebook(tmp_path / "in.ipynb", ["print(unit)"])
+    jobs = [
+        TaskJob(key="ok", func="os:makedirs", kwargs={"name": str(tmp_path / "made_by_task")}, title="建目录"),
+        TaskJob(key="bad", func="os:rmdir", kwargs={"path": str(tmp_path / "no_such_dir")}, title="测试任务"),
+        ReportJob(key="甲", notebook=str(src), parameters={"unit": "甲"}, out_ipynb=str(tmp_path / "甲.ipynb"), out_html=str(tmp_path / "甲.html"), title="甲"),
+    ]
+    marker = tmp_path / "made_by_prewarm"
+    results = {r.key: r for r in run_jobs(jobs, executor="fork", jobs_n=2, prewarm=TaskJob(key="p", func="os:makedirs", kwargs={"name": str(marker)}))}
+    assert results["ok"].ok and (tmp_path / "made_by_task").is_dir()
+    assert not results["bad"].ok and "测试任务" in results["bad"].error and "FileNotFoundError" in results["bad"].error
+    assert results["甲"].ok and marker.is_dir()
+    assert results["ok"].pid != os.getpid()  # tasks are isolated too
+    again = run_jobs(jobs[2:], executor="fork", jobs_n=1, prewarm=TaskJob(key="p", func="no_such_module:f"))
+    assert again[0].ok
