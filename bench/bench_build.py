@@ -199,8 +199,15 @@ def main() -> None:
     if a.skip_naive:
         a.only = a.only.replace("a", "")
 
+    import compileall
+
+    import gonghui_kit
     from gonghui_kit.build import notebook_path
     from gonghui_kit.sample import generate_sample
+
+    # bytecode as an installation has it (pip compiles on install; a source
+    # tree under PYTHONDONTWRITEBYTECODE would recompile in every process)
+    compileall.compile_dir(Path(gonghui_kit.__file__).parent, quiet=1)
 
     work = Path(a.work)
     shutil.rmtree(work, ignore_errors=True)

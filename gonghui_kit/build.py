@@ -361,7 +361,7 @@ def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = Non
     # pool beside the comparison, not after the last report
     jobs.insert(
         1 if compare_needed else 0,
-        TaskJob(key=YEAR_FILES, func="gonghui_kit.build:write_year_files", kwargs={"bundle": str(bundle_path.resolve()), "year_dir": str(year_dir.resolve())}, title=JOB_LABELS[YEAR_FILES]),
+        TaskJob(key=YEAR_FILES, func="gonghui_kit.build:write_year_files", kwargs={"bundle": str(bundle_path.resolve()), "year_dir": str(year_dir.resolve())}, title=JOB_LABELS[YEAR_FILES], warm=False),
     )
     emit("start", jobs)
     # the warm parent draws one unit's report once, unseen, so every child

@@ -67,6 +67,7 @@ class TaskJob:
     func: str
     kwargs: dict[str, Any] = field(default_factory=dict)
     title: str = ""
+    warm: bool = True  # False: needs none of engines.warm_up (no charts, no notebook), may start before it
 
 
 @dataclass
@@ -202,9 +203,9 @@ def default_executor() -> str:
     return "fork" if "fork" in mp.get_all_start_methods() else "spawn"
 
 
-def _child(conn, job: ReportJob, warm: bool) -> None:
+def _child(conn, job: ReportJob | TaskJob, warm: bool) -> None:
     try:
-        if warm:
+        if warm and getattr(job, "warm", True):
             from .engines import warm_up
 
             warm_up()
@@ -241,29 +242,41 @@ def _release_free_heap() -> None:
         pass
 
 
-def _process_loop(jobs: list[ReportJob], n: int, method: str, on_done: Callable[[JobResult], None] | None, prewarm: TaskJob | None = None) -> list[JobResult]:
+def _process_loop(jobs: list[ReportJob | TaskJob], n: int, method: str, on_done: Callable[[JobResult], None] | None, prewarm: TaskJob | None = None) -> list[JobResult]:
     import multiprocessing as mp
     from multiprocessing.connection import wait
 
     ctx = mp.get_context(method)
+    pending = list(jobs)
+    live: dict[int, tuple[Any, Any, ReportJob | TaskJob, float]] = {}
+    results: list[JobResult] = []
+    n = max(1, n)
+
+    def start(job: ReportJob | TaskJob) -> None:
+        parent_conn, child_conn = ctx.Pipe(duplex=False)
+        p = ctx.Process(target=_child, args=(child_conn, job, method != "fork"), daemon=True)
+        p.start()
+        child_conn.close()
+        live[p.sentinel] = (p, parent_conn, job, time.perf_counter())
+
     if method == "fork":
         from .engines import warm_up
 
-        warm_up()  # once, here; every child starts from this state
+        # Tasks that need none of the warm-up (TaskJob.warm False) start
+        # first, from the parent as it is, and work while it warms up.
+        cold = [j for j in pending if isinstance(j, TaskJob) and not j.warm][:n]
+        if cold:
+            _freeze()
+            for job in cold:
+                pending.remove(job)
+                start(job)
+        warm_up()  # once, here; every later child starts from this state
         _freeze()
     else:
         prewarm = None  # spawned children start cold whatever the parent did
-    pending = list(jobs)
-    live: dict[int, tuple[Any, Any, ReportJob, float]] = {}
-    results: list[JobResult] = []
     while pending or live:
-        while pending and len(live) < max(1, n):
-            job = pending.pop(0)
-            parent_conn, child_conn = ctx.Pipe(duplex=False)
-            p = ctx.Process(target=_child, args=(child_conn, job, method != "fork"), daemon=True)
-            p.start()
-            child_conn.close()
-            live[p.sentinel] = (p, parent_conn, job, time.perf_counter())
+        while pending and len(live) < n:
+            start(pending.pop(0))
         if prewarm is not None and live:
             # The prewarm task (a build rehearses one unit report) runs while
             # the first children -- the longest jobs -- are busy, so no core
