@@ -10,9 +10,10 @@ Steps (one function each, in order):
    version changed (or an output is missing); the comparison follows when
    any unit changed;
 4. ``execute.run_jobs`` — unit notebooks via papermill (warm engine by
-   default), HTML via nbconvert, each output atomic; in the same pool, the
-   comparison first (the longest job) and ``write_year_files``
-   (``indicators.xlsx``, ``quality.html``), so no core idles at the end;
+   default), HTML via nbconvert, each output atomic; in the same pool,
+   ``write_year_files`` (``indicators.xlsx``, ``quality.html``; it needs no
+   warm-up, so it starts while the parent warms up) and the comparison
+   first among the warm jobs (the longest), so no core idles;
 5. the year index, ``manifest.json`` last, then the all-years index.
 
 A failing unit keeps its executed notebook and a page with the error, is
