@@ -254,3 +254,22 @@ def test_year_files_failure_is_reported_not_fatal(data_dir, tmp_path, monkeypatc
     y = out / "2023"
     assert (y / "index.html").is_file() and (y / "compare.html").is_file()
     assert not (y / "indicators.xlsx").exists()
+
+
+def test_years_loaded_in_one_pool_match_separate_loads(data_dir):
+    """load_years_ledgers reads every year's workbooks in one pool; each year
+    comes out exactly as its own load_ledgers call would make it."""
+    from gonghui_kit.load import load_ledgers, load_years_ledgers
+
+    together = load_years_ledgers({2022: data_dir / "2022", 2023: data_dir / "2023"}, jobs=2)
+    for year in (2022, 2023):
+        alone = load_ledgers(data_dir / str(year), year=year)
+        both = together[year]
+        assert set(both.tables) == set(alone.tables)
+        for key in alone.tables:
+            a, b = alone.tables[key], both.tables[key]
+            assert len(a) == len(b), key
+            meta = [c for c in ("unit", "year", "source_file", "sheet", "excel_row") if c in a.columns]
+            assert meta and a[meta].equals(b[meta]), key
+        assert len(both.findings) == len(alone.findings)
+        assert both.files["sha256"].tolist() == alone.files["sha256"].tolist()
