@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import shutil
 import statistics
@@ -95,8 +96,6 @@ def floor(data, units, out: Path) -> float:
     """The real work only, one warm process: read the ledgers and compute
     (once, as any build must), then per unit compute the views, draw the
     charts and render the page."""
-    import io
-
     import jinja2
     from markupsafe import Markup
     import matplotlib
@@ -105,6 +104,7 @@ def floor(data, units, out: Path) -> float:
     import matplotlib.pyplot as plt
 
     from gonghui_kit import report
+    from gonghui_kit.charts import figure_to_png
     from gonghui_kit.html import report_css
 
     parts: list[str] = []
@@ -116,11 +116,8 @@ def floor(data, units, out: Path) -> float:
     def fake_show(*figs):
         import base64
 
-        for fig in figs:
-            buf = io.BytesIO()
-            fig.savefig(buf, format="png", dpi=fig.dpi)
-            plt.close(fig)
-            parts.append(f'<img src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}">')
+        for fig in figs:  # saved exactly as a report saves it
+            parts.append(f'<img src="data:image/png;base64,{base64.b64encode(figure_to_png(fig)).decode()}">')
 
     report._display_html = fake_html
     report._show = fake_show
@@ -141,9 +138,8 @@ def floor(data, units, out: Path) -> float:
     for i, u in enumerate(units):
         parts.clear()
         r = report.UnitReport(b, u, 2023)
-        r.header(); r.kpi_cards(); r.highlights(); r.summary()
-        r.chart_activities(); r.chart_spending(); r.chart_care(); r.chart_proposals(); r.chart_members(); r.chart_trend()
-        r.ranks(); r.breaches(); r.quality()
+        for name in report.UNIT_SECTIONS:
+            getattr(r, name)()
         html = page.render(t=u, css=css, body=Markup("".join(parts)))
         (out / f"u{i}.html").write_text(html, encoding="utf-8")
     return time.perf_counter() - t0
@@ -151,8 +147,6 @@ def floor(data, units, out: Path) -> float:
 
 def _child_main(a) -> None:
     """One variant in this fresh process; prints one JSON line."""
-    import json
-
     work, data = Path(a.work), Path(a.work) / "data"
     if a.child in ("c", "b", "noop"):
         engine = "papermill" if a.child == "b" else "warm"
@@ -172,8 +166,6 @@ def fresh(kind: str, a, **extra) -> tuple[float, dict]:
     """Run a variant in a fresh interpreter, as a user's `gonghui build` runs:
     (wall seconds of the whole process, including start-up and imports; its
     JSON result)."""
-    import json
-
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", kind, "--work", a.work, "--jobs", str(a.jobs)]
     for k, v in extra.items():
         cmd += [f"--{k.replace('_', '-')}", str(v)]
@@ -229,7 +221,7 @@ def main() -> None:
         results["b"], res_b = fresh("b", a)
         rss_b = res_b["rss"]
     units_file = work / "units.json"
-    units_file.write_text(__import__("json").dumps(units, ensure_ascii=False), encoding="utf-8")
+    units_file.write_text(json.dumps(units, ensure_ascii=False), encoding="utf-8")
     _, res_d = fresh("d", a, units_file=units_file)
     results["d"] = res_d["seconds"]
     if "a" in a.only:

@@ -83,8 +83,9 @@ EXAMPLE_NOTE = "此标准为示例值，请以本省总工会正式文件为准�
 BREACH_COLUMNS = ["unit", "year", "rule", "title", "actual", "limit", "rows", "source", "kind", "scope", "subject", "indicator", "reasons", "example", "file", "sheet", "row", "column", "value", "table", "message"]
 
 
-# the columns every check returns, one row per breach
-_BREACH_COLUMNS = ["unit", "year", "actual", "rows", "file", "sheet", "row", "column", "value", "table", "message"]
+# the columns every check returns, one row per breach (the rule's own columns
+# of BREACH_COLUMNS are added from the rule afterwards)
+_CHECK_COLUMNS = ["unit", "year", "actual", "rows", "file", "sheet", "row", "column", "value", "table", "message"]
 
 
 class StandardsWarning(UserWarning):
@@ -439,7 +440,7 @@ def _check_cap_per_member_year(care: pd.DataFrame, uy: pd.DataFrame, rule: Rule,
             f"全年{reasons}慰问合计{_money(t)}（{_rows_text(rows)}），按会员{fmt_num(n, 0)}人计人均{_money(a)}，超过人均每年{cap}的标准{rule.cited}"
             for t, n, a, rows in zip(g["total"], g["members"], g["actual"], g["rows"])
         ]
-        return g.assign(row=None, column="金额", value=g["actual"].map(lambda v: fmt_num(v, 2)), table="care", message=msg)[_BREACH_COLUMNS]
+        return g.assign(row=None, column="金额", value=g["actual"].map(lambda v: fmt_num(v, 2)), table="care", message=msg)[_CHECK_COLUMNS]
     named = d[d["recipient"].notna()]
     per = _per_person(named, "per_head", "sum")
     per = per[per["actual"] > rule.cap]
@@ -454,7 +455,7 @@ def _check_cap_per_member_year(care: pd.DataFrame, uy: pd.DataFrame, rule: Rule,
         dtype=object,
     )
     b = _record_rows(anon, rule, anon["per_head"], "金额", anon["amount"].map(lambda v: fmt_num(v, 2)), msg2)
-    return pd.concat([a[_BREACH_COLUMNS], b[_BREACH_COLUMNS]], ignore_index=True)
+    return pd.concat([a[_CHECK_COLUMNS], b[_CHECK_COLUMNS]], ignore_index=True)
 
 
 def _check_max_count(care: pd.DataFrame, uy: pd.DataFrame, rule: Rule, ind: pd.DataFrame, ctx: Mapping[str, Any]) -> pd.DataFrame:

@@ -273,3 +273,16 @@ def test_years_loaded_in_one_pool_match_separate_loads(data_dir):
             assert meta and a[meta].equals(b[meta]), key
         assert len(both.findings) == len(alone.findings)
         assert both.files["sha256"].tolist() == alone.files["sha256"].tolist()
+
+
+def test_unit_sections_are_the_notebooks_sections():
+    """report.UNIT_SECTIONS (what the rehearsal and the benchmark floor draw)
+    lists exactly the sections unit_report.ipynb shows, in its order."""
+    import re
+
+    from gonghui_kit.build import notebook_path
+    from gonghui_kit.report import UNIT_SECTIONS
+
+    nb = nbformat.read(str(notebook_path("unit_report.ipynb")), as_version=4)
+    calls = [m for c in nb.cells if c.cell_type == "code" for m in re.findall(r"^r\.(\w+)\(", c.source, re.M)]
+    assert tuple(calls) == UNIT_SECTIONS
