@@ -321,21 +321,52 @@ def _other_years(out: Path, year: int) -> list[int]:
 
 def write_quality_page(path: Path, bundle) -> Path:
     q = bundle.quality.copy()
-    f = bundle.findings
-    groups = []
-    if not f.empty:
-        for file, g in f.groupby("file", sort=False):
-            counts = g.groupby(["severity", "code", "message"], sort=False).agg(n=("message", "size"), rows=("row", lambda s: _row_list(s))).reset_index()
-            order = {"error": 0, "warning": 1, "info": 2}
-            counts = counts.sort_values("severity", key=lambda s: s.map(order), kind="stable")
-            unit = g["unit"].dropna().iloc[0] if g["unit"].notna().any() else ""
-            groups.append({"file": file, "unit": unit, "items": counts.to_dict("records")})
-    html = render_page("quality.html.j2", title=f"{bundle.year}年度台账数据质量报告", year=bundle.year, files=q.to_dict("records"), groups=groups, built_at=bundle.built_at)
+    html = render_page("quality.html.j2", title=f"{bundle.year}年度台账数据质量报告", year=bundle.year, files=q.to_dict("records"), groups=quality_groups(bundle.findings), built_at=bundle.built_at)
     return write_text(path, html)
 
 
-def _row_list(s: pd.Series, limit: int = 15) -> str:
-    rows = sorted({int(x) for x in s.dropna()})
+_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def quality_groups(findings: pd.DataFrame) -> list[dict[str, Any]]:
+    """Findings grouped for the quality page: per file (in order of first
+    appearance), one item per distinct (severity, code, message) with its
+    count and rows, errors first.  One pass over the rows (a pandas groupby
+    per file cost ~0.3 s for 50 units).
+
+    >>> f = pd.DataFrame({"file": ["a.xlsx", "a.xlsx", "b.xlsx", "a.xlsx"], "unit": ["甲", "甲", None, "甲"],
+    ...                   "severity": ["warning", "warning", "error", "error"], "code": ["x", "x", "y", "z"],
+    ...                   "message": ["日期不详", "日期不详", "缺表", "金额错"], "row": [5, 3, None, 9]})
+    >>> [(g["file"], g["unit"], [(i["severity"], i["n"], i["rows"]) for i in g["items"]]) for g in quality_groups(f)]
+    [('a.xlsx', '甲', [('error', 1, '9'), ('warning', 2, '3、5')]), ('b.xlsx', '', [('error', 1, '')])]
+    """
+    files: dict[Any, dict[str, Any]] = {}
+    if findings.empty:
+        return []
+    cols = findings[["file", "unit", "severity", "code", "message", "row"]]
+    for file, unit, sev, code, msg, row in cols.itertuples(index=False, name=None):
+        g = files.get(file)
+        if g is None:
+            g = files[file] = {"file": file, "unit": "", "items": {}}
+        if not g["unit"] and isinstance(unit, str) and unit:
+            g["unit"] = unit
+        item = g["items"].get((sev, code, msg))
+        if item is None:
+            item = g["items"][(sev, code, msg)] = {"severity": sev, "code": code, "message": msg, "n": 0, "rows": set()}
+        item["n"] += 1
+        if row is not None and not pd.isna(row):
+            item["rows"].add(int(row))
+    out = []
+    for g in files.values():
+        items = sorted(g["items"].values(), key=lambda i: _SEVERITY_ORDER.get(i["severity"], 3))
+        for i in items:
+            i["rows"] = _row_text(i["rows"])
+        out.append({"file": g["file"], "unit": g["unit"], "items": items})
+    return out
+
+
+def _row_text(rows: set[int], limit: int = 15) -> str:
+    rows = sorted(rows)
     text = "、".join(str(r) for r in rows[:limit])
     return text + (f" 等 {len(rows)} 行" if len(rows) > limit else "")
 

@@ -4,16 +4,19 @@ Steps (one function each, in order):
 
 1. ``BuildConfig.resolve`` — command line + ``params/*.yaml`` (validated:
    unknown keys and wrong types are errors before anything runs);
-2. ``prepare_bundle`` — load every year up to Y once, compute everything;
+2. ``prepare_bundle`` — load every year up to Y once, compute everything
+   (where reports are forked from this process, in a forked child that
+   then writes the year's files, while this process warms up for the
+   reports: ``execute.start_beside``);
 3. ``plan`` — which unit reports are stale: a unit is rebuilt only when the
    content hash of its input files, the params, the notebook or the toolkit
    version changed (or an output is missing); the comparison follows when
    any unit changed;
 4. ``execute.run_jobs`` — unit notebooks via papermill (warm engine by
    default), HTML via nbconvert, each output atomic; in the same pool,
-   ``write_year_files`` (``indicators.xlsx``, ``quality.html``; it needs no
-   warm-up, so it starts while the parent warms up) and the comparison
-   first among the warm jobs (the longest), so no core idles;
+   ``write_year_files`` (``indicators.xlsx``, ``quality.html``: in the
+   child that prepared the data, or as a pool task) and the comparison
+   first (the longest), so no core idles;
 5. the year index, ``manifest.json`` last, then the all-years index.
 
 A failing unit keeps its executed notebook and a page with the error, is
@@ -282,12 +285,37 @@ def write_year_files(bundle: str, year_dir: str) -> None:
     archive.write_quality_page(out / "quality.html", b)
 
 
+def _selected_units(bundle, cfg: BuildConfig) -> list[str]:
+    """The units to report on: all the year's units, or those asked for."""
+    units = bundle.unit_names
+    if cfg.units:
+        unknown = [u for u in cfg.units if u not in units]
+        if unknown:
+            raise BuildError(f"{cfg.year} 年度的台账中没有这些单位：{'、'.join(unknown)}（可用：{'、'.join(units) or '无'}）")
+        units = [u for u in units if u in cfg.units]
+    if not units:
+        raise BuildError(f"在 {cfg.data} 中没有找到 {cfg.year} 年度可用的台账（请先运行 gonghui check 查看原因）")
+    return units
+
+
+def _prepare(cfg: BuildConfig, path: Path, ready: Callable[[], Any] | None = None) -> None:
+    """Load the ledgers, compute the year's bundle and save it to ``path``
+    (nothing is saved for a run that cannot go on).  ``ready`` is called
+    when the loader's processes are done."""
+    from .bundle import prepare_bundle, save_bundle
+
+    bundle = prepare_bundle(cfg.data, cfg.year, registry=_registry(cfg), standards=_standards(cfg), jobs=cfg.jobs, on_loaded=ready)
+    _selected_units(bundle, cfg)
+    bundle.extra["archive_dir"] = str(path.parent.parent.resolve())  # pages link only to reports that exist
+    save_bundle(bundle, path)
+
+
 def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = None) -> BuildResult:
     """Build one year's archive (see module docstring)."""
     from . import archive
-    from .bundle import prepare_bundle, save_bundle
+    from .bundle import load_bundle
     from .engines import engine_name
-    from .execute import ReportJob, TaskJob, run_jobs
+    from .execute import ReportJob, TaskJob, run_jobs, start_beside, warms_parent
 
     t0 = time.perf_counter()
     emit = on_event or (lambda kind, payload: None)
@@ -310,18 +338,23 @@ def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = Non
         return BuildResult(cfg.year, cfg.out, [], units, {}, time.perf_counter() - t0, year_dir / "index.html", False)
 
     emit("stage", "读取台账并计算指标")
-    bundle = prepare_bundle(cfg.data, cfg.year, registry=_registry(cfg), standards=_standards(cfg), jobs=cfg.jobs)
-    units = bundle.unit_names
-    if cfg.units:
-        unknown = [u for u in cfg.units if u not in units]
-        if unknown:
-            raise BuildError(f"{cfg.year} 年度的台账中没有这些单位：{'、'.join(unknown)}（可用：{'、'.join(units) or '无'}）")
-        units = [u for u in units if u in cfg.units]
-    if not units:
-        raise BuildError(f"在 {cfg.data} 中没有找到 {cfg.year} 年度可用的台账（请先运行 gonghui check 查看原因）")
     bundle_path = year_dir / ".work" / "bundle.pkl"
-    bundle.extra["archive_dir"] = str(year_dir.resolve())  # pages link only to reports that exist
-    save_bundle(bundle, bundle_path)
+    # the year's workbook and quality page need no notebook and no warm-up
+    year_files = TaskJob(key=YEAR_FILES, func="gonghui_kit.build:write_year_files", kwargs={"bundle": str(bundle_path.resolve()), "year_dir": str(year_dir.resolve())}, title=JOB_LABELS[YEAR_FILES], warm=False)
+    running = []
+    if warms_parent(cfg.executor, cfg.scheduler):
+        # The data is prepared in a forked child.  Once its loader pool is
+        # done and it computes alone, this process warms up for the reports
+        # on the other core; the child then writes the year's files while
+        # this one plans and starts the reports (see execute.start_beside).
+        from .engines import warm_up
+
+        _, started = start_beside(_prepare, warm_up, then=year_files, cfg=cfg, path=bundle_path)
+        running = [started] if started is not None else []
+    else:
+        _prepare(cfg, bundle_path)
+    bundle = load_bundle(bundle_path)
+    units = _selected_units(bundle, cfg)
 
     slugs = archive.unique_slugs(bundle.unit_names)
     plans = plan(bundle, cfg, previous, slugs, units, nb_digest)
@@ -358,17 +391,13 @@ def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = Non
                 back="index.html",
             )
         )
-    # the year's workbook and quality page need no notebook: written in the
-    # pool beside the comparison, not after the last report
-    jobs.insert(
-        1 if compare_needed else 0,
-        TaskJob(key=YEAR_FILES, func="gonghui_kit.build:write_year_files", kwargs={"bundle": str(bundle_path.resolve()), "year_dir": str(year_dir.resolve())}, title=JOB_LABELS[YEAR_FILES], warm=False),
-    )
-    emit("start", jobs)
+    if not running:  # in the pool beside the comparison, not after the last report
+        jobs.insert(1 if compare_needed else 0, year_files)
+    emit("start", [s.job for s in running] + jobs)
     # the warm parent draws one unit's report once, unseen, so every child
     # starts with the caches a report fills (see report.rehearse)
     prewarm = TaskJob(key="__rehearsal__", func="gonghui_kit.report:rehearse", kwargs={"bundle": str(bundle_path.resolve()), "unit": todo[0].unit, "year": cfg.year}) if todo else None
-    results = run_jobs(jobs, executor=cfg.executor, jobs_n=cfg.jobs, scheduler=cfg.scheduler, on_done=lambda r: emit("done", r), prewarm=prewarm)
+    results = run_jobs(jobs, executor=cfg.executor, jobs_n=cfg.jobs, scheduler=cfg.scheduler, on_done=lambda r: emit("done", r), prewarm=prewarm, running=running)
     by_key = {r.key: r for r in results}
 
     failed = {k: r.error or "失败" for k, r in by_key.items() if not r.ok}

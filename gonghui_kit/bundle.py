@@ -18,7 +18,7 @@ import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -127,13 +127,18 @@ def prepare_bundle(
     registry=None,
     standards=None,
     jobs: int = 1,
+    on_loaded: Callable[[], Any] | None = None,
 ) -> Bundle:
-    """Compute a year's bundle (see module docstring)."""
+    """Compute a year's bundle (see module docstring).  ``on_loaded`` is
+    called once the workbooks are read (the loader's ``jobs`` processes are
+    done; what follows runs in this process alone)."""
     from .check import check_ledger, quality_summary
     from .registry import UnitRegistry
 
     registry = registry or UnitRegistry.empty()
     all_years, current = load_years(data_root, year, registry=registry, jobs=jobs)
+    if on_loaded is not None:
+        on_loaded()
     ind = compute_indicators(all_years)
     findings: list[Finding] = check_ledger(current)
     units = sorted(current.tables["info"]["unit"].unique().tolist()) if not current.tables["info"].empty else []

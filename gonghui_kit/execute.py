@@ -33,7 +33,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-__all__ = ["ReportJob", "TaskJob", "JobResult", "run_job", "EXECUTORS", "register_executor", "run_jobs", "default_executor"]
+__all__ = ["ReportJob", "TaskJob", "JobResult", "run_job", "EXECUTORS", "register_executor", "run_jobs", "default_executor", "warms_parent", "start_beside", "Started"]
 
 
 @dataclass
@@ -187,14 +187,114 @@ def run_job(job: ReportJob | TaskJob) -> JobResult:
 # executors
 
 EXECUTORS: dict[str, Callable[..., list[JobResult]]] = {}
+#: executors whose children are forked from this process after ``warm_up``:
+#: work done here before the pool (the warm-up) is inherited by every report
+WARM_PARENT: set[str] = set()
 
 
-def register_executor(name: str):
+def register_executor(name: str, *, warm_parent: bool = False):
     def deco(fn):
         EXECUTORS[name] = fn
+        if warm_parent:
+            WARM_PARENT.add(name)
         return fn
 
     return deco
+
+
+def warms_parent(executor: str | None = None, scheduler: str | None = None) -> bool:
+    """Whether the executor :func:`run_jobs` would pick forks its children
+    from this process after warming it up (the default on Linux/macOS)."""
+    return scheduler is None and (executor or default_executor()) in WARM_PARENT
+
+
+@dataclass
+class Started:
+    """A task already running in a child of this process (see
+    :func:`start_beside`); ``run_jobs(..., running=[...])`` counts it among
+    its live children and collects its result."""
+
+    job: TaskJob
+    process: Any
+    conn: Any
+    t0: float
+
+
+def _beside_child(conn, func: Callable[..., Any], kwargs: dict[str, Any], then: TaskJob | None) -> None:
+    sent_ready = []
+
+    def ready() -> None:
+        if not sent_ready:
+            sent_ready.append(True)
+            conn.send(("ready", None))
+
+    try:
+        out: tuple[str, Any] = ("ok", func(ready=ready, **kwargs))
+    except BaseException as e:  # noqa: BLE001 - travels to the parent
+        out = ("error", e)
+    try:
+        conn.send(out)
+    except Exception as e:  # an unpicklable result or exception
+        conn.send(("error", RuntimeError(f"{type(out[1]).__name__}: {out[1]}; {e}")))
+        out = ("error", None)
+    if then is not None and out[0] == "ok":
+        conn.send(asdict(run_task(then)))
+    conn.close()
+
+
+def start_beside(func: Callable[..., Any], beside: Callable[[], Any], *, then: TaskJob | None = None, **kwargs: Any) -> tuple[Any, Started | None]:
+    """Run ``func(ready=..., **kwargs)`` in a forked child while this process
+    runs ``beside()``, started when the child calls ``ready()``; return
+    ``func``'s result and, with ``then``, the child going on with that task.
+
+    A build prepares the year's data this way: the child calls ``ready()``
+    when its loader pool is done and it computes alone, so the parent warms
+    up on the core that would idle; then, while the parent plans and starts
+    the reports, the child writes the year's files (``then``) -- a live job
+    of the pool from then on (pass the :class:`Started` to ``run_jobs``).
+
+    The child's exception is raised here, with its type; a child that dies
+    without a word (out of memory) raises ``RuntimeError``.  Where fork does
+    not exist, everything runs here, one after the other, and the task is
+    left to the caller (``None`` is returned for it).
+    """
+    if not hasattr(os, "fork"):
+        result = func(ready=lambda: None, **kwargs)
+        beside()
+        return result, None
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    parent_conn, child_conn = ctx.Pipe(duplex=False)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    t0 = time.perf_counter()
+    # not a daemon: its loader starts processes of its own
+    p = ctx.Process(target=_beside_child, args=(child_conn, func, kwargs, then), daemon=False)
+    p.start()
+    child_conn.close()
+    ran_beside = False
+    try:
+        kind, value = parent_conn.recv()
+        if kind == "ready":
+            ran_beside = True
+            beside()
+            kind, value = parent_conn.recv()
+    except EOFError:
+        p.join()
+        parent_conn.close()
+        raise RuntimeError(f"准备数据的子进程异常退出（退出码 {p.exitcode}），可能是内存不足") from None
+    if kind == "error":
+        p.join()
+        parent_conn.close()
+        raise value
+    if not ran_beside:
+        beside()
+    if then is None:
+        p.join()
+        parent_conn.close()
+        return value, None
+    return value, Started(then, p, parent_conn, t0)
 
 
 def default_executor() -> str:
@@ -203,7 +303,19 @@ def default_executor() -> str:
     return "fork" if "fork" in mp.get_all_start_methods() else "spawn"
 
 
+def _one_report_gc() -> None:
+    """A child makes one report and exits: collect cycles rarely.  Its
+    report allocates fewer container objects than this threshold, so the
+    collector's passes (~10-15 ms a report) are skipped; whatever a report
+    leaves in cycles goes when the child exits, and a report that
+    allocates far more is still collected."""
+    import gc
+
+    gc.set_threshold(100_000, 50, 1000)
+
+
 def _child(conn, job: ReportJob | TaskJob, warm: bool) -> None:
+    _one_report_gc()
     try:
         if warm and getattr(job, "warm", True):
             from .engines import warm_up
@@ -242,13 +354,14 @@ def _release_free_heap() -> None:
         pass
 
 
-def _process_loop(jobs: list[ReportJob | TaskJob], n: int, method: str, on_done: Callable[[JobResult], None] | None, prewarm: TaskJob | None = None) -> list[JobResult]:
+def _process_loop(jobs: list[ReportJob | TaskJob], n: int, method: str, on_done: Callable[[JobResult], None] | None, prewarm: TaskJob | None = None,
+                  running: Iterable[Started] = ()) -> list[JobResult]:
     import multiprocessing as mp
     from multiprocessing.connection import wait
 
     ctx = mp.get_context(method)
     pending = list(jobs)
-    live: dict[int, tuple[Any, Any, ReportJob | TaskJob, float]] = {}
+    live: dict[int, tuple[Any, Any, ReportJob | TaskJob, float]] = {s.process.sentinel: (s.process, s.conn, s.job, s.t0) for s in running}
     results: list[JobResult] = []
     n = max(1, n)
 
@@ -336,9 +449,9 @@ def _write_failure(job: ReportJob | TaskJob, reason: str) -> None:
         pass
 
 
-@register_executor("fork")
-def _run_fork(jobs: list[ReportJob], *, jobs_n: int = 2, on_done=None, prewarm=None, **_) -> list[JobResult]:
-    return _process_loop(jobs, jobs_n, "fork", on_done, prewarm)
+@register_executor("fork", warm_parent=True)
+def _run_fork(jobs: list[ReportJob], *, jobs_n: int = 2, on_done=None, prewarm=None, running=(), **_) -> list[JobResult]:
+    return _process_loop(jobs, jobs_n, "fork", on_done, prewarm, running)
 
 
 @register_executor("spawn")
@@ -369,6 +482,7 @@ def fork_one(job: ReportJob) -> JobResult:
         code = 0
         try:
             os.close(r)
+            _one_report_gc()
             payload = json.dumps(asdict(run_job(job))).encode()
         except BaseException as e:  # noqa: BLE001
             payload = json.dumps(asdict(JobResult(job.key, False, 0.0, f"{type(e).__name__}: {e}"[:300], _peak_rss_mb(), os.getpid(), _private_mb()))).encode()
@@ -447,15 +561,22 @@ def _run_dask(jobs: list[ReportJob], *, scheduler: str, on_done=None, prewarm=No
 
 
 def run_jobs(jobs: Iterable[ReportJob | TaskJob], *, executor: str | None = None, jobs_n: int = 2, scheduler: str | None = None, on_done=None,
-             prewarm: TaskJob | None = None) -> list[JobResult]:
+             prewarm: TaskJob | None = None, running: Iterable[Started] = ()) -> list[JobResult]:
     """Run ``jobs`` with the named executor (Dask when ``scheduler`` is given).
 
     ``prewarm``: a task the warm parent (or each Dask worker) runs once
     before its first child, to fill caches all children share; executors
-    that start cold processes (spawn, inline) skip it.
+    that start cold processes (spawn, inline) skip it.  ``running``: tasks
+    already running in children of this process (:func:`start_beside`),
+    counted among the live children and collected like the others; only
+    executors that fork from this process (:func:`warms_parent`) take them.
     """
-    jobs = list(jobs)
-    if not jobs:
-        return []
+    jobs, running = list(jobs), list(running)
     name = "dask" if scheduler else (executor or default_executor())
+    if running and name not in WARM_PARENT:
+        raise ValueError(f"执行器 {name} 不能接管已在运行的任务")
+    if not jobs and not running:
+        return []
+    if running:
+        return EXECUTORS[name](jobs, jobs_n=jobs_n, scheduler=scheduler, on_done=on_done, prewarm=prewarm, running=running)
     return EXECUTORS[name](jobs, jobs_n=jobs_n, scheduler=scheduler, on_done=on_done, prewarm=prewarm)

@@ -18,6 +18,7 @@ or ``@`` can never become a formula.  The file is written atomically.
 
 from __future__ import annotations
 
+import copy
 import io
 from pathlib import Path
 from typing import Iterable
@@ -102,10 +103,45 @@ def number_format(key: str) -> str:
     return f"#,##0{suffix}"
 
 
-def _put(ws, row: int, col: int, value, *, fmt: str | None = None):
-    """Write one cell; text is always text (never a formula)."""
+#: the cell styles the workbook uses, by name (see ``_put``)
+_STYLES: dict[str, dict[str, object]] = {
+    "title": {"font": _TITLE},
+    "head": {"font": _BOLD, "fill": _HEAD_FILL, "alignment": _CENTER, "border": _BOX},
+    "box": {"border": _BOX},
+    "box_bold": {"font": _BOLD, "border": _BOX},
+    "box_indent": {"alignment": Alignment(indent=2), "border": _BOX},
+    "box_center": {"border": _BOX, "alignment": Alignment(horizontal="center")},
+    "block": {"fill": _BLOCK_FILL},
+    "block_bold": {"font": _BOLD, "fill": _BLOCK_FILL},
+}
+
+
+def _apply_style(cell, style: str | None, fmt: str | None) -> None:
+    """Give ``cell`` the named style and number format.  openpyxl hashes a
+    style object each time one is assigned (tens of microseconds), and a
+    workbook has tens of thousands of cells but a handful of combinations:
+    each combination is assigned once per workbook, and its style array is
+    copied to every other cell that uses it."""
+    if style is None and fmt is None:
+        return
+    cache = cell.parent.parent.__dict__.setdefault("_gonghui_styles", {})
+    arr = cache.get((style, fmt))
+    if arr is None:
+        for attr, v in _STYLES[style].items() if style else ():
+            setattr(cell, attr, v)
+        if fmt:
+            cell.number_format = fmt
+        cache[(style, fmt)] = copy.copy(cell._style)
+    else:
+        cell._style = copy.copy(arr)
+
+
+def _put(ws, row: int, col: int, value, *, fmt: str | None = None, style: str | None = None):
+    """Write one cell with a style of ``_STYLES``; text is always text (never
+    a formula); the number format applies to a value that is there."""
     cell = ws.cell(row=row, column=col)
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        _apply_style(cell, style, None)
         return cell
     if isinstance(value, (np.integer,)):
         value = int(value)
@@ -117,8 +153,7 @@ def _put(ws, row: int, col: int, value, *, fmt: str | None = None):
         cell.data_type = "s"
     else:
         cell.value = value
-        if fmt:
-            cell.number_format = fmt
+    _apply_style(cell, style, fmt)
     return cell
 
 
@@ -143,7 +178,7 @@ def _topic_sheet(wb: Workbook, topic: str, ind: pd.DataFrame, units: list[str], 
     cols = [(u, y) for u in units for y in years]
     w = w.reindex(columns=pd.MultiIndex.from_tuples(cols, names=["unit", "year"]))
     multi = len(years) > 1
-    _put(ws, 1, 1, f"{topic}指标（{_years_text(years)}）").font = _TITLE
+    _put(ws, 1, 1, f"{topic}指标（{_years_text(years)}）", style="title")
     head = 2
     _put(ws, head, 1, "指标")
     for j, u in enumerate(units):
@@ -158,8 +193,7 @@ def _topic_sheet(wb: Workbook, topic: str, ind: pd.DataFrame, units: list[str], 
         _put(ws, head + 1, 1, "年度")
     for r in range(head, last_head + 1):
         for c in range(1, 2 + len(cols)):
-            cell = ws.cell(r, c)
-            cell.font, cell.fill, cell.alignment, cell.border = _BOLD, _HEAD_FILL, _CENTER, _BOX
+            _apply_style(ws.cell(r, c), "head", None)
     ws.freeze_panes = ws.cell(last_head + 1, 2)
 
     row = last_head + 1
@@ -167,18 +201,14 @@ def _topic_sheet(wb: Workbook, topic: str, ind: pd.DataFrame, units: list[str], 
     values = w.to_numpy(dtype="float64") if len(w) else np.empty((0, len(cols)))
     for (key, cat), vals in zip(w.index, values):
         label = BY_KEY[key].label if cat == "" else category_label(cat)
-        c = _put(ws, row, 1, label)
-        c.border = _BOX
+        _put(ws, row, 1, label, style="box_bold" if cat == "" else "box_indent")
         if cat == "":
-            c.font = _BOLD
             key_rows[key] = row
         else:
-            c.alignment = Alignment(indent=2)
             ws.row_dimensions[row].outline_level = 1
         fmt = number_format(key)
         for j, v in enumerate(vals):
-            cell = _put(ws, row, 2 + j, None if np.isnan(v) else float(v), fmt=fmt)
-            cell.border = _BOX
+            _put(ws, row, 2 + j, None if np.isnan(v) else float(v), fmt=fmt, style="box")
         row += 1
     ws.sheet_properties.outlinePr.summaryBelow = False
 
@@ -196,26 +226,20 @@ def _topic_sheet(wb: Workbook, topic: str, ind: pd.DataFrame, units: list[str], 
     rank_keys = [k for k in keys if BY_KEY[k].key_indicator and BY_KEY[k].higher_is_better is not None]
     if rank_keys and len(units) >= 2:
         row += 1
-        c = _put(ws, row, 1, "同类排名（1为最好）")
-        c.font = _BOLD
-        for j in range(len(cols) + 1):
-            ws.cell(row, 1 + j).fill = _BLOCK_FILL
+        _put(ws, row, 1, "同类排名（1为最好）", style="block_bold")
+        for j in range(len(cols)):
+            _apply_style(ws.cell(row, 2 + j), "block", None)
         row += 1
-        _put(ws, row, 1, "同类分组").border = _BOX
+        _put(ws, row, 1, "同类分组", style="box")
         for j, (u, y) in enumerate(cols):
-            _put(ws, row, 2 + j, str(groups.get(u, ""))).border = _BOX
+            _put(ws, row, 2 + j, str(groups.get(u, "")), style="box")
         row += 1
-        rmap = rk.set_index(["indicator", "unit", "year"])[["rank", "n"]]
+        rmap = {(i, u, int(y)): (r, n) for i, u, y, r, n in rk[["indicator", "unit", "year", "rank", "n"]].itertuples(index=False, name=None)}
         for key in rank_keys:
-            _put(ws, row, 1, f"{BY_KEY[key].label}排名").border = _BOX
+            _put(ws, row, 1, f"{BY_KEY[key].label}排名", style="box")
             for j, (u, y) in enumerate(cols):
-                try:
-                    rr, n = rmap.loc[(key, u, y)]
-                except KeyError:
-                    rr = pd.NA
-                cell = _put(ws, row, 2 + j, None if pd.isna(rr) else int(rr), fmt='0"/"' + str(int(n)) if not pd.isna(rr) else None)
-                cell.border = _BOX
-                cell.alignment = Alignment(horizontal="center")
+                rr, n = rmap.get((key, u, int(y)), (pd.NA, None))
+                _put(ws, row, 2 + j, None if pd.isna(rr) else int(rr), fmt='0"/"' + str(int(n)) if not pd.isna(rr) else None, style="box_center")
             row += 1
 
     ws.column_dimensions["A"].width = 26
@@ -226,7 +250,7 @@ def _topic_sheet(wb: Workbook, topic: str, ind: pd.DataFrame, units: list[str], 
 
 def _readme_sheet(wb: Workbook, ind: pd.DataFrame, units: list[str], years: list[int], notes: Iterable[str]) -> None:
     ws = wb.create_sheet("说明", 0)
-    _put(ws, 1, 1, "工会台账指标汇总").font = _TITLE
+    _put(ws, 1, 1, "工会台账指标汇总", style="title")
     lines = [
         f"数据年度：{_years_text(years) or '无'}；单位数：{len(units)}。",
         "各板块工作表：每行一个指标（缩进行为该指标按类别、科目、事由等的分项，可折叠），每列一个单位" + ("，单位下按年度分列" if len(years) > 1 else "") + "。",
@@ -241,14 +265,13 @@ def _readme_sheet(wb: Workbook, ind: pd.DataFrame, units: list[str], years: list
     r = 4 + len(lines)
     heads = ["指标", "代码", "所属板块", "计量", "口径", "方向", "关键指标"]
     for j, h in enumerate(heads):
-        c = _put(ws, r, 1 + j, h)
-        c.font, c.fill, c.alignment, c.border = _BOLD, _HEAD_FILL, _CENTER, _BOX
+        _put(ws, r, 1 + j, h, style="head")
     for i in INDICATORS:
         r += 1
         direction = {True: "越高越好", False: "越低越好", None: "—"}[i.higher_is_better]
         measure = "%" if i.kind == "rate" else MEASURE.get(i.key, "")
         for j, v in enumerate([i.label, i.key, i.topic, measure, DEFINITIONS.get(i.key, ""), direction, "是" if i.key_indicator else ""]):
-            _put(ws, r, 1 + j, v).border = _BOX
+            _put(ws, r, 1 + j, v, style="box")
     for col, wdt in zip("ABCDEFG", (18, 28, 10, 9, 52, 10, 9)):
         ws.column_dimensions[col].width = wdt
     ws.column_dimensions["A"].width = 18
@@ -258,8 +281,7 @@ def _long_sheet(wb: Workbook, ind: pd.DataFrame) -> None:
     ws = wb.create_sheet("长表")
     heads = ["单位", "年度", "指标", "分类", "数值", "计量", "指标代码"]
     for j, h in enumerate(heads):
-        c = _put(ws, 1, 1 + j, h)
-        c.font, c.fill, c.alignment, c.border = _BOLD, _HEAD_FILL, _CENTER, _BOX
+        _put(ws, 1, 1 + j, h, style="head")
     labels = {i.key: i.label for i in INDICATORS}
     fmts = {k: number_format(k) for k in labels}
     measure = {i.key: ("%" if i.kind == "rate" else MEASURE.get(i.key, "")) for i in INDICATORS}

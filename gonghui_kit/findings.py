@@ -13,7 +13,7 @@ import itertools
 import json
 import operator
 import re
-from dataclasses import MISSING, asdict, dataclass, field
+from dataclasses import MISSING, dataclass, field
 from typing import Any, Iterable, Sequence
 
 import pandas as pd
@@ -59,7 +59,9 @@ class Finding:
             raise ValueError(f"bad action {self.action!r}")
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # every field is a str, int or None: no deep copy needed (asdict's
+        # recursive copy made building the findings table of a big year slow)
+        return {k: getattr(self, k) for k in _FIELDS}
 
 
 _FIELDS = tuple(Finding.__dataclass_fields__)
@@ -181,9 +183,9 @@ def show_value(value: Any, *, limit: int = 60) -> str:
 
 def findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:
     """Findings as a DataFrame (one row each; the JSON keys first)."""
-    rows = [f.as_dict() for f in findings]
     cols = list(FINDING_FIELDS) + ["code", "unit", "year", "table"]
-    df = pd.DataFrame(rows, columns=cols)
+    rows = [tuple(map(f.__getattribute__, cols)) for f in findings]
+    df = pd.DataFrame.from_records(rows, columns=cols) if rows else pd.DataFrame(columns=cols)
     if not df.empty:
         df["row"] = df["row"].astype("Int64")
         df["year"] = df["year"].astype("Int64")

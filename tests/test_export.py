@@ -203,3 +203,26 @@ def test_on_the_sample(sample_dir, tmp_path):
     units = {ws.cell(2, c).value for c in range(2, ws.max_column + 1)} - {None}
     assert units == set(ind["unit"])
     assert "动力分厂分工会" in units and "动力车间分工会" not in units  # renamed unit merged
+
+
+def test_cell_styles_in_every_workbook(tmp_path):
+    """Styles are assigned once per combination and copied (export._apply_style);
+    a second workbook written in the same process gets them all again."""
+    reg = UnitRegistry.from_dict({"units": [{"name": "甲分工会", "peer_group": "企业"}, {"name": "乙分工会", "peer_group": "企业"}, {"name": "丙分工会", "peer_group": "企业"}]})
+    for name in ("a.xlsx", "b.xlsx"):
+        wb = load(write_indicators_xlsx(tmp_path / name, make_ind(years=(2022, 2023)), registry=reg))
+        ws = wb["职工活动"]
+        r = rows_of(ws)
+        head = ws.cell(2, 4)  # 乙分工会 (B2:C2 merged, D2:E2 …)
+        assert head.font.bold and head.fill.fgColor.rgb == "00DDEBF7" and head.border.left.style == "thin" and head.alignment.horizontal == "center"
+        assert ws.cell(3, 2).value == "2022年" and ws.cell(3, 2).fill.fgColor.rgb == "00DDEBF7"
+        label, sub = ws.cell(r["活动场次"], 1), ws.cell(r["文体活动"], 1)
+        assert label.font.bold and label.border.bottom.style == "thin" and label.alignment.indent == 0
+        assert not sub.font.bold and sub.alignment.indent == 2 and sub.border.top.style == "thin"
+        value = ws.cell(r["参与人次"], 3)
+        assert value.number_format == '#,##0"人次"' and value.border.right.style == "thin" and not value.font.bold
+        block = r["同类排名（1为最好）"]
+        assert ws.cell(block, 1).font.bold and ws.cell(block, 1).fill.fgColor.rgb == "00F2F2F2" and ws.cell(block, 4).fill.fgColor.rgb == "00F2F2F2"
+        rank = ws.cell(r["活动场次排名"], 2)
+        assert rank.alignment.horizontal == "center" and rank.number_format == '0"/"3' and rank.border.left.style == "thin"
+        assert wb["说明"]["A1"].font.sz == 14 and wb["长表"]["A1"].font.bold and wb["长表"]["A2"].number_format == "General"
