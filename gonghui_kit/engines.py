@@ -223,6 +223,19 @@ def warm_up() -> None:
     import nbformat  # noqa: F401
     import papermill  # noqa: F401
 
+    # what every report child would otherwise import on its own: IPython's
+    # debugger base and logger (first cell run), the memory probes and the
+    # codec /proc is read with (execute.JobResult)
+    import bdb  # noqa: F401
+    import encodings.ascii  # noqa: F401
+
+    import IPython.core.logger  # noqa: F401
+
+    try:
+        import resource  # noqa: F401
+    except ImportError:  # Windows
+        pass
+
     from . import bundle, charts, compare, fonts, highlights, html, indicators, narrative, report  # noqa: F401
 
     ensure_registered()
