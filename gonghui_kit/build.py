@@ -315,7 +315,7 @@ def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = Non
     from . import archive
     from .bundle import load_bundle
     from .engines import engine_name
-    from .execute import ReportJob, TaskJob, run_jobs, start_beside, warms_parent
+    from .execute import ReportJob, TaskJob, run_jobs, start_beside, warm_parent, warms_parent
 
     t0 = time.perf_counter()
     emit = on_event or (lambda kind, payload: None)
@@ -347,9 +347,7 @@ def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = Non
         # done and it computes alone, this process warms up for the reports
         # on the other core; the child then writes the year's files while
         # this one plans and starts the reports (see execute.start_beside).
-        from .engines import warm_up
-
-        _, started = start_beside(_prepare, warm_up, then=year_files, cfg=cfg, path=bundle_path)
+        _, started = start_beside(_prepare, warm_parent, then=year_files, cfg=cfg, path=bundle_path)
         running = [started] if started is not None else []
     else:
         _prepare(cfg, bundle_path)

@@ -259,10 +259,15 @@ def warm_up() -> None:
 # the papermill engine (class in gonghui_kit.pm_engine, registered by entry point)
 
 
-def run_managed(nb_man) -> None:
-    """Execute a papermill-managed notebook cell by cell in a pristine shell."""
+def run_managed(nb_man, metadata: dict[str, Any] | None = None) -> None:
+    """Execute a papermill-managed notebook cell by cell in a pristine shell.
+    ``metadata``: merged into ``nb.metadata`` first, so the notebook that
+    papermill saves already carries it."""
     from nbformat import from_dict
 
+    if metadata:
+        for key, value in metadata.items():
+            nb_man.nb.metadata.setdefault(key, {}).update(value)
     shell = _new_shell()
     for index, cell in enumerate(nb_man.nb.cells):
         if cell.cell_type != "code":

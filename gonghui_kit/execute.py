@@ -20,6 +20,11 @@ Executors decide *where* jobs run, registered by name:
   imports.
 - ``dask``: jobs go to an existing Dask cluster (``--scheduler ADDRESS``);
   each worker warms up once and forks a child per report where it can.
+
+``start_beside`` runs a function in a forked child while this process does
+something else (a build prepares the year's data there while the parent
+warms up); the child may go on with a task that the fork executor then
+counts among its live children (``run_jobs(..., running=...)``).
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-__all__ = ["ReportJob", "TaskJob", "JobResult", "run_job", "EXECUTORS", "register_executor", "run_jobs", "default_executor", "warms_parent", "start_beside", "Started"]
+__all__ = ["ReportJob", "TaskJob", "JobResult", "run_job", "EXECUTORS", "register_executor", "run_jobs", "default_executor", "warms_parent", "warm_parent", "start_beside", "Started"]
 
 
 @dataclass
@@ -140,7 +145,7 @@ def run_job(job: ReportJob | TaskJob) -> JobResult:
 
     ensure_registered()
     from .html import notebook_to_html
-    from .iorw import write_text
+    from .iorw import commit, write_text
 
     t0 = time.perf_counter()
     out_ipynb = Path(job.out_ipynb)
@@ -148,6 +153,9 @@ def run_job(job: ReportJob | TaskJob) -> JobResult:
     tmp = out_ipynb.with_name(f".{out_ipynb.stem}.{os.getpid()}.part.ipynb")
     error = None
     nb = None
+    # the warm engine puts the title in before papermill saves the notebook:
+    # papermill's file is then the output as it stands (no second save)
+    early = {"gonghui_metadata": {"gonghui": {"title": job.title}}} if job.engine == "gonghui_warm" else {}
     try:
         nb = pm.execute_notebook(
             job.notebook,
@@ -159,6 +167,7 @@ def run_job(job: ReportJob | TaskJob) -> JobResult:
             kernel_name="python3",
             cwd=job.cwd,
             execution_timeout=job.timeout,
+            **early,
         )
     except PapermillExecutionError as e:
         error = f"{e.ename}: {e.evalue}"[:300]
@@ -169,11 +178,14 @@ def run_job(job: ReportJob | TaskJob) -> JobResult:
             nb = nbformat.read(str(tmp), as_version=4)
         if nb is None:
             nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"# 报告生成失败\n\n{error}")])
-        nb.metadata.setdefault("gonghui", {})["title"] = job.title
-        if error:
-            nb.metadata["gonghui"]["failed"] = error
-            nb.cells.insert(0, _failure_cell(job, error))
-        write_text(out_ipynb, nbformat.writes(nb))
+        if early and error is None and tmp.exists():
+            commit(tmp, out_ipynb)
+        else:
+            nb.metadata.setdefault("gonghui", {})["title"] = job.title
+            if error:
+                nb.metadata["gonghui"]["failed"] = error
+                nb.cells.insert(0, _failure_cell(job, error))
+            write_text(out_ipynb, nbformat.writes(nb))
         write_text(job.out_html, notebook_to_html(nb))
     except Exception as e:  # conversion must not kill the batch either
         error = error or f"{type(e).__name__}: {e}"[:300]
@@ -339,6 +351,17 @@ def _freeze() -> None:
     gc.collect()
     _release_free_heap()
     gc.freeze()
+
+
+def warm_parent() -> None:
+    """Warm this process up for the reports it will fork
+    (``engines.warm_up``) and freeze what it holds, so that the collection
+    before the first child is short.  A build runs it while its data is
+    prepared in a child (:func:`start_beside`)."""
+    from .engines import warm_up
+
+    warm_up()
+    _freeze()
 
 
 def _release_free_heap() -> None:

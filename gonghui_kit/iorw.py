@@ -18,7 +18,7 @@ from typing import Any, Iterator
 
 import pandas as pd
 
-__all__ = ["sha256_file", "atomic_write", "write_text", "write_bytes", "write_json", "write_csv", "fsync_dir"]
+__all__ = ["sha256_file", "atomic_write", "commit", "write_text", "write_bytes", "write_json", "write_csv", "fsync_dir"]
 
 
 def sha256_file(path: str | os.PathLike) -> str:
@@ -83,6 +83,21 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb", encoding: str | None
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def commit(tmp: str | os.PathLike, path: str | os.PathLike) -> Path:
+    """Make a finished file written by someone else (``tmp``, in the same
+    folder) the output ``path``: flushed to disk, then renamed in one step,
+    as ``atomic_write`` does."""
+    fd = os.open(tmp, os.O_RDWR)  # Windows flushes only a handle open for writing
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.chmod(tmp, 0o666 & ~_UMASK)
+    os.replace(tmp, path)
+    fsync_dir(Path(path).parent)
+    return Path(path)
 
 
 def write_bytes(path: str | os.PathLike, data: bytes) -> Path:

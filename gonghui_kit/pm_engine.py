@@ -17,10 +17,10 @@ def _impl():
 
     class _WarmEngine(Engine):
         @classmethod
-        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, **kwargs):
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, gonghui_metadata=None, **kwargs):
             from .engines import run_managed
 
-            run_managed(nb_man)
+            run_managed(nb_man, gonghui_metadata)
             return nb_man.nb
 
     return _WarmEngine

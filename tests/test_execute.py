@@ -103,3 +103,33 @@ def test_only_forking_executors_adopt_running_tasks(tmp_path):
     with pytest.raises(ValueError, match="不能接管"):
         run_jobs([], executor="inline", running=[started])
     run_jobs([], executor="fork", running=[started])  # collect the child
+
+
+def test_warm_engine_output_is_papermills_file_with_the_title(tmp_path):
+    """With the warm engine the title goes in before papermill saves, and that
+    file becomes the output as it stands (no second save, no leftovers)."""
+    import nbformat
+
+    from gonghui_kit.execute import ReportJob, run_job
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("unit = '甲'", metadata={"tags": ["parameters"]}), nbformat.v4.new_code_cell("print(unit * 2)")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    src = tmp_path / "in.ipynb"
+    nbformat.write(nb, src)
+    out = tmp_path / "out"
+    job = ReportJob(key="甲", notebook=str(src), parameters={"unit": "乙"}, out_ipynb=str(out / "甲.ipynb"), out_html=str(out / "甲.html"), title="乙 2023年度报告")
+    res = run_job(job)
+    assert res.ok, res.error
+    done = nbformat.read(out / "甲.ipynb", as_version=4)
+    nbformat.validate(done)
+    assert done.metadata["gonghui"] == {"title": "乙 2023年度报告"}
+    assert done.cells[-1].outputs[0]["text"] == "乙乙\n"
+    assert "<title>乙 2023年度报告</title>" in (out / "甲.html").read_text(encoding="utf-8")
+    assert sorted(p.name for p in out.iterdir()) == ["甲.html", "甲.ipynb"]
+    assert (out / "甲.ipynb").stat().st_mode & 0o777 == 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    m = os.umask(0)
+    os.umask(m)
+    return m
