@@ -61,7 +61,8 @@ class TaskJob:
     own child, its failure recorded instead of stopping the build.  A build
     uses it for the year's files that do not come from a notebook
     (``indicators.xlsx``, ``quality.html``), so they are written while the
-    unit reports run instead of after them.
+    unit reports run instead of after them (or, where reports are forked,
+    by the child that prepared the data: :func:`start_beside`).
 
     ``func`` is ``"module:function"`` (importable by name, so the job also
     travels to spawned processes and Dask workers); ``kwargs`` must be
@@ -72,7 +73,7 @@ class TaskJob:
     func: str
     kwargs: dict[str, Any] = field(default_factory=dict)
     title: str = ""
-    warm: bool = True  # False: needs none of engines.warm_up (no charts, no notebook), may start before it
+    warm: bool = True  # False: needs none of engines.warm_up (no charts, no notebook): a spawned child skips it
 
 
 @dataclass
@@ -204,10 +205,10 @@ EXECUTORS: dict[str, Callable[..., list[JobResult]]] = {}
 WARM_PARENT: set[str] = set()
 
 
-def register_executor(name: str, *, warm_parent: bool = False):
+def register_executor(name: str, *, warms_parent: bool = False):
     def deco(fn):
         EXECUTORS[name] = fn
-        if warm_parent:
+        if warms_parent:
             WARM_PARENT.add(name)
         return fn
 
@@ -396,18 +397,7 @@ def _process_loop(jobs: list[ReportJob | TaskJob], n: int, method: str, on_done:
         live[p.sentinel] = (p, parent_conn, job, time.perf_counter())
 
     if method == "fork":
-        from .engines import warm_up
-
-        # Tasks that need none of the warm-up (TaskJob.warm False) start
-        # first, from the parent as it is, and work while it warms up.
-        cold = [j for j in pending if isinstance(j, TaskJob) and not j.warm][:n]
-        if cold:
-            _freeze()
-            for job in cold:
-                pending.remove(job)
-                start(job)
-        warm_up()  # once, here; every later child starts from this state
-        _freeze()
+        warm_parent()  # once (a build has done it already); every child starts from this state
     else:
         prewarm = None  # spawned children start cold whatever the parent did
     while pending or live:
@@ -472,7 +462,7 @@ def _write_failure(job: ReportJob | TaskJob, reason: str) -> None:
         pass
 
 
-@register_executor("fork", warm_parent=True)
+@register_executor("fork", warms_parent=True)
 def _run_fork(jobs: list[ReportJob], *, jobs_n: int = 2, on_done=None, prewarm=None, running=(), **_) -> list[JobResult]:
     return _process_loop(jobs, jobs_n, "fork", on_done, prewarm, running)
 

@@ -46,8 +46,16 @@ def _die(ready, **_):
     os._exit(3)
 
 
-def write_marker(path: str) -> None:
+def write_marker(path: str, delay: float = 0.0) -> None:
+    time.sleep(delay)
     Path(path).write_text("year files", encoding="utf-8")
+
+
+def after(marker: str, path: str) -> None:
+    """Fails when started before ``marker`` exists."""
+    if not Path(marker).exists():
+        raise RuntimeError("started while the adopted task was still running")
+    Path(path).write_text("later", encoding="utf-8")
 
 
 def test_beside_runs_while_the_child_works(tmp_path):
@@ -75,14 +83,15 @@ def test_follow_up_task_is_adopted_by_the_pool(tmp_path):
     child (jobs_n=1: the next job starts only after it) and returns its
     result with the others."""
     marker, out, files = tmp_path / "warm", tmp_path / "bundle.pkl", tmp_path / "indicators.xlsx"
-    then = TaskJob(key="__year_files__", func="tests.test_execute:write_marker", kwargs={"path": str(files)}, warm=False)
-    later = TaskJob(key="later", func="tests.test_execute:write_marker", kwargs={"path": str(tmp_path / "later.txt")}, warm=False)
+    then = TaskJob(key="__year_files__", func="tests.test_execute:write_marker", kwargs={"path": str(files), "delay": 0.5}, warm=False)
+    later = TaskJob(key="later", func="tests.test_execute:after", kwargs={"marker": str(files), "path": str(tmp_path / "later.txt")}, warm=False)
     value, started = start_beside(_prepare, lambda: marker.write_text("warm", encoding="utf-8"), then=then, marker=str(marker), out=str(out))
     assert started is not None and started.job is then
     seen: list[JobResult] = []
     results = run_jobs([later], executor="fork", jobs_n=1, running=[started], on_done=seen.append)
     assert [r.key for r in results] == ["__year_files__", "later"]  # one live child at a time: the adopted one first
-    assert all(r.ok for r in results) and seen == results
+    assert all(r.ok for r in results), [r.error for r in results]
+    assert seen == results
     assert results[0].pid == value["pid"]  # the task ran in the child that prepared the data
     assert files.read_text(encoding="utf-8") == "year files"
 
