@@ -156,7 +156,7 @@ def run_job(job: ReportJob | TaskJob) -> JobResult:
     nb = None
     # the warm engine puts the title in before papermill saves the notebook:
     # papermill's file is then the output as it stands (no second save)
-    early = {"gonghui_metadata": {"gonghui": {"title": job.title}}} if job.engine == "gonghui_warm" else {}
+    title_kw = {"gonghui_metadata": {"gonghui": {"title": job.title}}} if job.engine == "gonghui_warm" else {}
     try:
         nb = pm.execute_notebook(
             job.notebook,
@@ -168,7 +168,7 @@ def run_job(job: ReportJob | TaskJob) -> JobResult:
             kernel_name="python3",
             cwd=job.cwd,
             execution_timeout=job.timeout,
-            **early,
+            **title_kw,
         )
     except PapermillExecutionError as e:
         error = f"{e.ename}: {e.evalue}"[:300]
@@ -179,7 +179,7 @@ def run_job(job: ReportJob | TaskJob) -> JobResult:
             nb = nbformat.read(str(tmp), as_version=4)
         if nb is None:
             nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"# 报告生成失败\n\n{error}")])
-        if early and error is None and tmp.exists():
+        if title_kw and error is None and tmp.exists():
             commit(tmp, out_ipynb)
         else:
             nb.metadata.setdefault("gonghui", {})["title"] = job.title
@@ -366,10 +366,12 @@ def warm_parent() -> None:
 
 
 def _release_free_heap() -> None:
-    """Give the memory the loader freed back to the system (glibc keeps it
-    otherwise): with 1,000 units the warm parent drops from ~920 to ~640 MB,
-    and so does what each child counts as resident.  A no-op where the C
-    library has no ``malloc_trim`` (macOS, musl, Windows)."""
+    """Give the memory this process freed back to the system (glibc keeps
+    it otherwise), so children do not start with it resident.  It mattered
+    most while the parent read the ledgers itself (1,000 units: ~920 MB
+    down to ~640 MB); now that a child prepares the data it saves little,
+    at the cost of a few milliseconds.  A no-op where the C library has no
+    ``malloc_trim`` (macOS, musl, Windows)."""
     try:
         import ctypes
 
