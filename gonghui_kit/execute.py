@@ -294,20 +294,17 @@ def start_beside(func: Callable[..., Any], beside: Callable[[], Any], *, then: T
             beside()
             kind, value = parent_conn.recv()
     except EOFError:
+        kind, value = "died", None
+    if kind != "ok" or then is None:  # the child is done: collect it
         p.join()
         parent_conn.close()
-        raise RuntimeError(f"准备数据的子进程异常退出（退出码 {p.exitcode}），可能是内存不足") from None
+    if kind == "died":
+        raise RuntimeError(f"准备数据的子进程异常退出（退出码 {p.exitcode}），可能是内存不足")
     if kind == "error":
-        p.join()
-        parent_conn.close()
         raise value
     if not ran_beside:
         beside()
-    if then is None:
-        p.join()
-        parent_conn.close()
-        return value, None
-    return value, Started(then, p, parent_conn, t0)
+    return value, (Started(then, p, parent_conn, t0) if then is not None else None)
 
 
 def default_executor() -> str:

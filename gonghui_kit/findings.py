@@ -58,11 +58,6 @@ class Finding:
         if self.action not in ACTIONS:
             raise ValueError(f"bad action {self.action!r}")
 
-    def as_dict(self) -> dict[str, Any]:
-        # every field is a str, int or None: no deep copy needed (asdict's
-        # recursive copy made building the findings table of a big year slow)
-        return {k: getattr(self, k) for k in _FIELDS}
-
 
 _FIELDS = tuple(Finding.__dataclass_fields__)
 _new = object.__new__

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from gonghui_kit.execute import JobResult, TaskJob, run_jobs, start_beside, warms_parent
+from gonghui_kit.iorw import _UMASK
 
 pytestmark = pytest.mark.skipif("fork" not in mp.get_all_start_methods(), reason="start_beside forks; elsewhere it runs everything in order")
 
@@ -135,10 +136,4 @@ def test_warm_engine_output_is_papermills_file_with_the_title(tmp_path):
     assert done.cells[-1].outputs[0]["text"] == "乙乙\n"
     assert "<title>乙 2023年度报告</title>" in (out / "甲.html").read_text(encoding="utf-8")
     assert sorted(p.name for p in out.iterdir()) == ["甲.html", "甲.ipynb"]
-    assert (out / "甲.ipynb").stat().st_mode & 0o777 == 0o666 & ~_umask()
-
-
-def _umask() -> int:
-    m = os.umask(0)
-    os.umask(m)
-    return m
+    assert (out / "甲.ipynb").stat().st_mode & 0o777 == 0o666 & ~_UMASK
