@@ -19,7 +19,10 @@ bundle for their unit pages (the naive loop gets it as a notebook parameter).
 (c d c d c d), each in a fresh interpreter: these machines' speed drifts by
 10% and more over a minute, so one (c) and one (d) measured a minute apart
 can be off by that much.  The figures are the medians; every pair's ratio
-is printed too.
+is printed too.  Memory per worker comes from a separate (c) run before
+them, and from the 1,000-unit run: measuring a child's private memory reads
+/proc/self/smaps_rollup (GONGHUI_MEMORY_STATS=1, ~4 ms a report), which the
+timed runs do not.
 """
 
 from __future__ import annotations
@@ -168,15 +171,19 @@ def _child_main(a) -> None:
         print(json.dumps({"seconds": t, "rss": rss, "built": res.built, "failed": res.failed}))
 
 
-def fresh(kind: str, a, **extra) -> tuple[float, dict]:
+def fresh(kind: str, a, memory: bool = False, **extra) -> tuple[float, dict]:
     """Run a variant in a fresh interpreter, as a user's `gonghui build` runs:
     (wall seconds of the whole process, including start-up and imports; its
-    JSON result)."""
+    JSON result).  ``memory``: each report also measures its private memory
+    (GONGHUI_MEMORY_STATS=1, ~4 ms a report: kept out of the timed runs)."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", kind, "--work", a.work, "--jobs", str(a.jobs)]
     for k, v in extra.items():
         cmd += [f"--{k.replace('_', '-')}", str(v)]
+    env = {k: v for k, v in os.environ.items() if k != "GONGHUI_MEMORY_STATS"}
+    if memory:
+        env["GONGHUI_MEMORY_STATS"] = "1"
     t0 = time.perf_counter()
-    p = subprocess.run(cmd, check=True, capture_output=True, text=True, encoding="utf-8")
+    p = subprocess.run(cmd, check=True, capture_output=True, text=True, encoding="utf-8", env=env)
     wall = time.perf_counter() - t0
     return wall, json.loads(p.stdout.strip().splitlines()[-1])
 
@@ -217,27 +224,27 @@ def main() -> None:
 
     n = a.units
     results = {}
-    # every variant in a fresh process; (c) first: it also leaves the bundle the naive loop reuses
-    wall_c, res_c = fresh("c", a)
+    # every variant in a fresh process.  (c) first, measuring memory per
+    # worker (untimed); it also leaves the bundle the naive loop reuses
+    _, res_c = fresh("c", a, memory=True)
     assert not res_c["failed"], res_c["failed"]
     units, rss_c = res_c["built"], res_c["rss"]
     bundle_path = work / "c" / "2023" / ".work" / "bundle.pkl"
     t_noop, res_noop = fresh("noop", a)
     rss_b = []
     if "b" in a.only:
-        results["b"], res_b = fresh("b", a)
+        results["b"], res_b = fresh("b", a, memory=True)
         rss_b = res_b["rss"]
     units_file = work / "units.json"
     units_file.write_text(json.dumps(units, ensure_ascii=False), encoding="utf-8")
     # (c) and (d) alternately: a pair is measured close together in time
-    runs_c, calls_c, runs_d = [wall_c], [res_c["seconds"]], []
+    runs_c, calls_c, runs_d = [], [], []
     for i in range(max(1, a.repeat)):
-        if i:
-            shutil.rmtree(work / "c", ignore_errors=True)
-            w, r = fresh("c", a)
-            assert not r["failed"], r["failed"]
-            runs_c.append(w)
-            calls_c.append(r["seconds"])
+        shutil.rmtree(work / "c", ignore_errors=True)
+        w, r = fresh("c", a)
+        assert not r["failed"], r["failed"]
+        runs_c.append(w)
+        calls_c.append(r["seconds"])
         runs_d.append(fresh("d", a, units_file=units_file)[1]["seconds"])
     results["c"], results["d"] = statistics.median(runs_c), statistics.median(runs_d)
     if "a" in a.only:
@@ -265,7 +272,7 @@ def main() -> None:
           f"{c_call / floor_per_core:.2f}x (d)/{a.jobs} cores")
     print(f"(b)/(c) include loading 2 years of ledgers and computing indicators once ({n} units).")
     if rss_c:
-        print(f"memory per worker (c): {_memory_line(rss_c)}")
+        print(f"memory per worker (c), from its untimed memory run: {_memory_line(rss_c)}")
     if rss_b:
         print(f"memory per worker (b): {_memory_line(rss_b)}")
     print(f"no-op rebuild of {n} units: {t_noop:.2f} s for the whole process (built {len(res_noop['built'])}, skipped {len(res_noop['skipped'])})")
@@ -278,7 +285,7 @@ def main() -> None:
     if a.big:
         big = work / "big"
         generate_sample(big / "data", units=a.big, years=(2022, 2023), seed=1)
-        tbig, res_big = fresh("big", a)
+        tbig, res_big = fresh("big", a, memory=True)
         rss_big = res_big["rss"]
         k = max(1, len(rss_big) // 20)
         print(f"{a.big} reports: {tbig / a.big:.2f} s/report (whole process), failed {len(res_big['failed'])}")

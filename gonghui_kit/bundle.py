@@ -109,13 +109,14 @@ def _combine(ledgers: list[Ledger]) -> Ledger:
     return Ledger(tables, findings, files, stats)
 
 
-def load_years(data_root: str | Path, year: int, *, registry=None, jobs: int = 1) -> tuple[Ledger, Ledger]:
+def load_years(data_root: str | Path, year: int, *, registry=None, jobs: int = 1, on_read: Callable[[], Any] | None = None) -> tuple[Ledger, Ledger]:
     """(all years up to ``year``, ``year`` alone).  Data given as a folder of
-    workbooks without year sub-folders is read as ``year``."""
+    workbooks without year sub-folders is read as ``year``.  ``on_read``:
+    see :func:`~gonghui_kit.load.load_years_ledgers`."""
     folders = year_folders(data_root, upto=year)
     if not folders:
         folders = {year: Path(data_root)}
-    ledgers = load_years_ledgers(folders, registry=registry, jobs=jobs)
+    ledgers = load_years_ledgers(folders, registry=registry, jobs=jobs, on_read=on_read)
     current = ledgers.get(year) or assemble([])
     return _combine(list(ledgers.values())), current
 
@@ -136,9 +137,7 @@ def prepare_bundle(
     from .registry import UnitRegistry
 
     registry = registry or UnitRegistry.empty()
-    all_years, current = load_years(data_root, year, registry=registry, jobs=jobs)
-    if on_loaded is not None:
-        on_loaded()
+    all_years, current = load_years(data_root, year, registry=registry, jobs=jobs, on_read=on_loaded)
     ind = compute_indicators(all_years)
     findings: list[Finding] = check_ledger(current)
     units = sorted(current.tables["info"]["unit"].unique().tolist()) if not current.tables["info"].empty else []

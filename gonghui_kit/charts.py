@@ -71,7 +71,7 @@ from .fmt import fmt_int, fmt_num, fmt_pct
 from .fonts import FAMILY, register_fonts
 
 __all__ = [
-    "UNION_RED", "NAVY", "GREY", "PALETTE", "MONTHS", "FIGSIZE",
+    "UNION_RED", "NAVY", "GREY", "PALETTE", "RANK_COLORS", "MONTHS", "FIGSIZE",
     "set_style", "bar", "barh", "grouped_bar", "line", "donut", "heatmap",
     "pyramid", "grid", "align", "figure_to_png", "figure_to_img_tag",
 ]
@@ -93,10 +93,10 @@ MONTHS = [f"{m:02d}" for m in range(1, 13)]
 #: Standard figure size (inches) at :data:`DPI` → 800 × 450 px.
 FIGSIZE = (8.0, 4.5)
 DPI = 100
-#: Rank colour map: light (bad) → deep red (good); reversed for ranks.
-RANK_CMAP = LinearSegmentedColormap.from_list(
-    "gonghui_rank", ["#FBF0EE", "#F2C4BC", "#DE7F72", "#B22222", "#7A1212"]
-)
+#: Rank colour scale, light (worst) → deep red (best), for image and HTML heatmaps.
+RANK_COLORS = ["#FBF0EE", "#F2C4BC", "#DE7F72", "#B22222", "#7A1212"]
+#: The same as a colour map (reversed for ranks, where 1 is best).
+RANK_CMAP = LinearSegmentedColormap.from_list("gonghui_rank", RANK_COLORS)
 
 _HALO = [withStroke(linewidth=3, foreground="white")]
 

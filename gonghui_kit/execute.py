@@ -87,9 +87,19 @@ class JobResult:
     private_mb: float | None = None  # what this process added: its own pages at the end (Linux)
 
 
+#: Measure each job's private memory (``JobResult.private_mb``)?  Reading
+#: /proc/self/smaps_rollup walks the process's page tables (~4 ms a report,
+#: ~1% of it), so only when asked: ``GONGHUI_MEMORY_STATS=1`` in the
+#: environment (``bench/bench_build.py`` sets it for its memory runs).
+MEMORY_STATS = os.environ.get("GONGHUI_MEMORY_STATS") == "1"
+
+
 def _private_mb() -> float | None:
     """This process's private memory (pages not shared with its parent),
-    from /proc/self/smaps_rollup; None where that does not exist."""
+    from /proc/self/smaps_rollup; None where that does not exist or when
+    :data:`MEMORY_STATS` is off."""
+    if not MEMORY_STATS:
+        return None
     try:
         kb = 0
         with open("/proc/self/smaps_rollup", encoding="ascii") as f:

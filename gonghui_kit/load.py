@@ -1191,12 +1191,14 @@ def load_years_ledgers(
     engine: str = "calamine",
     registry=None,
     jobs: int = 1,
+    on_read: Callable[[], Any] | None = None,
 ) -> dict[int | None, Ledger]:
     """:func:`load_ledgers` for several years at once: ``{year: paths}`` →
     ``{year: Ledger}``, every workbook of every year read in one pool (no
     worker waits for the slowest file of a year before the next year
     starts).  Each year gets its own pseudonym salt, as separate calls
-    would."""
+    would.  ``on_read`` is called once every workbook is read and the
+    pool's processes are gone, before the results are combined here."""
     plans = []
     for year, paths in batches.items():
         if isinstance(paths, (str, os.PathLike)):
@@ -1210,6 +1212,8 @@ def load_years_ledgers(
     out: dict[int | None, Ledger] = {}
     with _no_gc():
         results = _load_many(args, jobs=jobs)
+        if on_read is not None:
+            on_read()
         i = 0
         for year, files, _, findings, _ in plans:
             out[year] = assemble(results[i : i + len(files)], findings, registry=registry)

@@ -632,28 +632,33 @@ class CompareReport:
         return r.assign(label=r["indicator"].map(lambda k: BY_KEY[k].label))[["unit", "indicator", "label", "rank_overall", "value"]]
 
     def rank_heatmap(self):
-        from . import charts
+        """Per-capita ranks as an HTML heatmap (:mod:`gonghui_kit.htmlcharts`):
+        every unit readable at any count, sortable by each indicator."""
+        from . import htmlcharts
 
         r = self.rank_frame().assign(rank=lambda d: d["rank_overall"].astype("float64"))
-        h = max(3.5, 0.42 * len(self.units) + 1.5)
-        fig, (ax,) = charts.grid(1, figsize=(10, h))
-        charts.heatmap(r, x="label", y="unit", value="rank", title="人均与比率类指标排名（1 为最好）", xlabel="", ylabel="", ax=ax, fmt=fmt_int)
-        _show(fig)
+        units = list(pd.unique(r["unit"]))
+        return _display_html(htmlcharts.heatmap(r, x="label", y="unit", value="rank", title="颜色越深排名越靠前（1 为最好）；点击表头可按该项排序",
+                                                fmt=fmt_int, links=dict(zip(units, self._unit_links(units))), table_id="compare-ranks"))
 
     def bars(self, keys: Sequence[str] = ("membership_rate", "participation_per_member", "activities", "care_visits", "proposal_close_rate", "training_hours_per_member")):
-        from . import charts
+        """A sorted bar chart per key indicator, units without a value left
+        out, the median as a dashed line (HTML:
+        :func:`gonghui_kit.htmlcharts.barh`)."""
+        from . import htmlcharts
 
         w = self.key_frame()
+        links = dict(zip(w.index, self._unit_links(list(w.index))))
+        parts = []
         for k in keys:
             if k not in w.columns:
                 continue
-            d = pd.DataFrame({"unit": w.index, "value": w[k].to_numpy()}).dropna()
+            d = pd.DataFrame({"unit": w.index, "value": w[k].to_numpy(dtype="float64")}).dropna()
             med = float(d["value"].median()) if len(d) else None
             kind = BY_KEY[k].kind
             f = fmt_pct if kind == "rate" else (lambda v: f"{v:.1f}") if kind in ("per_member", "hours") else fmt_int
-            # barh sizes its figure from the number of units and their label lengths
-            ax = charts.barh(d, x="value", y="unit", title=f"{BY_KEY[k].label}（由高到低）", xlabel="", ylabel="", fmt=f, ref=med)
-            _show(ax.figure)
+            parts.append(htmlcharts.barh(d, x="value", y="unit", title=f"{BY_KEY[k].label}（由高到低）", fmt=f, ref=med, links=links))
+        return _display_html("".join(parts))
 
     def strengths_frame(self) -> pd.DataFrame:
         """Each unit's strongest and weakest indicator by overall rank share."""
@@ -662,16 +667,14 @@ class CompareReport:
         if r.empty:
             return pd.DataFrame(columns=["unit", "best", "worst"])
         r = r.assign(pos=(r["rank_overall"].astype("float64") - 1) / (r["n_overall"] - 1).clip(lower=1))
-        rows = []
-        for u, g in r.groupby("unit", sort=False):
-            b = g.nsmallest(2, "pos")
-            w = g.nlargest(2, "pos")
-            rows.append({
-                "unit": u,
-                "best": "；".join(f"{BY_KEY[k].label}（第{int(x)}名，{fmt_value(k, v)}）" for k, x, v in zip(b["indicator"], b["rank_overall"], b["value"])),
-                "worst": "；".join(f"{BY_KEY[k].label}（第{int(x)}名，{fmt_value(k, v)}）" for k, x, v in zip(w["indicator"], w["rank_overall"], w["value"])),
-            })
-        return pd.DataFrame(rows).set_index("unit").reindex(self.units).reset_index()
+
+        def two(ascending: bool) -> pd.Series:
+            # a unit's two best (or worst) rows, ties in table order -- as nsmallest/nlargest keep them
+            top = r.sort_values("pos", ascending=ascending, kind="stable").groupby("unit", sort=False).head(2)
+            text = [f"{BY_KEY[k].label}（第{int(x)}名，{fmt_value(k, v)}）" for k, x, v in zip(top["indicator"], top["rank_overall"], top["value"])]
+            return pd.Series(text, index=top["unit"].to_numpy()).groupby(level=0, sort=False).agg("；".join)
+
+        return pd.DataFrame({"best": two(True), "worst": two(False)}).reindex(self.units).rename_axis("unit").reset_index()
 
     def strengths(self):
         s = self.strengths_frame().fillna(MISSING)
