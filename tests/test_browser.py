@@ -238,7 +238,8 @@ def _header_index(pg, table: str, label: str) -> int:
     return labels.index(label)
 
 
-@pytest.mark.parametrize("page_name,table,label", [("index.html", "units", "会员人数"), ("compare.html", "compare-key", "经费支出合计")])
+@pytest.mark.parametrize("page_name,table,label", [("index.html", "units", "会员人数"), ("compare.html", "compare-key", "经费支出合计"),
+                                                    ("compare.html", "compare-ranks", "入会率")])
 def test_sort_numeric_column(offline, archive_dir, page_name, table, label):
     pg = offline.page()
     pg.goto((_year(archive_dir) / page_name).as_uri())
