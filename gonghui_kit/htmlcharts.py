@@ -134,7 +134,7 @@ def barh(
 
     >>> d = pd.DataFrame({"unit": ["<甲>"], "value": [3.0]})
     >>> out = barh(d, x="value", y="unit", ref=1.5, links={"<甲>": "units/a.html"})
-    >>> '<a href="units/a.html">&lt;甲&gt;</a>' in out, "left:50.0%" in out, "中位数 1.5" in out
+    >>> '<a href="units/a.html">&lt;甲&gt;</a>' in out, "--ref:50.0%" in out, "中位数 1.5" in out
     (True, True, True)
     """
     rows = bar_rows(data, x=x, y=y, order=order, sort=sort)
@@ -161,20 +161,23 @@ def barh(
         label = _e(r["label"])
         url = links.get(r["label"])
         name = f'<a href="{_e(url)}">{label}</a>' if url else label
-        fill = color or NAVY
+        # the bar's colour: the table's (a CSS variable) unless highlighting
+        fill = ""
         cls = ""
         if hl:
-            fill = UNION_RED if r["label"] in hl else GREY
+            fill = f";background:{UNION_RED if r['label'] in hl else GREY}"
             cls = ' class="gh-hl"' if r["label"] in hl else ""
         v = r["value"]
-        bar = "" if np.isnan(v) else f'<span class="gh-bar" style="left:{_pct(r["start"])};width:{_pct(r["width"])};background:{fill}"></span>'
-        line = f'<span class="gh-ref" style="left:{_pct(ref_at)}"></span>' if ref_at is not None else ""
+        bar = "" if np.isnan(v) else f'<span class="gh-bar" style="left:{_pct(r["start"])};width:{_pct(r["width"])}{fill}"></span>'
         val = MISSING if np.isnan(v) else fmt_(v)
         data_v = "" if np.isnan(v) else f' data-value="{_e(float(v))}"'
-        body.append(f'<tr{cls}><th scope="row">{name}</th><td class="gh-track">{line}{bar}</td><td class="num"{data_v}>{_e(val)}</td></tr>')
+        body.append(f'<tr{cls}><th scope="row">{name}</th><td class="gh-track">{bar}</td><td class="num"{data_v}>{_e(val)}</td></tr>')
     note = f'<span class="gh-ref-note"><span class="gh-ref-key"></span>{_e(ref_label)} {_e(fmt_(float(ref)))}</span>' if has_ref else ""
     cap = f"{_e(title or '')}{note}"
-    table = f'<table class="gh-hbar">{"".join(body)}</table>'
+    # the reference line is drawn by every row's track at the table's --ref (CSS)
+    style = f"--bar:{color or NAVY}" + (f";--ref:{_pct(ref_at)}" if ref_at is not None else "")
+    ref_cls = " gh-has-ref" if ref_at is not None else ""
+    table = f'<table class="gh-hbar{ref_cls}" style="{style}">{"".join(body)}</table>'
     if len(rows) > fold:
         return (f'<details class="gh-hchart"><summary>{cap}<span class="gh-muted">（共 {len(rows)} 个单位，点击展开）</span></summary>'
                 f"{table}</details>")
@@ -274,17 +277,21 @@ def heatmap(
     links = links or {}
     head = f'<th class="sortable">{_e(ylabel)}</th>' + "".join(f'<th class="sortable num">{_e(c)}</th>' for c in t.columns)
     body = []
+    cell_of: dict[float, str] = {}  # ranks repeat: each value's cell is made once
     for label, vals in zip(t.index, m):
         url = links.get(label)
         name = f'<a href="{_e(url)}">{_e(label)}</a>' if url else _e(label)
         cells = []
-        for v in vals:
-            if np.isnan(v):
+        for v in vals.tolist():
+            if math.isnan(v):
                 cells.append(f'<td class="num gh-heat-na">{MISSING}</td>')
                 continue
-            good = (vmax - v) / span if lower_is_better else (v - vmin) / span
-            bg = rank_color(good if vmax != vmin else 0.5)
-            cells.append(f'<td class="num" data-value="{_e(float(v))}" style="background:{bg};color:{_text_on(bg)}">{_e(fmt_(v))}</td>')
+            cell = cell_of.get(v)
+            if cell is None:
+                good = (vmax - v) / span if lower_is_better else (v - vmin) / span
+                bg = rank_color(good if vmax != vmin else 0.5)
+                cell = cell_of[v] = f'<td class="num" data-value="{_e(v)}" style="background:{bg};color:{_text_on(bg)}">{_e(fmt_(v))}</td>'
+            cells.append(cell)
         cls = ' class="gh-hl"' if label in hl else ""
         body.append(f"<tr{cls}><td>{name}</td>{''.join(cells)}</tr>")
     tid = f' id="{_e(table_id)}"' if table_id else ""

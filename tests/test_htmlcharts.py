@@ -73,14 +73,14 @@ def test_barh_sorted_scaled_and_labelled():
 def test_barh_reference_line_and_rescaling():
     d = pd.DataFrame({"unit": ["甲", "乙"], "value": [2.0, 4.0]})
     page = H.barh(d, x="value", y="unit", ref=3.0, fmt=lambda v: f"{v:.1f}", ref_label="中位数")
-    lines = {_style(cells[1][3][0])["left"] for _, cells in _rows(page)}
-    assert lines == {"75.0%"}  # one dashed line through every row, at 3 of 0..4
+    # one dashed line through every row (CSS, at the table's --ref), at 3 of 0..4
+    assert re.search(r'<table class="gh-hbar gh-has-ref" style="--bar:[^;"]+;--ref:75.0%">', page)
     assert "中位数 3.0" in page
     # a reference beyond the largest bar widens the scale so the line stays inside
     page = H.barh(d, x="value", y="unit", ref=8.0)
-    rows = _rows(page)
-    assert _style(rows[0][1][1][3][0])["left"] == "100.0%"
-    assert _style(rows[0][1][1][3][1])["width"] == "50.0%"  # 4 of 0..8
+    assert "--ref:100.0%" in page
+    assert _style(_rows(page)[0][1][1][3][0])["width"] == "50.0%"  # 4 of 0..8
+    assert "gh-has-ref" not in H.barh(d, x="value", y="unit")
 
 
 def test_barh_negative_values_grow_from_zero():
@@ -103,7 +103,7 @@ def test_barh_highlight_links_escaping_and_folding():
     others = {_style(cells[1][3][0])["background"] for a, cells in rows if a.get("class") != "gh-hl" and cells[1][3]}
     assert fills == {UNION_RED} and others == {GREY}
     plain = H.barh(d.head(3), x="value", y="unit")
-    assert plain.startswith('<figure class="gh-hchart">') and f"background:{NAVY}" in plain
+    assert plain.startswith('<figure class="gh-hchart">') and f'style="--bar:{NAVY}"' in plain and "background" not in plain
 
 
 @pytest.mark.parametrize("data", [pd.DataFrame(), pd.DataFrame({"unit": [], "value": []}), pd.DataFrame({"other": [1]})])
