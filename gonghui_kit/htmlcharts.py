@@ -30,8 +30,11 @@ True
 
 from __future__ import annotations
 
+import functools
 import html
+import importlib.resources
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -46,6 +49,25 @@ __all__ = ["barh", "bar_rows", "heatmap", "heat_table", "rank_color"]
 Fmt = Callable[[float], str]
 # more rows than this: the chart starts folded (<details>), its title says how many
 FOLD_ROWS = 60
+
+
+@functools.lru_cache(maxsize=1)
+def css() -> str:
+    """The charts' rules (``templates/html/htmlcharts.css``), comments and
+    indentation removed.  Every chart starts with them in a ``<style>``
+    (``css=True``), so it looks the same in an exported report and in
+    JupyterLab, where ``report.css`` is not loaded.
+
+    >>> css().startswith(".gh-hchart") and "/*" not in css()
+    True
+    """
+    text = importlib.resources.files("gonghui_kit").joinpath("templates", "html", "htmlcharts.css").read_text(encoding="utf-8")
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    return re.sub(r"\s*\n\s*", "\n", text).strip()
+
+
+def _styled(fragment: str, with_css: bool) -> str:
+    return f"<style>{css()}</style>{fragment}" if with_css else fragment
 
 
 def _e(x: Any) -> str:
@@ -122,6 +144,7 @@ def barh(
     ref_label: str = "中位数",
     links: Mapping[Any, str | None] | None = None,
     fold: int = FOLD_ROWS,
+    css: bool = True,
 ) -> str:
     """Horizontal bars as an HTML table: one row per category of ``y``
     (a unit's name, a link when ``links`` has its URL), its bar, its value
@@ -130,7 +153,8 @@ def barh(
     rows (e.g. the median), named with its value under the title.
     ``highlight`` draws those rows' bars in union red and the others grey.
     More than ``fold`` rows: the chart starts folded, its title telling how
-    many units it holds.
+    many units it holds.  ``css=False`` leaves out the ``<style>`` (for the
+    second chart of one output on).
 
     >>> d = pd.DataFrame({"unit": ["<甲>"], "value": [3.0]})
     >>> out = barh(d, x="value", y="unit", ref=1.5, links={"<甲>": "units/a.html"})
@@ -179,9 +203,9 @@ def barh(
     ref_cls = " gh-has-ref" if ref_at is not None else ""
     table = f'<table class="gh-hbar{ref_cls}" style="{style}">{"".join(body)}</table>'
     if len(rows) > fold:
-        return (f'<details class="gh-hchart"><summary>{cap}<span class="gh-muted">（共 {len(rows)} 个单位，点击展开）</span></summary>'
-                f"{table}</details>")
-    return f'<figure class="gh-hchart"><figcaption>{cap}</figcaption>{table}</figure>'
+        return _styled(f'<details class="gh-hchart"><summary>{cap}<span class="gh-muted">（共 {len(rows)} 个单位，点击展开）</span></summary>'
+                       f"{table}</details>", css)
+    return _styled(f'<figure class="gh-hchart"><figcaption>{cap}</figcaption>{table}</figure>', css)
 
 
 # --------------------------------------------------------------- heatmap ----
@@ -254,6 +278,7 @@ def heatmap(
     highlight: Any = None,
     links: Mapping[Any, str | None] | None = None,
     table_id: str | None = None,
+    css: bool = True,
 ) -> str:
     """Rank heatmap as a sortable HTML table: rows ``y`` (units) ×
     columns ``x`` (indicators), each cell its ``value`` on the rank colour
@@ -296,5 +321,5 @@ def heatmap(
         body.append(f"<tr{cls}><td>{name}</td>{''.join(cells)}</tr>")
     tid = f' id="{_e(table_id)}"' if table_id else ""
     cap = f"<figcaption>{_e(title)}</figcaption>" if title else ""
-    return (f'<figure class="gh-hchart">{cap}<div class="gh-scroll"><table class="data sortable gh-heat"{tid}>'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div></figure>")
+    return _styled(f'<figure class="gh-hchart">{cap}<div class="gh-scroll"><table class="data sortable gh-heat"{tid}>'
+                   f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div></figure>", css)

@@ -657,7 +657,7 @@ class CompareReport:
             med = float(d["value"].median()) if len(d) else None
             kind = BY_KEY[k].kind
             f = fmt_pct if kind == "rate" else (lambda v: f"{v:.1f}") if kind in ("per_member", "hours") else fmt_int
-            parts.append(htmlcharts.barh(d, x="value", y="unit", title=f"{BY_KEY[k].label}（由高到低）", fmt=f, ref=med, links=links))
+            parts.append(htmlcharts.barh(d, x="value", y="unit", title=f"{BY_KEY[k].label}（由高到低）", fmt=f, ref=med, links=links, css=not parts))
         return _display_html("".join(parts))
 
     def strengths_frame(self) -> pd.DataFrame:

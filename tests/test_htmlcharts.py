@@ -80,7 +80,7 @@ def test_barh_reference_line_and_rescaling():
     page = H.barh(d, x="value", y="unit", ref=8.0)
     assert "--ref:100.0%" in page
     assert _style(_rows(page)[0][1][1][3][0])["width"] == "50.0%"  # 4 of 0..8
-    assert "gh-has-ref" not in H.barh(d, x="value", y="unit")
+    assert "gh-has-ref" not in H.barh(d, x="value", y="unit", css=False)
 
 
 def test_barh_negative_values_grow_from_zero():
@@ -93,7 +93,7 @@ def test_barh_negative_values_grow_from_zero():
 def test_barh_highlight_links_escaping_and_folding():
     names = [f"<单位{i}>" for i in range(70)]
     d = pd.DataFrame({"unit": names, "value": np.arange(70, dtype=float)})
-    page = H.barh(d, x="value", y="unit", highlight="<单位3>", links={"<单位3>": "units/a&b.html"}, fold=60)
+    page = H.barh(d, x="value", y="unit", highlight="<单位3>", links={"<单位3>": "units/a&b.html"}, fold=60, css=False)
     assert "<单位" not in page  # every name escaped
     assert page.startswith('<details class="gh-hchart">') and "共 70 个单位" in page
     rows = _rows(page)
@@ -102,7 +102,7 @@ def test_barh_highlight_links_escaping_and_folding():
     fills = {_style(cells[1][3][0])["background"] for a, cells in rows if a.get("class") == "gh-hl"}
     others = {_style(cells[1][3][0])["background"] for a, cells in rows if a.get("class") != "gh-hl" and cells[1][3]}
     assert fills == {UNION_RED} and others == {GREY}
-    plain = H.barh(d.head(3), x="value", y="unit")
+    plain = H.barh(d.head(3), x="value", y="unit", css=False)
     assert plain.startswith('<figure class="gh-hchart">') and f'style="--bar:{NAVY}"' in plain and "background" not in plain
 
 
@@ -152,6 +152,17 @@ def test_heatmap_missing_cells_and_highlight():
     assert len(hl) == 1 and hl[0][1][0][1]["href"] == "units/1.html"
 
 
+def test_every_chart_brings_its_style_once():
+    """A chart looks the same in JupyterLab (no report.css there): its rules
+    come with it, once, unless left out for a second chart of one output."""
+    d = pd.DataFrame({"unit": ["甲", "乙"], "value": [1.0, 2.0]})
+    for out in (H.barh(d, x="value", y="unit"), H.heatmap(_ranks(), x="label", y="unit", value="rank")):
+        assert out.startswith("<style>.gh-hchart") and out.count("<style>") == 1
+        assert "td.gh-track" in out and "table.gh-has-ref td.gh-track::after" in out
+    assert "<style>" not in H.barh(d, x="value", y="unit", css=False)
+    assert "<style>" not in H.barh(pd.DataFrame(), x="value", y="unit")  # the empty note needs none
+
+
 def test_rank_color_scale_and_text_contrast():
     assert H.rank_color(0) == RANK_COLORS[0].lower() and H.rank_color(1) == RANK_COLORS[-1].lower()
     assert H.rank_color(0.5) == RANK_COLORS[2].lower()
@@ -164,7 +175,7 @@ def test_rank_color_scale_and_text_contrast():
 def test_thousand_units_stay_small_and_complete():
     n = 1000
     d = pd.DataFrame({"unit": [f"第{i}分工会" for i in range(n)], "value": np.linspace(0, 1, n)})
-    page = H.barh(d, x="value", y="unit", fmt=fmt_pct, ref=0.5)
+    page = H.barh(d, x="value", y="unit", fmt=fmt_pct, ref=0.5, css=False)
     assert len(_rows(page)) == n and page.startswith("<details")
     assert len(page.encode()) < 400_000  # ~0.3 KB a unit, not megabytes of pixels
 
