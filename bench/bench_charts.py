@@ -14,8 +14,9 @@ machine.  Two tables are printed:
   (:func:`gonghui_kit.sample.generate_sample` into a temp dir, bundle from
   :func:`gonghui_kit.bundle.prepare_bundle`), timed end to end as a notebook
   cell runs it: build the figure, save it once as PNG (``report._show``).
-  ``CompareReport.bars`` draws one figure per indicator; its time per
-  figure is what the budget applies to.
+  ``CompareReport.rank_heatmap`` and ``.bars`` (six charts) are HTML
+  (:mod:`gonghui_kit.htmlcharts`): timed the same way, their size is the
+  HTML's.
 
 The first figure of a process also pays for importing matplotlib / seaborn
 and registering the bundled font; that one-off cost is printed separately.
@@ -147,8 +148,8 @@ def report_cases(ur, cr) -> dict:
 def run_method(fn) -> tuple[float, float, list[bytes]]:
     _SHOWN.clear()
     t, c = time.perf_counter(), time.process_time()
-    fn()
-    return time.perf_counter() - t, time.process_time() - c, list(_SHOWN)
+    out = fn()
+    return time.perf_counter() - t, time.process_time() - c, list(_SHOWN), out
 
 
 def _row(name: str, runs: list[tuple], n_figs: int = 1) -> tuple[str, float]:
@@ -207,13 +208,16 @@ def main() -> int:
             line, med = _row(name, runs, max(len(pngs), 1))
             print(line)
             slow += [name] if med > BUDGET else []
-            sizes[name] = [len(p) for p in pngs]
+            html = getattr(runs[-1][3], "data", None)
+            if not pngs and isinstance(html, str):  # an HTML chart
+                name += " (HTML)"
+            sizes[name] = [len(p) for p in pngs] or ([len(html.encode())] if isinstance(html, str) else [])
             if out:
                 for i, p in enumerate(pngs):
                     suffix = f"_{i + 1}" if len(pngs) > 1 else ""
                     (out / f"{name}{suffix}.png").write_bytes(p)
 
-    print("\n-- PNG sizes --")
+    print("\n-- PNG sizes (HTML charts: the HTML's) --")
     total = 0
     for name, ss in sizes.items():
         total += sum(ss)
