@@ -95,15 +95,20 @@ def _pct(x: float) -> str:
 
 # ------------------------------------------------------------------ barh ----
 
-def bar_rows(data: pd.DataFrame, *, x: str, y: str, order: Sequence[Any] | None = None, sort: str | None = "desc") -> list[dict[str, Any]]:
+def bar_rows(data: pd.DataFrame, *, x: str, y: str, order: Sequence[Any] | None = None, sort: str | None = "desc",
+             ref: float | None = None) -> list[dict[str, Any]]:
     """The rows a :func:`barh` shows, top to bottom: ``label`` (a category
     of ``y``), ``value`` (its first ``x``; NaN when missing), ``start`` and
-    ``width`` (the bar, in percent of the plotting width) and ``zero`` (where
-    0 lies, in percent).  Missing values sort last.
+    ``width`` (the bar, in percent of the plotting width), ``zero`` and
+    ``ref`` (where 0 and the reference line lie, in percent; ``ref`` None
+    without one).  The scale spans 0, the values and ``ref``.  Missing
+    values sort last.
 
     >>> d = pd.DataFrame({"unit": ["甲", "乙"], "value": [-1.0, 3.0]})
     >>> [(r["label"], r["start"], r["width"]) for r in bar_rows(d, x="value", y="unit")]
     [('乙', 25.0, 75.0), ('甲', 0.0, 25.0)]
+    >>> [(r["width"], r["ref"]) for r in bar_rows(d, x="value", y="unit", ref=7.0)]
+    [(37.5, 100.0), (12.5, 100.0)]
     """
     if data is None or data.empty or x not in data or y not in data:
         return []
@@ -113,19 +118,20 @@ def bar_rows(data: pd.DataFrame, *, x: str, y: str, order: Sequence[Any] | None 
     if sort in ("desc", "asc"):
         s = s.sort_values(ascending=(sort == "asc"), na_position="last", kind="stable")
     vals = s.to_numpy(dtype=float)
-    finite = vals[~np.isnan(vals)]
-    lo = min(0.0, float(finite.min())) if len(finite) else 0.0
-    hi = max(0.0, float(finite.max())) if len(finite) else 0.0
-    span = (hi - lo) or 1.0
-    zero = (0.0 - lo) / span * 100
+    finite = vals[~np.isnan(vals)].tolist()
+    ref = float(ref) if ref is not None and not _missing(ref) and finite else None
+    points = [0.0, *finite, *([ref] if ref is not None else [])]
+    lo = min(points)
+    span = (max(points) - lo) or 1.0
+
+    def at(v: float) -> float:
+        return round((v - lo) / span * 100, 1)
+
     rows = []
     for label, v in zip(s.index, vals):
-        if np.isnan(v):
-            start, width = zero, 0.0
-        else:
-            a, b = sorted((0.0, float(v)))
-            start, width = (a - lo) / span * 100, (b - a) / span * 100
-        rows.append({"label": label, "value": v, "start": round(start, 1), "width": round(width, 1), "zero": round(zero, 1)})
+        a, b = sorted((0.0, 0.0 if np.isnan(v) else float(v)))
+        rows.append({"label": label, "value": v, "start": at(a), "width": round(at(b) - at(a), 1), "zero": at(0.0),
+                     "ref": None if ref is None else at(ref)})
     return rows
 
 
@@ -161,25 +167,14 @@ def barh(
     >>> '<a href="units/a.html">&lt;甲&gt;</a>' in out, "--ref:50.0%" in out, "中位数 1.5" in out
     (True, True, True)
     """
-    rows = bar_rows(data, x=x, y=y, order=order, sort=sort)
+    rows = bar_rows(data, x=x, y=y, order=order, sort=sort, ref=ref)
     if not rows:
         return _empty(title)
     fmt_ = fmt or fmt_num
     hl = _as_set(highlight)
     links = links or {}
-    finite = [r["value"] for r in rows if not np.isnan(r["value"])]
-    has_ref = ref is not None and not _missing(ref) and bool(finite)
-    ref_at = None
-    if has_ref:
-        lo, hi = min(0.0, *finite, float(ref)), max(0.0, *finite, float(ref))
-        if lo < min(0.0, *finite) or hi > max(0.0, *finite):  # the line lies outside the bars: rescale them
-            span = (hi - lo) or 1.0
-            for r in rows:
-                v = r["value"]
-                a, b = sorted((0.0, 0.0 if np.isnan(v) else float(v)))
-                r["start"], r["width"] = round((a - lo) / span * 100, 1), round((b - a) / span * 100, 1)
-        span = (hi - lo) or 1.0
-        ref_at = round((float(ref) - lo) / span * 100, 1)
+    ref_at = rows[0]["ref"]
+    has_ref = ref_at is not None
     body = []
     for r in rows:
         label = _e(r["label"])
