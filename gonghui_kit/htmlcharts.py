@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .charts import GREY, MUTED, NAVY, RANK_COLORS, TEXT, UNION_RED
+from .charts import GREY, NAVY, RANK_COLORS, TEXT, UNION_RED
 from .fmt import MISSING, fmt_num
 
 __all__ = ["barh", "bar_rows", "heatmap", "heat_table", "rank_color"]
