@@ -599,6 +599,6 @@ def run_jobs(jobs: Iterable[ReportJob | TaskJob], *, executor: str | None = None
         raise ValueError(f"执行器 {name} 不能接管已在运行的任务")
     if not jobs and not running:
         return []
-    if running:
+    if running:  # only then: an executor registered elsewhere need not know the keyword
         return EXECUTORS[name](jobs, jobs_n=jobs_n, scheduler=scheduler, on_done=on_done, prewarm=prewarm, running=running)
     return EXECUTORS[name](jobs, jobs_n=jobs_n, scheduler=scheduler, on_done=on_done, prewarm=prewarm)

@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .charts import GREY, NAVY, RANK_COLORS, TEXT, UNION_RED
+from .charts import GREY, NAVY, RANK_COLORS, TEXT, UNION_RED, _luminance
 from .fmt import MISSING, fmt_num
 
 __all__ = ["barh", "bar_rows", "heatmap", "heat_table", "rank_color"]
@@ -223,8 +223,8 @@ def rank_color(t: float) -> str:
 
 
 def _text_on(bg: str) -> str:
-    r, g, b = (int(bg[k:k + 2], 16) / 255 for k in (1, 3, 5))
-    return "#fff" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5 else TEXT
+    """White text on a dark cell, as the image heatmap labels its cells."""
+    return "#fff" if _luminance(bg) < 0.5 else TEXT
 
 
 def heat_table(

@@ -608,6 +608,10 @@ class CompareReport:
         slugs = _unit_slugs(self.b)
         return [f"units/{_slug_href(slugs[u])}.html" if u in slugs else None for u in units]
 
+    def _link_of(self) -> dict[str, str | None]:
+        """Each compared unit's report URL (None: no report), for the charts."""
+        return dict(zip(self.units, self._unit_links(self.units)))
+
     def key_frame(self) -> pd.DataFrame:
         keys = [i.key for i in INDICATORS if i.key_indicator]
         i = self.b.ind
@@ -637,9 +641,8 @@ class CompareReport:
         from . import htmlcharts
 
         r = self.rank_frame().assign(rank=lambda d: d["rank_overall"].astype("float64"))
-        units = list(pd.unique(r["unit"]))
         return _display_html(htmlcharts.heatmap(r, x="label", y="unit", value="rank", title="颜色越深排名越靠前（1 为最好）；点击表头可按该项排序",
-                                                fmt=fmt_int, links=dict(zip(units, self._unit_links(units))), table_id="compare-ranks"))
+                                                fmt=fmt_int, links=self._link_of(), table_id="compare-ranks"))
 
     def bars(self, keys: Sequence[str] = ("membership_rate", "participation_per_member", "activities", "care_visits", "proposal_close_rate", "training_hours_per_member")):
         """A sorted bar chart per key indicator, units without a value left
@@ -648,7 +651,7 @@ class CompareReport:
         from . import htmlcharts
 
         w = self.key_frame()
-        links = dict(zip(w.index, self._unit_links(list(w.index))))
+        links = self._link_of()
         parts = []
         for k in keys:
             if k not in w.columns:
