@@ -116,9 +116,9 @@ def floor(data, units, out: Path) -> float:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from gonghui_kit import report
-    from gonghui_kit.charts import figure_to_png
-    from gonghui_kit.html import report_css
+    from gonghui_kit.present import report
+    from gonghui_kit.present.charts import figure_to_png
+    from gonghui_kit.run.nbhtml import report_css
 
     parts: list[str] = []
 
@@ -138,9 +138,9 @@ def floor(data, units, out: Path) -> float:
     css = report_css()
     out.mkdir(parents=True, exist_ok=True)
     from gonghui_kit.build import package_params_path
-    from gonghui_kit.bundle import prepare_bundle
-    from gonghui_kit.registry import UnitRegistry
-    from gonghui_kit.standards import load_standards
+    from gonghui_kit.analysis.bundle import prepare_bundle
+    from gonghui_kit.analysis.units import UnitRegistry
+    from gonghui_kit.analysis.standards import load_standards
 
     # warm-up (imports, fonts, first figure) outside the timing, as a warm process would be
     fig, _ax = plt.subplots()
@@ -215,7 +215,7 @@ def main() -> None:
 
     import gonghui_kit
     from gonghui_kit.build import notebook_path
-    from gonghui_kit.sample import generate_sample
+    from gonghui_kit.ledgers.sample import generate_sample
 
     # bytecode as an installation has it (pip compiles on install; a source
     # tree under PYTHONDONTWRITEBYTECODE would recompile in every process)

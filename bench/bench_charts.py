@@ -7,15 +7,15 @@ Not a test — run by hand::
 Budget (issue): every chart ≤ 0.15 s, draw + PNG save, on the 2-core dev
 machine.  Two tables are printed:
 
-* each chart function of :mod:`gonghui_kit.charts` on made-up data (a new
+* each chart function of :mod:`gonghui_kit.present.charts` on made-up data (a new
   standard figure each time, saved as PNG like :func:`figure_to_img_tag`);
-* each chart method of :class:`~gonghui_kit.report.UnitReport` and
-  :class:`~gonghui_kit.report.CompareReport` on the sample ledgers
-  (:func:`gonghui_kit.sample.generate_sample` into a temp dir, bundle from
-  :func:`gonghui_kit.bundle.prepare_bundle`), timed end to end as a notebook
+* each chart method of :class:`~gonghui_kit.present.report.UnitReport` and
+  :class:`~gonghui_kit.present.report.CompareReport` on the sample ledgers
+  (:func:`gonghui_kit.ledgers.sample.generate_sample` into a temp dir, bundle from
+  :func:`gonghui_kit.analysis.bundle.prepare_bundle`), timed end to end as a notebook
   cell runs it: build the figure, save it once as PNG (``report._show``).
   ``CompareReport.rank_heatmap`` and ``.bars`` (six charts) are HTML
-  (:mod:`gonghui_kit.htmlcharts`): timed the same way, their size is the
+  (:mod:`gonghui_kit.present.htmlcharts`): timed the same way, their size is the
   HTML's.
 
 The first figure of a process also pays for importing matplotlib / seaborn
@@ -42,8 +42,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from gonghui_kit import charts as C  # noqa: E402
-from gonghui_kit.fmt import fmt_int, fmt_pct, fmt_yuan  # noqa: E402
+from gonghui_kit.present import charts as C  # noqa: E402
+from gonghui_kit.present.fmt import fmt_int, fmt_pct, fmt_yuan  # noqa: E402
 
 BUDGET = 0.15
 ROOT = Path(__file__).resolve().parents[1]
@@ -117,10 +117,10 @@ def _capture_display() -> None:
 
 
 def sample_reports(units: int):
-    from gonghui_kit.bundle import prepare_bundle
-    from gonghui_kit.registry import UnitRegistry
-    from gonghui_kit.report import CompareReport, UnitReport
-    from gonghui_kit.sample import generate_sample
+    from gonghui_kit.analysis.bundle import prepare_bundle
+    from gonghui_kit.analysis.units import UnitRegistry
+    from gonghui_kit.present.report import CompareReport, UnitReport
+    from gonghui_kit.ledgers.sample import generate_sample
 
     tmp = Path(tempfile.mkdtemp(prefix="gonghui_bench_charts_"))
     generate_sample(tmp, units=units, years=(2021, 2022, 2023), seed=0)

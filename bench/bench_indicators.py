@@ -29,7 +29,7 @@ def make_tables(n_units: int, year: int = 2023, seed: int = 0):
     import numpy as np
     import pandas as pd
 
-    from gonghui_kit.load import empty_table
+    from gonghui_kit.ingest.load import empty_table
     from gonghui_kit.schema import load_schema
 
     rng = np.random.default_rng(seed)
@@ -125,7 +125,7 @@ def make_tables(n_units: int, year: int = 2023, seed: int = 0):
 
 
 def child(n_units: int) -> None:
-    from gonghui_kit.indicators import compute_indicators
+    from gonghui_kit.analysis.indicators import compute_indicators
 
     tables = make_tables(n_units)
     rows = sum(len(v) for k, v in tables.items() if k != "info")

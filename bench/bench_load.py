@@ -6,7 +6,7 @@ run, each variant in its own subprocess so memory peaks do not mix:
 
   (a) ``pandas.read_excel(f, sheet_name=None, engine="openpyxl")`` on every file
       (raw grids only, no cleaning at all);
-  (b) ``gonghui_kit.load.load_ledgers(dir)`` — calamine + full cleaning,
+  (b) ``gonghui_kit.ingest.load.load_ledgers(dir)`` — calamine + full cleaning,
       findings and checks — serial, and with ``jobs=2``.
 
 Prints rows/second for each, the ratio (b)/(a) and peak RSS
@@ -57,7 +57,7 @@ def generate(out: Path, files: int, rows: int, seed: int = 0) -> list[Path]:
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    from gonghui_kit.sample import generate_sample
+    from gonghui_kit.ledgers.sample import generate_sample
 
     t = time.perf_counter()
     generate_sample(out, units=files, years=(2023,), seed=seed, rows_per_workbook=rows)
@@ -73,7 +73,7 @@ def generate(out: Path, files: int, rows: int, seed: int = 0) -> list[Path]:
 def variant_noop(d: Path) -> dict:
     import pandas  # noqa: F401
 
-    import gonghui_kit.load  # noqa: F401
+    import gonghui_kit.ingest.load  # noqa: F401
 
     return {"seconds": 0.0, "cpu_before": _cpu(), "rows": 0}
 
@@ -101,8 +101,8 @@ def _cpu() -> float:
 
 
 def _load(d: Path, jobs: int) -> dict:
-    from gonghui_kit.check import check_ledger
-    from gonghui_kit.load import load_ledgers
+    from gonghui_kit.ingest.check import check_ledger
+    from gonghui_kit.ingest.load import load_ledgers
 
     cpu0 = _cpu()
     t = time.perf_counter()

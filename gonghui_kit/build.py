@@ -40,9 +40,9 @@ from typing import Any, Callable
 import pandas as pd
 import yaml
 
-from . import __version__
-from .iorw import sha256_file
-from .parameters import ParameterError, notebook_parameters, validate
+from gonghui_kit import __version__
+from gonghui_kit.atomic import sha256_file
+from gonghui_kit.run.parameters import ParameterError, notebook_parameters, validate
 
 __all__ = ["BuildConfig", "BuildResult", "build", "notebook_path", "package_params_path", "RUN_KEYS"]
 
@@ -170,7 +170,7 @@ class BuildResult:
 
 
 def _registry(cfg: BuildConfig):
-    from .registry import UnitRegistry
+    from gonghui_kit.analysis.units import UnitRegistry
 
     if cfg.registry_file and Path(cfg.registry_file).exists():
         return UnitRegistry.from_yaml(cfg.registry_file)
@@ -179,7 +179,7 @@ def _registry(cfg: BuildConfig):
 
 def _standards(cfg: BuildConfig):
     if cfg.standards_file and Path(cfg.standards_file).exists():
-        from .standards import load_standards
+        from gonghui_kit.analysis.standards import load_standards
 
         return load_standards(cfg.standards_file)
     return None
@@ -216,8 +216,8 @@ def input_fingerprint(cfg: BuildConfig, nb_digest: str) -> str:
     every input file of every year up to Y, the params, the notebooks, the
     toolkit version and the units asked for.  Hashing files is cheap next to
     loading them, so a no-op rebuild stops here."""
-    from .bundle import year_folders
-    from .load import discover
+    from gonghui_kit.analysis.bundle import year_folders
+    from gonghui_kit.ingest.load import discover
 
     folders = year_folders(cfg.data, upto=cfg.year) or {cfg.year: Path(cfg.data)}
     files, _ = discover(list(folders.values()))
@@ -240,7 +240,7 @@ def input_fingerprint(cfg: BuildConfig, nb_digest: str) -> str:
 
 
 def _unchanged(previous: dict[str, Any], fingerprint: str, year_dir: Path) -> bool:
-    from . import archive
+    from gonghui_kit.archive import manifest as archive
 
     if not previous or previous.get("fingerprint") != fingerprint:
         return False
@@ -275,9 +275,9 @@ def write_year_files(bundle: str, year_dir: str) -> None:
     """A year's files that come from the bundle alone: ``indicators.xlsx``
     (every year up to this one) and ``quality.html``.  Run as a pool task
     by :func:`build`."""
-    from . import archive
-    from .bundle import load_bundle
-    from .export import write_indicators_xlsx
+    from gonghui_kit.archive import manifest as archive
+    from gonghui_kit.analysis.bundle import load_bundle
+    from gonghui_kit.present.xlsx import write_indicators_xlsx
 
     b = load_bundle(bundle)
     out = Path(year_dir)
@@ -302,7 +302,7 @@ def _prepare(cfg: BuildConfig, path: Path, ready: Callable[[], Any] | None = Non
     """Load the ledgers, compute the year's bundle and save it to ``path``
     (nothing is saved for a run that cannot go on).  ``ready`` is called
     when the loader's processes are done."""
-    from .bundle import prepare_bundle, save_bundle
+    from gonghui_kit.analysis.bundle import prepare_bundle, save_bundle
 
     bundle = prepare_bundle(cfg.data, cfg.year, registry=_registry(cfg), standards=_standards(cfg), jobs=cfg.jobs, on_loaded=ready)
     _selected_units(bundle, cfg)
@@ -312,10 +312,10 @@ def _prepare(cfg: BuildConfig, path: Path, ready: Callable[[], Any] | None = Non
 
 def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = None) -> BuildResult:
     """Build one year's archive (see module docstring)."""
-    from . import archive
-    from .bundle import load_bundle
-    from .engines import engine_name
-    from .execute import ReportJob, TaskJob, run_jobs, start_beside, warm_parent, warms_parent
+    from gonghui_kit.archive import manifest as archive
+    from gonghui_kit.analysis.bundle import load_bundle
+    from gonghui_kit.run.warm import engine_name
+    from gonghui_kit.run.execute import ReportJob, TaskJob, run_jobs, start_beside, warm_parent, warms_parent
 
     t0 = time.perf_counter()
     emit = on_event or (lambda kind, payload: None)
@@ -394,7 +394,7 @@ def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = Non
     emit("start", [s.job for s in running] + jobs)
     # the warm parent draws one unit's report once, unseen, so every child
     # starts with the caches a report fills (see report.rehearse)
-    prewarm = TaskJob(key="__rehearsal__", func="gonghui_kit.report:rehearse", kwargs={"bundle": str(bundle_path.resolve()), "unit": todo[0].unit, "year": cfg.year}) if todo else None
+    prewarm = TaskJob(key="__rehearsal__", func="gonghui_kit.present.report:rehearse", kwargs={"bundle": str(bundle_path.resolve()), "unit": todo[0].unit, "year": cfg.year}) if todo else None
     results = run_jobs(jobs, executor=cfg.executor, jobs_n=cfg.jobs, scheduler=cfg.scheduler, on_done=lambda r: emit("done", r), prewarm=prewarm, running=running)
     by_key = {r.key: r for r in results}
 

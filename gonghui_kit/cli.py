@@ -78,8 +78,8 @@ def _out(text: str) -> None:
     )
 )
 def _check(a: argparse.Namespace) -> int:
-    from .check import check_ledger
-    from .findings import has_errors, to_json, to_text
+    from gonghui_kit.ingest.check import check_ledger
+    from gonghui_kit.ingest.findings import has_errors, to_json, to_text
 
     ledger = _load(a.data, a.year, a.units_file)
     findings = check_ledger(ledger)
@@ -88,7 +88,7 @@ def _check(a: argparse.Namespace) -> int:
 
 
 def _registry(units_file: str | None):
-    from .registry import UnitRegistry
+    from gonghui_kit.analysis.units import UnitRegistry
 
     path = Path(units_file) if units_file else Path("params/units.yaml")
     if units_file and not path.exists():
@@ -97,7 +97,7 @@ def _registry(units_file: str | None):
 
 
 def _load(data: list[str], year: int | None, units_file: str | None = None):
-    from .load import load_ledgers
+    from gonghui_kit.ingest.load import load_ledgers
 
     for d in data:
         if not Path(d).exists() and not Path(d).is_symlink():
@@ -121,15 +121,15 @@ def _load(data: list[str], year: int | None, units_file: str | None = None):
     )
 )
 def _indicators(a: argparse.Namespace) -> int:
-    from .indicators import compute_indicators
-    from .iorw import write_csv, write_text
+    from gonghui_kit.analysis.indicators import compute_indicators
+    from gonghui_kit.atomic import write_csv, write_text
 
     ledger = _load(a.data, a.year, a.units_file)
     ind = compute_indicators(ledger)
     if a.format == "xlsx":
         if not a.output:
             raise UserError("xlsx 格式需要用 -o 指定输出文件")
-        from .export import write_indicators_xlsx
+        from gonghui_kit.present.xlsx import write_indicators_xlsx
 
         write_indicators_xlsx(a.output, ind)
     elif a.format == "json":
@@ -158,7 +158,7 @@ def _indicators(a: argparse.Namespace) -> int:
     )
 )
 def _template(a: argparse.Namespace) -> int:
-    from .template import write_template
+    from gonghui_kit.ledgers.template import write_template
 
     path = write_template(a.out, unit=a.unit, year=a.year)
     _out(f"已生成模板：{path}")
@@ -176,7 +176,7 @@ def _template(a: argparse.Namespace) -> int:
     )
 )
 def _sample(a: argparse.Namespace) -> int:
-    from .sample import generate_sample
+    from gonghui_kit.ledgers.sample import generate_sample
 
     res = generate_sample(a.out_dir, units=a.units, years=tuple(a.years), seed=a.seed, mess=not a.clean)
     _out(f"已生成 {len(res.files)} 个示例台账：{Path(a.out_dir).resolve()}")
@@ -200,7 +200,7 @@ def _sample(a: argparse.Namespace) -> int:
     )
 )
 def _summary(a: argparse.Namespace) -> int:
-    from .narrative import summary_command
+    from gonghui_kit.analysis.narrative import summary_command
 
     return summary_command(a.data, a.unit, a.year, a.output, units_file=a.units_file, standards_file=a.standards_file)
 
@@ -223,7 +223,7 @@ def _build_setup(p: argparse.ArgumentParser) -> None:
 
 
 def _config_from_args(a: argparse.Namespace, year: int):
-    from .build import BuildConfig, BuildError, package_params_path
+    from gonghui_kit.build import BuildConfig, BuildError, package_params_path
 
     raw = BuildConfig.read_params(a.params) if getattr(a, "params", None) else {}
 
@@ -262,8 +262,8 @@ def _config_from_args(a: argparse.Namespace, year: int):
 
 
 def _run_build(cfg) -> int:
-    from .build import BuildError, build
-    from .progress import BuildProgress
+    from gonghui_kit.build import BuildError, build
+    from gonghui_kit.progress import BuildProgress
 
     with BuildProgress(enabled=cfg.progress) as prog:
         try:
@@ -293,8 +293,8 @@ def _build(a: argparse.Namespace) -> int:
     )
 )
 def _demo(a: argparse.Namespace) -> int:
-    from .build import package_params_path
-    from .sample import generate_sample
+    from gonghui_kit.build import package_params_path
+    from gonghui_kit.ledgers.sample import generate_sample
 
     data = Path(a.data)
     if not all(any((data / str(y)).glob("*.xlsx")) for y in a.years):
@@ -314,7 +314,7 @@ def _demo(a: argparse.Namespace) -> int:
 @command("seal", "封存某年度：此后不会被重建或覆盖（除非 --force）")
 @args(lambda p: (p.add_argument("year", type=int), p.add_argument("--out", default="reports"), p.add_argument("--note", default="")))
 def _seal(a: argparse.Namespace) -> int:
-    from .archive import is_sealed, seal, write_root_index
+    from gonghui_kit.archive.manifest import is_sealed, seal, write_root_index
 
     d = Path(a.out) / str(a.year)
     if is_sealed(d):
@@ -332,7 +332,7 @@ def _seal(a: argparse.Namespace) -> int:
 @command("verify", "核对归档：逐个文件重新计算 SHA-256，与清单比对")
 @args(lambda p: p.add_argument("year_dir", help="年度目录，如 reports/2023"))
 def _verify(a: argparse.Namespace) -> int:
-    from .archive import verify
+    from gonghui_kit.archive.manifest import verify
 
     d = Path(a.year_dir)
     if not d.is_dir():
@@ -352,7 +352,7 @@ def _verify(a: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import __version__
+    from gonghui_kit import __version__
 
     p = argparse.ArgumentParser(prog="gonghui", description="工会台账分析工具：核查、指标、亮点、报告与年度归档")
     p.add_argument("--version", action="version", version=f"gonghui_kit {__version__}")

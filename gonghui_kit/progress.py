@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from .build import job_label
+from gonghui_kit.build import job_label
 
 __all__ = ["BuildProgress"]
 

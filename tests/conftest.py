@@ -41,8 +41,8 @@ def has_module(name: str) -> bool:
         return False
 
 
-HAS_SAFETY = has_module("gonghui_kit.safety")
-HAS_SAMPLE = has_module("gonghui_kit.sample")
+HAS_SAFETY = has_module("gonghui_kit.ingest.safety")
+HAS_SAMPLE = has_module("gonghui_kit.ledgers.sample")
 needs_safety = pytest.mark.skipif(not HAS_SAFETY, reason="gonghui_kit/safety.py not written yet (load_workbook imports it)")
 
 
@@ -172,10 +172,10 @@ def make_book(tmp_path):
 
 @pytest.fixture
 def load_book():
-    """``load_book(book, year=None) -> WorkbookResult`` (gonghui_kit.load.load_workbook)."""
+    """``load_book(book, year=None) -> WorkbookResult`` (gonghui_kit.ingest.load.load_workbook)."""
     if not HAS_SAFETY:
         pytest.skip("gonghui_kit/safety.py not written yet (load_workbook imports it)")
-    from gonghui_kit.load import load_workbook
+    from gonghui_kit.ingest.load import load_workbook
 
     def _load(book: Book | Path, **kw: Any):
         return load_workbook(Path(book), **kw)
@@ -217,7 +217,7 @@ def sample_result(tmp_path_factory):
     """``generate_sample(tmp, units=12, years=(2022, 2023, 2024), seed=0)``, once per session."""
     if not HAS_SAMPLE:
         pytest.skip("gonghui_kit/sample.py not written yet")
-    from gonghui_kit.sample import generate_sample
+    from gonghui_kit.ledgers.sample import generate_sample
 
     d = tmp_path_factory.mktemp("sample")
     res = generate_sample(d, units=12, years=(2022, 2023, 2024), seed=0)

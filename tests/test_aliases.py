@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from conftest import UNIT, YEAR, Sheet, findings_at, one_finding
 
-from gonghui_kit import clean
+from gonghui_kit.ingest import clean
 from gonghui_kit.schema import load_schema
 
 T = pd.Timestamp
@@ -487,9 +487,9 @@ def test_combined_workbook_unit_column(unit_header, make_book, load_book):
 
 
 def test_combined_workbook_in_load_ledgers(make_book, tmp_path):
-    pytest.importorskip("gonghui_kit.safety")
-    from gonghui_kit.indicators import compute_indicators, value_of
-    from gonghui_kit.load import load_ledgers
+    pytest.importorskip("gonghui_kit.ingest.safety")
+    from gonghui_kit.analysis.indicators import compute_indicators, value_of
+    from gonghui_kit.ingest.load import load_ledgers
 
     rows = [["单位名称", "日期", "活动名称", "参与人数"], ["机修分工会", "2023-03-01", "甲", 10], ["动力分工会", "2023-03-02", "乙", 20], ["动力分工会", "2023-04-02", "丙", 5]]
     make_book({"活动台账": rows}, info={"unit": "总厂工会"}, folder="d")

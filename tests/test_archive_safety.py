@@ -28,10 +28,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from gonghui_kit import archive
+from gonghui_kit.archive import manifest as archive
 from gonghui_kit.build import BuildConfig, build, package_params_path
 from gonghui_kit.cli import main
-from gonghui_kit.sample import generate_sample
+from gonghui_kit.ledgers.sample import generate_sample
 
 pytestmark = [
     pytest.mark.skipif("fork" not in mp.get_all_start_methods(), reason="the build uses the fork executor"),

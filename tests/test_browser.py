@@ -75,7 +75,7 @@ def archive_dir(tmp_path_factory, browser):
     if "fork" not in mp.get_all_start_methods():
         pytest.skip("gonghui build 的测试需要 fork 启动方式（本系统不支持）")
     from gonghui_kit.build import BuildConfig, build, package_params_path
-    from gonghui_kit.sample import generate_sample
+    from gonghui_kit.ledgers.sample import generate_sample
 
     data = tmp_path_factory.mktemp("data")
     generate_sample(data, units=4, years=(2022, 2023), seed=1)

@@ -10,10 +10,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from gonghui_kit import archive
+from gonghui_kit.archive import manifest as archive
 from gonghui_kit.build import BuildConfig, BuildError, build, package_params_path
 from gonghui_kit.cli import main
-from gonghui_kit.sample import generate_sample
+from gonghui_kit.ledgers.sample import generate_sample
 
 pytestmark = pytest.mark.skipif("fork" not in mp.get_all_start_methods(), reason="these tests use the fork executor")
 
@@ -72,8 +72,8 @@ def test_compare_page_charts_are_html(built):
     name, linked to its report, with the values of the key-indicator table."""
     import re
 
-    from gonghui_kit.bundle import load_bundle
-    from gonghui_kit.report import CompareReport
+    from gonghui_kit.analysis.bundle import load_bundle
+    from gonghui_kit.present.report import CompareReport
 
     res, out = built
     y = out / "2023"
@@ -146,7 +146,7 @@ def test_changed_input_rebuilds_only_that_unit(data_dir, tmp_path):
 
 
 def test_failed_unit_is_isolated(data_dir, tmp_path, monkeypatch):
-    from gonghui_kit import report
+    from gonghui_kit.present import report
 
     original = report.UnitReport.chart_care
 
@@ -156,7 +156,7 @@ def test_failed_unit_is_isolated(data_dir, tmp_path, monkeypatch):
         return original(self)
 
     units = sorted(p for p in (data_dir / "2023").glob("*.xlsx"))
-    from gonghui_kit.load import load_ledgers
+    from gonghui_kit.ingest.load import load_ledgers
 
     victim = load_ledgers(data_dir / "2023").units[0]
     monkeypatch.setattr(report.UnitReport, "chart_care", boom)  # inherited by the forked children
@@ -234,7 +234,7 @@ def test_bundle_cache_follows_the_file(tmp_path):
     import os
     import pickle
 
-    from gonghui_kit.bundle import _CACHE, load_bundle
+    from gonghui_kit.analysis.bundle import _CACHE, load_bundle
 
     p = tmp_path / "bundle.pkl"
     p.write_bytes(pickle.dumps({"year": 2023}))
@@ -251,8 +251,8 @@ def test_rehearsal_leaves_no_trace(built):
     import matplotlib as mpl
     import matplotlib.pyplot as plt
 
-    from gonghui_kit import report
-    from gonghui_kit.bundle import load_bundle
+    from gonghui_kit.present import report
+    from gonghui_kit.analysis.bundle import load_bundle
 
     _, out = built
     bundle = out / "2023" / ".work" / "bundle.pkl"
@@ -286,7 +286,7 @@ def test_year_files_failure_is_reported_not_fatal(data_dir, tmp_path, monkeypatc
 def test_years_loaded_in_one_pool_match_separate_loads(data_dir):
     """load_years_ledgers reads every year's workbooks in one pool; each year
     comes out exactly as its own load_ledgers call would make it."""
-    from gonghui_kit.load import load_ledgers, load_years_ledgers
+    from gonghui_kit.ingest.load import load_ledgers, load_years_ledgers
 
     together = load_years_ledgers({2022: data_dir / "2022", 2023: data_dir / "2023"}, jobs=2)
     for year in (2022, 2023):
@@ -308,7 +308,7 @@ def test_unit_sections_are_the_notebooks_sections():
     import re
 
     from gonghui_kit.build import notebook_path
-    from gonghui_kit.report import UNIT_SECTIONS
+    from gonghui_kit.present.report import UNIT_SECTIONS
 
     nb = nbformat.read(str(notebook_path("unit_report.ipynb")), as_version=4)
     calls = [m for c in nb.cells if c.cell_type == "code" for m in re.findall(r"^r\.(\w+)\(", c.source, re.M)]

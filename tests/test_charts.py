@@ -18,8 +18,8 @@ import pytest  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 
-from gonghui_kit import charts as C  # noqa: E402
-from gonghui_kit.fmt import fmt_int, fmt_pct, fmt_yuan  # noqa: E402
+from gonghui_kit.present import charts as C  # noqa: E402
+from gonghui_kit.present.fmt import fmt_int, fmt_pct, fmt_yuan  # noqa: E402
 
 UNITS = ["市总工会机关", "第一人民医院工会", "城投集团工会委员会", "公交公司工会",
          "高新区某某电子科技有限公司联合工会委员会"]

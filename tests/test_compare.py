@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gonghui_kit.compare import (
+from gonghui_kit.analysis.compare import (
     LOCAL,
     OTHERS,
     expense_structure,
@@ -20,7 +20,7 @@ from gonghui_kit.compare import (
     side_by_side,
     yoy,
 )
-from gonghui_kit.registry import UnitRegistry
+from gonghui_kit.analysis.units import UnitRegistry
 
 
 def tidy(rows):

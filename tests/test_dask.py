@@ -11,7 +11,7 @@ import pytest
 distributed = pytest.importorskip("distributed", reason="dask.distributed is not installed (pip install 'gonghui_kit[dask]')")
 
 from gonghui_kit.build import BuildConfig, build, package_params_path  # noqa: E402
-from gonghui_kit.sample import generate_sample  # noqa: E402
+from gonghui_kit.ledgers.sample import generate_sample  # noqa: E402
 
 
 @pytest.mark.slow

@@ -10,8 +10,8 @@ import papermill as pm
 import pytest
 from papermill.exceptions import PapermillExecutionError
 
-from gonghui_kit.engines import ensure_registered
-from gonghui_kit.execute import ReportJob, run_job, run_jobs
+from gonghui_kit.run.warm import ensure_registered
+from gonghui_kit.run.execute import ReportJob, run_job, run_jobs
 
 
 def _notebook(path, cells):
@@ -142,7 +142,7 @@ def test_task_jobs_and_prewarm(tmp_path):
     """A TaskJob runs in the pool like a report and its failure is recorded,
     not raised; the prewarm task runs once in the warm parent, and a failing
     one costs nothing but speed."""
-    from gonghui_kit.execute import TaskJob
+    from gonghui_kit.run.execute import TaskJob
 
     src = _notebook(tmp_path / "in.ipynb", ["print(unit)"])
     jobs = [

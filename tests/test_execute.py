@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from gonghui_kit.execute import JobResult, TaskJob, run_jobs, start_beside, warms_parent
-from gonghui_kit.iorw import _UMASK
+from gonghui_kit.run.execute import JobResult, TaskJob, run_jobs, start_beside, warms_parent
+from gonghui_kit.atomic import _UMASK
 
 pytestmark = pytest.mark.skipif("fork" not in mp.get_all_start_methods(), reason="start_beside forks; elsewhere it runs everything in order")
 
@@ -120,7 +120,7 @@ def test_warm_engine_output_is_papermills_file_with_the_title(tmp_path):
     file becomes the output as it stands (no second save, no leftovers)."""
     import nbformat
 
-    from gonghui_kit.execute import ReportJob, run_job
+    from gonghui_kit.run.execute import ReportJob, run_job
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("unit = '甲'", metadata={"tags": ["parameters"]}), nbformat.v4.new_code_cell("print(unit * 2)")])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}

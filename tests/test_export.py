@@ -10,9 +10,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from gonghui_kit.export import number_format, write_indicators_xlsx
-from gonghui_kit.indicators import TOPICS
-from gonghui_kit.registry import UnitRegistry
+from gonghui_kit.present.xlsx import number_format, write_indicators_xlsx
+from gonghui_kit.analysis.indicators import TOPICS
+from gonghui_kit.analysis.units import UnitRegistry
 
 EVIL = ["=HYPERLINK(\"http://x\",\"点我\")", "+1+2", "-3分工会", "@SUM(A1)"]
 
@@ -191,9 +191,9 @@ def test_libreoffice_opens_it(tmp_path):
 
 @pytest.mark.slow
 def test_on_the_sample(sample_dir, tmp_path):
-    pytest.importorskip("gonghui_kit.safety")
-    from gonghui_kit.indicators import compute_indicators
-    from gonghui_kit.load import load_ledgers
+    pytest.importorskip("gonghui_kit.ingest.safety")
+    from gonghui_kit.analysis.indicators import compute_indicators
+    from gonghui_kit.ingest.load import load_ledgers
 
     root = Path(__file__).resolve().parents[1]
     reg = UnitRegistry.from_yaml(root / "params" / "units.yaml")

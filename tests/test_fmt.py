@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gonghui_kit.fmt import MISSING, fmt_int, fmt_num, fmt_pct, fmt_pp, fmt_signed_pct, fmt_yuan
+from gonghui_kit.present.fmt import MISSING, fmt_int, fmt_num, fmt_pct, fmt_pp, fmt_signed_pct, fmt_yuan
 
 
 @pytest.mark.parametrize("fn", [fmt_int, fmt_num, fmt_yuan, fmt_pct, fmt_signed_pct, fmt_pp])

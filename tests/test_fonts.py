@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from gonghui_kit import fonts
+from gonghui_kit.present import fonts
 
-FONT_DIR = Path(fonts.__file__).parent / "assets" / "fonts"
+FONT_DIR = Path(fonts.__file__).parents[1] / "assets" / "fonts"
 
 
 def test_files_license_and_size():
@@ -90,7 +90,7 @@ _FRESH = textwrap.dedent(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         import pandas as pd
-        from gonghui_kit import charts
+        from gonghui_kit.present import charts
         charts.set_style()
         import matplotlib.pyplot as plt
         fig, ax = plt.subplots()
@@ -117,7 +117,7 @@ def test_fresh_process_renders_chinese_without_missing_glyphs(tmp_path):
     script = tmp_path / "fresh.py"
     script.write_text(_FRESH, encoding="utf-8")
     # the child imports the same gonghui_kit as this process (source tree or installed)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(fonts.__file__).parent.parent), os.environ.get("PYTHONPATH", "")])}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(fonts.__file__).parents[2]), os.environ.get("PYTHONPATH", "")])}
     env_out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                              timeout=120, env=env)
     assert env_out.returncode == 0, env_out.stderr

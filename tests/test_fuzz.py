@@ -34,7 +34,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_properties import control, garbage_date, garbage_number, garbage_text, spell_date
 
-from gonghui_kit import clean
+from gonghui_kit.ingest import clean
 from gonghui_kit.schema import load_schema
 
 SCHEMA = load_schema()
@@ -328,7 +328,7 @@ EXCLUDED_CODES = {"subtotal", "duplicate", "other_year", "note"}
 @BOOKS
 @given(wb=workbook())
 def test_random_workbooks_load_and_no_row_is_lost(wb):
-    from gonghui_kit.load import load_workbook
+    from gonghui_kit.ingest.load import load_workbook
 
     sheets, info = wb
     with tempfile.TemporaryDirectory() as d:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from gonghui_kit.highlights import COLUMNS, highlights, top
-from gonghui_kit.registry import UnitRegistry
+from gonghui_kit.analysis.highlights import COLUMNS, highlights, top
+from gonghui_kit.analysis.units import UnitRegistry
 
 REG = UnitRegistry.from_dict({"units": [{"name": u, "kind": "企业", "peer_group": "企业分工会"} for u in "甲乙丙丁"]})
 

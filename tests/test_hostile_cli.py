@@ -26,7 +26,7 @@ import pytest
 
 import hostile as h
 from gonghui_kit.cli import main
-from gonghui_kit.sample import generate_sample
+from gonghui_kit.ledgers.sample import generate_sample
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 FOLDER = "报送"

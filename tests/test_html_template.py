@@ -14,7 +14,7 @@ import nbformat  # noqa: E402
 import pytest  # noqa: E402
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output  # noqa: E402
 
-from gonghui_kit.html import (  # noqa: E402
+from gonghui_kit.run.nbhtml import (  # noqa: E402
     css_path,
     html_exporter,
     notebook_to_html,

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gonghui_kit import htmlcharts as H
-from gonghui_kit.charts import GREY, NAVY, RANK_COLORS, UNION_RED
-from gonghui_kit.fmt import fmt_int, fmt_pct
+from gonghui_kit.present import htmlcharts as H
+from gonghui_kit.present.charts import GREY, NAVY, RANK_COLORS, UNION_RED
+from gonghui_kit.present.fmt import fmt_int, fmt_pct
 
 UNITS = ["市总工会机关", "第一人民医院工会", "城投集团工会委员会", "公交公司工会", "高新区某某电子科技有限公司联合工会委员会"]
 
@@ -185,7 +185,7 @@ def test_thousand_units_stay_small_and_complete():
 def test_strengths_two_best_and_worst_ties_in_table_order():
     from types import SimpleNamespace
 
-    from gonghui_kit.report import CompareReport
+    from gonghui_kit.present.report import CompareReport
 
     rows = []
     for u, ranks in {"甲": [1, 1, 3, 5], "乙": [5, 4, 2, 1]}.items():

@@ -1,6 +1,6 @@
 """Indicators against the truth.
 
-1. The generated messy sample (gonghui_kit.sample) carries the ground truth
+1. The generated messy sample (gonghui_kit.ledgers.sample) carries the ground truth
    of every record it planted: load it and compare every canonical record and
    value, every planted anomaly, and the §5 indicators recomputed here from
    the truth with plain Python.
@@ -33,8 +33,8 @@ RATE = 1e-6
 
 @pytest.fixture(scope="module")
 def loaded_sample(sample_result):
-    from gonghui_kit.indicators import compute_indicators
-    from gonghui_kit.load import load_ledgers
+    from gonghui_kit.analysis.indicators import compute_indicators
+    from gonghui_kit.ingest.load import load_ledgers
 
     d, res = sample_result
     if not getattr(res, "truth", None):
@@ -362,8 +362,8 @@ def _expected_hand() -> dict[tuple[str, str], float]:
 
 @pytest.fixture
 def hand_ledger(make_book, tmp_path):
-    from gonghui_kit.indicators import compute_indicators
-    from gonghui_kit.load import load_ledgers
+    from gonghui_kit.analysis.indicators import compute_indicators
+    from gonghui_kit.ingest.load import load_ledgers
 
     title = dict(title="2023年手算分工会台账")
     make_book(
@@ -414,7 +414,7 @@ def test_hand_built_every_indicator(hand_ledger):
 
 
 def test_zero_or_missing_denominator_is_nan(hand_ledger):
-    from gonghui_kit.indicators import value_of
+    from gonghui_kit.analysis.indicators import value_of
 
     _led, ind = hand_ledger
     for key in ("membership_rate", "female_share", "youth_share", "participation_per_member", "expense_ratio", "activity_expense_per_member", "proposal_close_rate", "proposal_days", "training_hours_per_member"):

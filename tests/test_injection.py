@@ -24,9 +24,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from gonghui_kit import archive
+from gonghui_kit.archive import manifest as archive
 from gonghui_kit.cli import main
-from gonghui_kit.html import tables_js
+from gonghui_kit.run.nbhtml import tables_js
 
 pytestmark = pytest.mark.skipif("fork" not in mp.get_all_start_methods(), reason="the build uses the fork executor")
 

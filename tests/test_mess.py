@@ -141,8 +141,8 @@ def test_date_spellings(raw, expected, precision, code, make_book, load_book):
 
 @needs_safety
 def test_month_only_counted_in_its_month(make_book, load_book, tmp_path):
-    from gonghui_kit.indicators import compute_indicators, value_of
-    from gonghui_kit.load import load_ledgers
+    from gonghui_kit.analysis.indicators import compute_indicators, value_of
+    from gonghui_kit.ingest.load import load_ledgers
 
     act_book(make_book, [["2023年7月", "甲", "文体活动", 5, 50], ["2023-07-15", "乙", "文体活动", 5, 50], ["2023年8月1日", "丙", "文体活动", 5, 50]])
     ind = compute_indicators(load_ledgers(tmp_path))
@@ -154,8 +154,8 @@ def test_month_only_counted_in_its_month(make_book, load_book, tmp_path):
 @pytest.mark.parametrize("raw,code", [(None, "no_date"), ("下半年", "date_invalid"), ("—", "date_missing_token"), ("无", "date_missing_token"), (2023, "date_year_only"), ("2023年", "date_year_only")])
 def test_record_without_usable_date(raw, code, make_book, load_book, tmp_path):
     """Counted in the year's totals, not in monthly figures, with a warning."""
-    from gonghui_kit.indicators import compute_indicators, value_of
-    from gonghui_kit.load import load_ledgers
+    from gonghui_kit.analysis.indicators import compute_indicators, value_of
+    from gonghui_kit.ingest.load import load_ledgers
 
     book = act_book(make_book, [["2023-07-01", "甲", "文体活动", 5, 50], [raw, "乙", "文体活动", 7, 70]], title="台账")
     res = load_book(book)
@@ -247,10 +247,10 @@ def test_number_spellings(column, raw, expected, code, make_book, load_book, tmp
 
 @needs_safety
 def test_missing_numbers_are_not_zero_in_indicators(make_book, tmp_path):
-    from gonghui_kit.indicators import compute_indicators, value_of
-    from gonghui_kit.load import load_ledgers
+    from gonghui_kit.analysis.indicators import compute_indicators, value_of
+    from gonghui_kit.ingest.load import load_ledgers
 
-    pytest.importorskip("gonghui_kit.safety")
+    pytest.importorskip("gonghui_kit.ingest.safety")
     act_book(make_book, [["2023-07-01", "甲", "文体活动", "—", "无"], ["2023-07-02", "乙", "文体活动", None, None]])
     ind = compute_indicators(load_ledgers(tmp_path))
     assert value_of(ind, UNIT, YEAR, "activities") == 2
@@ -414,8 +414,8 @@ def test_example_workbook_json(capsys, tmp_path):
 
 @needs_safety
 def test_example_workbook_counts():
-    from gonghui_kit.indicators import compute_indicators, value_of
-    from gonghui_kit.load import load_ledgers
+    from gonghui_kit.analysis.indicators import compute_indicators, value_of
+    from gonghui_kit.ingest.load import load_ledgers
 
     led = load_ledgers(EXAMPLE)
     a = led["activities"]
@@ -490,7 +490,7 @@ def test_bad_input_cli(case, tmp_path, capsys):
 
 @needs_safety
 def test_bad_files_do_not_stop_the_batch(tmp_path):
-    from gonghui_kit.load import load_ledgers
+    from gonghui_kit.ingest.load import load_ledgers
 
     d = tmp_path / "data"
     d.mkdir()

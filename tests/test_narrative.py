@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gonghui_kit.fmt import fmt_int, fmt_num, fmt_pct, fmt_yuan
-from gonghui_kit.narrative import draft_summary, facts, summary_command, summary_docx
-from gonghui_kit.registry import UnitRegistry
+from gonghui_kit.present.fmt import fmt_int, fmt_num, fmt_pct, fmt_yuan
+from gonghui_kit.analysis.narrative import draft_summary, facts, summary_command, summary_docx
+from gonghui_kit.analysis.units import UnitRegistry
 
 from conftest import HAS_SAFETY, HAS_SAMPLE
 
@@ -244,7 +244,7 @@ def test_breaches_are_problems_with_plans():
 
 
 def test_breaches_known_only_from_highlights():
-    from gonghui_kit.highlights import highlights
+    from gonghui_kit.analysis.highlights import highlights
 
     hl = highlights(IND, REG, BREACHES)
     t = draft_summary(UNIT, 2023, IND, highlights_df=hl, registry=REG)

@@ -27,7 +27,7 @@ import pytest
 from conftest import Sheet, write_book
 
 from gonghui_kit.cli import main
-from gonghui_kit.sample import generate_sample
+from gonghui_kit.ledgers.sample import generate_sample
 
 pytestmark = pytest.mark.skipif("fork" not in mp.get_all_start_methods(), reason="the build uses the fork executor")
 

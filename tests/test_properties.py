@@ -22,7 +22,7 @@ from conftest import HAS_SAFETY, YEAR, Sheet, write_book
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from gonghui_kit import clean
+from gonghui_kit.ingest import clean
 from gonghui_kit.schema import load_schema
 
 SCHEMA = load_schema()
@@ -187,7 +187,7 @@ EXCLUDED_CODES = {"subtotal", "duplicate", "other_year", "note"}
 @FAST
 @given(act=activity_sheet(), funds=fund_sheet())
 def test_random_sheets_load_and_every_row_is_accounted_for(act, funds):
-    from gonghui_kit.load import load_workbook
+    from gonghui_kit.ingest.load import load_workbook
 
     sheet, planted = act
     with tempfile.TemporaryDirectory() as d:

@@ -1,4 +1,4 @@
-"""Pre-flight inspection (gonghui_kit.safety) against hostile files built by tests/hostile.py."""
+"""Pre-flight inspection (gonghui_kit.ingest.safety) against hostile files built by tests/hostile.py."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import hostile as h
-from gonghui_kit.safety import Inspection, Limits, Problem, inspect_workbook
+from gonghui_kit.ingest.safety import Inspection, Limits, Problem, inspect_workbook
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -320,7 +320,7 @@ def test_row_bomb_refused_fast(big, key):
 _RSS_PROBE = textwrap.dedent(
     """
     import json, resource, sys, time
-    from gonghui_kit.safety import inspect_workbook
+    from gonghui_kit.ingest.safety import inspect_workbook
     scale = 1 if sys.platform != "darwin" else 1024  # ru_maxrss: KiB on Linux, bytes on macOS
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
     t = time.perf_counter()

@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from gonghui_kit.sample import (
+from gonghui_kit.ledgers.sample import (
     ANOMALY_KINDS,
     MESS_KINDS,
     generate_sample,

@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from gonghui_kit.findings import ACTIONS
-from gonghui_kit.registry import UnitRegistry
-from gonghui_kit.standards import (
+from gonghui_kit.ingest.findings import ACTIONS
+from gonghui_kit.analysis.units import UnitRegistry
+from gonghui_kit.analysis.standards import (
     BREACH_COLUMNS,
     Standards,
     StandardsWarning,
@@ -233,9 +233,9 @@ def test_default_yaml_loads_and_is_labelled_example():
 
 
 def test_example_ledger_membership_rate(tmp_path):
-    pytest.importorskip("gonghui_kit.safety", reason="gonghui_kit/safety.py not written yet")
-    from gonghui_kit.indicators import compute_indicators
-    from gonghui_kit.load import load_ledgers
+    pytest.importorskip("gonghui_kit.ingest.safety", reason="gonghui_kit/safety.py not written yet")
+    from gonghui_kit.analysis.indicators import compute_indicators
+    from gonghui_kit.ingest.load import load_ledgers
 
     ledger = load_ledgers([Path("/work/shared/examples")])
     if not ledger.tables["info"].shape[0]:

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from gonghui_kit.schema import load_schema
-from gonghui_kit.template import (
+from gonghui_kit.ledgers.template import (
     GUIDE_SHEET,
     TEMPLATE_ROWS,
     build_template,
@@ -192,7 +192,7 @@ def test_filled_template_checks_clean(tmp_path, capsys, monkeypatch):
     from gonghui_kit.cli import main
 
     monkeypatch.chdir(tmp_path)  # no params/units.yaml here: the unit is not "unknown"
-    from gonghui_kit.load import load_ledgers
+    from gonghui_kit.ingest.load import load_ledgers
 
     path = tmp_path / "2024年示例分工会台账.xlsx"
     expected = fill_template_example(path, unit="示例分工会", year=2024)

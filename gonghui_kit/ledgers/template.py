@@ -420,7 +420,7 @@ def fill_template_example(path: str | Path, *, unit: str = "示例分工会", ye
     """Write the template with a few correct rows in every sheet.
 
     Returns ``{"info": {column key: value}, "records": {sheet key: [record]}}``
-    with canonical values (as in :mod:`gonghui_kit.sample` truth; each record
+    with canonical values (as in :mod:`gonghui_kit.ledgers.sample` truth; each record
     carries its Excel row as ``_row``), so a round-trip test can compare what
     the loader reads with what was written.
     """

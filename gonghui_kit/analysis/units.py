@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from .schema import norm_key
+from gonghui_kit.schema import norm_key
 
 __all__ = ["Unit", "UnitRegistry", "UNGROUPED"]
 

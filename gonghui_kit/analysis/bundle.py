@@ -23,9 +23,9 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from .findings import Finding, findings_frame
-from .indicators import compute_indicators
-from .load import Ledger, assemble, load_years_ledgers
+from gonghui_kit.ingest.findings import Finding, findings_frame
+from gonghui_kit.analysis.indicators import compute_indicators
+from gonghui_kit.ingest.load import Ledger, assemble, load_years_ledgers
 
 __all__ = ["Bundle", "prepare_bundle", "load_bundle", "save_bundle", "year_folders", "member_pyramid", "proposal_status", "AGE_GROUPS"]
 
@@ -112,7 +112,7 @@ def _combine(ledgers: list[Ledger]) -> Ledger:
 def load_years(data_root: str | Path, year: int, *, registry=None, jobs: int = 1, on_read: Callable[[], Any] | None = None) -> tuple[Ledger, Ledger]:
     """(all years up to ``year``, ``year`` alone).  Data given as a folder of
     workbooks without year sub-folders is read as ``year``.  ``on_read``:
-    see :func:`~gonghui_kit.load.load_years_ledgers`."""
+    see :func:`~gonghui_kit.ingest.load.load_years_ledgers`."""
     folders = year_folders(data_root, upto=year)
     if not folders:
         folders = {year: Path(data_root)}
@@ -133,8 +133,8 @@ def prepare_bundle(
     """Compute a year's bundle (see module docstring).  ``on_loaded`` is
     called once the workbooks are read (the loader's ``jobs`` processes are
     done; what follows runs in this process alone)."""
-    from .check import check_ledger, quality_summary
-    from .registry import UnitRegistry
+    from gonghui_kit.ingest.check import check_ledger, quality_summary
+    from gonghui_kit.analysis.units import UnitRegistry
 
     registry = registry or UnitRegistry.empty()
     all_years, current = load_years(data_root, year, registry=registry, jobs=jobs, on_read=on_loaded)
@@ -146,12 +146,12 @@ def prepare_bundle(
 
     breaches = pd.DataFrame()
     if standards is not None:
-        from .standards import breach_findings, breaches_frame
+        from gonghui_kit.analysis.standards import breach_findings, breaches_frame
 
         breaches = breaches_frame(tables_year, ind, standards, registry)
         findings = findings + breach_findings(breaches)
-    from .compare import ranks as compute_ranks
-    from .highlights import highlights as compute_highlights
+    from gonghui_kit.analysis.compare import ranks as compute_ranks
+    from gonghui_kit.analysis.highlights import highlights as compute_highlights
 
     rk = compute_ranks(ind, registry, year=year)
     hl = compute_highlights(ind, registry=registry, standards_breaches=breaches, tables=tables_year)
@@ -194,7 +194,7 @@ def _remember(key: tuple[str, int, int], bundle: Bundle) -> None:
 
 
 def save_bundle(bundle: Bundle, path: str | Path) -> Path:
-    from .iorw import write_bytes
+    from gonghui_kit.atomic import write_bytes
 
     data = pickle.dumps(bundle, protocol=pickle.HIGHEST_PROTOCOL)
     write_bytes(path, data)

@@ -40,11 +40,11 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from . import clean
-from .findings import Finding, finding_fields, findings_frame, findings_from_rows, findings_like, findings_to_rows, show_value
-from .iorw import sha256_file
-from .read import RawSheet, RawWorkbook, ReadError, read_workbook
-from .schema import Column, Schema, Sheet, load_schema, norm_key
+from gonghui_kit.ingest import clean
+from gonghui_kit.ingest.findings import Finding, finding_fields, findings_frame, findings_from_rows, findings_like, findings_to_rows, show_value
+from gonghui_kit.atomic import sha256_file
+from gonghui_kit.ingest.read import RawSheet, RawWorkbook, ReadError, read_workbook
+from gonghui_kit.schema import Column, Schema, Sheet, load_schema, norm_key
 
 __all__ = ["Ledger", "WorkbookResult", "load_ledgers", "load_years_ledgers", "load_workbook", "discover", "empty_table", "META_COLUMNS"]
 
@@ -285,7 +285,7 @@ def load_workbook(path: str | os.PathLike, *, year: int | None = None, engine: s
 
 def _inspect(path: str | os.PathLike, name: str | None, salt: bytes | None) -> tuple[WorkbookResult, _Ctx, Any]:
     """The safety check: the result so far, and the inspection when the file may be read (else None)."""
-    from .safety import inspect_workbook
+    from gonghui_kit.ingest.safety import inspect_workbook
 
     path = Path(path)
     name = name or path.name
@@ -1179,7 +1179,7 @@ def load_ledgers(
 
     ``year``: only workbooks of that 年度 are counted (others: an error finding
     each).  ``registry``: maps a unit name as written to its canonical name
-    (a ``gonghui_kit.registry.UnitRegistry``, or any callable name → name).  ``jobs`` > 1 reads files in parallel
+    (a ``gonghui_kit.analysis.units.UnitRegistry``, or any callable name → name).  ``jobs`` > 1 reads files in parallel
     processes (fork where available, spawn on Windows).
     """
     return load_years_ledgers({year: paths}, engine=engine, registry=registry, jobs=jobs)[year]
@@ -1270,7 +1270,7 @@ def _load_serial(args: list[tuple]) -> list[WorkbookResult]:
         return [_load_one(a) for a in args]
     import concurrent.futures as cf
 
-    from .read import parse_ahead
+    from gonghui_kit.ingest.read import parse_ahead
 
     out: list[WorkbookResult] = []
     with _no_gc(), cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="gonghui-parse") as ex:

@@ -31,7 +31,7 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from .schema import CategoryList, Schema, Sheet, load_schema, norm_key
+from gonghui_kit.schema import CategoryList, Schema, Sheet, load_schema, norm_key
 
 __all__ = [
     "ParsedNumber",

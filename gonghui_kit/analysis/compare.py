@@ -1,12 +1,12 @@
 """Comparisons: year on year, ranks and medians within peer groups, wide tables.
 
 Library functions the notebooks, the narrative and the exports call.  All of
-them take the tidy indicator table of :func:`gonghui_kit.indicators.compute_indicators`
+them take the tidy indicator table of :func:`gonghui_kit.analysis.indicators.compute_indicators`
 (``unit, year, indicator, category, value``) and work on all units at once
 with groupbys — never a loop per unit over the data.
 
 Peer groups come from the units registry (``params/units.yaml``); without a
-registry every unit is in one group, :data:`gonghui_kit.registry.UNGROUPED`.
+registry every unit is in one group, :data:`gonghui_kit.analysis.units.UNGROUPED`.
 
 >>> ind = pd.DataFrame({"unit": ["甲", "甲", "乙"], "year": [2022, 2023, 2023],
 ...     "indicator": "activities", "category": "", "value": [10.0, 12.0, 8.0]})
@@ -26,9 +26,9 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from .fmt import MISSING, fmt_int, fmt_num, fmt_pct, fmt_yuan
-from .indicators import BY_KEY, INDICATORS, ORDER
-from .registry import UNGROUPED
+from gonghui_kit.present.fmt import MISSING, fmt_int, fmt_num, fmt_pct, fmt_yuan
+from gonghui_kit.analysis.indicators import BY_KEY, INDICATORS, ORDER
+from gonghui_kit.analysis.units import UNGROUPED
 
 __all__ = [
     "MEASURE",

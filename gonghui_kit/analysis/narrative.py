@@ -36,9 +36,9 @@ import jinja2
 import numpy as np
 import pandas as pd
 
-from .compare import fmt_number, yoy
-from .fmt import fmt_pct, fmt_pp
-from .indicators import BY_KEY, INDICATORS
+from gonghui_kit.analysis.compare import fmt_number, yoy
+from gonghui_kit.present.fmt import fmt_pct, fmt_pp
+from gonghui_kit.analysis.indicators import BY_KEY, INDICATORS
 
 __all__ = ["facts", "draft_summary", "render_summary", "summary_docx", "summary_command", "SECTIONS", "CN_NUMERALS"]
 
@@ -206,7 +206,7 @@ def facts(unit: str, year: int, ind: pd.DataFrame, highlights_df: pd.DataFrame |
 
     # highlights and problems
     if highlights_df is None:
-        from .highlights import highlights
+        from gonghui_kit.analysis.highlights import highlights
 
         highlights_df = highlights(ind, registry, breaches, year=year)
     hl = highlights_df[(highlights_df["unit"] == unit) & (highlights_df["year"] == year)]
@@ -259,7 +259,7 @@ def _section_details(f: dict[str, Any]) -> None:
 
 
 def _problems(f: dict[str, Any], unit: str, year: int, hl: pd.DataFrame, breaches) -> tuple[list[str], list[str]]:
-    from .standards import describe_limit
+    from gonghui_kit.analysis.standards import describe_limit
 
     probs: list[tuple[str, str]] = []  # (sentence, plan key)
     worker = f["worker"]
@@ -373,7 +373,7 @@ def _shortcoming_sentence(r, f: dict[str, Any]) -> str | None:
 
 
 def _measure(key: str) -> str:
-    from .compare import MEASURE
+    from gonghui_kit.analysis.compare import MEASURE
 
     return MEASURE.get(key, "")
 
@@ -440,9 +440,9 @@ def _tidy(text: str) -> str:
 def draft_summary(unit: str, year: int, ind: pd.DataFrame, highlights_df: pd.DataFrame | None = None, breaches: pd.DataFrame | None = None, registry=None) -> str:
     """The 工作总结初稿 of ``unit`` for ``year`` as Markdown (see module doc).
 
-    ``highlights_df``: :func:`gonghui_kit.highlights.highlights` output
+    ``highlights_df``: :func:`gonghui_kit.analysis.highlights.highlights` output
     (computed when None, with ``breaches`` and ``registry``); ``breaches``:
-    :func:`gonghui_kit.standards.breaches_frame` output, listed as 问题.
+    :func:`gonghui_kit.analysis.standards.breaches_frame` output, listed as 问题.
     Raises ``KeyError`` when the unit has no indicators for the year.
     """
     return render_summary(facts(unit, year, ind, highlights_df, breaches, registry))
@@ -492,7 +492,7 @@ def summary_docx(markdown: str, path: str | Path) -> Path:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
-    from .iorw import write_bytes
+    from gonghui_kit.atomic import write_bytes
 
     doc = Document()
     normal = doc.styles["Normal"]
@@ -550,12 +550,12 @@ def summary_command(data: str | Path | Sequence[str | Path], unit: str, year: in
     Returns the exit status; problems the user can fix raise
     ``gonghui_kit.cli.UserError`` with a Chinese message.
     """
-    from .cli import UserError
-    from .indicators import compute_indicators
-    from .iorw import write_text
-    from .load import load_ledgers
-    from .registry import UnitRegistry
-    from .standards import breaches_frame, default_standards_path, load_standards
+    from gonghui_kit.cli import UserError
+    from gonghui_kit.analysis.indicators import compute_indicators
+    from gonghui_kit.atomic import write_text
+    from gonghui_kit.ingest.load import load_ledgers
+    from gonghui_kit.analysis.units import UnitRegistry
+    from gonghui_kit.analysis.standards import breaches_frame, default_standards_path, load_standards
 
     paths = [data] if isinstance(data, (str, Path)) else list(data)
     for p in paths:

@@ -49,10 +49,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .findings import Finding, _ranges
-from .fmt import fmt_num, fmt_pct
-from .indicators import BY_KEY
-from .schema import norm_key
+from gonghui_kit.ingest.findings import Finding, _ranges
+from gonghui_kit.present.fmt import fmt_num, fmt_pct
+from gonghui_kit.analysis.indicators import BY_KEY
+from gonghui_kit.schema import norm_key
 
 __all__ = [
     "Rule",

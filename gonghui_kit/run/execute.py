@@ -152,11 +152,11 @@ def run_job(job: ReportJob | TaskJob) -> JobResult:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    from .engines import ensure_registered
+    from gonghui_kit.run.warm import ensure_registered
 
     ensure_registered()
-    from .html import notebook_to_html
-    from .iorw import commit, write_text
+    from gonghui_kit.run.nbhtml import notebook_to_html
+    from gonghui_kit.atomic import commit, write_text
 
     t0 = time.perf_counter()
     out_ipynb = Path(job.out_ipynb)
@@ -338,7 +338,7 @@ def _child(conn, job: ReportJob | TaskJob, warm: bool) -> None:
     _one_report_gc()
     try:
         if warm and getattr(job, "warm", True):
-            from .engines import warm_up
+            from gonghui_kit.run.warm import warm_up
 
             warm_up()
         res = run_job(job)
@@ -366,7 +366,7 @@ def warm_parent() -> None:
     (``engines.warm_up``) and freeze what it holds, so that the collection
     before the first child is short.  A build runs it while its data is
     prepared in a child (:func:`start_beside`)."""
-    from .engines import warm_up
+    from gonghui_kit.run.warm import warm_up
 
     warm_up()
     _freeze()
@@ -458,8 +458,8 @@ def _write_failure(job: ReportJob | TaskJob, reason: str) -> None:
         return
     import nbformat
 
-    from .html import notebook_to_html
-    from .iorw import write_text
+    from gonghui_kit.run.nbhtml import notebook_to_html
+    from gonghui_kit.atomic import write_text
 
     nb = nbformat.v4.new_notebook(cells=[_failure_cell(job, reason)])
     nb.metadata["gonghui"] = {"title": job.title, "failed": reason}
@@ -547,7 +547,7 @@ _WARMED: set[str] = set()  # per process: which prewarm tasks ran already
 
 def _warm_worker(prewarm: TaskJob | None = None) -> bool:
     if hasattr(os, "fork"):
-        from .engines import warm_up
+        from gonghui_kit.run.warm import warm_up
 
         warm_up()
         tag = json.dumps(asdict(prewarm), sort_keys=True, default=str) if prewarm else ""

@@ -18,7 +18,7 @@ def _impl():
     class _WarmEngine(Engine):
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, gonghui_metadata=None, **kwargs):
-            from .engines import run_managed
+            from gonghui_kit.run.warm import run_managed
 
             run_managed(nb_man, gonghui_metadata)
             return nb_man.nb
@@ -28,7 +28,7 @@ def _impl():
 
 class WarmEngine:
     """Execute cells in-process, in a pristine IPython shell
-    (see :mod:`gonghui_kit.engines`)."""
+    (see :mod:`gonghui_kit.run.warm`)."""
 
     @classmethod
     def execute_notebook(cls, nb, kernel_name, **kwargs):

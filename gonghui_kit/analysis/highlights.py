@@ -33,11 +33,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .compare import fmt_indicator, ranks, yoy
-from .findings import Finding
-from .fmt import fmt_pct, fmt_pp
-from .indicators import BY_KEY, INDICATORS
-from .registry import UNGROUPED
+from gonghui_kit.analysis.compare import fmt_indicator, ranks, yoy
+from gonghui_kit.ingest.findings import Finding
+from gonghui_kit.present.fmt import fmt_pct, fmt_pp
+from gonghui_kit.analysis.indicators import BY_KEY, INDICATORS
+from gonghui_kit.analysis.units import UNGROUPED
 
 __all__ = [
     "COLUMNS",
@@ -299,7 +299,7 @@ def _publicity_rule(ind: pd.DataFrame) -> list[pd.DataFrame]:
 
 
 def breaches_to_frame(standards_breaches) -> pd.DataFrame:
-    """Accept :func:`gonghui_kit.standards.breaches_frame` output or a list of
+    """Accept :func:`gonghui_kit.analysis.standards.breaches_frame` output or a list of
     standard findings (``code`` ``standard:…``); return a frame with at least
     ``unit, year, rule, title, kind, indicator, message``."""
     if standards_breaches is None:
@@ -317,7 +317,7 @@ def breaches_to_frame(standards_breaches) -> pd.DataFrame:
 def _breach_rule(b: pd.DataFrame) -> list[pd.DataFrame]:
     if b.empty:
         return []
-    from .standards import describe_limit
+    from gonghui_kit.analysis.standards import describe_limit
 
     g = b.groupby(["unit", "year", "rule"], sort=False)
     d = g.agg(
@@ -349,7 +349,7 @@ def _breach_rule(b: pd.DataFrame) -> list[pd.DataFrame]:
 def highlights(ind: pd.DataFrame, registry=None, standards_breaches=None, tables=None, *, year: int | None = None) -> pd.DataFrame:
     """Highlights and shortcomings of every unit and year (see module doc).
 
-    ``standards_breaches``: :func:`gonghui_kit.standards.breaches_frame` (or
+    ``standards_breaches``: :func:`gonghui_kit.analysis.standards.breaches_frame` (or
     the findings of ``check_standards``); ``tables``: the ledger's tables, used
     only to name collective 省部级/国家级 honours.  ``year`` restricts the
     result (the previous year is still used for the comparison).

@@ -1,6 +1,6 @@
 """Charts as HTML, for pages that list every unit (the comparison).
 
-The calling convention of :mod:`gonghui_kit.charts` — a tidy ``data`` frame,
+The calling convention of :mod:`gonghui_kit.present.charts` — a tidy ``data`` frame,
 column arguments (``x`` horizontal, ``y`` vertical, ``value`` for cells),
 ``title``, ``fmt``, ``order``, ``sort``, ``highlight``, ``ref`` — but the
 result is an HTML fragment to display, not an ``Axes``; colours come from the
@@ -41,8 +41,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .charts import GREY, NAVY, RANK_COLORS, TEXT, UNION_RED, _luminance
-from .fmt import MISSING, fmt_num
+from gonghui_kit.present.charts import GREY, NAVY, RANK_COLORS, TEXT, UNION_RED, _luminance
+from gonghui_kit.present.fmt import MISSING, fmt_num
 
 __all__ = ["barh", "bar_rows", "heatmap", "heat_table", "rank_color"]
 

@@ -30,7 +30,7 @@ The style (:func:`set_style`) is applied when this module is imported (so
 figures made with ``plt.subplots`` right after the import get it too) and
 re-applied by any chart call that finds it undone (e.g. by a later
 ``sns.set_theme()``).  It puts the bundled CJK font
-(:mod:`gonghui_kit.fonts`) after seaborn's ``whitegrid`` theme, because
+(:mod:`gonghui_kit.present.fonts`) after seaborn's ``whitegrid`` theme, because
 ``sns.set_theme`` resets the font list.
 
 >>> import pandas as pd
@@ -67,8 +67,8 @@ from matplotlib.patheffects import withStroke
 from matplotlib.transforms import Bbox
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
-from .fmt import fmt_int, fmt_num, fmt_pct
-from .fonts import FAMILY, register_fonts
+from gonghui_kit.present.fmt import fmt_int, fmt_num, fmt_pct
+from gonghui_kit.present.fonts import FAMILY, register_fonts
 
 __all__ = [
     "UNION_RED", "NAVY", "GREY", "PALETTE", "RANK_COLORS", "MONTHS", "FIGSIZE",
@@ -627,7 +627,7 @@ def bar(
     Rows sharing an ``x`` are combined with ``estimator`` (default ``"sum"``).
     ``order`` fixes the categories *and* shows missing ones as 0 — e.g.
     ``order=MONTHS`` always draws 12 months.  ``fmt`` formats value labels and
-    the y ticks (:func:`~gonghui_kit.fmt.fmt_int`, ``fmt_yuan`` …); ``labels``
+    the y ticks (:func:`~gonghui_kit.present.fmt.fmt_int`, ``fmt_yuan`` …); ``labels``
     toggles value labels (default: on when ≤ 31 bars).  ``highlight`` names
     categories drawn in union red (others grey).  ``xticklabels`` replaces the
     displayed category names (e.g. ``[f"{m}月" for m in range(1, 13)]``).

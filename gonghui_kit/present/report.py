@@ -7,8 +7,8 @@ The notebooks stay thin: they open a view and display its parts::
 
 Every method returns either an ``IPython.display.HTML`` fragment built with
 autoescaping (no text from a ledger can become markup) or draws a figure with
-:mod:`gonghui_kit.charts` (the notebook's inline backend shows it).  Numbers
-come from the year bundle (:mod:`gonghui_kit.bundle`); nothing is computed in
+:mod:`gonghui_kit.present.charts` (the notebook's inline backend shows it).  Numbers
+come from the year bundle (:mod:`gonghui_kit.analysis.bundle`); nothing is computed in
 a notebook.
 """
 
@@ -25,9 +25,9 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from .bundle import AGE_GROUPS, Bundle, load_bundle, prepare_bundle
-from .fmt import MISSING, fmt_int, fmt_pct, fmt_signed_pct, fmt_yuan
-from .indicators import BY_KEY, INDICATORS
+from gonghui_kit.analysis.bundle import AGE_GROUPS, Bundle, load_bundle, prepare_bundle
+from gonghui_kit.present.fmt import MISSING, fmt_int, fmt_pct, fmt_signed_pct, fmt_yuan
+from gonghui_kit.analysis.indicators import BY_KEY, INDICATORS
 
 __all__ = ["unit_report", "compare_report", "rehearse", "UNIT_SECTIONS", "UnitReport", "CompareReport", "open_bundle", "fmt_value", "html_table", "md_to_html", "KPI"]
 
@@ -175,7 +175,7 @@ def _show(*figs) -> None:
     """
     from IPython.display import Image, display
 
-    from .charts import figure_to_png
+    from gonghui_kit.present.charts import figure_to_png
 
     for fig in figs:
         display(Image(data=figure_to_png(fig), format="png"))
@@ -189,7 +189,7 @@ def _sample_data_dir() -> Path:
     """Sample ledgers for a notebook opened on its own (made on first use)."""
     root = Path(tempfile.gettempdir()) / "gonghui_kit_sample_data"
     if not any(root.glob("*/*.xlsx")):
-        from .sample import generate_sample
+        from gonghui_kit.ledgers.sample import generate_sample
 
         generate_sample(root, units=12, years=(2022, 2023, 2024), seed=0)
     return root
@@ -200,8 +200,8 @@ def open_bundle(*, year: int, data: str = "", bundle: str = "", params: str = ""
     computed now from ``data`` (sample data when ``data`` does not exist)."""
     if bundle and Path(bundle).exists():
         return load_bundle(bundle)
-    from .build import package_params_path
-    from .registry import UnitRegistry
+    from gonghui_kit.build import package_params_path
+    from gonghui_kit.analysis.units import UnitRegistry
 
     root = Path(data) if data and Path(data).exists() else _sample_data_dir()
     reg_path = Path(params) if params and Path(params).exists() else package_params_path("units.yaml")
@@ -209,7 +209,7 @@ def open_bundle(*, year: int, data: str = "", bundle: str = "", params: str = ""
     std = package_params_path("standards.yaml")
     standards = None
     if std.exists():
-        from .standards import load_standards
+        from gonghui_kit.analysis.standards import load_standards
 
         standards = load_standards(std)
     return prepare_bundle(root, year, registry=registry, standards=standards)
@@ -220,26 +220,26 @@ def open_bundle(*, year: int, data: str = "", bundle: str = "", params: str = ""
 
 
 def _slug(unit: str) -> str:
-    from .archive import slugify
+    from gonghui_kit.archive.manifest import slugify
 
     return slugify(unit)
 
 
 def _slug_href(slug: str) -> str:
-    from .archive import href
+    from gonghui_kit.archive.manifest import href
 
     return href(slug)
 
 
 def _when(iso: str) -> str:
-    from .archive import display_time
+    from gonghui_kit.archive.manifest import display_time
 
     return display_time(iso)
 
 
 def _unit_slugs(b: Bundle) -> dict[str, str]:
     """The file names ``gonghui build`` gives this year's unit reports."""
-    from .archive import unique_slugs
+    from gonghui_kit.archive.manifest import unique_slugs
 
     return unique_slugs(b.unit_names)
 
@@ -257,7 +257,7 @@ def _other_year_pages(b: Bundle, unit: str, years: Sequence[int]) -> list[tuple[
     year_dir = _archive_year_dir(b)
     if year_dir is None:
         return [(y, _slug_href(_slug(unit))) for y in years]
-    from .archive import read_manifest
+    from gonghui_kit.archive.manifest import read_manifest
 
     out = []
     for y in years:
@@ -395,7 +395,7 @@ class UnitReport:
         return _display_html(f"<div class='highlights'>{''.join(parts)}</div>")
 
     def summary_markdown(self) -> str:
-        from .narrative import draft_summary
+        from gonghui_kit.analysis.narrative import draft_summary
 
         return draft_summary(self.unit, self.year, self.b.ind, highlights_df=self.b.highlights, breaches=self.b.breaches, registry=self.registry)
 
@@ -404,7 +404,7 @@ class UnitReport:
 
     # -- charts --------------------------------------------------------------
     def chart_activities(self):
-        from . import charts
+        from gonghui_kit.present import charts
 
         fig, (a1, a2) = charts.grid(2, figsize=(11, 4.2), width_ratios=[1.25, 1])
         m = self.split("activities_by_month")
@@ -417,8 +417,8 @@ class UnitReport:
         _show(fig)
 
     def chart_spending(self):
-        from . import charts
-        from .compare import expense_structure
+        from gonghui_kit.present import charts
+        from gonghui_kit.analysis.compare import expense_structure
 
         s = expense_structure(self.b.ind, self.unit, self.year, self.registry)
         s = s[s.groupby("account")["value"].transform(lambda v: v.fillna(0).abs().sum()) > 0]
@@ -426,21 +426,21 @@ class UnitReport:
                                  xlabel="", ylabel="占比", fmt=fmt_pct).figure)
 
     def chart_care(self):
-        from . import charts
+        from gonghui_kit.present import charts
 
         c = self.split("care_visits")
         c = c[c["value"] > 0]
         _show(charts.donut(c, x="category", y="value", title="慰问人次（按事由）", fmt=fmt_int, center_label="慰问人次").figure)
 
     def chart_proposals(self):
-        from . import charts
+        from gonghui_kit.present import charts
 
         p = self.b.proposal_status
         p = p[(p["unit"] == self.unit) & (p["year"] == self.year)]
         _show(charts.donut(p, x="status", y="count", title="职代会提案办理情况", fmt=fmt_int, center_label="提案").figure)
 
     def chart_members(self):
-        from . import charts
+        from gonghui_kit.present import charts
 
         p = self.b.pyramid
         p = p[(p["unit"] == self.unit) & (p["year"] == self.year)]
@@ -453,7 +453,7 @@ class UnitReport:
         return d.assign(label=d["indicator"].map(lambda k: BY_KEY[k].label))[["year", "indicator", "label", "value"]]
 
     def chart_trend(self):
-        from . import charts
+        from gonghui_kit.present import charts
 
         d = self.trend_frame()
         fig, axes = charts.grid(len(TREND), figsize=(12, 3.4))
@@ -492,7 +492,7 @@ class UnitReport:
 
     def breaches_table(self) -> pd.DataFrame:
         """One row per breach, as people read it (tested)."""
-        from .standards import describe_limit
+        from gonghui_kit.analysis.standards import describe_limit
 
         b = self.breaches_frame()
         rows = []
@@ -568,7 +568,7 @@ def rehearse(*, bundle: str, unit: str, year: int) -> None:
     import matplotlib as mpl
     import matplotlib.pyplot as plt
 
-    from .charts import figure_to_png
+    from gonghui_kit.present.charts import figure_to_png
 
     global _display_html, _show
     saved = _display_html, _show
@@ -636,9 +636,9 @@ class CompareReport:
         return r.assign(label=r["indicator"].map(lambda k: BY_KEY[k].label))[["unit", "indicator", "label", "rank_overall", "value"]]
 
     def rank_heatmap(self):
-        """Per-capita ranks as an HTML heatmap (:mod:`gonghui_kit.htmlcharts`):
+        """Per-capita ranks as an HTML heatmap (:mod:`gonghui_kit.present.htmlcharts`):
         every unit readable at any count, sortable by each indicator."""
-        from . import htmlcharts
+        from gonghui_kit.present import htmlcharts
 
         r = self.rank_frame().assign(rank=lambda d: d["rank_overall"].astype("float64"))
         return _display_html(htmlcharts.heatmap(r, x="label", y="unit", value="rank", title="颜色越深排名越靠前（1 为最好）；点击表头可按该项排序",
@@ -647,8 +647,8 @@ class CompareReport:
     def bars(self, keys: Sequence[str] = ("membership_rate", "participation_per_member", "activities", "care_visits", "proposal_close_rate", "training_hours_per_member")):
         """A sorted bar chart per key indicator, units without a value left
         out, the median as a dashed line (HTML:
-        :func:`gonghui_kit.htmlcharts.barh`)."""
-        from . import htmlcharts
+        :func:`gonghui_kit.present.htmlcharts.barh`)."""
+        from gonghui_kit.present import htmlcharts
 
         w = self.key_frame()
         links = self._link_of()

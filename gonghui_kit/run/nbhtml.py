@@ -181,7 +181,7 @@ class ReportCleanPreprocessor(Preprocessor):
                 cell.outputs = outputs
             cells.append(cell)
         nb.cells = cells
-        from . import __version__
+        from gonghui_kit import __version__
 
         resources["gonghui_version"] = __version__
         if any(_needs_tables_js(_text(out.get("data", {}).get("text/html", "")))

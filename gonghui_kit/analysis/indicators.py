@@ -25,7 +25,7 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from .schema import load_schema
+from gonghui_kit.schema import load_schema
 
 __all__ = ["Indicator", "INDICATORS", "TOPICS", "compute_indicators", "indicator_label", "wide", "value_of", "unit_years"]
 
@@ -166,7 +166,7 @@ def compute_indicators(ledger_or_tables) -> pd.DataFrame:
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(COLUMNS, ["object", "int64", "object", "object", "float64"])})
 
     def t(key: str) -> pd.DataFrame:
-        from .load import empty_table
+        from gonghui_kit.ingest.load import empty_table
 
         df = tables.get(key)
         return df if df is not None else empty_table(key)

@@ -30,9 +30,9 @@ from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from .compare import MEASURE, category_label, indicator_rows, peer_groups, ranks
-from .indicators import BY_KEY, INDICATORS, TOPICS
-from .iorw import write_bytes
+from gonghui_kit.analysis.compare import MEASURE, category_label, indicator_rows, peer_groups, ranks
+from gonghui_kit.analysis.indicators import BY_KEY, INDICATORS, TOPICS
+from gonghui_kit.atomic import write_bytes
 
 __all__ = ["write_indicators_xlsx", "number_format", "DEFINITIONS", "EXCEL_MAX_COLUMNS", "EXCEL_MAX_ROWS"]
 

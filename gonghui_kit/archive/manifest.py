@@ -32,8 +32,8 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from . import __version__
-from .iorw import sha256_file, write_json, write_text
+from gonghui_kit import __version__
+from gonghui_kit.atomic import sha256_file, write_json, write_text
 
 __all__ = [
     "slugify",
@@ -232,7 +232,7 @@ def display_time(iso: str | None) -> str:
 def _env():
     import jinja2
 
-    from .fmt import fmt_int, fmt_pct, fmt_yuan
+    from gonghui_kit.present.fmt import fmt_int, fmt_pct, fmt_yuan
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("gonghui_kit", "templates/html"),

@@ -20,11 +20,11 @@ configurations in ``params/*.yaml`` are checked against the same schema.
 >>> validate({"unit": 29}, schema)
 Traceback (most recent call last):
 ...
-gonghui_kit.parameters.ParameterError: 参数 unit 应为文本（str），收到的是整数 29；如是编号请加引号，例如 "029"
+gonghui_kit.run.parameters.ParameterError: 参数 unit 应为文本（str），收到的是整数 29；如是编号请加引号，例如 "029"
 >>> validate({"uint": "x"}, schema)
 Traceback (most recent call last):
 ...
-gonghui_kit.parameters.ParameterError: 未知参数 uint（可用参数：unit、year、share、codes）
+gonghui_kit.run.parameters.ParameterError: 未知参数 uint（可用参数：unit、year、share、codes）
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@
   error with traceback; matplotlib's inline backend draws the figures).  It is
   meant to run in a **fresh child process forked from a warm parent** that has
   already imported pandas, matplotlib, seaborn, gonghui_kit, nbconvert and the
-  fonts (``warm_up``) — see ``gonghui_kit.execute``.  Each report therefore
+  fonts (``warm_up``) — see ``gonghui_kit.run.execute``.  Each report therefore
   starts from the parent's pristine state and nothing (module state, rcParams,
   memory) carries over from one unit to the next.
 
@@ -236,7 +236,15 @@ def warm_up() -> None:
     except ImportError:  # Windows
         pass
 
-    from . import bundle, charts, compare, fonts, highlights, html, indicators, narrative, report  # noqa: F401
+    from gonghui_kit.analysis import bundle  # noqa: F401
+    from gonghui_kit.present import charts  # noqa: F401
+    from gonghui_kit.analysis import compare  # noqa: F401
+    from gonghui_kit.present import fonts  # noqa: F401
+    from gonghui_kit.analysis import highlights  # noqa: F401
+    from gonghui_kit.run import nbhtml as html  # noqa: F401
+    from gonghui_kit.analysis import indicators  # noqa: F401
+    from gonghui_kit.analysis import narrative  # noqa: F401
+    from gonghui_kit.present import report  # noqa: F401
 
     ensure_registered()
     fonts.register_fonts()
@@ -256,7 +264,7 @@ def warm_up() -> None:
 
 
 # --------------------------------------------------------------------------
-# the papermill engine (class in gonghui_kit.pm_engine, registered by entry point)
+# the papermill engine (class in gonghui_kit.run.pm_engine, registered by entry point)
 
 
 def run_managed(nb_man, metadata: dict[str, Any] | None = None) -> None:
@@ -288,6 +296,6 @@ def ensure_registered() -> None:
     entry points are not installed (e.g. running from a source tree)."""
     from papermill.engines import papermill_engines
 
-    from .pm_engine import WarmEngine
+    from gonghui_kit.run.pm_engine import WarmEngine
 
     papermill_engines.register("gonghui_warm", WarmEngine)

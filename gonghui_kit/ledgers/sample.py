@@ -1259,7 +1259,7 @@ def _write_workbook(path: Path, info_rows: list[list], tables: list[_Table], ext
             ws.column_dimensions[get_column_letter(j)].width = 13
     if extra_sheet:
         wb.create_sheet("Sheet2")
-    from gonghui_kit.template import save_workbook_atomic
+    from gonghui_kit.ledgers.template import save_workbook_atomic
 
     save_workbook_atomic(wb, path)
     if cached:

@@ -1,0 +1,1 @@
+"""Analysis: indicators, peer comparison, standards, highlights and the draft summary's text."""

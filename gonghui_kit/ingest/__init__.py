@@ -1,0 +1,1 @@
+"""Ingest: safety → read → clean → load → check. Files in, canonical tables and findings out."""
