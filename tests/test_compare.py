@@ -12,7 +12,6 @@ from gonghui_kit.analysis.compare import (
     LOCAL,
     OTHERS,
     expense_structure,
-    fmt_indicator,
     indicator_rows,
     peer_median,
     peer_medians,
@@ -170,11 +169,3 @@ def test_expense_structure_against_peer_median():
     assert s.loc[("职工服务支出", OTHERS), "share"] == pytest.approx(0.75)
     assert list(s.reset_index()["account"]) == ["职工活动支出", "职工活动支出", "职工服务支出", "职工服务支出"]
 
-
-def test_fmt_indicator_by_kind():
-    assert fmt_indicator("activity_participants", 1860) == "1,860人次"
-    assert fmt_indicator("income_total", 105000) == "10.5万元"
-    assert fmt_indicator("care_amount", 11900, yuan_digits=2) == "1.19万元"
-    assert fmt_indicator("membership_rate", 0.962) == "96.2%"
-    assert fmt_indicator("training_hours_per_member", 14.83) == "14.8学时"
-    assert fmt_indicator("proposals", float("nan")) == "—"

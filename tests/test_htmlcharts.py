@@ -195,7 +195,7 @@ def test_strengths_two_best_and_worst_ties_in_table_order():
     c = CompareReport(SimpleNamespace(ranks=pd.DataFrame(rows)), 2023, ["乙", "甲", "丙"])
     s = c.strengths_frame()
     assert s["unit"].tolist() == ["乙", "甲", "丙"]
-    assert s.loc[1, "best"] == "入会率（第1名，100.0%）；活动场次（第1名，1）"
-    assert s.loc[1, "worst"] == "办结率（第5名，500.0%）；慰问人次（第3名，3人次）"
+    assert s.loc[1, "best"] == "入会率（第1名，100%）；活动场次（第1名，1场次）"
+    assert s.loc[1, "worst"] == "办结率（第5名，500%）；慰问人次（第3名，3人次）"
     assert s.loc[0, "best"].startswith("办结率（第1名") and s.loc[0, "worst"].startswith("入会率（第5名")
     assert s.loc[2, ["best", "worst"]].isna().all()

@@ -15,8 +15,6 @@ registry every unit is in one group, :data:`gonghui_kit.analysis.units.UNGROUPED
 >>> r = ranks(ind, year=2023)
 >>> r[["unit", "rank", "n", "peer_median"]].to_string(index=False)
 'unit  rank  n  peer_median\\n   甲     1  2         10.0\\n   乙     2  2         10.0'
->>> fmt_indicator("activity_participants", 6613), fmt_indicator("care_amount", 11900, yuan_digits=2), fmt_indicator("membership_rate", 0.9619)
-('6,613人次', '1.19万元', '96.2%')
 """
 
 from __future__ import annotations
@@ -26,12 +24,10 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from gonghui_kit.present.fmt import MISSING, fmt_int, fmt_num, fmt_pct, fmt_yuan
 from gonghui_kit.analysis.indicators import BY_KEY, INDICATORS, ORDER
 from gonghui_kit.analysis.units import UNGROUPED
 
 __all__ = [
-    "MEASURE",
     "LOCAL",
     "OTHERS",
     "yoy",
@@ -44,79 +40,15 @@ __all__ = [
     "structure",
     "expense_structure",
     "income_structure",
-    "fmt_indicator",
-    "fmt_number",
     "category_label",
 ]
 
 KEYS = ["unit", "year", "indicator", "category"]
 
 #: The measure word written after each indicator's number (rates have none).
-MEASURE: dict[str, str] = {
-    "employees": "人",
-    "members_total": "人",
-    "members_new": "人",
-    "membership_rate": "",
-    "female_share": "",
-    "youth_share": "",
-    "activities": "场次",
-    "activity_participants": "人次",
-    "activity_spend": "元",
-    "participation_per_member": "次",
-    "activities_by_month": "场次",
-    "income_total": "元",
-    "expense_total": "元",
-    "balance": "元",
-    "expense_ratio": "",
-    "activity_expense_per_member": "元",
-    "care_visits": "人次",
-    "care_amount": "元",
-    "proposals": "件",
-    "proposals_accepted": "件",
-    "proposals_closed": "件",
-    "proposal_close_rate": "",
-    "proposal_days": "天",
-    "publicity_items": "篇（期）",
-    "training_sessions": "期",
-    "training_person_times": "人次",
-    "training_hours": "学时",
-    "training_hours_per_member": "学时",
-    "awards": "项",
-}
 
 #: The two series of :func:`structure`.
 LOCAL, OTHERS = "本单位", "同类中位数"
-
-
-# --------------------------------------------------------------------------
-# formatting (the one place that decides how an indicator's number is written)
-
-
-def fmt_number(key: str, value, *, yuan_digits: int = 1) -> str:
-    """The number of an indicator as Chinese readers expect it, no measure word.
-
-    Counts and people: ``1,860``; money: ``10.5万`` (below 1万: ``9,800``);
-    rates: ``96.2%`` (``100%``, not ``100.0%``); averages (per member, hours, days): one decimal.
-
-    >>> fmt_number("members_total", 1860.0), fmt_number("income_total", 105000), fmt_number("proposal_days", 12.25)
-    ('1,860', '10.5万', '12.2')
-    """
-    kind = BY_KEY[key].kind if key in BY_KEY else "count"
-    if kind == "rate" or kind == "ratio":
-        return fmt_pct(value, strip=True)
-    if kind == "yuan":
-        return fmt_yuan(value, yuan_digits)
-    if kind in ("per_member", "hours", "days"):
-        return fmt_num(value, 1)
-    return fmt_int(value)
-
-
-def fmt_indicator(key: str, value, *, unit: bool = True, yuan_digits: int = 1) -> str:
-    """Number plus measure word: ``6,613人次``, ``10.5万元``, ``96.2%``; ``—`` when missing."""
-    s = fmt_number(key, value, yuan_digits=yuan_digits)
-    if s == MISSING or not unit:
-        return s
-    return s + MEASURE.get(key, "")
 
 
 def category_label(category: str) -> str:

@@ -33,9 +33,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gonghui_kit.analysis.compare import fmt_indicator, ranks, yoy
+from gonghui_kit.analysis.compare import ranks, yoy
 from gonghui_kit.ingest.findings import Finding
-from gonghui_kit.present.fmt import fmt_pct, fmt_pp
+from gonghui_kit.present.fmt import fmt_indicator, fmt_pct, fmt_pp
 from gonghui_kit.analysis.indicators import BY_KEY, INDICATORS
 from gonghui_kit.analysis.units import UNGROUPED
 

@@ -36,8 +36,8 @@ import jinja2
 import numpy as np
 import pandas as pd
 
-from gonghui_kit.analysis.compare import fmt_number, yoy
-from gonghui_kit.present.fmt import fmt_pct, fmt_pp
+from gonghui_kit.analysis.compare import yoy
+from gonghui_kit.present.fmt import fmt_number, fmt_pct, fmt_pp, measure
 from gonghui_kit.analysis.indicators import BY_KEY, INDICATORS
 
 __all__ = ["facts", "draft_summary", "render_summary", "summary_docx", "summary_command", "SECTIONS", "CN_NUMERALS"]
@@ -56,7 +56,6 @@ SECTIONS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
 PROBLEMS = ("problems", "存在的问题与下一步打算", "problems.md.j2", ())
 
 #: money in the text: two decimals in 万 (1.19万元), as in published summaries
-YUAN_DIGITS = 2
 MAX_PROBLEMS = 4
 FORM_MEASURE = {"报刊文章": "篇", "网络新媒体": "篇", "橱窗图板": "期", "横幅": "条", "板报": "期", "简报": "期", "其他": "篇（期）"}
 CONTEST_KINDS = ("劳动竞赛", "技能比武")
@@ -105,7 +104,7 @@ def _num(key: str, v: float) -> str | None:
     """Formatted number of an indicator value, None when missing."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return None
-    return fmt_number(key, v, yuan_digits=YUAN_DIGITS)
+    return fmt_number(key, v)
 
 
 def _change(key: str, value: float, prev: float, pct: float) -> str | None:
@@ -253,7 +252,7 @@ def _section_details(f: dict[str, Any]) -> None:
     bal = f["raw"].get("balance")
     f["balance_text"] = None
     if bal is not None and "income_total" in f["pos"]:
-        gap = fmt_number("balance", abs(bal), yuan_digits=YUAN_DIGITS)
+        gap = fmt_number("balance", abs(bal))
         f.setdefault("extra_numbers", []).append(gap)
         f["balance_text"] = f"当年结余{gap}元" if bal >= 0 else f"当年支出大于收入{gap}元"
 
@@ -354,7 +353,7 @@ def _shortcoming_sentence(r, f: dict[str, Any]) -> str | None:
     v = f["v"].get(key)
     if v is None:
         return None
-    unit_word = _measure(key)
+    unit_word = measure(key)
     if r.code == "yoy_decline":
         c = f["chg"].get(key)
         return f"{label}{v}{unit_word}，{c}" if c else None
@@ -370,12 +369,6 @@ def _shortcoming_sentence(r, f: dict[str, Any]) -> str | None:
     if r.code == "close_rate_low":
         return f"提案办结率为{v}，部分立案提案尚未办结"
     return None
-
-
-def _measure(key: str) -> str:
-    from gonghui_kit.analysis.compare import MEASURE
-
-    return MEASURE.get(key, "")
 
 
 def _collect_numbers(f: dict[str, Any]) -> set[str]:

@@ -9,6 +9,14 @@ All formatters accept ``None`` / ``NaN`` / ``pd.NA`` and return the dash
 '10.5万'
 >>> fmt_pct(0.185)
 '18.5%'
+
+Every indicator value on every page, sheet and draft is written by
+:func:`fmt_indicator` (number and measure word) or :func:`fmt_number` (number
+only): the indicator's kind and measure word come from
+:data:`gonghui_kit.analysis.indicators.INDICATORS`, the digits from here.
+
+>>> fmt_indicator("care_amount", 11900), fmt_indicator("activities", 12), fmt_indicator("membership_rate", 1.0)
+('1.19万元', '12场次', '100%')
 """
 
 from __future__ import annotations
@@ -16,6 +24,8 @@ from __future__ import annotations
 import math
 from numbers import Real
 from typing import Any
+
+from gonghui_kit.analysis.indicators import BY_KEY
 
 __all__ = [
     "MISSING",
@@ -25,6 +35,10 @@ __all__ = [
     "fmt_pct",
     "fmt_signed_pct",
     "fmt_pp",
+    "fmt_count",
+    "fmt_number",
+    "fmt_indicator",
+    "measure",
 ]
 
 #: Shown for missing values (em dash, as in Chinese statistical tables).
@@ -197,3 +211,67 @@ def fmt_pp(x: Any, digits: int = 1) -> str:
     if v is None:
         return MISSING
     return f"{fmt_pct(v, digits)[:-1]}个百分点"
+
+
+def fmt_count(x: Any, word: str, *, money: bool = False) -> str:
+    """A count or an amount that is not an indicator, with its measure word.
+
+    >>> fmt_count(3, "次"), fmt_count(11900, "元", money=True), fmt_count(None, "次")
+    ('3次', '1.19万元', '—')
+    """
+    v = _as_float(x)
+    if v is None:
+        return MISSING
+    return (fmt_yuan(v, 2 if abs(v) < 1e6 else 1) if money else fmt_int(v)) + word
+
+
+# --------------------------------------------------------------------------
+# indicators: the one place that decides how an indicator's number is written
+
+
+def measure(key: str) -> str:
+    """The measure word written after an indicator's number (``人次``, ``元`` …; rates: ``""``).
+
+    >>> measure("activity_participants"), measure("membership_rate"), measure("unknown")
+    ('人次', '', '')
+    """
+    return BY_KEY[key].measure if key in BY_KEY else ""
+
+
+def fmt_number(key: str, value: Any) -> str:
+    """The number of an indicator as Chinese readers expect it, no measure word.
+
+    Counts and people: ``1,860``; money: ``1.19万`` / ``10.5万`` (two decimals
+    of 万 below 100万, one above; below 1万 whole yuan); rates: ``96.2%``
+    (``100%``, not ``100.0%``); averages (per member, hours, days): one decimal.
+
+    >>> fmt_number("members_total", 1860.0), fmt_number("income_total", 105000), fmt_number("proposal_days", 12.25)
+    ('1,860', '10.5万', '12.2')
+    >>> fmt_number("care_amount", 11900), fmt_number("care_amount", 2_345_678), fmt_number("awards", None)
+    ('1.19万', '234.6万', '—')
+    """
+    v = _as_float(value)
+    if v is None:
+        return MISSING
+    kind = BY_KEY[key].kind if key in BY_KEY else "count"
+    if kind in ("rate", "ratio"):
+        return fmt_pct(v, strip=True)
+    if kind == "yuan":
+        return fmt_yuan(v, 2 if abs(v) < 1e6 else 1)
+    if kind in ("per_member", "hours", "days"):
+        return fmt_num(v, 1)
+    return fmt_int(v)
+
+
+def fmt_indicator(key: str, value: Any, *, unit: bool = True) -> str:
+    """Number plus measure word: ``6,613人次``, ``10.5万元``, ``96.2%``; ``—`` when missing.
+
+    >>> fmt_indicator("activity_participants", 6613), fmt_indicator("training_hours_per_member", 14.83)
+    ('6,613人次', '14.8学时')
+    >>> fmt_indicator("income_total", 105000, unit=False), fmt_indicator("proposals", float("nan"))
+    ('10.5万', '—')
+    """
+    s = fmt_number(key, value)
+    if s == MISSING or not unit:
+        return s
+    return s + measure(key)

@@ -26,10 +26,10 @@ import numpy as np
 import pandas as pd
 
 from gonghui_kit.analysis.bundle import AGE_GROUPS, Bundle, load_bundle, prepare_bundle
-from gonghui_kit.present.fmt import MISSING, fmt_int, fmt_pct, fmt_signed_pct, fmt_yuan
+from gonghui_kit.present.fmt import MISSING, fmt_count, fmt_indicator, fmt_int, fmt_number, fmt_pct, fmt_signed_pct, fmt_yuan
 from gonghui_kit.analysis.indicators import BY_KEY, INDICATORS
 
-__all__ = ["unit_report", "compare_report", "rehearse", "UNIT_SECTIONS", "UnitReport", "CompareReport", "open_bundle", "fmt_value", "html_table", "md_to_html", "KPI"]
+__all__ = ["unit_report", "compare_report", "rehearse", "UNIT_SECTIONS", "UnitReport", "CompareReport", "open_bundle", "html_table", "md_to_html", "KPI"]
 
 # the indicators on a unit's KPI cards, in order
 KPI = ("members_total", "membership_rate", "activities", "activity_participants", "participation_per_member",
@@ -38,36 +38,6 @@ KPI = ("members_total", "membership_rate", "activities", "activity_participants"
 PER_CAPITA = ("membership_rate", "participation_per_member", "activity_expense_per_member", "training_hours_per_member",
               "proposal_close_rate", "expense_ratio")
 TREND = ("members_total", "activities", "activity_participants", "care_visits")
-
-
-def fmt_value(key: str, v: Any) -> str:
-    """An indicator value as people read it.
-
-    >>> fmt_value("membership_rate", 0.9623), fmt_value("care_amount", 11900), fmt_value("activity_participants", 6613)
-    ('96.2%', '1.19万元', '6,613人次')
-    >>> fmt_value("proposal_days", float("nan"))
-    '—'
-    """
-    if v is None or (isinstance(v, float) and np.isnan(v)):
-        return MISSING
-    kind = BY_KEY[key].kind if key in BY_KEY else "count"
-    if kind == "rate":
-        return fmt_pct(v)
-    if kind == "yuan":
-        return fmt_yuan(v, 2 if abs(v) < 1e6 else 1) + "元"
-    if kind == "person_times":
-        return fmt_int(v) + "人次"
-    if kind == "people":
-        return fmt_int(v) + "人"
-    if kind == "days":
-        return f"{v:.1f}天"
-    if kind == "hours":
-        return (f"{v:,.1f}" if abs(v) < 1000 else fmt_int(v)) + "学时"
-    if kind == "per_member":
-        return f"{v:.1f}次"
-    if kind == "count":
-        return fmt_int(v)
-    return f"{v:,.2f}"
 
 
 def _e(x: Any) -> str:
@@ -366,12 +336,12 @@ class UnitReport:
             elif r.trend == "flat":
                 yoy, cls = "与上年持平", ""
             elif np.isnan(r.change):
-                yoy, cls = f"上年 {fmt_value(r.indicator, r.prev)}", ""
+                yoy, cls = f"上年 {fmt_indicator(r.indicator, r.prev)}", ""
             else:
                 yoy, cls = f"{arrows[r.trend]} 同比{fmt_signed_pct(r.change)}", ("gh-up" if r.trend == "up" else "gh-down")
             cards.append(
                 f"<div class='gh-card'><div class='gh-kpi-label'>{_e(r.label)}</div>"
-                f"<div class='gh-kpi-value'>{_e(fmt_value(r.indicator, r.value))}</div>"
+                f"<div class='gh-kpi-value'>{_e(fmt_indicator(r.indicator, r.value))}</div>"
                 f"<div class='gh-kpi-delta {cls}'>{_e(yoy)}</div></div>"
             )
         return _display_html(f"<div class='gh-cards'>{''.join(cards)}</div>")
@@ -477,9 +447,9 @@ class UnitReport:
             return _display_html("<p class='gh-muted'>无可比较的指标。</p>")
         t = pd.DataFrame({
             "指标": [BY_KEY[k].label for k in r["indicator"]],
-            "本单位": [fmt_value(k, v) for k, v in zip(r["indicator"], r["value"])],
+            "本单位": [fmt_indicator(k, v) for k, v in zip(r["indicator"], r["value"])],
             "同类排名": [f"{int(a)}/{int(n)}" if pd.notna(a) else MISSING for a, n in zip(r["rank"], r["n"])],
-            "同类中位数": [fmt_value(k, v) for k, v in zip(r["indicator"], r["peer_median"])],
+            "同类中位数": [fmt_indicator(k, v) for k, v in zip(r["indicator"], r["peer_median"])],
             "全部单位排名": [f"{int(a)}/{int(n)}" if pd.notna(a) else MISSING for a, n in zip(r["rank_overall"], r["n_overall"])],
         })
         return _display_html(f"<p>同类单位（{_e(self.peer_group)}）共 {int(r['n'].max())} 个有数据。排名 1 为最好。</p>" + html_table(t, numeric=["本单位", "同类排名", "同类中位数", "全部单位排名"]))
@@ -501,11 +471,11 @@ class UnitReport:
             if kind == "forbidden_form":
                 actual = "以现金、购物卡或代金券发放"
             elif kind == "min_indicator" and getattr(r, "indicator", None):
-                actual = fmt_value(r.indicator, r.actual)
+                actual = fmt_indicator(r.indicator, r.actual)
             elif kind == "max_count_per_person_year":
-                actual = f"{fmt_int(r.actual)}次"
+                actual = fmt_count(r.actual, "次")
             else:
-                actual = fmt_yuan(r.actual) + "元"
+                actual = fmt_count(r.actual, "元", money=True)
             limit = describe_limit(kind, r.limit, indicator=getattr(r, "indicator", None), scope=getattr(r, "scope", "person"), reasons=getattr(r, "reasons", "") or "")
             rows_ = r.rows if isinstance(r.rows, (list, tuple)) else ([r.rows] if pd.notna(r.rows) else [])
             where = f"{r.sheet} 第{'、'.join(str(int(x)) for x in rows_)}行" if rows_ else "全年合计"
@@ -624,7 +594,7 @@ class CompareReport:
         grp = self.b.units.set_index("unit")["peer_group"] if len(self.b.units) else pd.Series(dtype=object)
         t = pd.DataFrame({"单位": w.index, "类别": [grp.get(u, "未分组") for u in w.index]})
         for k in w.columns:
-            t[BY_KEY[k].label] = [fmt_value(k, v) for v in w[k]]
+            t[BY_KEY[k].label] = [fmt_indicator(k, v) for v in w[k]]
         numeric = [BY_KEY[k].label for k in w.columns]
         raw = {BY_KEY[k].label: w[k].tolist() for k in w.columns}
         return _display_html("<div class='table-tools'><span class='gh-muted'>点击表头可排序。</span> <label>筛选单位：<input type='search' data-filter='compare-key' placeholder='输入单位名称'></label></div>"
@@ -658,8 +628,7 @@ class CompareReport:
                 continue
             d = pd.DataFrame({"unit": w.index, "value": w[k].to_numpy(dtype="float64")}).dropna()
             med = float(d["value"].median()) if len(d) else None
-            kind = BY_KEY[k].kind
-            f = fmt_pct if kind == "rate" else (lambda v: f"{v:.1f}") if kind in ("per_member", "hours") else fmt_int
+            f = functools.partial(fmt_number, k)
             parts.append(htmlcharts.barh(d, x="value", y="unit", title=f"{BY_KEY[k].label}（由高到低）", fmt=f, ref=med, links=links, css=not parts))
         return _display_html("".join(parts))
 
@@ -674,7 +643,7 @@ class CompareReport:
         def two(ascending: bool) -> pd.Series:
             # a unit's two best (or worst) rows, ties in table order -- as nsmallest/nlargest keep them
             top = r.sort_values("pos", ascending=ascending, kind="stable").groupby("unit", sort=False).head(2)
-            text = [f"{BY_KEY[k].label}（第{int(x)}名，{fmt_value(k, v)}）" for k, x, v in zip(top["indicator"], top["rank_overall"], top["value"])]
+            text = [f"{BY_KEY[k].label}（第{int(x)}名，{fmt_indicator(k, v)}）" for k, x, v in zip(top["indicator"], top["rank_overall"], top["value"])]
             return pd.Series(text, index=top["unit"].to_numpy()).groupby(level=0, sort=False).agg("；".join)
 
         return pd.DataFrame({"best": two(True), "worst": two(False)}).reindex(self.units).rename_axis("unit").reset_index()

@@ -30,8 +30,9 @@ from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from gonghui_kit.analysis.compare import MEASURE, category_label, indicator_rows, peer_groups, ranks
+from gonghui_kit.analysis.compare import category_label, indicator_rows, peer_groups, ranks
 from gonghui_kit.analysis.indicators import BY_KEY, INDICATORS, TOPICS
+from gonghui_kit.present.fmt import measure
 from gonghui_kit.atomic import write_bytes
 
 __all__ = ["write_indicators_xlsx", "number_format", "DEFINITIONS", "EXCEL_MAX_COLUMNS", "EXCEL_MAX_ROWS"]
@@ -94,8 +95,8 @@ def number_format(key: str) -> str:
     kind = BY_KEY[key].kind if key in BY_KEY else "count"
     if kind in ("rate", "ratio"):
         return "0.0%"
-    measure = MEASURE.get(key, "")
-    suffix = f'"{measure}"' if measure else ""
+    word = measure(key)
+    suffix = f'"{word}"' if word else ""
     if kind == "yuan":
         return f"#,##0.00{suffix}"
     if kind in ("per_member", "hours", "days") and (key != "training_hours"):
@@ -269,8 +270,8 @@ def _readme_sheet(wb: Workbook, ind: pd.DataFrame, units: list[str], years: list
     for i in INDICATORS:
         r += 1
         direction = {True: "越高越好", False: "越低越好", None: "—"}[i.higher_is_better]
-        measure = "%" if i.kind == "rate" else MEASURE.get(i.key, "")
-        for j, v in enumerate([i.label, i.key, i.topic, measure, DEFINITIONS.get(i.key, ""), direction, "是" if i.key_indicator else ""]):
+        word = "%" if i.kind == "rate" else measure(i.key)
+        for j, v in enumerate([i.label, i.key, i.topic, word, DEFINITIONS.get(i.key, ""), direction, "是" if i.key_indicator else ""]):
             _put(ws, r, 1 + j, v, style="box")
     for col, wdt in zip("ABCDEFG", (18, 28, 10, 9, 52, 10, 9)):
         ws.column_dimensions[col].width = wdt
@@ -284,14 +285,14 @@ def _long_sheet(wb: Workbook, ind: pd.DataFrame) -> None:
         _put(ws, 1, 1 + j, h, style="head")
     labels = {i.key: i.label for i in INDICATORS}
     fmts = {k: number_format(k) for k in labels}
-    measure = {i.key: ("%" if i.kind == "rate" else MEASURE.get(i.key, "")) for i in INDICATORS}
+    words = {i.key: ("%" if i.kind == "rate" else measure(i.key)) for i in INDICATORS}
     for r, (u, y, k, c, v) in enumerate(ind[["unit", "year", "indicator", "category", "value"]].itertuples(index=False, name=None), start=2):
         _put(ws, r, 1, str(u))
         _put(ws, r, 2, int(y))
         _put(ws, r, 3, labels.get(k, str(k)))
         _put(ws, r, 4, category_label(c) if c else "")
         _put(ws, r, 5, None if pd.isna(v) else float(v), fmt=fmts.get(k))
-        _put(ws, r, 6, measure.get(k, ""))
+        _put(ws, r, 6, words.get(k, ""))
         _put(ws, r, 7, str(k))
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:G{max(1, len(ind) + 1)}"
