@@ -77,10 +77,11 @@ def _quiet_stderr():
 
 
 def run_build(data, out, engine, jobs, units=None):
-    from gonghui_kit.build import BuildConfig, build, package_params_path
+    from gonghui_kit.build import BuildConfig, build
+    from gonghui_kit.resources import params_path
 
     cfg = BuildConfig(year=2023, data=Path(data), out=Path(out), jobs=jobs, engine=engine, progress=False,
-                      registry_file=package_params_path("units.yaml"), standards_file=package_params_path("standards.yaml"))
+                      registry_file=params_path("units.yaml"), standards_file=params_path("standards.yaml"))
     rss = []  # per unit report, in completion order: (peak RSS, private MB at the end)
     beside = {}  # seconds of the jobs that are not unit reports (comparison, year files)
 
@@ -137,7 +138,7 @@ def floor(data, units, out: Path) -> float:
     page = jinja2.Template("<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>{{ t }}</title><style>{{ css }}</style></head><body>{{ body }}</body></html>")
     css = report_css()
     out.mkdir(parents=True, exist_ok=True)
-    from gonghui_kit.build import package_params_path
+    from gonghui_kit.resources import params_path
     from gonghui_kit.analysis.bundle import prepare_bundle
     from gonghui_kit.analysis.units import UnitRegistry
     from gonghui_kit.analysis.standards import load_standards
@@ -146,8 +147,8 @@ def floor(data, units, out: Path) -> float:
     fig, _ax = plt.subplots()
     fake_show(fig)
     t0 = time.perf_counter()
-    b = prepare_bundle(data, 2023, registry=UnitRegistry.from_yaml(package_params_path("units.yaml")),
-                       standards=load_standards(package_params_path("standards.yaml")))
+    b = prepare_bundle(data, 2023, registry=UnitRegistry.from_yaml(params_path("units.yaml")),
+                       standards=load_standards(params_path("standards.yaml")))
     for i, u in enumerate(units):
         parts.clear()
         r = report.UnitReport(b, u, 2023)
@@ -214,7 +215,7 @@ def main() -> None:
     import compileall
 
     import gonghui_kit
-    from gonghui_kit.build import notebook_path
+    from gonghui_kit.resources import notebook_path
     from gonghui_kit.ledgers.sample import generate_sample
 
     # bytecode as an installation has it (pip compiles on install; a source

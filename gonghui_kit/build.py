@@ -33,18 +33,18 @@ import os
 import stat
 import time
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
 
 import pandas as pd
 import yaml
 
-from gonghui_kit import __version__
+from gonghui_kit import __version__, resources
 from gonghui_kit.atomic import sha256_file
+from gonghui_kit.errors import BuildError, ResourceError
 from gonghui_kit.run.parameters import ParameterError, notebook_parameters, validate
 
-__all__ = ["BuildConfig", "BuildResult", "build", "notebook_path", "package_params_path", "RUN_KEYS"]
+__all__ = ["BuildConfig", "BuildResult", "BuildError", "build", "RUN_KEYS"]
 
 # the keys a params/*.yaml run configuration may hold, and their types
 RUN_KEYS: dict[str, type | tuple[type, ...]] = {
@@ -61,31 +61,8 @@ RUN_KEYS: dict[str, type | tuple[type, ...]] = {
 }
 
 
-def _shipped(package: str, folder: str, name: str) -> Path:
-    """A file of ``notebooks/`` or ``params/``: installed as a sub-package
-    (``pip install .``), or beside the package in a source tree."""
-    try:
-        return Path(str(resources.files(package).joinpath(name)))
-    except ModuleNotFoundError:
-        return Path(__file__).resolve().parent.parent / folder / name
-
-
-def notebook_path(name: str) -> Path:
-    """A report notebook shipped with the package (``notebooks/`` in the repo)."""
-    return _shipped("gonghui_kit.notebooks", "notebooks", name)
-
-
-def package_params_path(name: str) -> Path:
-    """A default run configuration or registry (``params/`` in the repo)."""
-    return _shipped("gonghui_kit.params", "params", name)
-
-
 def _sha256_json(obj: Any) -> str:
     return hashlib.sha256(json.dumps(obj, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
-
-
-class BuildError(Exception):
-    """A problem with the run configuration; one Chinese line."""
 
 
 @dataclass
@@ -126,7 +103,7 @@ class BuildConfig:
                 raise BuildError(f"{path}：配置项 {k} 的类型不对（收到 {type(v).__name__}）")
         for key, nb in (("unit_report", "unit_report.ipynb"), ("compare_units", "compare_units.ipynb")):
             if key in raw:
-                schema = notebook_parameters(notebook_path(nb))
+                schema = notebook_parameters(resources.notebook_path(nb))
                 reserved = {"unit", "year", "units", "data", "bundle"} & set(raw[key])
                 if reserved:
                     raise BuildError(f"{path}：{key} 中不能设置 {'、'.join(sorted(reserved))}（由 gonghui build 传入）")
@@ -170,19 +147,17 @@ class BuildResult:
 
 
 def _registry(cfg: BuildConfig):
-    from gonghui_kit.analysis.units import UnitRegistry
-
-    if cfg.registry_file and Path(cfg.registry_file).exists():
-        return UnitRegistry.from_yaml(cfg.registry_file)
-    return UnitRegistry.empty()
+    try:
+        return resources.roster(cfg.registry_file, warn=False)[0]
+    except ResourceError as e:
+        raise BuildError(str(e)) from e
 
 
 def _standards(cfg: BuildConfig):
-    if cfg.standards_file and Path(cfg.standards_file).exists():
-        from gonghui_kit.analysis.standards import load_standards
-
-        return load_standards(cfg.standards_file)
-    return None
+    try:
+        return resources.standards(cfg.standards_file, warn=False)[0]
+    except ResourceError as e:
+        raise BuildError(str(e)) from e
 
 
 def plan(bundle, cfg: BuildConfig, previous: dict[str, Any], slugs: dict[str, str], units: list[str], nb_digest: str) -> list[UnitPlan]:
@@ -314,7 +289,7 @@ def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = Non
     """Build one year's archive (see module docstring)."""
     from gonghui_kit.archive import manifest as archive
     from gonghui_kit.analysis.bundle import load_bundle
-    from gonghui_kit.run.warm import engine_name
+    from gonghui_kit.run.pm_engine import engine_name
     from gonghui_kit.run.execute import ReportJob, TaskJob, run_jobs, start_beside, warm_parent, warms_parent
 
     t0 = time.perf_counter()
@@ -326,8 +301,8 @@ def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = Non
     eng = engine_name(cfg.engine)
     _clean_stale_parts(year_dir)
 
-    unit_nb = notebook_path("unit_report.ipynb")
-    cmp_nb = notebook_path("compare_units.ipynb")
+    unit_nb = resources.notebook_path("unit_report.ipynb")
+    cmp_nb = resources.notebook_path("compare_units.ipynb")
     nb_digest = _sha256_json([sha256_file(unit_nb), sha256_file(cmp_nb)])
     previous = archive.read_manifest(year_dir)
     fingerprint = input_fingerprint(cfg, nb_digest)

@@ -15,13 +15,12 @@ import sys
 from pathlib import Path
 from typing import Callable
 
+from gonghui_kit import resources
+from gonghui_kit.errors import GonghuiError, UserError
+
 __all__ = ["main", "command", "COMMANDS"]
 
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {}
-
-
-class UserError(Exception):
-    """A problem the user can fix; printed as one Chinese line, exit 2."""
 
 
 def command(name: str, help: str):
@@ -88,12 +87,11 @@ def _check(a: argparse.Namespace) -> int:
 
 
 def _registry(units_file: str | None):
-    from gonghui_kit.analysis.units import UnitRegistry
-
-    path = Path(units_file) if units_file else Path("params/units.yaml")
-    if units_file and not path.exists():
-        raise UserError(f"找不到单位名册文件：{path}")
-    return UnitRegistry.from_yaml(path) if path.exists() else None
+    """The roster (``--units``, else ./params/units.yaml, else the shipped one — said on stderr)."""
+    registry, where = resources.roster(units_file, warn=False)
+    if where.origin == "shipped":
+        print(f"提示：未找到 params/units.yaml，{where.note}", file=sys.stderr)
+    return registry
 
 
 def _load(data: list[str], year: int | None, units_file: str | None = None):
@@ -223,7 +221,7 @@ def _build_setup(p: argparse.ArgumentParser) -> None:
 
 
 def _config_from_args(a: argparse.Namespace, year: int):
-    from gonghui_kit.build import BuildConfig, BuildError, package_params_path
+    from gonghui_kit.build import BuildConfig
 
     raw = BuildConfig.read_params(a.params) if getattr(a, "params", None) else {}
 
@@ -239,8 +237,7 @@ def _config_from_args(a: argparse.Namespace, year: int):
                 if cand.exists():
                     return cand
             raise UserError(f"{a.params}：找不到 {key} 文件 {p}")
-        local = Path("params") / default_name
-        return local if local.exists() else package_params_path(default_name)
+        return resources.user_or_shipped(default_name, None, warn=False).path
 
     units = a.units.replace("，", ",").split(",") if getattr(a, "units", None) else raw.get("units")
     return BuildConfig(
@@ -262,14 +259,11 @@ def _config_from_args(a: argparse.Namespace, year: int):
 
 
 def _run_build(cfg) -> int:
-    from gonghui_kit.build import BuildError, build
+    from gonghui_kit.build import build
     from gonghui_kit.progress import BuildProgress
 
     with BuildProgress(enabled=cfg.progress) as prog:
-        try:
-            res = build(cfg, on_event=prog.event)
-        except BuildError as e:
-            raise UserError(str(e)) from e
+        res = build(cfg, on_event=prog.event)
     prog.summary(res)
     return 0 if res.ok else 1
 
@@ -293,14 +287,13 @@ def _build(a: argparse.Namespace) -> int:
     )
 )
 def _demo(a: argparse.Namespace) -> int:
-    from gonghui_kit.build import package_params_path
     from gonghui_kit.ledgers.sample import generate_sample
 
     data = Path(a.data)
     if not all(any((data / str(y)).glob("*.xlsx")) for y in a.years):
         print(f"生成示例台账：{data.resolve()}", file=sys.stderr)
         generate_sample(data, units=a.n_units, years=tuple(a.years), seed=0)
-    a.params = str(package_params_path("demo.yaml")) if package_params_path("demo.yaml").exists() else None
+    a.params = str(resources.params_path("demo.yaml"))
     a.data, a.units, a.scheduler, a.force = str(data), None, None, False
     status = 0
     for y in a.years:
@@ -383,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
     _help, _setup, fn = COMMANDS[a.command]
     try:
         return int(fn(a) or 0)
-    except UserError as e:
+    except GonghuiError as e:
         print(f"错误：{e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

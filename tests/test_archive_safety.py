@@ -29,7 +29,8 @@ import openpyxl
 import pytest
 
 from gonghui_kit.archive import manifest as archive
-from gonghui_kit.build import BuildConfig, build, package_params_path
+from gonghui_kit.build import BuildConfig, build
+from gonghui_kit.resources import params_path
 from gonghui_kit.cli import main
 from gonghui_kit.ledgers.sample import generate_sample
 
@@ -47,8 +48,8 @@ def _cfg(data: Path, out: Path, year: int, **kw) -> BuildConfig:
         data=data,
         out=out,
         jobs=2,
-        registry_file=package_params_path("units.yaml"),
-        standards_file=package_params_path("standards.yaml"),
+        registry_file=params_path("units.yaml"),
+        standards_file=params_path("standards.yaml"),
         progress=False,
         **kw,
     )

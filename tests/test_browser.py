@@ -74,14 +74,15 @@ def archive_dir(tmp_path_factory, browser):
     """reports/ of a small archive (the browser fixture first: no Chromium, no build)."""
     if "fork" not in mp.get_all_start_methods():
         pytest.skip("gonghui build 的测试需要 fork 启动方式（本系统不支持）")
-    from gonghui_kit.build import BuildConfig, build, package_params_path
+    from gonghui_kit.build import BuildConfig, build
+    from gonghui_kit.resources import params_path
     from gonghui_kit.ledgers.sample import generate_sample
 
     data = tmp_path_factory.mktemp("data")
     generate_sample(data, units=4, years=(2022, 2023), seed=1)
     out = tmp_path_factory.mktemp("reports")
-    res = build(BuildConfig(year=2023, data=data, out=out, jobs=2, registry_file=package_params_path("units.yaml"),
-                            standards_file=package_params_path("standards.yaml"), progress=False))
+    res = build(BuildConfig(year=2023, data=data, out=out, jobs=2, registry_file=params_path("units.yaml"),
+                            standards_file=params_path("standards.yaml"), progress=False))
     assert res.ok, res.failed
     return out
 

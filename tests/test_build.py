@@ -11,7 +11,8 @@ import nbformat
 import pytest
 
 from gonghui_kit.archive import manifest as archive
-from gonghui_kit.build import BuildConfig, BuildError, build, package_params_path
+from gonghui_kit.build import BuildConfig, BuildError, build
+from gonghui_kit.resources import params_path
 from gonghui_kit.cli import main
 from gonghui_kit.ledgers.sample import generate_sample
 
@@ -33,8 +34,8 @@ def _cfg(data, out, **kw):
         data=Path(data),
         out=Path(out),
         jobs=2,
-        registry_file=package_params_path("units.yaml"),
-        standards_file=package_params_path("standards.yaml"),
+        registry_file=params_path("units.yaml"),
+        standards_file=params_path("standards.yaml"),
         progress=False,
         **kw,
     )
@@ -307,7 +308,7 @@ def test_unit_sections_are_the_notebooks_sections():
     lists exactly the sections unit_report.ipynb shows, in its order."""
     import re
 
-    from gonghui_kit.build import notebook_path
+    from gonghui_kit.resources import notebook_path
     from gonghui_kit.present.report import UNIT_SECTIONS
 
     nb = nbformat.read(str(notebook_path("unit_report.ipynb")), as_version=4)

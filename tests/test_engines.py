@@ -10,7 +10,7 @@ import papermill as pm
 import pytest
 from papermill.exceptions import PapermillExecutionError
 
-from gonghui_kit.run.warm import ensure_registered
+from gonghui_kit.run.pm_engine import ensure_registered
 from gonghui_kit.run.execute import ReportJob, run_job, run_jobs
 
 

@@ -191,7 +191,11 @@ def test_filled_template_checks_clean(tmp_path, capsys, monkeypatch):
     and every filled record is loaded with its value."""
     from gonghui_kit.cli import main
 
-    monkeypatch.chdir(tmp_path)  # no params/units.yaml here: the unit is not "unknown"
+    # the analyst's own roster lists the unit (without one the shipped sample
+    # roster is used, and the unit would rightly be "not in the roster")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "params").mkdir()
+    (tmp_path / "params" / "units.yaml").write_text("units:\n  - name: 示例分工会\n    kind: 企业\n", encoding="utf-8")
     from gonghui_kit.ingest.load import load_ledgers
 
     path = tmp_path / "2024年示例分工会台账.xlsx"

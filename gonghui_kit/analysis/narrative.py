@@ -543,28 +543,22 @@ def summary_command(data: str | Path | Sequence[str | Path], unit: str, year: in
     Returns the exit status; problems the user can fix raise
     ``gonghui_kit.cli.UserError`` with a Chinese message.
     """
-    from gonghui_kit.cli import UserError
+    from gonghui_kit import resources
+    from gonghui_kit.errors import UserError
     from gonghui_kit.analysis.indicators import compute_indicators
     from gonghui_kit.atomic import write_text
     from gonghui_kit.ingest.load import load_ledgers
-    from gonghui_kit.analysis.units import UnitRegistry
-    from gonghui_kit.analysis.standards import breaches_frame, default_standards_path, load_standards
+    from gonghui_kit.analysis.standards import breaches_frame
 
     paths = [data] if isinstance(data, (str, Path)) else list(data)
     for p in paths:
         if not Path(p).exists():
             raise UserError(f"找不到文件或文件夹：{p}")
-    if units_file is not None and not Path(units_file).exists():
-        raise UserError(f"找不到单位名册文件：{units_file}")
-    reg_path = Path(units_file) if units_file else Path("params/units.yaml")
-    registry = UnitRegistry.from_yaml(reg_path) if reg_path.exists() else None
-    if standards_file is not None and not Path(standards_file).exists():
-        raise UserError(f"找不到经费标准文件：{standards_file}")
-    std_path = Path(standards_file) if standards_file else default_standards_path()
-    try:
-        standards = load_standards(std_path) if std_path else None
-    except ValueError as e:
-        raise UserError(str(e)) from e
+    registry, reg_from = resources.roster(units_file, warn=False)
+    standards, std_from = resources.standards(standards_file, warn=False)
+    for where in (reg_from, std_from):
+        if where.origin == "shipped":
+            print(f"提示：{where.note}", file=sys.stderr)
     out = Path(output) if output else None
     if out is not None and out.suffix.lower() not in (".md", ".docx", ".txt"):
         raise UserError(f"输出文件应为 .md 或 .docx：{out}")

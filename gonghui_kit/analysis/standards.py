@@ -61,7 +61,6 @@ __all__ = [
     "KINDS",
     "NATIONAL",
     "load_standards",
-    "default_standards_path",
     "check_standards",
     "breaches_frame",
     "breach_findings",
@@ -296,19 +295,9 @@ class Standards:
         return sorted(best.values(), key=lambda r: r.id)
 
 
-def default_standards_path() -> Path | None:
-    """``params/standards.yaml`` in the working folder, else the project's copy."""
-    for p in (Path("params/standards.yaml"), Path(__file__).resolve().parents[1] / "params" / "standards.yaml"):
-        if p.is_file():
-            return p
-    return None
-
-
-def load_standards(path: str | Path | None = None) -> Standards:
-    """Read a standards YAML file (default: :func:`default_standards_path`)."""
-    path = Path(path) if path is not None else default_standards_path()
-    if path is None:
-        raise FileNotFoundError("找不到 params/standards.yaml")
+def load_standards(path: str | Path) -> Standards:
+    """Read a standards YAML file (which one: :func:`gonghui_kit.resources.standards`)."""
+    path = Path(path)
     try:
         raw = yaml.safe_load(Path(path).read_text(encoding="utf-8-sig"))
     except yaml.YAMLError as e:

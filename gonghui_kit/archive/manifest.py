@@ -25,7 +25,6 @@ import json
 import os
 import re
 import unicodedata
-from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import quote
@@ -34,6 +33,7 @@ import pandas as pd
 
 from gonghui_kit import __version__
 from gonghui_kit.atomic import sha256_file, write_json, write_text
+from gonghui_kit.resources import shipped
 
 __all__ = [
     "slugify",
@@ -235,7 +235,7 @@ def _env():
     from gonghui_kit.present.fmt import fmt_int, fmt_pct, fmt_yuan
 
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("gonghui_kit", "templates/html"),
+        loader=jinja2.FileSystemLoader(shipped("templates", "html")),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -245,17 +245,11 @@ def _env():
 
 
 def _css() -> str:
-    try:
-        return resources.files("gonghui_kit").joinpath("templates/html/report.css").read_text(encoding="utf-8")
-    except (FileNotFoundError, OSError):
-        return ""
+    return shipped("templates", "html", "report.css").read_text(encoding="utf-8")
 
 
 def _js() -> str:
-    try:
-        return resources.files("gonghui_kit").joinpath("templates/html/tables.js").read_text(encoding="utf-8")
-    except (FileNotFoundError, OSError):
-        return ""
+    return shipped("templates", "html", "tables.js").read_text(encoding="utf-8")
 
 
 def render_page(template: str, **ctx: Any) -> str:

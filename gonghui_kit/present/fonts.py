@@ -16,10 +16,11 @@ True
 from __future__ import annotations
 
 import contextlib
-import importlib.resources
 import threading
 from functools import lru_cache
 from pathlib import Path
+
+from gonghui_kit.resources import shipped
 
 __all__ = ["FAMILY", "font_dir", "font_paths", "register_fonts", "font_family", "missing_chars"]
 
@@ -28,14 +29,11 @@ FAMILY = "Noto Sans SC GB2312"
 
 _FILES = ("NotoSansSC-GB2312-Regular.otf", "NotoSansSC-GB2312-Bold.otf")
 _lock = threading.Lock()
-_resources = contextlib.ExitStack()
 
 
-@lru_cache(maxsize=1)
 def font_dir() -> Path:
     """Directory holding the bundled font files (a real path, even from a zip)."""
-    res = importlib.resources.files("gonghui_kit").joinpath("assets", "fonts")
-    return Path(_resources.enter_context(importlib.resources.as_file(res)))
+    return shipped("assets", "fonts")
 
 
 def font_paths() -> list[Path]:

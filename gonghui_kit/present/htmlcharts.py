@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import functools
 import html
-import importlib.resources
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -43,6 +42,7 @@ import pandas as pd
 
 from gonghui_kit.present.charts import GREY, NAVY, RANK_COLORS, TEXT, UNION_RED, _luminance
 from gonghui_kit.present.fmt import MISSING, fmt_num
+from gonghui_kit.resources import shipped
 
 __all__ = ["barh", "bar_rows", "heatmap", "heat_table", "rank_color"]
 
@@ -61,7 +61,7 @@ def css() -> str:
     >>> css().startswith(".gh-hchart") and "/*" not in css()
     True
     """
-    text = importlib.resources.files("gonghui_kit").joinpath("templates", "html", "htmlcharts.css").read_text(encoding="utf-8")
+    text = shipped("templates", "html", "htmlcharts.css").read_text(encoding="utf-8")
     text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
     return re.sub(r"\s*\n\s*", "\n", text).strip()
 

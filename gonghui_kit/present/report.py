@@ -25,6 +25,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from gonghui_kit import resources
 from gonghui_kit.analysis.bundle import AGE_GROUPS, Bundle, load_bundle, prepare_bundle
 from gonghui_kit.present.fmt import MISSING, fmt_count, fmt_indicator, fmt_int, fmt_number, fmt_pct, fmt_signed_pct, fmt_yuan
 from gonghui_kit.analysis.indicators import BY_KEY, INDICATORS
@@ -170,18 +171,9 @@ def open_bundle(*, year: int, data: str = "", bundle: str = "", params: str = ""
     computed now from ``data`` (sample data when ``data`` does not exist)."""
     if bundle and Path(bundle).exists():
         return load_bundle(bundle)
-    from gonghui_kit.build import package_params_path
-    from gonghui_kit.analysis.units import UnitRegistry
-
     root = Path(data) if data and Path(data).exists() else _sample_data_dir()
-    reg_path = Path(params) if params and Path(params).exists() else package_params_path("units.yaml")
-    registry = UnitRegistry.from_yaml(reg_path) if reg_path.exists() else UnitRegistry.empty()
-    std = package_params_path("standards.yaml")
-    standards = None
-    if std.exists():
-        from gonghui_kit.analysis.standards import load_standards
-
-        standards = load_standards(std)
+    registry, _ = resources.roster(params if params and Path(params).exists() else None)
+    standards, _ = resources.standards()
     return prepare_bundle(root, year, registry=registry, standards=standards)
 
 

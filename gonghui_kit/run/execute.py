@@ -152,7 +152,7 @@ def run_job(job: ReportJob | TaskJob) -> JobResult:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    from gonghui_kit.run.warm import ensure_registered
+    from gonghui_kit.run.pm_engine import ensure_registered
 
     ensure_registered()
     from gonghui_kit.run.nbhtml import notebook_to_html

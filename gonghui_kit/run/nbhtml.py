@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import html as _html
-import importlib.resources
 import os
 import re
 import threading
@@ -30,6 +29,8 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Set, Unicode, default
+
+from gonghui_kit.resources import shipped_dir
 
 __all__ = [
     "TEMPLATE_NAME",
@@ -45,14 +46,11 @@ __all__ = [
 ]
 
 TEMPLATE_NAME = "gonghui"
-_resources = contextlib.ExitStack()
 
 
-@lru_cache(maxsize=1)
 def templates_dir() -> Path:
     """``gonghui_kit/templates`` as a real directory."""
-    res = importlib.resources.files("gonghui_kit").joinpath("templates")
-    return Path(_resources.enter_context(importlib.resources.as_file(res)))
+    return shipped_dir("templates")
 
 
 def css_path() -> Path:
