@@ -40,6 +40,7 @@ import pandas as pd
 import yaml
 
 from gonghui_kit import __version__, resources
+from gonghui_kit.archive import layout
 from gonghui_kit.atomic import sha256_file
 from gonghui_kit.errors import BuildError, ResourceError
 from gonghui_kit.run.parameters import ParameterError, notebook_parameters, validate
@@ -165,13 +166,13 @@ def plan(bundle, cfg: BuildConfig, previous: dict[str, Any], slugs: dict[str, st
     prev_units = previous.get("units", {}) if previous.get("toolkit_version") == __version__ else {}
     params = cfg.params_digest()
     out = []
-    year_dir = cfg.out / str(cfg.year)
+    year_dir = layout.year_dir(cfg.out, cfg.year)
     for u in units:
         files = bundle.unit_files(u)
         inputs = sorted(files["sha256"].dropna().tolist())
         key = _sha256_json({"inputs": inputs, "params": params, "notebook": nb_digest, "version": __version__})
         slug = slugs[u]
-        html_path = year_dir / "units" / f"{slug}.html"
+        html_path = layout.at(cfg.out, layout.unit_page(cfg.year, slug))
         old = prev_units.get(u, {})
         if cfg.force:
             out.append(UnitPlan(u, slug, key, True, "强制重建"))
@@ -215,13 +216,13 @@ def input_fingerprint(cfg: BuildConfig, nb_digest: str) -> str:
 
 
 def _unchanged(previous: dict[str, Any], fingerprint: str, year_dir: Path) -> bool:
-    from gonghui_kit.archive import manifest as archive
+    from gonghui_kit.archive import manifest
 
     if not previous or previous.get("fingerprint") != fingerprint:
         return False
     if any(u.get("status") != "ok" for u in previous.get("units", {}).values()):
         return False
-    v = archive.verify(year_dir)
+    v = manifest.verify(year_dir)
     return not v["missing"] and not v["changed"]
 
 
@@ -250,14 +251,14 @@ def write_year_files(bundle: str, year_dir: str) -> None:
     """A year's files that come from the bundle alone: ``indicators.xlsx``
     (every year up to this one) and ``quality.html``.  Run as a pool task
     by :func:`build`."""
-    from gonghui_kit.archive import manifest as archive
     from gonghui_kit.analysis.bundle import load_bundle
+    from gonghui_kit.archive.pages import write_quality_page
     from gonghui_kit.present.xlsx import write_indicators_xlsx
 
     b = load_bundle(bundle)
-    out = Path(year_dir)
-    write_indicators_xlsx(out / "indicators.xlsx", b.ind[b.ind["year"] <= b.year], year=b.year, registry=b.extra.get("registry"))
-    archive.write_quality_page(out / "quality.html", b)
+    root = Path(year_dir).parent
+    write_indicators_xlsx(layout.at(root, layout.indicators_xlsx(b.year)), b.ind[b.ind["year"] <= b.year], year=b.year, registry=b.extra.get("registry"))
+    write_quality_page(layout.at(root, layout.quality_page(b.year)), b)
 
 
 def _selected_units(bundle, cfg: BuildConfig) -> list[str]:
@@ -287,33 +288,35 @@ def _prepare(cfg: BuildConfig, path: Path, ready: Callable[[], Any] | None = Non
 
 def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = None) -> BuildResult:
     """Build one year's archive (see module docstring)."""
-    from gonghui_kit.archive import manifest as archive
     from gonghui_kit.analysis.bundle import load_bundle
+    from gonghui_kit.archive import manifest
+    from gonghui_kit.archive import pages
     from gonghui_kit.run.pm_engine import engine_name
     from gonghui_kit.run.execute import ReportJob, TaskJob, run_jobs, start_beside, warm_parent, warms_parent
 
     t0 = time.perf_counter()
     emit = on_event or (lambda kind, payload: None)
-    year_dir = cfg.out / str(cfg.year)
-    sealed = archive.is_sealed(year_dir)
+    year_dir = layout.year_dir(cfg.out, cfg.year)
+    index_page = layout.at(cfg.out, layout.year_index(cfg.year))
+    sealed = manifest.is_sealed(year_dir)
     if sealed and not cfg.force:
-        raise BuildError(f"{cfg.year} 年度已封存（{year_dir / archive.SEAL_FILE}），不会重建或覆盖；确需重建请加 --force")
+        raise BuildError(f"{cfg.year} 年度已封存（{layout.at(cfg.out, layout.seal_file(cfg.year))}），不会重建或覆盖；确需重建请加 --force")
     eng = engine_name(cfg.engine)
     _clean_stale_parts(year_dir)
 
     unit_nb = resources.notebook_path("unit_report.ipynb")
     cmp_nb = resources.notebook_path("compare_units.ipynb")
     nb_digest = _sha256_json([sha256_file(unit_nb), sha256_file(cmp_nb)])
-    previous = archive.read_manifest(year_dir)
+    previous = manifest.read_manifest(year_dir)
     fingerprint = input_fingerprint(cfg, nb_digest)
     if not cfg.force and _unchanged(previous, fingerprint, year_dir):
         units = list(previous.get("units", {}))
         emit("stage", "输入、参数、笔记本和工具版本均无变化，无需重建")
-        archive.write_root_index(cfg.out)
-        return BuildResult(cfg.year, cfg.out, [], units, {}, time.perf_counter() - t0, year_dir / "index.html", False)
+        pages.write_root_index(cfg.out)
+        return BuildResult(cfg.year, cfg.out, [], units, {}, time.perf_counter() - t0, index_page, False)
 
     emit("stage", "读取台账并计算指标")
-    bundle_path = year_dir / ".work" / "bundle.pkl"
+    bundle_path = layout.at(cfg.out, layout.bundle_file(cfg.year))
     # the year's workbook and quality page need no notebook and no warm-up
     year_files = TaskJob(key=YEAR_FILES, func="gonghui_kit.build:write_year_files", kwargs={"bundle": str(bundle_path.resolve()), "year_dir": str(year_dir.resolve())}, title=JOB_LABELS[YEAR_FILES], warm=False)
     running = []
@@ -329,7 +332,7 @@ def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = Non
     bundle = load_bundle(bundle_path)
     units = _selected_units(bundle, cfg)
 
-    slugs = archive.unique_slugs(bundle.unit_names)
+    slugs = layout.unique_slugs(bundle.unit_names)
     plans = plan(bundle, cfg, previous, slugs, units, nb_digest)
     todo = [p for p in plans if p.rebuild]
     emit("plan", plans)
@@ -340,15 +343,15 @@ def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = Non
             key=p.unit,
             notebook=str(unit_nb),
             parameters={**cfg.unit_report, "unit": p.unit, "year": cfg.year, "data": data_abs, "bundle": str(bundle_path.resolve())},
-            out_ipynb=str(year_dir / "notebooks" / f"{p.slug}.ipynb"),
-            out_html=str(year_dir / "units" / f"{p.slug}.html"),
+            out_ipynb=str(layout.at(cfg.out, layout.unit_notebook(cfg.year, p.slug))),
+            out_html=str(layout.at(cfg.out, layout.unit_page(cfg.year, p.slug))),
             title=f"{p.unit} {cfg.year}年度工会工作报告",
             engine=eng,
-            back="../index.html",
+            back=layout.link(layout.unit_page(cfg.year, p.slug), layout.year_index(cfg.year)),
         )
         for p in todo
     ]
-    compare_needed = bool(todo) or not (year_dir / "compare.html").exists() or cfg.force
+    compare_needed = bool(todo) or not layout.at(cfg.out, layout.compare_page(cfg.year)).exists() or cfg.force
     if compare_needed:
         # the comparison is the longest job: first, so it overlaps the unit reports
         jobs.insert(
@@ -357,11 +360,11 @@ def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = Non
                 key=COMPARE,
                 notebook=str(cmp_nb),
                 parameters={**cfg.compare_units, "year": cfg.year, "units": list(bundle.unit_names), "data": data_abs, "bundle": str(bundle_path.resolve())},
-                out_ipynb=str(year_dir / "notebooks" / "compare_units.ipynb"),
-                out_html=str(year_dir / "compare.html"),
+                out_ipynb=str(layout.at(cfg.out, layout.compare_notebook(cfg.year))),
+                out_html=str(layout.at(cfg.out, layout.compare_page(cfg.year))),
                 title=f"{cfg.year}年度各单位工会工作对比",
                 engine=eng,
-                back="index.html",
+                back=layout.link(layout.compare_page(cfg.year), layout.year_index(cfg.year)),
             )
         )
     if not running:  # in the pool beside the comparison, not after the last report
@@ -386,8 +389,8 @@ def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = Non
             unit_status[p.unit] = {**prev_units.get(p.unit, {}), "slug": p.slug, "key": p.key}
 
     emit("stage", "写出年度目录页和清单")
-    archive.write_year_index(year_dir / "index.html", bundle, unit_status, compare_ok=COMPARE not in failed)
-    archive.write_manifest(
+    pages.write_year_index(index_page, bundle, unit_status, compare_ok=COMPARE not in failed)
+    manifest.write_manifest(
         year_dir,
         year=cfg.year,
         inputs=bundle.files,
@@ -398,9 +401,9 @@ def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = Non
         fingerprint=fingerprint if not failed else None,
     )
     if sealed:  # rebuilt with --force: the year stays final, sealed on its new manifest
-        archive.reseal(year_dir)
-    archive.write_root_index(cfg.out)
+        manifest.reseal(year_dir)
+    pages.write_root_index(cfg.out)
     built = [p.unit for p in todo if by_key.get(p.unit) and by_key[p.unit].ok]
     skipped = [p.unit for p in plans if not p.rebuild]
     unit_failed = {k: v for k, v in failed.items()}
-    return BuildResult(cfg.year, cfg.out, built, skipped, unit_failed, time.perf_counter() - t0, year_dir / "index.html", compare_needed)
+    return BuildResult(cfg.year, cfg.out, built, skipped, unit_failed, time.perf_counter() - t0, index_page, compare_needed)

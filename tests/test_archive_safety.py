@@ -28,6 +28,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from gonghui_kit.archive import layout
 from gonghui_kit.archive import manifest as archive
 from gonghui_kit.build import BuildConfig, build
 from gonghui_kit.resources import params_path
@@ -231,5 +232,5 @@ def test_sealed_year_is_refused_then_rebuilt_with_force(world, tmp_path, capsys)
     assert archive.verify(y23) == {"changed": [], "missing": [], "extra": []}
     assert _verify_cli(y23, capsys)[0] == 0
     assert archive.is_sealed(y23)
-    seal = json.loads((y23 / archive.SEAL_FILE).read_text(encoding="utf-8"))
+    seal = json.loads((y23 / layout.SEAL_FILE).read_text(encoding="utf-8"))
     assert "终稿" in seal.get("note", "")

@@ -10,6 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from gonghui_kit.archive import layout
 from gonghui_kit.archive import manifest as archive
 from gonghui_kit.build import BuildConfig, BuildError, build
 from gonghui_kit.resources import params_path
@@ -60,7 +61,7 @@ def test_all_outputs_present(built):
     assert len(list((y / "notebooks").glob("*.ipynb"))) == UNITS + 1
     index = (y / "index.html").read_text(encoding="utf-8")
     for u in units:
-        assert f'units/{archive.href(u)}.html' in index
+        assert f'units/{layout.href(u)}.html' in index
     page = (y / "units" / f"{units[0]}.html").read_text(encoding="utf-8")
     assert '<html lang="zh-CN">' in page and "<title>" in page
     assert "http://" not in page and "https://" not in page and "<script src" not in page
@@ -84,7 +85,7 @@ def test_compare_page_charts_are_html(built):
     heat = page[page.index('id="compare-ranks"'):]
     heat = heat[: heat.index("</table>")]
     for u in units:
-        assert f'<a href="units/{archive.href(archive.unique_slugs(units)[u])}.html">{u}</a>' in heat
+        assert f'<a href="units/{layout.href(layout.unique_slugs(units)[u])}.html">{u}</a>' in heat
     bars = re.findall(r'<table class="gh-hbar[^"]*"[^>]*>(.*?)</table>', page, re.S)
     assert len(bars) == 6
     # the first chart is 入会率, largest first, as in the key-indicator table
@@ -167,7 +168,7 @@ def test_failed_unit_is_isolated(data_dir, tmp_path, monkeypatch):
     assert "测试故障" in res.failed[victim]
     assert len(res.built) == UNITS - 1
     y = out / "2023"
-    slug = archive.unique_slugs([victim])[victim]
+    slug = layout.unique_slugs([victim])[victim]
     page = (y / "units" / f"{slug}.html").read_text(encoding="utf-8")
     assert "测试故障" in page  # partial page with the error
     nb = nbformat.read(str(y / "notebooks" / f"{slug}.ipynb"), as_version=4)

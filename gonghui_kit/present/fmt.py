@@ -21,6 +21,7 @@ only): the indicator's kind and measure word come from
 
 from __future__ import annotations
 
+import datetime
 import math
 from numbers import Real
 from typing import Any
@@ -35,6 +36,7 @@ __all__ = [
     "fmt_pct",
     "fmt_signed_pct",
     "fmt_pp",
+    "fmt_time",
     "fmt_count",
     "fmt_number",
     "fmt_indicator",
@@ -211,6 +213,20 @@ def fmt_pp(x: Any, digits: int = 1) -> str:
     if v is None:
         return MISSING
     return f"{fmt_pct(v, digits)[:-1]}个百分点"
+
+
+def fmt_time(iso: str | None) -> str:
+    """An ISO time stamp as a reader wants it.
+
+    >>> fmt_time("2026-11-24T09:21:54+08:00"), fmt_time(""), fmt_time("昨天")
+    ('2026-11-24 09:21', '', '昨天')
+    """
+    if not iso:
+        return ""
+    try:
+        return datetime.datetime.fromisoformat(str(iso)).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return str(iso)
 
 
 def fmt_count(x: Any, word: str, *, money: bool = False) -> str:

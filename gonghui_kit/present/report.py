@@ -26,8 +26,10 @@ import numpy as np
 import pandas as pd
 
 from gonghui_kit import resources
+from gonghui_kit.archive import layout
+from gonghui_kit.archive.manifest import read_manifest
 from gonghui_kit.analysis.bundle import AGE_GROUPS, Bundle, load_bundle, prepare_bundle
-from gonghui_kit.present.fmt import MISSING, fmt_count, fmt_indicator, fmt_int, fmt_number, fmt_pct, fmt_signed_pct, fmt_yuan
+from gonghui_kit.present.fmt import MISSING, fmt_count, fmt_indicator, fmt_int, fmt_number, fmt_pct, fmt_signed_pct, fmt_time, fmt_yuan
 from gonghui_kit.analysis.indicators import BY_KEY, INDICATORS
 
 __all__ = ["unit_report", "compare_report", "rehearse", "UNIT_SECTIONS", "UnitReport", "CompareReport", "open_bundle", "html_table", "md_to_html", "KPI"]
@@ -181,29 +183,9 @@ def open_bundle(*, year: int, data: str = "", bundle: str = "", params: str = ""
 # one unit
 
 
-def _slug(unit: str) -> str:
-    from gonghui_kit.archive.manifest import slugify
-
-    return slugify(unit)
-
-
-def _slug_href(slug: str) -> str:
-    from gonghui_kit.archive.manifest import href
-
-    return href(slug)
-
-
-def _when(iso: str) -> str:
-    from gonghui_kit.archive.manifest import display_time
-
-    return display_time(iso)
-
-
 def _unit_slugs(b: Bundle) -> dict[str, str]:
-    """The file names ``gonghui build`` gives this year's unit reports."""
-    from gonghui_kit.archive.manifest import unique_slugs
-
-    return unique_slugs(b.unit_names)
+    """Each unit's file name in the archive (the same call the build makes)."""
+    return layout.unique_slugs(b.unit_names)
 
 
 def _archive_year_dir(b: Bundle) -> Path | None:
@@ -218,15 +200,14 @@ def _other_year_pages(b: Bundle, unit: str, years: Sequence[int]) -> list[tuple[
     notebook run on its own guesses the file name."""
     year_dir = _archive_year_dir(b)
     if year_dir is None:
-        return [(y, _slug_href(_slug(unit))) for y in years]
-    from gonghui_kit.archive.manifest import read_manifest
-
+        return [(y, layout.slugify(unit)) for y in years]
+    root = year_dir.parent
     out = []
     for y in years:
-        st = read_manifest(year_dir.parent / str(y)).get("units", {}).get(unit) or {}
+        st = read_manifest(layout.year_dir(root, y)).get("units", {}).get(unit) or {}
         slug = st.get("slug")
-        if slug and st.get("status") == "ok" and (year_dir.parent / str(y) / "units" / f"{slug}.html").exists():
-            out.append((y, _slug_href(slug)))
+        if slug and st.get("status") == "ok" and layout.at(root, layout.unit_page(y, slug)).exists():
+            out.append((y, slug))
     return out
 
 
@@ -281,12 +262,17 @@ class UnitReport:
         same unit's reports of other years, relative to
         ``reports/<year>/units/<slug>.html``.  Inside an archive a link to
         another year is made only when that year lists the unit's page."""
-        years = " · ".join(f"<a href='../../{y}/units/{_e(s)}.html'>{y}年</a>" for y, s in _other_year_pages(self.b, self.unit, self.other_years()))
+        here = layout.unit_page(self.year, _unit_slugs(self.b).get(self.unit) or layout.slugify(self.unit))
+
+        def to(place: str) -> str:
+            return _e(layout.link(here, place))
+
+        years = " · ".join(f"<a href='{to(layout.unit_page(y, s))}'>{y}年</a>" for y, s in _other_year_pages(self.b, self.unit, self.other_years()))
         return (
             "<nav class='gh-nav' aria-label='位置'><span class='gh-crumbs'>"
-            f"<a href='../../index.html'>报告档案</a><span class='gh-sep'>›</span><a href='../index.html'>{self.year}年度</a>"
+            f"<a href='{to(layout.ROOT_INDEX)}'>报告档案</a><span class='gh-sep'>›</span><a href='{to(layout.year_index(self.year))}'>{self.year}年度</a>"
             f"<span class='gh-sep'>›</span><span aria-current='page'>{_e(self.unit)}</span></span>"
-            "<span class='gh-links'><a href='../compare.html'>各单位对比</a> · <a href='../quality.html'>数据质量</a></span>"
+            f"<span class='gh-links'><a href='{to(layout.compare_page(self.year))}'>各单位对比</a> · <a href='{to(layout.quality_page(self.year))}'>数据质量</a></span>"
             + (f"<span class='gh-links'>本单位其他年度：{years}</span>" if years else "")
             + "</nav>"
         )
@@ -300,7 +286,7 @@ class UnitReport:
         return _display_html(
             self.nav_html()
             + f"<header class='report-head'><h1>{_e(self.unit)} {self.year}年度工会工作报告</h1>"
-            f"<p class='gh-muted'>同类单位：{_e(self.peer_group)} · 生成时间：{_e(_when(self.b.built_at))}</p>"
+            f"<p class='gh-muted'>同类单位：{_e(self.peer_group)} · 生成时间：{_e(fmt_time(self.b.built_at))}</p>"
             f"<details><summary>数据来源（{len(files)} 个台账文件）</summary><ul>{srcs}</ul></details></header>"
         )
 
@@ -561,14 +547,22 @@ class CompareReport:
         return self.b.extra.get("registry")
 
     def header(self):
-        nav = ("<nav class='gh-nav' aria-label='位置'><span class='gh-crumbs'><a href='../index.html'>报告档案</a><span class='gh-sep'>›</span>"
-               f"<a href='index.html'>{self.year}年度</a><span class='gh-sep'>›</span><span aria-current='page'>各单位对比</span></span>"
-               "<span class='gh-links'><a href='quality.html'>数据质量</a> · <a href='indicators.xlsx'>指标表（Excel）</a></span></nav>")
-        return _display_html(nav + f"<header class='report-head'><h1>{self.year}年度各单位工会工作对比</h1><p class='gh-muted'>共 {len(self.units)} 个单位 · 生成时间：{_e(_when(self.b.built_at))}</p></header>")
+        here = layout.compare_page(self.year)
+
+        def to(place: str) -> str:
+            return _e(layout.link(here, place))
+
+        nav = ("<nav class='gh-nav' aria-label='位置'><span class='gh-crumbs'>"
+               f"<a href='{to(layout.ROOT_INDEX)}'>报告档案</a><span class='gh-sep'>›</span>"
+               f"<a href='{to(layout.year_index(self.year))}'>{self.year}年度</a><span class='gh-sep'>›</span><span aria-current='page'>各单位对比</span></span>"
+               f"<span class='gh-links'><a href='{to(layout.quality_page(self.year))}'>数据质量</a> · "
+               f"<a href='{to(layout.indicators_xlsx(self.year))}'>指标表（Excel）</a></span></nav>")
+        return _display_html(nav + f"<header class='report-head'><h1>{self.year}年度各单位工会工作对比</h1><p class='gh-muted'>共 {len(self.units)} 个单位 · 生成时间：{_e(fmt_time(self.b.built_at))}</p></header>")
 
     def _unit_links(self, units: Sequence[str]) -> list[str | None]:
         slugs = _unit_slugs(self.b)
-        return [f"units/{_slug_href(slugs[u])}.html" if u in slugs else None for u in units]
+        here = layout.compare_page(self.year)
+        return [layout.link(here, layout.unit_page(self.year, slugs[u])) if u in slugs else None for u in units]
 
     def _link_of(self) -> dict[str, str | None]:
         """Each compared unit's report URL (None: no report), for the charts."""
