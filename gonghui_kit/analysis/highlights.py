@@ -13,7 +13,8 @@ Highlights
                      enough to mean something (:data:`MIN_BASE`: 1 → 2 is not
                      "+100%"); rates: ≥ 5 percentage points
                      (money is never praised: spending more is no
-                     achievement, see :data:`NOT_PRAISED`)
+                     achievement, see :data:`NOT_PRAISED`; nor 慰问人次 rising
+                     through 节日慰问, a welfare for all members)
     ``first_in_peer``  rank 1 on a key indicator that does not grow with the
                      unit's size (:func:`size_free`) in a peer group of ≥ 3
                      units with a value (not all tied); never on spending
@@ -173,6 +174,15 @@ def _ledger_change(d: pd.DataFrame, y: pd.DataFrame) -> pd.Series:
     return pd.Series((share >= LEDGER_CHANGE_SHARE).to_numpy(), index=d.index)
 
 
+def _festival_driven(d: pd.DataFrame, y: pd.DataFrame) -> pd.Series:
+    """慰问人次 rising mostly through 节日慰问 (a welfare for all members, not care work)."""
+    f = y[(y["indicator"] == "care_visits") & (y["category"] == "节日慰问")]
+    delta = f.assign(delta=f["value"].fillna(0) - f["prev_value"].fillna(0))[["unit", "year", "indicator", "delta"]]
+    m = d[["unit", "year", "indicator", "change"]].merge(delta, on=["unit", "year", "indicator"], how="left")
+    share = m["delta"].astype("float64") / m["change"].where(m["change"] != 0)
+    return pd.Series((share >= LEDGER_CHANGE_SHARE).to_numpy(), index=d.index)
+
+
 def _ledger_change_rows(x: pd.DataFrame, y: pd.DataFrame) -> pd.DataFrame:
     o = _one_year_categories(y).set_index(["unit", "year", "indicator"])["cats"]
     titles, texts = [], []
@@ -196,6 +206,7 @@ def _yoy_rules(tot: pd.DataFrame, y: pd.DataFrame | None = None) -> list[pd.Data
     if d.empty:
         return []
     changed = _ledger_change(d, y) if y is not None else pd.Series(False, index=d.index)
+    welfare = _festival_driven(d, y) if y is not None else pd.Series(False, index=d.index)
     hib = d["higher_is_better"].astype(bool)
     is_rate = d["kind"] == "rate"
     base = d["indicator"].map(MIN_BASE_BY_INDICATOR).fillna(d["kind"].map(MIN_BASE)).astype("float64")
@@ -205,7 +216,7 @@ def _yoy_rules(tot: pd.DataFrame, y: pd.DataFrame | None = None) -> list[pd.Data
     up = np.where(is_rate, pp >= RATE_PP - 1e-12, big & (pct >= GROWTH - 1e-12))
     down = np.where(is_rate, pp <= -RATE_PP + 1e-12, big & (pct <= -GROWTH + 1e-12))
     moved = d[(up | down) & changed]
-    good = _same_cause(d[np.where(hib, up, down) & ~changed & ~d["indicator"].isin(NOT_PRAISED)])
+    good = _same_cause(d[np.where(hib, up, down) & ~changed & ~welfare & ~d["indicator"].isin(NOT_PRAISED)])
     bad = _same_cause(d[np.where(hib, down, up) & ~changed])
     key_bonus = lambda x: np.where(x["key_indicator"].astype(bool), 10.0, 0.0)
 
