@@ -47,28 +47,28 @@ import numpy as np
 import pandas as pd
 
 from gonghui_kit.analysis.compare import ranks, yoy
-from gonghui_kit.ingest.findings import Finding
-from gonghui_kit.present.fmt import fmt_indicator, fmt_pct, fmt_pp
 from gonghui_kit.analysis.indicators import BY_KEY, INDICATORS
 from gonghui_kit.analysis.named import MEDIA_FORMS
 from gonghui_kit.analysis.units import UNGROUPED
+from gonghui_kit.ingest.findings import Finding
+from gonghui_kit.present.fmt import fmt_indicator, fmt_pct, fmt_pp
 
 __all__ = [
+    "BELOW_PEER",
     "COLUMNS",
     "GROWTH",
-    "RATE_PP",
-    "MIN_BASE",
-    "BELOW_PEER",
-    "MIN_PEERS",
-    "MIN_MEMBERSHIP_RATE",
-    "MIN_CLOSE_RATE",
     "MIN_ACCEPTED_FULL",
+    "MIN_BASE",
+    "MIN_CLOSE_RATE",
+    "MIN_MEMBERSHIP_RATE",
+    "MIN_PEERS",
     "NOT_PRAISED",
+    "RATE_PP",
     "SAME_CAUSE",
-    "highlights",
-    "top",
-    "size_free",
     "breaches_to_frame",
+    "highlights",
+    "size_free",
+    "top",
 ]
 
 COLUMNS = ["unit", "year", "kind", "code", "score", "title", "text", "indicator", "value", "prev_value", "peer_median", "rank"]

@@ -22,10 +22,25 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["COLUMNS", "named_facts", "as_named", "display_name", "AWARD_LEVELS", "MEDIA_FORMS"]
+__all__ = ["AWARD_LEVELS", "COLUMNS", "MEDIA_FORMS", "as_named", "display_name", "named_facts"]
 
-COLUMNS = ["unit", "year", "kind", "name", "category", "level", "month", "value", "amount", "status", "form",
-           "grade", "recipient", "sheet", "excel_row"]
+COLUMNS = [
+    "unit",
+    "year",
+    "kind",
+    "name",
+    "category",
+    "level",
+    "month",
+    "value",
+    "amount",
+    "status",
+    "form",
+    "grade",
+    "recipient",
+    "sheet",
+    "excel_row",
+]
 
 #: honour levels, highest first
 AWARD_LEVELS = ("国家级", "省部级", "市厅级", "县区级", "单位内部")
@@ -55,7 +70,7 @@ def display_name(name: Any) -> str:
     """
     if name is None or (isinstance(name, float) and np.isnan(name)):
         return ""
-    s = str(name).strip().strip("“”\"《》")
+    s = str(name).strip().strip('“”"《》')
     return _ORDINAL.sub("", s).strip()
 
 
@@ -108,8 +123,16 @@ def as_named(x: Any) -> pd.DataFrame | None:
 # what one unit's summary names
 
 #: the verb a sentence uses for an activity of a category
-VERBS = {"文体活动": "举办", "劳动竞赛": "开展", "技能比武": "举办", "教育培训": "举办", "参观学习": "组织",
-         "节日活动": "开展", "志愿服务": "组织", "女职工活动": "开展"}
+VERBS = {
+    "文体活动": "举办",
+    "劳动竞赛": "开展",
+    "技能比武": "举办",
+    "教育培训": "举办",
+    "参观学习": "组织",
+    "节日活动": "开展",
+    "志愿服务": "组织",
+    "女职工活动": "开展",
+}
 CONTESTS = ("劳动竞赛", "技能比武")
 #: where a 媒体刊发 appeared, by its form
 OUTLET = {"报刊文章": "报刊", "网络新媒体": "网络媒体", "广播电视": "广播电视"}
@@ -123,12 +146,19 @@ def _top_rows(d: pd.DataFrame, n: int, by: str = "value") -> pd.DataFrame:
     d = d.assign(_name=d["name"].map(display_name))
     d = d[d["_name"] != ""].sort_values(by, ascending=False, kind="stable", na_position="last")
     d = d.drop_duplicates("_name").head(n)
-    return d.assign(_m=d["month"].map(lambda m: 13 if m is None or pd.isna(m) else int(m))).sort_values("_m", kind="stable")
+    return d.assign(_m=d["month"].map(lambda m: 13 if m is None or pd.isna(m) else int(m))).sort_values(
+        "_m", kind="stable"
+    )
 
 
 def _ref(r) -> dict[str, Any]:
-    return {"name": display_name(r.name), "ledger_name": r.name, "sheet": r.sheet, "excel_row": r.excel_row,
-            "month": None if r.month is None or pd.isna(r.month) else int(r.month)}
+    return {
+        "name": display_name(r.name),
+        "ledger_name": r.name,
+        "sheet": r.sheet,
+        "excel_row": r.excel_row,
+        "month": None if r.month is None or pd.isna(r.month) else int(r.month),
+    }
 
 
 def unit_named(nf: pd.DataFrame | None, unit: str, year: int) -> dict[str, Any]:
@@ -142,9 +172,21 @@ def unit_named(nf: pd.DataFrame | None, unit: str, year: int) -> dict[str, Any]:
     ``parent_union``, ``absent`` (sheets the workbook lacks), ``has`` (kinds
     with rows) and ``sources`` (every named item).
     """
-    out: dict[str, Any] = {"flagships": [], "contests": [], "awards": [], "awards_individual": [], "media": [], "training": [],
-                           "proposals_closed": [], "proposals_open": [], "care": {}, "parent_union": None, "absent": [],
-                           "has": set(), "sources": []}
+    out: dict[str, Any] = {
+        "flagships": [],
+        "contests": [],
+        "awards": [],
+        "awards_individual": [],
+        "media": [],
+        "training": [],
+        "proposals_closed": [],
+        "proposals_open": [],
+        "care": {},
+        "parent_union": None,
+        "absent": [],
+        "has": set(),
+        "sources": [],
+    }
     if nf is None or nf.empty:
         return out
     d = nf[(nf["unit"] == unit) & (nf["year"] == int(year))]
@@ -158,25 +200,48 @@ def unit_named(nf: pd.DataFrame | None, unit: str, year: int) -> dict[str, Any]:
     for r in aw[aw["recipient"] == "集体"].drop_duplicates("name").head(4).itertuples(index=False):
         grade = str(r.grade).strip() if isinstance(r.grade, str) and any(w in str(r.name) for w in _GRADED) else ""
         out["awards"].append({**_ref(r), "level": r.level, "grade": grade})
-    out["awards_individual"] = [{**_ref(r), "level": r.level} for r in aw[aw["recipient"] == "个人"].drop_duplicates("name").head(2).itertuples(index=False)]
+    out["awards_individual"] = [
+        {**_ref(r), "level": r.level}
+        for r in aw[aw["recipient"] == "个人"].drop_duplicates("name").head(2).itertuples(index=False)
+    ]
     pub = d[(d["kind"] == "publicity") & d["form"].isin(MEDIA_FORMS) & d["level"].isin(["国家级", "省级"])]
     pub = pub.assign(_lv=(pub["level"] != "国家级").astype(int)).sort_values(["_lv", "month"], kind="stable")
-    out["media"] = [{**_ref(r), "level": r.level, "outlet": OUTLET.get(r.form, "媒体")} for r in pub.drop_duplicates("name").head(3).itertuples(index=False) if display_name(r.name)]
+    out["media"] = [
+        {**_ref(r), "level": r.level, "outlet": OUTLET.get(r.form, "媒体")}
+        for r in pub.drop_duplicates("name").head(3).itertuples(index=False)
+        if display_name(r.name)
+    ]
     out["training"] = [_ref(r) for r in _top_rows(d[d["kind"] == "training"], 3).itertuples(index=False)]
     pr = d[(d["kind"] == "proposal") & (d["recipient"] == "是")]
-    out["proposals_closed"] = [_ref(r) for r in _top_rows(pr[pr["status"] == "已办结"], 3, by="month").itertuples(index=False)]
-    out["proposals_open"] = [_ref(r) for r in _top_rows(pr[pr["status"] == "办理中"], 2, by="month").itertuples(index=False)]
+    out["proposals_closed"] = [
+        _ref(r) for r in _top_rows(pr[pr["status"] == "已办结"], 3, by="month").itertuples(index=False)
+    ]
+    out["proposals_open"] = [
+        _ref(r) for r in _top_rows(pr[pr["status"] == "办理中"], 2, by="month").itertuples(index=False)
+    ]
     care = d[d["kind"] == "care"]
     if len(care):
         amt = care.groupby("form")["amount"].sum()
-        out["care"] = {"cash": float(amt.get("现金", 0.0)), "goods": float(amt.get("实物", 0.0)),
-                       "forms_of": {k: sorted(set(g["form"].dropna())) for k, g in care.groupby("category")}}
+        out["care"] = {
+            "cash": float(amt.get("现金", 0.0)),
+            "goods": float(amt.get("实物", 0.0)),
+            "forms_of": {k: sorted(set(g["form"].dropna())) for k, g in care.groupby("category")},
+        }
     info = d[d["kind"] == "info"]
     if len(info):
         pu = info["name"].iloc[0]
         out["parent_union"] = display_name(pu) or None
         ab = info["status"].iloc[0]
         out["absent"] = [x for x in re.split(r"[、,，;；\s]+", str(ab)) if x] if isinstance(ab, str) else []
-    for key in ("flagships", "contests", "awards", "awards_individual", "media", "training", "proposals_closed", "proposals_open"):
+    for key in (
+        "flagships",
+        "contests",
+        "awards",
+        "awards_individual",
+        "media",
+        "training",
+        "proposals_closed",
+        "proposals_open",
+    ):
         out["sources"] += [{"what": key, **x} for x in out[key]]
     return out

@@ -29,19 +29,32 @@ import functools
 import math
 import re
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import jinja2
 import numpy as np
 import pandas as pd
 
 from gonghui_kit.analysis.compare import yoy
-from gonghui_kit.analysis.indicators import BY_KEY, INDICATORS
+from gonghui_kit.analysis.indicators import BY_KEY
 from gonghui_kit.analysis.named import as_named, unit_named
 from gonghui_kit.present.fmt import fmt_count, fmt_number, fmt_pct, fmt_pp, measure
 
-__all__ = ["facts", "draft_summary", "render_summary", "checklist", "checklist_markdown", "ranked_highlights", "wording", "summary_command", "unit_kind", "SECTIONS", "CN_NUMERALS"]
+__all__ = [
+    "CN_NUMERALS",
+    "SECTIONS",
+    "checklist",
+    "checklist_markdown",
+    "draft_summary",
+    "facts",
+    "ranked_highlights",
+    "render_summary",
+    "summary_command",
+    "unit_kind",
+    "wording",
+]
 
 CN_NUMERALS = "一二三四五六七八九十"
 
@@ -61,9 +74,21 @@ FORM_MEASURE = {"报刊文章": "篇", "网络新媒体": "篇", "橱窗图板":
 EDUCATION = ("学校", "幼儿园")
 #: unit kind from the name when the roster does not list the unit (first match wins)
 KIND_BY_NAME: tuple[tuple[str, str], ...] = (
-    ("幼儿园", "幼儿园"), ("学校", "学校"), ("中学", "学校"), ("小学", "学校"), ("大学", "学校"), ("学院", "学校"),
-    ("医院", "医院"), ("卫生院", "医院"), ("机关", "机关"), ("局", "机关"), ("委员会", "机关"), ("公司", "企业"),
-    ("厂", "企业"), ("车间", "企业"), ("分工会", "企业"),
+    ("幼儿园", "幼儿园"),
+    ("学校", "学校"),
+    ("中学", "学校"),
+    ("小学", "学校"),
+    ("大学", "学校"),
+    ("学院", "学校"),
+    ("医院", "医院"),
+    ("卫生院", "医院"),
+    ("机关", "机关"),
+    ("局", "机关"),
+    ("委员会", "机关"),
+    ("公司", "企业"),
+    ("厂", "企业"),
+    ("车间", "企业"),
+    ("分工会", "企业"),
 )
 
 #: how an indicator is named inside a sentence (default: its label); {worker} = 职工/教职工
@@ -83,8 +108,13 @@ PROSE: dict[str, str] = {
 }
 
 #: the closing line's words for a highlight (no numbers)
-PHRASE = {"award_national": "争先创优", "award_provincial": "争先创优", "close_rate_full": "提案办理", "new_activity_kinds": "活动创新",
-          "publicity_high": "宣传工作"}
+PHRASE = {
+    "award_national": "争先创优",
+    "award_provincial": "争先创优",
+    "close_rate_full": "提案办理",
+    "new_activity_kinds": "活动创新",
+    "publicity_high": "宣传工作",
+}
 
 # 下一步打算 by the cause of a problem
 PLANS: dict[str, str] = {
@@ -155,13 +185,28 @@ def wording(kind: str | None) -> dict[str, str]:
     '会员（代表）大会'
     """
     if kind in EDUCATION:
-        return {"worker": "教职工", "congress": "教职工代表大会", "congress_short": "教代会",
-                "openness": "园务公开" if kind == "幼儿园" else "校务公开", "contest": "教学技能竞赛和岗位练兵"}
+        return {
+            "worker": "教职工",
+            "congress": "教职工代表大会",
+            "congress_short": "教代会",
+            "openness": "园务公开" if kind == "幼儿园" else "校务公开",
+            "contest": "教学技能竞赛和岗位练兵",
+        }
     if kind == "机关":
-        return {"worker": "干部职工", "congress": "会员（代表）大会", "congress_short": "会员（代表）大会",
-                "openness": "政务公开", "contest": "岗位练兵和业务比武"}
-    return {"worker": "职工", "congress": "职工代表大会", "congress_short": "职代会", "openness": "厂务公开",
-            "contest": "劳动竞赛和技能比武"}
+        return {
+            "worker": "干部职工",
+            "congress": "会员（代表）大会",
+            "congress_short": "会员（代表）大会",
+            "openness": "政务公开",
+            "contest": "岗位练兵和业务比武",
+        }
+    return {
+        "worker": "职工",
+        "congress": "职工代表大会",
+        "congress_short": "职代会",
+        "openness": "厂务公开",
+        "contest": "劳动竞赛和技能比武",
+    }
 
 
 def _month(m: int | None) -> str:
@@ -172,8 +217,15 @@ def _month(m: int | None) -> str:
 # facts
 
 
-def facts(unit: str, year: int, ind: pd.DataFrame, highlights_df: pd.DataFrame | None = None, breaches: pd.DataFrame | None = None,
-          registry=None, tables=None) -> dict[str, Any]:
+def facts(
+    unit: str,
+    year: int,
+    ind: pd.DataFrame,
+    highlights_df: pd.DataFrame | None = None,
+    breaches: pd.DataFrame | None = None,
+    registry=None,
+    tables=None,
+) -> dict[str, Any]:
     """Everything the templates may say about ``unit`` in ``year``.
 
     ``tables``: the ledger (a Ledger, its tables, or a
@@ -199,11 +251,25 @@ def facts(unit: str, year: int, ind: pd.DataFrame, highlights_df: pd.DataFrame |
     tot = y[y["category"] == ""].set_index("indicator")
     kind, inferred = unit_kind(unit, registry)
     named = unit_named(as_named(tables), unit, year)
-    f: dict[str, Any] = {"unit": unit, "year": year, "kind": kind, **wording(kind), "v": {}, "raw": {}, "pos": set(), "chg": {},
-                         "cats": {}, "named": named, "checks": [], "extra_numbers": []}
+    f: dict[str, Any] = {
+        "unit": unit,
+        "year": year,
+        "kind": kind,
+        **wording(kind),
+        "v": {},
+        "raw": {},
+        "pos": set(),
+        "chg": {},
+        "cats": {},
+        "named": named,
+        "checks": [],
+        "extra_numbers": [],
+    }
     if inferred:
-        f["checks"].append(f"单位名册中没有“{unit}”，已按名称推断为{kind}，文中使用“{f['worker']}”“{f['congress_short']}”等用语；"
-                           "如不对，请在单位名册（params/units.yaml）中补充该单位。")
+        f["checks"].append(
+            f"单位名册中没有“{unit}”，已按名称推断为{kind}，文中使用“{f['worker']}”“{f['congress_short']}”等用语；"
+            "如不对，请在单位名册（params/units.yaml）中补充该单位。"
+        )
     for key, r in tot.iterrows():
         if key not in BY_KEY:
             continue
@@ -241,14 +307,22 @@ def facts(unit: str, year: int, ind: pd.DataFrame, highlights_df: pd.DataFrame |
     if highlights_df is None:
         from gonghui_kit.analysis.highlights import highlights
 
-        highlights_df = highlights(ind, registry, breaches, tables=getattr(tables, "tables", tables) if not isinstance(tables, pd.DataFrame) else None, year=year)
+        highlights_df = highlights(
+            ind,
+            registry,
+            breaches,
+            tables=getattr(tables, "tables", tables) if not isinstance(tables, pd.DataFrame) else None,
+            year=year,
+        )
     hl = highlights_df[(highlights_df["unit"] == unit) & (highlights_df["year"] == year)]
     f["ranked"] = ranked_highlights(hl)
     f["opening_points"] = _opening_points(f)
     f["momentum"] = list(dict.fromkeys(_phrase(r, f) for r in f["ranked"][:3]))[:2]
     f["headings"] = _headings(f)
     f["problems"], f["plans"] = _problems(f, hl)
-    f["checks"] += _breach_checks(breaches, unit, year, hl) + [f"{r['title']}：{r['text']}" for r in hl[hl["kind"] == "check"].to_dict("records")]
+    f["checks"] += _breach_checks(breaches, unit, year, hl) + [
+        f"{r['title']}：{r['text']}" for r in hl[hl["kind"] == "check"].to_dict("records")
+    ]
     f["sources"] = named["sources"]
     f["numbers"] = _collect_numbers(f)
     return f
@@ -291,8 +365,12 @@ def _opening_points(f: dict[str, Any]) -> list[str]:
             out.append(r["title"])
         elif c == "publicity_high" and f["named"]["media"]:
             out.append("工会工作在省级以上媒体得到宣传报道")
-        elif c == "first_in_peer" and not (r.get("indicator") == "proposal_close_rate" and any(x["code"] == "close_rate_full" for x in f["ranked"])):
-            out.append(re.sub(r"同类(并列)?", lambda m: "在同类单位中并列" if m.group(1) else "在同类单位中位居", r["title"]))
+        elif c == "first_in_peer" and not (
+            r.get("indicator") == "proposal_close_rate" and any(x["code"] == "close_rate_full" for x in f["ranked"])
+        ):
+            out.append(
+                re.sub(r"同类(并列)?", lambda m: "在同类单位中并列" if m.group(1) else "在同类单位中位居", r["title"])
+            )
         elif c == "yoy_growth" and r.get("indicator") in BY_KEY:
             out.append(f"{BY_KEY[r['indicator']].label}{f['chg'].get(r['indicator'], '')}")
     return list(dict.fromkeys(x for x in out if x))[:3]
@@ -306,11 +384,25 @@ def _headings(f: Mapping[str, Any]) -> dict[str, str]:
     contests = bool(f["contests"] or n["contests"])
     return {
         "org": "夯实组织基础，会员队伍不断壮大" if grow else "加强组织建设，工会基础不断夯实",
-        "democracy": f"健全民主管理，{w}诉求有效回应" if closed else (f"健全民主管理，{w}建言献策渠道畅通" if "proposals" in pos else f"坚持民主管理，{w}主人翁地位不断巩固"),
-        "activities": f"深化{f['contest']}，{w}建功热情持续激发" if contests else f"丰富{w}文化生活，队伍凝聚力不断增强",
-        "care": f"用心用情关爱帮扶，{w}获得感不断增强" if f["hardship"]["visits"] else f"用心用情服务{w}，关爱举措落到实处",
-        "publicity": "加强宣传教育，工会工作影响力不断扩大" if n["media"] else (f"加强教育培训，{w}素质稳步提升" if "training_sessions" in pos or n["training"] else f"加强宣传教育，{w}队伍凝聚力不断增强"),
-        "funds": "规范经费管理，经费保障有力有效" if raw.get("expense_ratio", 0) <= 1 else "加强经费管理，保障工会工作正常开展",
+        "democracy": f"健全民主管理，{w}诉求有效回应"
+        if closed
+        else (f"健全民主管理，{w}建言献策渠道畅通" if "proposals" in pos else f"坚持民主管理，{w}主人翁地位不断巩固"),
+        "activities": f"深化{f['contest']}，{w}建功热情持续激发"
+        if contests
+        else f"丰富{w}文化生活，队伍凝聚力不断增强",
+        "care": f"用心用情关爱帮扶，{w}获得感不断增强"
+        if f["hardship"]["visits"]
+        else f"用心用情服务{w}，关爱举措落到实处",
+        "publicity": "加强宣传教育，工会工作影响力不断扩大"
+        if n["media"]
+        else (
+            f"加强教育培训，{w}素质稳步提升"
+            if "training_sessions" in pos or n["training"]
+            else f"加强宣传教育，{w}队伍凝聚力不断增强"
+        ),
+        "funds": "规范经费管理，经费保障有力有效"
+        if raw.get("expense_ratio", 0) <= 1
+        else "加强经费管理，保障工会工作正常开展",
         "problems": PROBLEMS[1],
     }
 
@@ -319,8 +411,11 @@ def _section_details(f: dict[str, Any]) -> None:
     """Lists the templates iterate over (names and categories worth naming)."""
     cats, n, raw = f["cats"], f["named"], f["raw"]
     parts = {c["name"]: c for c in cats.get("activity_participants", [])}
-    f["contests"] = [{"name": c["name"], "n": c["n"], "p": parts.get(c["name"], {}).get("n")}
-                     for c in cats.get("activities", []) if c["name"] in ("劳动竞赛", "技能比武")]
+    f["contests"] = [
+        {"name": c["name"], "n": c["n"], "p": parts.get(c["name"], {}).get("n")}
+        for c in cats.get("activities", [])
+        if c["name"] in ("劳动竞赛", "技能比武")
+    ]
     f["flagships"] = [{**x, "when": _month(x["month"])} for x in n["flagships"]]
     f["contest_names"] = [x["name"] for x in n["contests"]]
     f["awards_text"] = _awards_text(f)
@@ -334,19 +429,36 @@ def _section_details(f: dict[str, Any]) -> None:
     if visits is not None and visits - fest > 0:
         f["visits_other"] = fmt_number("care_visits", visits - fest)
         f["extra_numbers"].append(f["visits_other"])
-    f["care_reasons"] = [c["name"] for c in cats.get("care_visits", []) if c["name"] not in ("其他", "节日慰问", "困难帮扶")][:3]
+    f["care_reasons"] = [
+        c["name"] for c in cats.get("care_visits", []) if c["name"] not in ("其他", "节日慰问", "困难帮扶")
+    ][:3]
     forms = n["care"].get("forms_of", {}) if n["care"] else {}
-    f["hardship"] = {"visits": care_v.get("困难帮扶", {}).get("n"), "amount": care_a.get("困难帮扶", {}).get("n"),
-                     "what": {("现金",): "帮扶资金", ("实物",): "帮扶物资，折合"}.get(tuple(forms.get("困难帮扶", [])), "帮扶资金和物资")}
+    f["hardship"] = {
+        "visits": care_v.get("困难帮扶", {}).get("n"),
+        "amount": care_a.get("困难帮扶", {}).get("n"),
+        "what": {("现金",): "帮扶资金", ("实物",): "帮扶物资，折合"}.get(
+            tuple(forms.get("困难帮扶", [])), "帮扶资金和物资"
+        ),
+    }
     f["festival"] = {"visits": care_v.get("节日慰问", {}).get("n")}
     f["care_split"] = None
     if n["care"] and "care_amount" in f["pos"] and n["care"]["cash"] > 0 and n["care"]["goods"] > 0:
-        f["care_split"] = {"cash": fmt_number("care_amount", n["care"]["cash"]), "goods": fmt_number("care_amount", n["care"]["goods"])}
+        f["care_split"] = {
+            "cash": fmt_number("care_amount", n["care"]["cash"]),
+            "goods": fmt_number("care_amount", n["care"]["goods"]),
+        }
         f["extra_numbers"] += list(f["care_split"].values())
-    f["care_form_word"] = "慰问金" if n["care"] and not n["care"]["goods"] else ("慰问品" if n["care"] and not n["care"]["cash"] else None)
+    f["care_form_word"] = (
+        "慰问金"
+        if n["care"] and not n["care"]["goods"]
+        else ("慰问品" if n["care"] and not n["care"]["cash"] else None)
+    )
     pub = cats.get("publicity_items", [])
-    f["pub_forms"] = [{"name": c["name"][3:], "n": c["n"], "measure": FORM_MEASURE.get(c["name"][3:], "篇（期）")}
-                      for c in pub if c["name"].startswith("形式:") and c["name"] != "形式:其他"][:4]
+    f["pub_forms"] = [
+        {"name": c["name"][3:], "n": c["n"], "measure": FORM_MEASURE.get(c["name"][3:], "篇（期）")}
+        for c in pub
+        if c["name"].startswith("形式:") and c["name"] != "形式:其他"
+    ][:4]
     f["media"] = [{**x, "where": f"{x['level']}{x['outlet']}"} for x in n["media"]]
     f["training_names"] = [x["name"] for x in n["training"]]
     f["proposals_closed"] = [x["name"] for x in n["proposals_closed"]]
@@ -378,11 +490,31 @@ def _problems(f: dict[str, Any], hl: pd.DataFrame) -> tuple[list[str], list[str]
             probs.append((s, cause))
     w, raw, pos = f["worker"], f["raw"], f["pos"]
     candidates = [
-        (raw.get("expense_ratio", 0) > 1, f"经费支出超过当年收入，经费使用率为{f['v'].get('expense_ratio')}，预算管理还需加强", "经费管理"),
-        ("membership_rate" in f["v"] and raw.get("membership_rate", 1) < 1, f"仍有部分{w}尚未加入工会，入会率为{f['v'].get('membership_rate')}", "membership"),
-        ("activities" in pos and not f["contests"], f"围绕中心工作开展{f['contest']}还不够，{w}岗位建功的平台还不多", "contests"),
-        ("proposals" not in pos, f"{f['congress_short']}提案工作还不够活跃，{w}参与民主管理的积极性有待进一步调动", "proposals_few"),
-        (not f["named"]["media"] and "publicity_items" in pos, "宣传工作层次还不够高，在省级以上媒体宣传报道工会工作还不多", "media"),
+        (
+            raw.get("expense_ratio", 0) > 1,
+            f"经费支出超过当年收入，经费使用率为{f['v'].get('expense_ratio')}，预算管理还需加强",
+            "经费管理",
+        ),
+        (
+            "membership_rate" in f["v"] and raw.get("membership_rate", 1) < 1,
+            f"仍有部分{w}尚未加入工会，入会率为{f['v'].get('membership_rate')}",
+            "membership",
+        ),
+        (
+            "activities" in pos and not f["contests"],
+            f"围绕中心工作开展{f['contest']}还不够，{w}岗位建功的平台还不多",
+            "contests",
+        ),
+        (
+            "proposals" not in pos and "职代会提案" not in f["named"]["absent"],  # no sheet: nothing known
+            f"{f['congress_short']}提案工作还不够活跃，{w}参与民主管理的积极性有待进一步调动",
+            "proposals_few",
+        ),
+        (
+            not f["named"]["media"] and "publicity_items" in pos,
+            "宣传工作层次还不够高，在省级以上媒体宣传报道工会工作还不多",
+            "media",
+        ),
         ("training_sessions" not in pos, f"{w}教育培训开展不多，培训的针对性和覆盖面还需提升", "宣传教育"),
         (f["idle_months"] >= 2 and "activities" in pos, f"活动安排在时间上不够均衡，部分月份未组织{w}活动", "职工活动"),
         (True, "工作创新不够，具有本单位特色的工会工作品牌还不够鲜明", "brand"),
@@ -522,8 +654,15 @@ def _tidy(text: str) -> str:
     return out.replace("。。", "。")
 
 
-def draft_summary(unit: str, year: int, ind: pd.DataFrame, highlights_df: pd.DataFrame | None = None, breaches: pd.DataFrame | None = None,
-                  registry=None, tables=None) -> str:
+def draft_summary(
+    unit: str,
+    year: int,
+    ind: pd.DataFrame,
+    highlights_df: pd.DataFrame | None = None,
+    breaches: pd.DataFrame | None = None,
+    registry=None,
+    tables=None,
+) -> str:
     """The 工作总结初稿 of ``unit`` for ``year`` as Markdown (see module doc).
 
     ``highlights_df``: :func:`gonghui_kit.analysis.highlights.highlights` output
@@ -540,7 +679,15 @@ def draft_summary(unit: str, year: int, ind: pd.DataFrame, highlights_df: pd.Dat
 # CLI body
 
 
-def summary_command(data: str | Path | Sequence[str | Path], unit: str, year: int, output: str | Path | None = None, *, units_file: str | Path | None = None, standards_file: str | Path | None = None) -> int:
+def summary_command(
+    data: str | Path | Sequence[str | Path],
+    unit: str,
+    year: int,
+    output: str | Path | None = None,
+    *,
+    units_file: str | Path | None = None,
+    standards_file: str | Path | None = None,
+) -> int:
     """Body of ``gonghui summary DATA --unit NAME --year Y [-o FILE.md|.docx]``.
 
     Loads the ledgers in ``data`` (give the previous year's too, for the
@@ -552,12 +699,16 @@ def summary_command(data: str | Path | Sequence[str | Path], unit: str, year: in
     Returns the exit status; problems the user can fix raise
     ``gonghui_kit.cli.UserError`` with a Chinese message.
     """
-    from gonghui_kit.cli import UserError
     from gonghui_kit.analysis.indicators import compute_indicators
-    from gonghui_kit.atomic import write_text
-    from gonghui_kit.ingest.load import load_ledgers
+    from gonghui_kit.analysis.standards import (
+        breaches_frame,
+        default_standards_path,
+        load_standards,
+    )
     from gonghui_kit.analysis.units import UnitRegistry
-    from gonghui_kit.analysis.standards import breaches_frame, default_standards_path, load_standards
+    from gonghui_kit.atomic import write_text
+    from gonghui_kit.cli import UserError
+    from gonghui_kit.ingest.load import load_ledgers
 
     paths = [data] if isinstance(data, (str, Path)) else list(data)
     for p in paths:
@@ -586,7 +737,11 @@ def summary_command(data: str | Path | Sequence[str | Path], unit: str, year: in
     have = ind[(ind["unit"] == name) & (ind["year"] == int(year))]
     if have.empty:
         units = sorted(ind.loc[ind["year"] == int(year), "unit"].unique())
-        hint = f"该年度的单位有：{'、'.join(units[:20])}{'等' if len(units) > 20 else ''}" if units else "台账中没有该年度的数据"
+        hint = (
+            f"该年度的单位有：{'、'.join(units[:20])}{'等' if len(units) > 20 else ''}"
+            if units
+            else "台账中没有该年度的数据"
+        )
         raise UserError(f"台账中没有“{unit}”{year}年度的数据。{hint}")
     breaches = breaches_frame(ledger, ind, standards, registry) if standards is not None else None
     f = facts(name, int(year), ind, breaches=breaches, registry=registry, tables=ledger)

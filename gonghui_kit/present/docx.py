@@ -28,7 +28,7 @@ import io
 import re
 from pathlib import Path
 
-__all__ = ["summary_docx", "FONT_TITLE", "FONT_BODY", "FONT_H1", "FONT_H2", "FONT_LATIN", "FONT_PAGE", "cn_date"]
+__all__ = ["FONT_BODY", "FONT_H1", "FONT_H2", "FONT_LATIN", "FONT_PAGE", "FONT_TITLE", "cn_date", "summary_docx"]
 
 FONT_TITLE = "方正小标宋简体"
 FONT_BODY = "仿宋_GB2312"
