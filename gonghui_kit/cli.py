@@ -13,7 +13,7 @@ import io
 import os
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from gonghui_kit import resources
 from gonghui_kit.errors import GonghuiError, UserError
@@ -198,9 +198,78 @@ def _sample(a: argparse.Namespace) -> int:
     )
 )
 def _summary(a: argparse.Namespace) -> int:
-    from gonghui_kit.analysis.narrative import summary_command
-
     return summary_command(a.data, a.unit, a.year, a.output, units_file=a.units_file, standards_file=a.standards_file)
+
+
+def summary_command(
+    data: str | Path | Sequence[str | Path],
+    unit: str,
+    year: int,
+    output: str | Path | None = None,
+    *,
+    units_file: str | Path | None = None,
+    standards_file: str | Path | None = None,
+) -> int:
+    """Body of ``gonghui summary DATA --unit NAME --year Y [-o FILE.md|.docx]``.
+
+    Loads the ledgers in ``data`` (give the previous year's too, for the
+    year-on-year figures), the units registry (``units_file`` or
+    ``params/units.yaml`` when present) and the spending standards
+    (``standards_file`` or ``params/standards.yaml`` when present), and
+    writes the draft to ``output`` (``.md`` or ``.docx``) and its 核查清单
+    next to it (``<name>-核查清单.md``), or prints both (the list to stderr).
+    Returns the exit status; problems the user can fix raise
+    :class:`~gonghui_kit.errors.UserError` with a Chinese message.
+    """
+    from gonghui_kit.analysis.indicators import compute_indicators
+    from gonghui_kit.analysis.narrative import checklist_markdown, facts, render_summary
+    from gonghui_kit.analysis.standards import breaches_frame
+    from gonghui_kit.atomic import write_text
+    from gonghui_kit.ingest.load import load_ledgers
+
+    paths = [data] if isinstance(data, (str, Path)) else list(data)
+    for p in paths:
+        if not Path(p).exists():
+            raise UserError(f"找不到文件或文件夹：{p}")
+    registry, reg_from = resources.roster(units_file, warn=False)
+    standards, std_from = resources.standards(standards_file, warn=False)
+    for where in (reg_from, std_from):
+        if where.origin == "shipped":
+            print(f"提示：{where.note}", file=sys.stderr)
+    out = Path(output) if output else None
+    if out is not None and out.suffix.lower() not in (".md", ".docx", ".txt"):
+        raise UserError(f"输出文件应为 .md 或 .docx：{out}")
+
+    ledger = load_ledgers([Path(p) for p in paths], registry=registry)
+    ind = compute_indicators(ledger)
+    name = registry.canonical(unit) if registry is not None else str(unit).strip()
+    have = ind[(ind["unit"] == name) & (ind["year"] == int(year))]
+    if have.empty:
+        units = sorted(ind.loc[ind["year"] == int(year), "unit"].unique())
+        hint = (
+            f"该年度的单位有：{'、'.join(units[:20])}{'等' if len(units) > 20 else ''}"
+            if units
+            else "台账中没有该年度的数据"
+        )
+        raise UserError(f"台账中没有“{unit}”{year}年度的数据。{hint}")
+    breaches = breaches_frame(ledger, ind, standards, registry) if standards is not None else None
+    f = facts(name, int(year), ind, breaches=breaches, registry=registry, tables=ledger)
+    text = render_summary(f)
+    checks = checklist_markdown(f)
+    if out is None:
+        sys.stdout.write(text)
+        sys.stderr.write("\n" + checks)
+        return 0
+    companion = out.with_name(f"{out.stem}-核查清单.md")
+    if out.suffix.lower() == ".docx":
+        from gonghui_kit.present.docx import summary_docx
+
+        summary_docx(text, out, signature=name)
+    else:
+        write_text(out, text)
+    write_text(companion, checks)
+    print(f"已写出：{out}（核查清单：{companion}）", file=sys.stderr)
+    return 0
 
 
 # --------------------------------------------------------------------------

@@ -91,8 +91,7 @@ def test_highlights_of_jia(hl):
         [
             ("yoy_growth", "activities"),  # 16 → 20: +25%
             ("yoy_growth", "membership_rate"),  # 88% → 95%: +7 points
-            ("first_in_peer", "activities"),  # 20 of 20/2/10/12
-            ("first_in_peer", "activity_participants"),  # 1000 of 1000/300/800/700
+            # 20 of 20/2/10/12 activities, 1000 of 1000/300/800/700 participants: size, not a 亮点
             ("first_in_peer", "membership_rate"),  # 95% of 95/85/92/90
             ("first_in_peer", "participation_per_member"),  # 5 of 5/1/4/3
             ("award_national", "awards"),
@@ -107,15 +106,16 @@ def test_highlights_of_jia(hl):
     assert r["text"] == "活动场次20场次，同比增长25.0%（上年16场次）。"
     r = row(hl, "甲", "yoy_growth", "membership_rate")
     assert r["text"] == "入会率95%，较上年提高7.0个百分点（上年88%）。"
-    r = row(hl, "甲", "first_in_peer", "activities")
-    assert r["rank"] == 1 and r["peer_median"] == 11
-    assert r["text"] == "活动场次20场次，在同类单位（企业分工会）4家中排名第一（中位数11场次）。"
+    r = row(hl, "甲", "first_in_peer", "participation_per_member")
+    assert r["rank"] == 1 and r["peer_median"] == 3.5
+    assert r["text"] == "人均参与次数5次，在同类单位（企业分工会）4家中排名第一（中位数3.5次）。"
     assert row(hl, "甲", "close_rate_full")["text"] == "立案提案4件，全部办结，办结率100%。"
     assert row(hl, "甲", "new_activity_kinds")["text"] == "新开展技能比武3场次，活动形式更加丰富。"
     assert row(hl, "甲", "award_national")["text"] == "全年获得国家级荣誉1项。"
-    assert row(hl, "甲", "publicity_high")["text"] == "在省级媒体刊发宣传报道2篇（期）。"
-    # a size-free first place scores above a first place in a total
-    assert row(hl, "甲", "first_in_peer", "membership_rate")["score"] > row(hl, "甲", "first_in_peer", "activities")["score"]
+    # levels known without forms (a 横幅 may be among them): not called 媒体
+    assert row(hl, "甲", "publicity_high")["text"] == "在省级层面宣传报道2篇（期）。"
+    # a first place in a total that grows with size is no highlight
+    assert not ((hl["code"] == "first_in_peer") & hl["indicator"].isin(["activities", "activity_participants"])).any()
     assert "members_new" not in set(hl.loc[hl["unit"] == "丁", "indicator"])
     # awards are scored above everything else
     d = hl[(hl["unit"] == "甲") & (hl["kind"] == "highlight")]
@@ -164,7 +164,7 @@ def test_breaches_become_shortcomings_and_replace_membership_rule():
 
 def test_no_registry_means_all_units_are_peers():
     hl = highlights(tidy(ROWS))
-    r = row(hl, "甲", "first_in_peer", "activities")
+    r = row(hl, "甲", "first_in_peer", "membership_rate")
     assert "全部单位4家" in r["text"]
 
 
@@ -189,3 +189,39 @@ def test_year_filter_and_top(hl):
 def test_empty_input():
     hl = highlights(tidy([]))
     assert hl.empty and list(hl.columns) == COLUMNS
+
+
+def test_media_only_from_the_ledger_and_a_banner_is_no_media():
+    pub = pd.DataFrame({"unit": ["甲", "甲", "甲"], "year": [2023] * 3, "form": ["横幅", "报刊文章", "橱窗图板"],
+                        "level": ["国家级", "省级", "省级"], "quantity": [2.0, 1.0, 3.0], "title": ["a", "b", "c"]})
+    hl = highlights(tidy(ROWS), REG, tables={"publicity": pub})
+    r = row(hl, "甲", "publicity_high")
+    assert r["text"] == "在省级媒体刊发宣传报道1篇（期）。" and r["value"] == 1
+    only_banner = highlights(tidy(ROWS), REG, tables={"publicity": pub.iloc[[0]]})
+    assert "publicity_high" not in set(only_banner["code"])
+
+
+def test_spending_is_never_praised_and_overspending_not_first():
+    rows = [(u, 2023, "expense_ratio", "", v) for u, v in (("甲", 1.002), ("乙", 0.8), ("丙", 0.7), ("丁", 0.9))]
+    rows += [(u, 2023, "activity_expense_per_member", "", v) for u, v in (("甲", 900), ("乙", 100), ("丙", 200), ("丁", 300))]
+    rows += [("甲", 2022, "expense_ratio", "", 0.6), ("甲", 2022, "activity_expense_per_member", "", 300)]
+    hl = highlights(tidy(rows), REG)
+    h = hl[hl["kind"] == "highlight"]
+    assert h.empty, h[["unit", "code", "indicator"]]
+
+
+def test_one_cause_one_row():
+    rows = [("甲", 2022, "activity_participants", "", 1000), ("甲", 2023, "activity_participants", "", 692),
+            ("甲", 2022, "participation_per_member", "", 5.0), ("甲", 2023, "participation_per_member", "", 3.46)]
+    hl = highlights(tidy(rows))
+    assert codes(hl, "甲", kind="shortcoming") == [("yoy_decline", "activity_participants")]
+
+
+def test_a_category_in_one_year_only_is_a_ledger_change_not_growth():
+    rows = [("甲", 2022, "care_visits", "", 60), ("甲", 2023, "care_visits", "", 190),
+            ("甲", 2022, "care_visits", "生病住院", 60), ("甲", 2023, "care_visits", "生病住院", 55),
+            ("甲", 2023, "care_visits", "节日慰问", 135), ("甲", 2022, "care_visits", "节日慰问", 0)]
+    hl = highlights(tidy(rows))
+    assert codes(hl, "甲") == [("ledger_change", "care_visits")]
+    r = row(hl, "甲", "ledger_change")
+    assert r["kind"] == "check" and "节日慰问" in r["text"] and "核实" in r["text"]

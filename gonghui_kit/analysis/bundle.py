@@ -25,6 +25,7 @@ import pandas as pd
 
 from gonghui_kit.ingest.findings import Finding, findings_frame
 from gonghui_kit.analysis.indicators import compute_indicators
+from gonghui_kit.analysis.named import named_facts
 from gonghui_kit.ingest.load import Ledger, assemble, load_years_ledgers
 
 __all__ = ["Bundle", "prepare_bundle", "load_bundle", "save_bundle", "year_folders", "member_pyramid", "proposal_status", "AGE_GROUPS"]
@@ -46,6 +47,7 @@ class Bundle:
     ranks: pd.DataFrame = field(default_factory=pd.DataFrame)
     highlights: pd.DataFrame = field(default_factory=pd.DataFrame)
     breaches: pd.DataFrame = field(default_factory=pd.DataFrame)
+    named: pd.DataFrame = field(default_factory=pd.DataFrame)  # analysis.named.named_facts of the year (no personal data)
     built_at: str = ""
     data_root: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -168,6 +170,7 @@ def prepare_bundle(
         ranks=rk,
         highlights=hl if hl is not None else pd.DataFrame(),
         breaches=breaches,
+        named=named_facts(tables_year),
         built_at=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         data_root=str(data_root),
         extra={"registry": registry},

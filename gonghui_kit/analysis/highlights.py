@@ -12,13 +12,26 @@ Highlights
                      fall ≥ 15% where less is better), from a base large
                      enough to mean something (:data:`MIN_BASE`: 1 → 2 is not
                      "+100%"); rates: ≥ 5 percentage points
-    ``first_in_peer``  rank 1 on a key indicator in a peer group of ≥ 3 units
-                     with a value (not all tied); rates and per-member
-                     figures score higher than totals that grow with size
+                     (money is never praised: spending more is no
+                     achievement, see :data:`NOT_PRAISED`; nor 慰问人次 rising
+                     through 节日慰问, a welfare for all members)
+    ``first_in_peer``  rank 1 on a key indicator that does not grow with the
+                     unit's size (:func:`size_free`) in a peer group of ≥ 3
+                     units with a value (not all tied); never on spending
+                     (a 经费使用率 over 100% is overspending, not a 亮点)
     ``award_national`` / ``award_provincial``  国家级 / 省部级 honours
     ``close_rate_full``  办结率 100% with ≥ 3 accepted proposals
     ``new_activity_kinds``  activity kinds held this year and not last year
-    ``publicity_high``  publicity at 省级 or 国家级 level
+    ``publicity_high``  媒体刊发 (报刊, 网络新媒体, 广播电视) at 省级 or
+                     国家级 level; a 横幅 marked 国家级 is not media
+Checks (kind ``check``: for the analyst, never for the text)
+    ``ledger_change``  a year-on-year change that comes from a category the
+                     ledger has in one year only (last year's 慰问 sheet had no
+                     节日慰问 row): a change in how the ledger was filled, not
+                     performance; it replaces the growth / decline row
+Growth and decline rows that share one cause (参与人次 and 人均参与次数
+falling together) are one row: the per-member figure is dropped
+(:data:`SAME_CAUSE`).
 Shortcomings
     ``yoy_decline``  the mirror of ``yoy_growth``
     ``below_peer``   a key indicator that does not grow with the unit's size
@@ -34,25 +47,28 @@ import numpy as np
 import pandas as pd
 
 from gonghui_kit.analysis.compare import ranks, yoy
+from gonghui_kit.analysis.indicators import BY_KEY, INDICATORS
+from gonghui_kit.analysis.named import MEDIA_FORMS
+from gonghui_kit.analysis.units import UNGROUPED
 from gonghui_kit.ingest.findings import Finding
 from gonghui_kit.present.fmt import fmt_indicator, fmt_pct, fmt_pp
-from gonghui_kit.analysis.indicators import BY_KEY, INDICATORS
-from gonghui_kit.analysis.units import UNGROUPED
 
 __all__ = [
+    "BELOW_PEER",
     "COLUMNS",
     "GROWTH",
-    "RATE_PP",
-    "MIN_BASE",
-    "BELOW_PEER",
-    "MIN_PEERS",
-    "MIN_MEMBERSHIP_RATE",
-    "MIN_CLOSE_RATE",
     "MIN_ACCEPTED_FULL",
-    "highlights",
-    "top",
-    "size_free",
+    "MIN_BASE",
+    "MIN_CLOSE_RATE",
+    "MIN_MEMBERSHIP_RATE",
+    "MIN_PEERS",
+    "NOT_PRAISED",
+    "RATE_PP",
+    "SAME_CAUSE",
     "breaches_to_frame",
+    "highlights",
+    "size_free",
+    "top",
 ]
 
 COLUMNS = ["unit", "year", "kind", "code", "score", "title", "text", "indicator", "value", "prev_value", "peer_median", "rank"]
@@ -69,6 +85,14 @@ MIN_CLOSE_RATE = 0.8
 MIN_ACCEPTED_FULL = 3
 #: indicators that describe the same thing as another one (not judged on their own)
 SKIP_YOY = {"proposals_accepted", "proposals_closed", "training_hours"}
+#: never a highlight: spending more (or a bigger budget) is not an achievement
+NOT_PRAISED = {"expense_ratio", "activity_expense_per_member", "income_total", "expense_total", "care_amount", "balance", "activity_spend"}
+#: a per-member figure → the total it is computed from: when both move the same way, one cause, one row
+SAME_CAUSE = {"participation_per_member": "activity_participants", "training_hours_per_member": "training_person_times"}
+#: indicators whose categories are filled in differently from year to year (not activity kinds: a new kind is real)
+LEDGER_CHANGE_SKIP = {"activities", "activity_participants", "activities_by_month"}
+#: share of a change explained by categories present in one year only that makes it a ledger change
+LEDGER_CHANGE_SHARE = 0.5
 
 
 def size_free(key: str) -> bool:
@@ -125,10 +149,64 @@ def _rows(d: pd.DataFrame, kind: str, code, score, title, text, **extra) -> pd.D
 # rules
 
 
-def _yoy_rules(tot: pd.DataFrame) -> list[pd.DataFrame]:
+def _one_year_categories(y: pd.DataFrame) -> pd.DataFrame:
+    """unit, year, indicator, cats, explained: the categories a total has in
+    one of the two years only, and how much of its change they make up."""
+    c = y[(y["category"] != "") & ~y["indicator"].isin(LEDGER_CHANGE_SKIP)]
+    v, p = c["value"].fillna(0), c["prev_value"].fillna(0)
+    has_prev_year = c.groupby(["unit", "year", "indicator"])["prev_value"].transform(lambda s: s.notna().any())
+    once = c[has_prev_year & (((v > 0) & (p == 0)) | ((v == 0) & (p > 0)))]
+    if once.empty:
+        return pd.DataFrame(columns=["unit", "year", "indicator", "cats", "explained"])
+    once = once.assign(delta=once["value"].fillna(0) - once["prev_value"].fillna(0), family=once["category"].str.split(":").str[0])
+    g = once.groupby(["unit", "year", "indicator", "family"], sort=False).agg(cats=("category", list), explained=("delta", "sum")).reset_index()
+    g = g.iloc[g["explained"].abs().to_numpy().argsort(kind="stable")[::-1]]
+    return g.drop_duplicates(["unit", "year", "indicator"]).drop(columns="family")
+
+
+def _ledger_change(d: pd.DataFrame, y: pd.DataFrame) -> pd.Series:
+    """Which rows of ``d`` (totals) change mostly through one-year categories."""
+    o = _one_year_categories(y)
+    if o.empty:
+        return pd.Series(False, index=d.index)
+    m = d[["unit", "year", "indicator", "change"]].merge(o, on=["unit", "year", "indicator"], how="left")
+    share = m["explained"].astype("float64") / m["change"].where(m["change"] != 0)
+    return pd.Series((share >= LEDGER_CHANGE_SHARE).to_numpy(), index=d.index)
+
+
+def _festival_driven(d: pd.DataFrame, y: pd.DataFrame) -> pd.Series:
+    """慰问人次 rising mostly through 节日慰问 (a welfare for all members, not care work)."""
+    f = y[(y["indicator"] == "care_visits") & (y["category"] == "节日慰问")]
+    delta = f.assign(delta=f["value"].fillna(0) - f["prev_value"].fillna(0))[["unit", "year", "indicator", "delta"]]
+    m = d[["unit", "year", "indicator", "change"]].merge(delta, on=["unit", "year", "indicator"], how="left")
+    share = m["delta"].astype("float64") / m["change"].where(m["change"] != 0)
+    return pd.Series((share >= LEDGER_CHANGE_SHARE).to_numpy(), index=d.index)
+
+
+def _ledger_change_rows(x: pd.DataFrame, y: pd.DataFrame) -> pd.DataFrame:
+    o = _one_year_categories(y).set_index(["unit", "year", "indicator"])["cats"]
+    titles, texts = [], []
+    for u, yr, k, v, p in zip(x["unit"], x["year"], x["indicator"], x["value"], x["prev_value"]):
+        cats = [c.split(":", 1)[-1] for c in o.get((u, yr, k), [])]
+        titles.append(f"{_label(k)}的变化来自台账填法")
+        texts.append(f"{_label(k)}{_f(k, v)}（上年{_f(k, p)}），变化主要来自只在一年台账中出现的“{'、'.join(cats)}”，"
+                     "请核实是填报口径变化还是实际工作变化，核实前不宜写入总结。")
+    return _rows(x, "check", "ledger_change", 40, titles, texts)
+
+
+def _same_cause(x: pd.DataFrame) -> pd.DataFrame:
+    """Drop a per-member row when its total moved the same way (one cause, one row)."""
+    have = set(zip(x["unit"], x["year"], x["indicator"]))
+    keep = [SAME_CAUSE.get(k) is None or (u, yr, SAME_CAUSE[k]) not in have for u, yr, k in zip(x["unit"], x["year"], x["indicator"])]
+    return x[keep]
+
+
+def _yoy_rules(tot: pd.DataFrame, y: pd.DataFrame | None = None) -> list[pd.DataFrame]:
     d = tot[tot["higher_is_better"].notna() & tot["value"].notna() & tot["prev_value"].notna() & ~tot["indicator"].isin(SKIP_YOY)].copy()
     if d.empty:
         return []
+    changed = _ledger_change(d, y) if y is not None else pd.Series(False, index=d.index)
+    welfare = _festival_driven(d, y) if y is not None else pd.Series(False, index=d.index)
     hib = d["higher_is_better"].astype(bool)
     is_rate = d["kind"] == "rate"
     base = d["indicator"].map(MIN_BASE_BY_INDICATOR).fillna(d["kind"].map(MIN_BASE)).astype("float64")
@@ -137,8 +215,9 @@ def _yoy_rules(tot: pd.DataFrame) -> list[pd.DataFrame]:
     pp = d["change"]
     up = np.where(is_rate, pp >= RATE_PP - 1e-12, big & (pct >= GROWTH - 1e-12))
     down = np.where(is_rate, pp <= -RATE_PP + 1e-12, big & (pct <= -GROWTH + 1e-12))
-    good = d[np.where(hib, up, down)]
-    bad = d[np.where(hib, down, up)]
+    moved = d[(up | down) & changed]
+    good = _same_cause(d[np.where(hib, up, down) & ~changed & ~welfare & ~d["indicator"].isin(NOT_PRAISED)])
+    bad = _same_cause(d[np.where(hib, down, up) & ~changed])
     key_bonus = lambda x: np.where(x["key_indicator"].astype(bool), 10.0, 0.0)
 
     def strength(x: pd.DataFrame) -> np.ndarray:
@@ -168,6 +247,8 @@ def _yoy_rules(tot: pd.DataFrame) -> list[pd.DataFrame]:
     if len(bad):
         t, x = words(bad, False)
         out.append(_rows(bad, "shortcoming", "yoy_decline", 55 + strength(bad) + key_bonus(bad), t, x))
+    if len(moved):
+        out.append(_ledger_change_rows(moved, y))
     return out
 
 
@@ -178,7 +259,8 @@ def _peer_rules(tot: pd.DataFrame) -> list[pd.DataFrame]:
     worst = d.groupby(["year", "indicator", "peer_group"])["rank"].transform("max")
     hib = d["higher_is_better"].astype(bool)
     free = d["indicator"].map(size_free).astype(bool)
-    first = d[(d["rank"] == 1) & (d["n"] >= MIN_PEERS) & (worst > 1) & (~hib | (d["value"] > 0)) & d["key_indicator"].astype(bool)]
+    praised = free & ~d["indicator"].isin(NOT_PRAISED)
+    first = d[(d["rank"] == 1) & (d["n"] >= MIN_PEERS) & (worst > 1) & (~hib | (d["value"] > 0)) & d["key_indicator"].astype(bool) & praised]
     tie = first.groupby(["year", "indicator", "peer_group"])["rank"].transform("size") > 1
     out = []
     if len(first):
@@ -188,7 +270,7 @@ def _peer_rules(tot: pd.DataFrame) -> list[pd.DataFrame]:
             f"{_label(k)}{_f(k, v)}，在{_group_name(g)}{int(n)}家中{'并列' if t else ''}排名第一（中位数{_f(k, m)}）。"
             for k, v, g, n, t, m in zip(first["indicator"], first["value"], first["peer_group"], first["n"], tie, first["peer_median"])
         ]
-        out.append(_rows(first, "highlight", "first_in_peer", 75 + np.where(free[first.index], 10, 0), titles, texts))
+        out.append(_rows(first, "highlight", "first_in_peer", 85, titles, texts))
     k = d[d["key_indicator"].astype(bool) & free & (d["n"] >= MIN_PEERS) & d["peer_median"].notna()]
     m = k["peer_median"]
     gap = np.where(k["higher_is_better"].astype(bool), (m - k["value"]) / m.where(m > 0), (k["value"] - m) / m.where(m > 0))
@@ -281,8 +363,21 @@ def _new_kinds_rule(y: pd.DataFrame) -> list[pd.DataFrame]:
     return [_rows(d, "highlight", "new_activity_kinds", 50 + np.minimum(d["value"], 5) * 2, titles, texts)]
 
 
-def _publicity_rule(ind: pd.DataFrame) -> list[pd.DataFrame]:
-    p = ind[(ind["indicator"] == "publicity_items") & ind["category"].isin(["级别:国家级", "级别:省级"])]
+def _media_high(tables) -> pd.DataFrame | None:
+    """category 级别:国家级/级别:省级 counts of 媒体刊发 only (报刊, 网络新媒体, 广播电视), from the ledger."""
+    pub = (tables or {}).get("publicity") if tables is not None else None
+    if pub is None or not {"form", "level"} <= set(pub.columns):
+        return None
+    m = pub[pub["form"].isin(MEDIA_FORMS) & pub["level"].isin(["国家级", "省级"])]
+    q = pd.to_numeric(m["quantity"], errors="coerce").fillna(1) if "quantity" in m else pd.Series(1.0, index=m.index)
+    g = m.assign(q=q).groupby(["unit", "year", "level"])["q"].sum().reset_index()
+    return pd.DataFrame({"unit": g["unit"], "year": g["year"].astype("int64"), "indicator": "publicity_items", "category": "级别:" + g["level"], "value": g["q"].astype("float64")})
+
+
+def _publicity_rule(ind: pd.DataFrame, tables=None) -> list[pd.DataFrame]:
+    media = _media_high(tables)
+    src = media if media is not None else ind
+    p = src[(src["indicator"] == "publicity_items") & src["category"].isin(["级别:国家级", "级别:省级"])]
     if p.empty:
         return []
     w = p.pivot_table(index=["unit", "year"], columns="category", values="value", aggfunc="first").reindex(columns=["级别:国家级", "级别:省级"])
@@ -292,10 +387,13 @@ def _publicity_rule(ind: pd.DataFrame) -> list[pd.DataFrame]:
     texts = []
     for nat, prov in zip(w["级别:国家级"], w["级别:省级"]):
         parts = [(lv, _f("publicity_items", v)) for lv, v in (("国家级", nat), ("省级", prov)) if pd.notna(v) and v > 0]
-        head = f"在{parts[0][0]}媒体刊发宣传报道{parts[0][1]}"
-        texts.append(head + "".join(f"、{lv}媒体{n}" for lv, n in parts[1:]) + "。")
+        if media is not None:
+            head = f"在{parts[0][0]}媒体刊发宣传报道{parts[0][1]}"
+            texts.append(head + "".join(f"、{lv}媒体{n}" for lv, n in parts[1:]) + "。")
+        else:  # levels without forms: a 横幅 may be among them, so no "媒体"
+            texts.append("在" + "、".join(f"{lv}层面宣传报道{n}" for lv, n in parts) + "。")
     d = w.assign(indicator="publicity_items", value=w[["级别:国家级", "级别:省级"]].fillna(0).sum(axis=1))
-    return [_rows(d, "highlight", "publicity_high", 65 + np.where(w["级别:国家级"].fillna(0) > 0, 5, 0), ["省级以上媒体宣传"] * len(d), texts)]
+    return [_rows(d, "highlight", "publicity_high", 65 + np.where(w["级别:国家级"].fillna(0) > 0, 5, 0), ["省级以上媒体宣传" if media is not None else "省级以上宣传"] * len(d), texts)]
 
 
 def breaches_to_frame(standards_breaches) -> pd.DataFrame:
@@ -372,12 +470,12 @@ def highlights(ind: pd.DataFrame, registry=None, standards_breaches=None, tables
     if len(b):
         b = b.assign(year=b["year"].astype("int64"))
     parts: list[pd.DataFrame] = []
-    parts += _yoy_rules(tot)
+    parts += _yoy_rules(tot, y)
     parts += _peer_rules(tot)
     parts += _award_rules(ind, tables)
     parts += _proposal_rules(w)
     parts += _new_kinds_rule(y)
-    parts += _publicity_rule(ind)
+    parts += _publicity_rule(ind, tables)
     parts += _membership_rule(w, b)
     parts += _breach_rule(b)
     parts = [p for p in parts if len(p)]

@@ -345,10 +345,18 @@ class UnitReport:
     def summary_markdown(self) -> str:
         from gonghui_kit.analysis.narrative import draft_summary
 
-        return draft_summary(self.unit, self.year, self.b.ind, highlights_df=self.b.highlights, breaches=self.b.breaches, registry=self.registry)
+        return draft_summary(self.unit, self.year, self.b.ind, highlights_df=self.b.highlights, breaches=self.b.breaches, registry=self.registry,
+                             tables=getattr(self.b, "named", None))
+
+    def summary_checklist(self) -> list[str]:
+        from gonghui_kit.analysis.narrative import checklist, facts
+
+        return checklist(facts(self.unit, self.year, self.b.ind, self.b.highlights, self.b.breaches, self.registry, getattr(self.b, "named", None)))
 
     def summary(self):
-        return _display_html(f"<article class='summary'>{md_to_html(self.summary_markdown())}</article>")
+        items = "".join(f"<li>{_e(x)}</li>" for x in self.summary_checklist())
+        checks = f"<aside class='summary-checks'><h3>核查清单（供工会负责同志核查，不属于总结正文）</h3><ul>{items}</ul></aside>"
+        return _display_html(f"<article class='summary'>{md_to_html(self.summary_markdown())}</article>{checks}")
 
     # -- charts --------------------------------------------------------------
     def chart_activities(self):
