@@ -40,10 +40,6 @@ def _samples():
                               x="年度", y="人数", hue="口径", labels=True)),
         "donut": (C.donut, dict(data=pd.DataFrame({"状态": ["已办结", "办理中", "撤回"], "件数": [23, 8, 1]}),
                                 x="状态", y="件数")),
-        "heatmap": (C.heatmap, dict(
-            data=pd.DataFrame({"单位": ["甲", "甲", "乙", "乙", "丙", "丙"], "指标": ["入会率", "人均经费"] * 3,
-                               "排名": [1, 3, 2, 1, 3, 2]}),
-            x="指标", y="单位", value="排名", highlight="乙")),
         "pyramid": (C.pyramid, dict(
             data=pd.DataFrame({"年龄段": ["35岁以下", "35-45岁", "55岁以上"] * 2, "性别": ["男"] * 3 + ["女"] * 3,
                                "人数": [30, 40, 10, 20, 35, 8]}),
@@ -163,18 +159,6 @@ def test_donut_percentages():
     assert legend[0] == "已办结  23（71.9%）" and legend[-1] == "撤回  1（3.1%）"
 
 
-def test_heatmap_rank_one_darkest():
-    fn, kw = SAMPLES["heatmap"]
-    ax = fn(**kw)
-    mesh = ax.collections[0]
-    arr = np.asarray(mesh.get_array()).ravel()
-    rgba = mesh.cmap(mesh.norm(arr))
-    lum = rgba[:, :3] @ [0.2126, 0.7152, 0.0722]
-    assert lum[arr == 1].max() < lum[arr == 3].min()
-    assert [t.get_text() for t in ax.get_yticklabels()][0] == "乙"  # best mean rank on top
-    assert sorted(t.get_text() for t in ax.texts) == sorted(["1", "3", "2", "1", "3", "2"])
-
-
 def test_pyramid_men_left_women_right_and_age_order():
     fn, kw = SAMPLES["pyramid"]
     ax = fn(**kw)
@@ -212,8 +196,6 @@ def test_figure_to_img_tag_closes_and_embeds():
 
 LONG = ["高新区某某电子科技有限公司联合工会委员会", "市第一人民医院工会",
         "城市建设投资集团有限责任公司工会委员会（筹）", "公交公司工会", "ABC Technology Co. Ltd. 工会"]
-INDICATORS = ["入会率", "人均经费", "活动参与率", "提案办结率", "困难帮扶覆盖率", "职工培训人次",
-              "台账完整度", "女职工组织覆盖率", "职代会召开次数"]
 
 
 def _hard_cases():
@@ -234,10 +216,6 @@ def _hard_cases():
         "donut_long": (C.donut, dict(
             data=pd.DataFrame({"c": ["节日慰问", "困难职工帮扶慰问（大病救助及子女助学）", "生病住院", "生日"],
                                "v": [75, 30, 12, 9]}), x="c", y="v")),
-        "heatmap_wide": (C.heatmap, dict(
-            data=pd.DataFrame([{"u": u, "k": k, "r": r} for k in INDICATORS
-                               for u, r in zip(LONG, rng.permutation(len(LONG)) + 1)]),
-            x="k", y="u", value="r", highlight="公交公司工会")),
     }
 
 

@@ -60,7 +60,7 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.colors import LinearSegmentedColormap, to_rgb
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.gridspec import GridSpec
 from matplotlib.patheffects import withStroke
@@ -72,7 +72,7 @@ from gonghui_kit.present.fonts import FAMILY, register_fonts
 
 __all__ = [
     "UNION_RED", "NAVY", "GREY", "PALETTE", "RANK_COLORS", "MONTHS", "FIGSIZE",
-    "set_style", "bar", "barh", "grouped_bar", "line", "donut", "heatmap",
+    "set_style", "bar", "barh", "grouped_bar", "line", "donut",
     "pyramid", "grid", "align", "figure_to_png", "figure_to_img_tag",
 ]
 
@@ -93,10 +93,8 @@ MONTHS = [f"{m:02d}" for m in range(1, 13)]
 #: Standard figure size (inches) at :data:`DPI` → 800 × 450 px.
 FIGSIZE = (8.0, 4.5)
 DPI = 100
-#: Rank colour scale, light (worst) → deep red (best), for image and HTML heatmaps.
+#: Rank colour scale, light (worst) → deep red (best), for the HTML heatmap.
 RANK_COLORS = ["#FBF0EE", "#F2C4BC", "#DE7F72", "#B22222", "#7A1212"]
-#: The same as a colour map (reversed for ranks, where 1 is best).
-RANK_CMAP = LinearSegmentedColormap.from_list("gonghui_rank", RANK_COLORS)
 
 _HALO = [withStroke(linewidth=3, foreground="white")]
 
@@ -1040,106 +1038,6 @@ def donut(
               handleheight=1.0, labelspacing=0.7)
     ax.set_aspect("equal")
     return _layout_donut(ax, title, legend_w)
-
-
-# --------------------------------------------------------------- heatmap ----
-
-def heatmap(
-    data: pd.DataFrame,
-    *,
-    x: str,
-    y: str,
-    value: str,
-    hue: None = None,
-    title: str | None = None,
-    xlabel: str | None = None,
-    ylabel: str | None = None,
-    ax: Axes | None = None,
-    order: Sequence[Any] | None = None,
-    col_order: Sequence[Any] | None = None,
-    sort: bool = True,
-    lower_is_better: bool = True,
-    cmap: Any = None,
-    fmt: Fmt | None = None,
-    highlight: Any = None,
-    **kw: Any,
-) -> Axes:
-    """Rank heatmap: rows ``y`` (units) × columns ``x`` (indicators), cells ``value``.
-
-    Cells are annotated with the value (ranks as integers).  With
-    ``lower_is_better=True`` (ranks) rank 1 is the darkest colour and rank n
-    the lightest; ``cmap`` (name or Colormap, dark = good end last) may
-    replace the red default.  Rows are sorted by their mean value (best on
-    top) unless ``order`` is given or ``sort=False``.  ``highlight`` marks a
-    row (label in red, outlined).  Missing cells are light grey with “—”.
-    """
-    n_rows = 0 if _is_empty(data, x, y, value=value) else data[y].nunique()
-    ax = _new_ax(ax, (FIGSIZE[0], min(max(0.4 * n_rows + 1.8, 3.0), 18.0)))
-    if n_rows == 0:
-        return _empty(ax, title)
-    table = _aggregate(data, [y, x], value, "first").unstack(x)
-    rows = _category_order(data[y], order)
-    cols = _category_order(data[x], col_order)
-    table = table.reindex(index=rows, columns=cols)
-    if order is None and sort:
-        means = table.mean(axis=1, skipna=True)
-        table = table.loc[means.sort_values(ascending=lower_is_better, kind="stable").index]
-    rows = list(table.index)
-    m = table.to_numpy(dtype=float)
-    if np.isnan(m).all():
-        return _empty(ax, title)
-    cm = mpl.colormaps[cmap] if isinstance(cmap, str) else (cmap or RANK_CMAP)
-    if lower_is_better:
-        cm = cm.reversed()
-    cm = cm.with_extremes(bad="#F1F2F4")
-    vmin, vmax = float(np.nanmin(m)), float(np.nanmax(m))
-    if vmin == vmax:
-        vmin, vmax = vmin - 1, vmax + 1
-    mesh = ax.pcolormesh(np.ma.masked_invalid(m), cmap=cm, vmin=vmin, vmax=vmax,
-                         edgecolors="white", linewidth=1.5, **kw)
-    fmt_ = fmt or _auto_fmt(m.ravel())
-    nr, nc = m.shape
-    fs = 9.5 if nr * nc <= 150 else 8
-    cell_rgba = mesh.cmap(mesh.norm(m))  # all cells at once
-    for i in range(nr):
-        for j in range(nc):
-            v = m[i, j]
-            if np.isnan(v):
-                ax.text(j + 0.5, i + 0.5, "—", ha="center", va="center", fontsize=fs, color=MUTED)
-            else:
-                ax.text(j + 0.5, i + 0.5, fmt_(v), ha="center", va="center", fontsize=fs,
-                        color=_label_color(cell_rgba[i, j]))
-    ax.set_xlim(0, nc)
-    ax.set_ylim(nr, 0)  # first row on top
-    ax.tick_params(length=0)  # before the ticks exist: no per-tick update
-    ax.grid(False)
-    ax.xaxis.tick_top()
-    char_px = 10 * DPI / 72 * 1.05
-
-    def fit_cols(axis_px: float) -> float:
-        width = max(2, int(axis_px / max(nc, 1) / char_px))
-        ax.set_xticks(np.arange(nc) + 0.5, [_wrap(c, width) for c in cols])
-        return 0.0
-
-    ax.set_yticks(np.arange(nr) + 0.5, [_wrap(r, 14) for r in rows])
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-    hl = set(_as_list(highlight))
-    if hl:
-        from matplotlib.patches import Rectangle
-
-        for tick, r in zip(ax.get_yticklabels(), rows):
-            if r in hl:
-                tick.set_color(UNION_RED)
-                tick.set_fontweight("bold")
-        for i, r in enumerate(rows):
-            if r in hl:
-                ax.add_patch(Rectangle((0.03, i + 0.04), nc - 0.06, 0.92, fill=False,
-                                       edgecolor=TEXT, linewidth=1.6, zorder=4))
-    ax.xaxis.set_label_position("top")
-    pad = mpl.rcParams["xtick.major.pad"]  # tick length 0
-    return _layout(ax, title, xlabel, ylabel, fit_x=fit_cols, xtop=True, xpad=pad,
-                   ypad=mpl.rcParams["ytick.major.pad"])
 
 
 # --------------------------------------------------------------- pyramid ----
