@@ -19,7 +19,9 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 
 from gonghui_kit.present import charts as C  # noqa: E402
+from gonghui_kit.present import layout as L  # noqa: E402
 from gonghui_kit.present.fmt import fmt_int, fmt_pct, fmt_yuan  # noqa: E402
+from gonghui_kit.present.fonts import FAMILY  # noqa: E402
 
 UNITS = ["市总工会机关", "第一人民医院工会", "城投集团工会委员会", "公交公司工会",
          "高新区某某电子科技有限公司联合工会委员会"]
@@ -173,7 +175,7 @@ def test_style_survives_seaborn_reset():
 
     sns.set_theme()  # resets the font list to Arial/DejaVu
     ax = C.bar(pd.DataFrame({"x": ["甲"], "y": [1]}), x="x", y="y", title="中文")
-    assert matplotlib.rcParams["font.sans-serif"][0] == C.FAMILY
+    assert matplotlib.rcParams["font.sans-serif"][0] == FAMILY
     assert matplotlib.rcParams["axes.unicode_minus"] is False
     _render(ax)
 
@@ -323,7 +325,7 @@ def test_user_layout_engine_is_respected():
 
 def test_count_axes_get_whole_number_ticks():
     ax = C.bar(pd.DataFrame({"月份": ["01", "02"], "次数": [1, 2]}), x="月份", y="次数", fmt=fmt_int)
-    labels = [t for _, t in C._tick_texts(ax.yaxis)]
+    labels = [t for _, t in L.tick_texts(ax.yaxis)]
     assert labels == ["0", "1", "2"]
 
 
@@ -333,6 +335,6 @@ def test_text_width_estimate_is_an_upper_bound():
     for s in ["第16基层工会委员会", "2,588", "100.0%", "ABC Technology Co. Ltd. 工会", "困难帮扶\n覆盖率（%）"]:
         t = fig.text(0, 0, s, fontsize=10)
         bb = t.get_window_extent(r)
-        w, h = C._text_box(s, 10)
+        w, h = L.text_box(s, 10)
         assert bb.width * 72 / fig.dpi <= w <= bb.width * 72 / fig.dpi * 1.15 + 2, s
         assert bb.height * 72 / fig.dpi <= h + 1, s
