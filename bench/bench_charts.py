@@ -51,7 +51,6 @@ ROOT = Path(__file__).resolve().parents[1]
 rng = np.random.default_rng(0)
 UNITS = [f"第{i}基层工会委员会" for i in range(1, 21)]
 SUBJECTS = ["职工教育费", "文体活动费", "宣传活动费", "职工集体福利费", "送温暖费", "其他活动支出", "维权支出"]
-INDICATORS = ["入会率", "人均经费", "活动参与率", "提案办结率", "困难帮扶覆盖率", "职工培训人次", "台账完整度"]
 
 CASES = {
     "bar": lambda: C.bar(pd.DataFrame({"月份": C.MONTHS, "活动次数": rng.integers(0, 15, 12)}),
@@ -69,10 +68,6 @@ CASES = {
                            x="年度", y="会员人数", hue="口径", labels=True, title="会员人数趋势"),
     "donut": lambda: C.donut(pd.DataFrame({"状态": ["已办结", "办理中", "不予立案", "转意见建议"],
                                            "件数": [23, 8, 3, 5]}), x="状态", y="件数", title="提案办理情况"),
-    "heatmap": lambda: C.heatmap(
-        pd.DataFrame([{"单位": u, "指标": k, "排名": r} for k in INDICATORS
-                      for u, r in zip(UNITS[:12], rng.permutation(12) + 1)]),
-        x="指标", y="单位", value="排名", title="关键指标排名"),
     "pyramid": lambda: C.pyramid(
         pd.DataFrame({"年龄段": ["35岁以下", "35-45岁", "45-55岁", "55岁以上"] * 2,
                       "性别": ["男"] * 4 + ["女"] * 4, "人数": rng.integers(50, 400, 8)}),

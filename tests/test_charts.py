@@ -19,7 +19,9 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 
 from gonghui_kit.present import charts as C  # noqa: E402
+from gonghui_kit.present import layout as L  # noqa: E402
 from gonghui_kit.present.fmt import fmt_int, fmt_pct, fmt_yuan  # noqa: E402
+from gonghui_kit.present.fonts import FAMILY  # noqa: E402
 
 UNITS = ["市总工会机关", "第一人民医院工会", "城投集团工会委员会", "公交公司工会",
          "高新区某某电子科技有限公司联合工会委员会"]
@@ -40,10 +42,6 @@ def _samples():
                               x="年度", y="人数", hue="口径", labels=True)),
         "donut": (C.donut, dict(data=pd.DataFrame({"状态": ["已办结", "办理中", "撤回"], "件数": [23, 8, 1]}),
                                 x="状态", y="件数")),
-        "heatmap": (C.heatmap, dict(
-            data=pd.DataFrame({"单位": ["甲", "甲", "乙", "乙", "丙", "丙"], "指标": ["入会率", "人均经费"] * 3,
-                               "排名": [1, 3, 2, 1, 3, 2]}),
-            x="指标", y="单位", value="排名", highlight="乙")),
         "pyramid": (C.pyramid, dict(
             data=pd.DataFrame({"年龄段": ["35岁以下", "35-45岁", "55岁以上"] * 2, "性别": ["男"] * 3 + ["女"] * 3,
                                "人数": [30, 40, 10, 20, 35, 8]}),
@@ -163,18 +161,6 @@ def test_donut_percentages():
     assert legend[0] == "已办结  23（71.9%）" and legend[-1] == "撤回  1（3.1%）"
 
 
-def test_heatmap_rank_one_darkest():
-    fn, kw = SAMPLES["heatmap"]
-    ax = fn(**kw)
-    mesh = ax.collections[0]
-    arr = np.asarray(mesh.get_array()).ravel()
-    rgba = mesh.cmap(mesh.norm(arr))
-    lum = rgba[:, :3] @ [0.2126, 0.7152, 0.0722]
-    assert lum[arr == 1].max() < lum[arr == 3].min()
-    assert [t.get_text() for t in ax.get_yticklabels()][0] == "乙"  # best mean rank on top
-    assert sorted(t.get_text() for t in ax.texts) == sorted(["1", "3", "2", "1", "3", "2"])
-
-
 def test_pyramid_men_left_women_right_and_age_order():
     fn, kw = SAMPLES["pyramid"]
     ax = fn(**kw)
@@ -189,7 +175,7 @@ def test_style_survives_seaborn_reset():
 
     sns.set_theme()  # resets the font list to Arial/DejaVu
     ax = C.bar(pd.DataFrame({"x": ["甲"], "y": [1]}), x="x", y="y", title="中文")
-    assert matplotlib.rcParams["font.sans-serif"][0] == C.FAMILY
+    assert matplotlib.rcParams["font.sans-serif"][0] == FAMILY
     assert matplotlib.rcParams["axes.unicode_minus"] is False
     _render(ax)
 
@@ -212,8 +198,6 @@ def test_figure_to_img_tag_closes_and_embeds():
 
 LONG = ["高新区某某电子科技有限公司联合工会委员会", "市第一人民医院工会",
         "城市建设投资集团有限责任公司工会委员会（筹）", "公交公司工会", "ABC Technology Co. Ltd. 工会"]
-INDICATORS = ["入会率", "人均经费", "活动参与率", "提案办结率", "困难帮扶覆盖率", "职工培训人次",
-              "台账完整度", "女职工组织覆盖率", "职代会召开次数"]
 
 
 def _hard_cases():
@@ -234,10 +218,6 @@ def _hard_cases():
         "donut_long": (C.donut, dict(
             data=pd.DataFrame({"c": ["节日慰问", "困难职工帮扶慰问（大病救助及子女助学）", "生病住院", "生日"],
                                "v": [75, 30, 12, 9]}), x="c", y="v")),
-        "heatmap_wide": (C.heatmap, dict(
-            data=pd.DataFrame([{"u": u, "k": k, "r": r} for k in INDICATORS
-                               for u, r in zip(LONG, rng.permutation(len(LONG)) + 1)]),
-            x="k", y="u", value="r", highlight="公交公司工会")),
     }
 
 
@@ -345,7 +325,7 @@ def test_user_layout_engine_is_respected():
 
 def test_count_axes_get_whole_number_ticks():
     ax = C.bar(pd.DataFrame({"月份": ["01", "02"], "次数": [1, 2]}), x="月份", y="次数", fmt=fmt_int)
-    labels = [t for _, t in C._tick_texts(ax.yaxis)]
+    labels = [t for _, t in L.tick_texts(ax.yaxis)]
     assert labels == ["0", "1", "2"]
 
 
@@ -355,6 +335,6 @@ def test_text_width_estimate_is_an_upper_bound():
     for s in ["第16基层工会委员会", "2,588", "100.0%", "ABC Technology Co. Ltd. 工会", "困难帮扶\n覆盖率（%）"]:
         t = fig.text(0, 0, s, fontsize=10)
         bb = t.get_window_extent(r)
-        w, h = C._text_box(s, 10)
+        w, h = L.text_box(s, 10)
         assert bb.width * 72 / fig.dpi <= w <= bb.width * 72 / fig.dpi * 1.15 + 2, s
         assert bb.height * 72 / fig.dpi <= h + 1, s

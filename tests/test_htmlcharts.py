@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from gonghui_kit.present import htmlcharts as H
-from gonghui_kit.present.charts import GREY, NAVY, RANK_COLORS, UNION_RED
 from gonghui_kit.present.fmt import fmt_int, fmt_pct
+from gonghui_kit.present.style import GREY, NAVY, RANK_COLORS, UNION_RED
 
 UNITS = ["市总工会机关", "第一人民医院工会", "城投集团工会委员会", "公交公司工会", "高新区某某电子科技有限公司联合工会委员会"]
 

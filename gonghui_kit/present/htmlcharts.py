@@ -4,7 +4,7 @@ The calling convention of :mod:`gonghui_kit.present.charts` — a tidy ``data`` 
 column arguments (``x`` horizontal, ``y`` vertical, ``value`` for cells),
 ``title``, ``fmt``, ``order``, ``sort``, ``highlight``, ``ref`` — but the
 result is an HTML fragment to display, not an ``Axes``; colours come from the
-same house palette (:data:`charts.NAVY`, :data:`charts.RANK_COLORS` …), the
+same house palette (:data:`style.NAVY`, :data:`style.RANK_COLORS` …), the
 layout from the shared stylesheet (``templates/html/report.css``).
 
 Why HTML here: a comparison has one row per unit, 12 or 1,000 of them.  As a
@@ -40,8 +40,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gonghui_kit.present.charts import GREY, NAVY, RANK_COLORS, TEXT, UNION_RED, _luminance
 from gonghui_kit.present.fmt import MISSING, fmt_num
+from gonghui_kit.present.style import GREY, NAVY, RANK_COLORS, TEXT, UNION_RED, luminance
 from gonghui_kit.resources import shipped
 
 __all__ = ["barh", "bar_rows", "heatmap", "heat_table", "rank_color"]
@@ -128,7 +128,7 @@ def bar_rows(data: pd.DataFrame, *, x: str, y: str, order: Sequence[Any] | None 
         return round((v - lo) / span * 100, 1)
 
     rows = []
-    for label, v in zip(s.index, vals):
+    for label, v in zip(s.index, vals, strict=True):
         a, b = sorted((0.0, 0.0 if np.isnan(v) else float(v)))
         rows.append({"label": label, "value": v, "start": at(a), "width": round(at(b) - at(a), 1), "zero": at(0.0),
                      "ref": None if ref is None else at(ref)})
@@ -206,7 +206,7 @@ def barh(
 # --------------------------------------------------------------- heatmap ----
 
 def rank_color(t: float) -> str:
-    """The rank colour scale (:data:`charts.RANK_COLORS`) at ``t`` in [0, 1]
+    """The rank colour scale (:data:`style.RANK_COLORS`) at ``t`` in [0, 1]
     (0 = the light, worst end; 1 = the deep red, best end), as ``#rrggbb``.
 
     >>> rank_color(0.0), rank_color(1.0)
@@ -223,8 +223,8 @@ def rank_color(t: float) -> str:
 
 
 def _text_on(bg: str) -> str:
-    """White text on a dark cell, as the image heatmap labels its cells."""
-    return "#fff" if _luminance(bg) < 0.5 else TEXT
+    """White text on a dark cell, dark text on a light one (as :func:`style.label_color`)."""
+    return "#fff" if luminance(bg) < 0.5 else TEXT
 
 
 def heat_table(
@@ -277,7 +277,7 @@ def heatmap(
 ) -> str:
     """Rank heatmap as a sortable HTML table: rows ``y`` (units) ×
     columns ``x`` (indicators), each cell its ``value`` on the rank colour
-    scale (the best value of a column darkest, as in :func:`charts.heatmap`);
+    scale (the best value of a column darkest);
     missing cells grey with “—”.  Rows come in :func:`heat_table` order; a
     click on a column header sorts by it (``tables.js``).
 
@@ -298,7 +298,7 @@ def heatmap(
     head = f'<th class="sortable">{_e(ylabel)}</th>' + "".join(f'<th class="sortable num">{_e(c)}</th>' for c in t.columns)
     body = []
     cell_of: dict[float, str] = {}  # ranks repeat: each value's cell is made once
-    for label, vals in zip(t.index, m):
+    for label, vals in zip(t.index, m, strict=True):
         url = links.get(label)
         name = f'<a href="{_e(url)}">{_e(label)}</a>' if url else _e(label)
         cells = []
