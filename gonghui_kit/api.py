@@ -75,7 +75,7 @@ _QUALITY_SPEC = {
     "columns": {"file": "文件", "unit": "单位", "year": "年度", "status": "状态", "rows": "读取行数", "records": "计入记录",
                 "subtotals": "合计/小计行", "duplicates": "重复行", "other_year": "非本年度", "fixed": "修正", "error": "错误",
                 "warning": "警告", "info": "提示"},
-    "labels": {"year": lambda v: "" if pd.isna(v) else str(int(v))},
+    "labels": {"year": lambda v: "" if pd.isna(v) else str(int(v)), "status": {"ok": "正常"}},
     "hide_index": True,
 }
 
@@ -237,6 +237,25 @@ class Dataset:
             return self.ledger.files
         return self.bundle.files if self.bundle is not None else pd.DataFrame()
 
+    def findings_for(self, file: str | None = None, *, unit: str | None = None,
+                     severity: str | Iterable[str] | None = None) -> Table:
+        """Findings of the files whose name contains ``file``, of one unit,
+        and/or of some severities (``"error"``, ``"warning"``, ``"info"``).
+
+        >>> f = pd.DataFrame({"file": ["a.xlsx", "b.xlsx"], "severity": ["warning", "info"], "unit": ["甲", "乙"]})
+        >>> empty = pd.DataFrame(columns=["unit", "year", "indicator", "category", "value"])
+        >>> Dataset(empty, f).findings_for("a")["file"].tolist(), len(Dataset(empty, f).findings_for(severity="info"))
+        (['a.xlsx'], 1)
+        """
+        f = self.findings.plain()
+        if file is not None:
+            f = f[f["file"].astype(str).str.contains(file, regex=False)]
+        if unit is not None:
+            f = f[f["unit"] == self.canonical(unit)]
+        if severity is not None:
+            f = f[f["severity"].isin([severity] if isinstance(severity, str) else list(severity))]
+        return Table(f, spec=_FINDINGS_SPEC)
+
     def quality(self) -> Table:
         """Per file: rows read, records kept, what was excluded or fixed, findings by severity."""
         if self.bundle is not None:
@@ -307,11 +326,13 @@ class Dataset:
         return Table(d, spec=spec)
 
     def wide(self, year: int | None = None, indicators: Sequence[str] | None = None,
-             units: str | Iterable[str] | None = None) -> Table:
+             units: str | Iterable[str] | None = None, *, sort: str | None = None) -> Table:
         """Units as rows, indicators as columns (Chinese labels; totals).
 
         ``year=None``: every year, rows ``(单位, 年度)``.  ``indicators``:
         keys of :data:`~gonghui_kit.analysis.indicators.INDICATORS` (default: all).
+        ``sort``: an indicator key; rows by that indicator, highest first
+        (missing values last).
         """
         from gonghui_kit.analysis.indicators import wide as wide_table
 
@@ -328,6 +349,8 @@ class Dataset:
             w.index.name = "单位"
         else:
             w.index = w.index.set_names(["单位", "年度"])
+        if sort is not None:
+            w = w.sort_values(self._keys([sort])[0], ascending=False, kind="stable", na_position="last")
         w.columns = [BY_KEY[k].label for k in keys]
         return Table(w, spec={"key": {BY_KEY[k].label: k for k in keys}})
 

@@ -54,7 +54,8 @@ _TABLE_STYLES = [
     {"selector": "", "props": CSS + " border-collapse: collapse; font-size: 13px;"},
     {"selector": "th", "props": "background: #F4F5F7; color: #333; font-weight: 600; padding: 4px 10px; "
                                 "text-align: left;"},
-    {"selector": "td", "props": "padding: 4px 10px; border-bottom: 1px solid #E6E8EB;"},
+    {"selector": "td", "props": "padding: 4px 10px; border-bottom: 1px solid #E6E8EB; text-align: left;"},
+    {"selector": "th.row_heading, th.col_heading, th.index_name", "props": "white-space: nowrap;"},
     {"selector": "caption", "props": "caption-side: top; text-align: left; color: #666; padding: 4px 0;"},
 ]
 
@@ -137,10 +138,13 @@ def style(df: pd.DataFrame, spec: Mapping[str, Any] | None = None, *, max_rows: 
     caption = spec.get("caption", "")
     if len(df) > len(d):
         caption = (caption + " " if caption else "") + f"（共 {len(df):,} 行，此处显示前 {len(d)} 行）"
-    st = text.style.set_table_styles(_TABLE_STYLES)
+    # every cell and label may come from a ledger: escaped, never markup
+    st = text.style.format(escape="html").format_index(escape="html", axis=0).format_index(escape="html", axis=1)
+    st = st.set_table_styles(_TABLE_STYLES)
     numeric = [c for c, src in zip(text.columns, _shown(df, spec)) if _is_number_column(df, src, spec)]
-    if numeric:
-        st = st.set_properties(subset=numeric, **{"text-align": "right", "white-space": "nowrap"})
+    if numeric:  # per column, more specific than the table's left-aligned td
+        right = [{"selector": "td", "props": "text-align: right; white-space: nowrap;"}]
+        st = st.set_table_styles({c: right for c in numeric}, overwrite=False)
     if spec.get("hide_index"):
         st = st.hide(axis="index")
     if caption:
