@@ -63,6 +63,7 @@ def warm_up() -> None:
     from gonghui_kit.analysis import indicators  # noqa: F401
     from gonghui_kit.analysis import narrative  # noqa: F401
     from gonghui_kit.present import report  # noqa: F401
+    from gonghui_kit import api  # noqa: F401  (what the report notebooks import: gh.load)
 
     ensure_registered()
     fonts.register_fonts()
