@@ -68,7 +68,7 @@ _FINDINGS_SPEC = {
 }
 _HL_SPEC = {
     "columns": {"unit": "单位", "year": "年度", "kind": "类型", "title": "标题", "text": "说明"},
-    "labels": {"kind": {"highlight": "亮点", "shortcoming": "短板"}, "year": str},
+    "labels": {"kind": {"highlight": "亮点", "shortcoming": "短板", "check": "需核实"}, "year": str},
     "hide_index": True,
 }
 _QUALITY_SPEC = {
@@ -83,8 +83,8 @@ _QUALITY_SPEC = {
 def resolve_roster(roster: Any = None):
     """The unit roster (:class:`~gonghui_kit.analysis.units.UnitRegistry`) for ``roster``.
 
-    ``None``: ``params/units.yaml`` in the working folder when it exists (as
-    ``gonghui check`` and ``gonghui indicators`` do), else no roster;
+    ``None``: as every command finds it (:func:`gonghui_kit.resources.roster`:
+    ``params/units.yaml`` in the working folder, else the shipped one);
     ``False``: no roster; a path to a ``units.yaml``; a dict as in that file;
     or a ``UnitRegistry``.
 
@@ -93,33 +93,26 @@ def resolve_roster(roster: Any = None):
     >>> resolve_roster({"units": [{"name": "动力分厂分工会", "former": ["动力车间分工会"]}]}).canonical("动力车间分工会")
     '动力分厂分工会'
     """
+    from gonghui_kit import resources
     from gonghui_kit.analysis.units import UnitRegistry
 
     if roster is False:
         return None
-    if roster is None:
-        p = Path("params/units.yaml")
-        return UnitRegistry.from_yaml(p) if p.exists() else None
     if isinstance(roster, UnitRegistry):
         return roster
     if isinstance(roster, dict):
         return UnitRegistry.from_dict(roster)
-    p = Path(roster)
-    if not p.exists():
-        raise FileNotFoundError(f"找不到单位名册文件：{p}")
-    return UnitRegistry.from_yaml(p)
+    return resources.roster(roster)[0]
 
 
 def _standards(standards: Any):
     if standards is None or standards is False:
         return None
-    from gonghui_kit.analysis.standards import load_standards
+    from gonghui_kit import resources
 
     if standards is True:
-        return load_standards()
-    if isinstance(standards, (str, Path)):
-        return load_standards(standards)
-    return standards
+        return resources.standards()[0]
+    return resources.standards(standards)[0] if isinstance(standards, (str, Path)) else standards
 
 
 def load(*paths: str | Path, roster: Any = None, year: int | None = None, standards: Any = None,
@@ -411,13 +404,26 @@ class Dataset:
         out.columns = pd.Index(ys, name="年度")
         return Table(out, spec={"row_keys": [k for _, k in rows]})
 
+    def _named(self) -> pd.DataFrame | None:
+        """The nameable ledger rows (activities, awards …) the draft tells, as the report has them."""
+        if self.bundle is not None:
+            return getattr(self.bundle, "named", None)
+        if self.ledger is None:
+            return None
+        from gonghui_kit.analysis.named import named_facts
+
+        return named_facts(self.ledger.tables)
+
     def _all_highlights(self) -> pd.DataFrame:
         if self._highlights is None:
-            from gonghui_kit.analysis.highlights import highlights
+            if self.bundle is not None:
+                self._highlights = self.bundle.highlights
+            else:
+                from gonghui_kit.analysis.highlights import highlights
 
-            tables = self.ledger.tables if self.ledger is not None else None
-            b = self.breaches if len(self.breaches) else None
-            self._highlights = highlights(self.indicators.plain(), self.registry, b, tables)
+                tables = self.ledger.tables if self.ledger is not None else None
+                b = self.breaches if len(self.breaches) else None
+                self._highlights = highlights(self.indicators.plain(), self.registry, b, tables)
         return self._highlights
 
     def highlights(self, unit: str | None = None, year: int | None = None, *, n: int | None = None) -> Table:
@@ -439,7 +445,8 @@ class Dataset:
         name, y = self._units(unit)[0], self._year(year)
         b = self.breaches if len(self.breaches) else None
         hl = self._all_highlights()
-        text = draft_summary(name, y, self.indicators.plain(), highlights_df=hl, breaches=b, registry=self.registry)
+        text = draft_summary(name, y, self.indicators.plain(), highlights_df=hl, breaches=b, registry=self.registry,
+                             tables=self._named())
         return Text(text)
 
     # -- reports and exports -------------------------------------------------
