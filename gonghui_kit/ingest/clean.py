@@ -637,7 +637,10 @@ def clean_column(raw: pd.Series, parse: Callable[[Any], Any]) -> pd.Series:
     makes loading fast.
 
     >>> calls = []
-    >>> out = pd.Series(["1,200", "1,200", "约5人", None]).pipe(clean_column, lambda v: calls.append(v) or parse_number(v).value)
+    >>> def number(v):
+    ...     calls.append(v)
+    ...     return parse_number(v).value
+    >>> out = pd.Series(["1,200", "1,200", "约5人", None], dtype=object).pipe(clean_column, number)
     >>> out.tolist(), calls
     ([1200.0, 1200.0, 5.0, None], ['1,200', '约5人', None])
     """

@@ -7,12 +7,15 @@ workbook it runs the stages in order:
    (old .xls, encrypted, corrupt, zip bombs, …) before any parser runs;
 2. ``read.read_workbook`` — raw grids of cached cell values;
 3. 基本信息 → unit and year (never from the file name);
-4. per data sheet: find the header under any title rows, classify every row
-   (blank, note, subtotal, duplicate, record), parse every column by its
-   schema type (``clean``), drop records of another year;
-5. personal data (spec §6) is removed before anything leaves this module:
-   names become per-load pseudonyms (so "once a year per person" can still be
-   checked) and ID and phone numbers are dropped.
+4. per data sheet: find the header under any title rows and classify every
+   row (blank, note, subtotal, duplicate, record: ``grid``), parse every
+   column by its schema type (``values``, ``clean``), drop records of
+   another year;
+5. personal data (spec §6) is removed before anything leaves this module
+   (``pii``): names become per-load pseudonyms (so "once a year per person"
+   can still be checked) and ID and phone numbers are dropped.
+
+The results and the combined ``Ledger`` are defined in ``ledger``.
 
 Every row read ends up either in a table or in ``Ledger.stats`` and a
 finding (``rows == title + blank + notes + subtotals + duplicates +
@@ -323,6 +326,11 @@ def _parse_info(raw: RawSheet, schema: Schema, ctx: _Ctx) -> dict[str, Any]:
             out[key] = clean.clean_text(value)
     return out
 
+
+# --------------------------------------------------------------------------
+# one sheet
+
+
 def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame | None, dict[str, int]]:
     schema = ctx.schema
     stats = dict(rows=len(raw.rows), title=0, blank=0, notes=0, subtotals=0, duplicates=0, other_year=0, records=0, unreadable=0)
@@ -333,9 +341,9 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
         if n_filled:
             ctx.add(raw.name, None, "", "", "skipped", "warning", f"找不到表头（应含“{'”“'.join(c.label for c in sheet.columns[:4])}”等列），本表 {n_filled} 行未读取。请按模板填写表头。", "no_header", sheet.key)
         return None, stats
-    for j, text in header.unknown.items():
+    for text in header.unknown.values():
         ctx.add(raw.name, raw.excel_row(header.row), text, "", "skipped", "info", "未识别的列，未读取", "unknown_column", sheet.key)
-    for j, key in header.columns.items():
+    for j in header.columns:
         if header.scales.get(j, 1.0) != 1.0:
             ctx.add(raw.name, raw.excel_row(header.row), header.headers[j], "", "converted", "info", f"表头注明单位，本列数值已乘以 {header.scales[j]:,.0f} 换算为元", "header_scale", sheet.key)
     stats["title"] = header.row + 1
@@ -437,12 +445,12 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
             scale = header.scales.get(j, 1.0) if present else 1.0
             nums, codes = number_values(vals, col.type, scale)
             if col.blank is not None:
-                nums = [float(col.blank) if (x is None and clean.is_blank(v)) else x for x, v in zip(nums, vals)]
+                nums = [float(col.blank) if (x is None and clean.is_blank(v)) else x for x, v in zip(nums, vals, strict=True)]
             arr = np.array([np.nan if x is None else x for x in nums], dtype="float64")
             out[col.key] = arr[inv] if n else np.zeros(0, dtype="float64")
             if present:
                 notes = []
-                for code, v in zip(codes, vals):
+                for code, v in zip(codes, vals, strict=True):
                     if code is None or code == "scaled" or (code == "text" and isinstance(v, str) and clean.is_plain_number(v)):
                         notes.append(None)  # a plain number stored as text: nothing to say
                     else:
@@ -460,7 +468,7 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
             by_month[col.key] = np.array([p in ("day", "month") for p in precision], dtype=bool)[inv]
             if present:
                 notes = []
-                for code, v in zip(codes, vals):
+                for code, v in zip(codes, vals, strict=True):
                     if code is None or (code == "text" and isinstance(v, str) and len(v.strip()) == 10 and v.strip()[4] == "-"):
                         notes.append(None)  # ISO 2023-07-01
                     else:
@@ -608,7 +616,7 @@ def load_years_ledgers(
         roots = [Path(p) for p in paths]
         names = [_display(f, next((r for r in roots if r.is_dir() and _is_under(f, r)), None)) for f in files]
         plans.append((year, files, names, findings, new_salt()))
-    args = [(f, n, year, engine, salt) for year, files, names, _, salt in plans for f, n in zip(files, names)]
+    args = [(f, n, year, engine, salt) for year, files, names, _, salt in plans for f, n in zip(files, names, strict=True)]
     out: dict[int | None, Ledger] = {}
     with _no_gc():
         results = _load_many(args, jobs=jobs)
