@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from conftest import UNIT, YEAR, Sheet, findings_at, one_finding
 
-from gonghui_kit.ingest import clean
+from gonghui_kit.ingest import clean, grid
 from gonghui_kit.schema import load_schema
 
 T = pd.Timestamp
@@ -202,7 +202,7 @@ def test_schema_sheet_alias(key, name):
 def test_schema_column_alias(key, label, header):
     sheet = load_schema().sheet(key)
     expected_col = next(c[3] for c in SPEC[key][2] if c[0] == label)
-    m = clean.match_header([header], sheet)
+    m = grid.match_header([header], sheet)
     assert m.columns == {0: expected_col}
 
 

@@ -34,7 +34,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_properties import control, garbage_date, garbage_number, garbage_text, spell_date
 
-from gonghui_kit.ingest import clean
+from gonghui_kit.ingest import clean, grid
 from gonghui_kit.schema import load_schema
 
 SCHEMA = load_schema()
@@ -122,7 +122,7 @@ def test_parse_year_is_total_and_typed(v):
 @given(v=hostile)
 @example(v="金额（万元）" * 50_000)
 def test_header_scale_is_total_and_typed(v):
-    s = clean.header_scale(v)
+    s = grid.header_scale(v)
     assert type(s) is float and s in (1.0, 100.0, 1_000.0, 10_000.0)
 
 
@@ -165,12 +165,12 @@ def test_match_and_locate_header_are_total_and_typed(rows, key):
     sheet = SCHEMA.sheet(key)
     keys = set(sheet.column_keys) | {"_unit"}
     for cells in rows[:5]:
-        m = clean.match_header(cells, sheet)
+        m = grid.match_header(cells, sheet)
         assert set(m.columns.values()) <= keys and len(set(m.columns.values())) == len(m.columns)
         assert all(0 <= j < len(cells) for j in (*m.columns, *m.unknown))
         assert not set(m.columns) & set(m.unknown)
         assert all(type(s) is float for s in m.scales.values())
-    loc = clean.locate_header(rows, sheet)
+    loc = grid.locate_header(rows, sheet)
     assert loc is None or 0 <= loc.row < min(len(rows), 30) and loc.score >= min(2, len(sheet.columns))
 
 
@@ -200,13 +200,13 @@ def test_parsers_are_fast_on_megabyte_strings(s):
         ("parse_number", lambda: clean.parse_number(s, kind="money")),
         ("parse_date", lambda: clean.parse_date(s, year=2023)),
         ("parse_year", lambda: clean.parse_year(s)),
-        ("header_scale", lambda: clean.header_scale(s)),
+        ("header_scale", lambda: grid.header_scale(s)),
         ("map_category", lambda: clean.map_category(s, cats)),
         ("map_account", lambda: clean.map_account(s)),
         ("is_subtotal_row", lambda: clean.is_subtotal_row([s])),
         ("is_note_row", lambda: clean.is_note_row([s])),
         ("clean_text", lambda: clean.clean_text(s)),
-        ("locate_header", lambda: clean.locate_header([[s, s]] * 3, sheet)),
+        ("locate_header", lambda: grid.locate_header([[s, s]] * 3, sheet)),
     ]:
         t = time.perf_counter()
         fn()

@@ -22,7 +22,7 @@ from conftest import HAS_SAFETY, YEAR, Sheet, write_book
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from gonghui_kit.ingest import clean
+from gonghui_kit.ingest import clean, grid
 from gonghui_kit.schema import load_schema
 
 SCHEMA = load_schema()
@@ -295,10 +295,10 @@ def test_map_account_never_raises(v):
 @given(cells=st.lists(anything, max_size=12), key=st.sampled_from([s.key for s in SCHEMA.sheets]))
 def test_match_header_never_raises(cells, key):
     sheet = SCHEMA.sheet(key)
-    m = clean.match_header(cells, sheet)
+    m = grid.match_header(cells, sheet)
     assert len(set(m.columns.values())) == len(m.columns)
     assert all(0 <= j < len(cells) for j in m.columns)
-    clean.locate_header([cells, cells], sheet)
+    grid.locate_header([cells, cells], sheet)
     clean.is_subtotal_row(cells)
     clean.is_note_row(cells)
     clean.clean_text(cells[0] if cells else None)

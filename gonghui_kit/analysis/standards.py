@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from gonghui_kit.ingest.findings import Finding, _ranges
+from gonghui_kit.ingest.findings import Finding, row_ranges as _ranges
 from gonghui_kit.present.fmt import fmt_num, fmt_pct
 from gonghui_kit.analysis.indicators import BY_KEY
 from gonghui_kit.schema import norm_key

@@ -13,7 +13,7 @@ from typing import Callable
 
 import pandas as pd
 
-from gonghui_kit.ingest.findings import Finding, findings_frame, show_value
+from gonghui_kit.ingest.findings import Finding, findings_frame
 
 __all__ = ["CHECKS", "register_check", "run_checks", "quality_summary", "check_ledger"]
 

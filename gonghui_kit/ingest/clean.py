@@ -31,7 +31,8 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from gonghui_kit.schema import CategoryList, Schema, Sheet, load_schema, norm_key
+from gonghui_kit.ingest.codes import STABLE_RANGES, JoinedTexts, factorize_typed, first_copies
+from gonghui_kit.schema import CategoryList, Schema, load_schema, norm_key
 
 __all__ = [
     "ParsedNumber",
@@ -42,14 +43,13 @@ __all__ = [
     "parse_number",
     "parse_date",
     "parse_year",
-    "header_scale",
     "map_category",
     "map_account",
     "map_yesno",
-    "match_header",
-    "locate_header",
     "is_subtotal_row",
     "is_note_row",
+    "is_plain_number",
+    "subtotal_texts",
     "flag_subtotals",
     "flag_duplicates",
     "clean_column",
@@ -132,6 +132,18 @@ _APPROX_PRE = ("大约", "约计", "约", "近", "将近", "超过", "逾")
 _APPROX_POST = ("左右", "以上", "余", "多", "来", "+")
 _MULT = {"万": 10_000.0, "千": 1_000.0, "百": 100.0, "亿": 100_000_000.0}
 _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def is_plain_number(text: str) -> bool:
+    """A number written plainly (what ``float`` reads, without a sign of
+    infinity or NaN): stored as text, it needs no finding.
+
+    >>> is_plain_number(" 1200 "), is_plain_number("1.5e3"), is_plain_number("1,200"), is_plain_number("inf")
+    (True, True, False, False)
+    """
+    return _NUMBER_RE.match(text.strip()) is not None
+
+
 _CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
@@ -392,137 +404,6 @@ def parse_year(value: Any) -> int | None:
 
 
 # --------------------------------------------------------------------------
-# headers
-
-_SCALE_RE = re.compile(r"[（(\[【]\s*(万元|千元|百元|元|万|千)\s*[）)\]】]")
-_SCALES = {"万元": 10_000.0, "万": 10_000.0, "千元": 1_000.0, "千": 1_000.0, "百元": 100.0, "元": 1.0}
-
-
-def header_scale(header: Any) -> float:
-    """The factor a unit in the header applies to its column.
-
-    >>> header_scale("金额（万元）"), header_scale("金额(元)"), header_scale("支出金额")
-    (10000.0, 1.0, 1.0)
-    """
-    if is_blank(header):
-        return 1.0
-    m = _SCALE_RE.search(unicodedata.normalize("NFKC", str(header)))
-    return _SCALES[m.group(1)] if m else 1.0
-
-
-@dataclass(frozen=True)
-class HeaderMatch:
-    """Where a sheet's header is and what each column means.
-
-    ``columns`` maps a 0-based column index to a schema column key (or the
-    special key ``'_unit'`` for the 单位名称 column of a combined workbook);
-    ``headers`` keeps the header text as written, for findings.
-    """
-
-    row: int  # 0-based index into the grid
-    columns: dict[int, str]
-    headers: dict[int, str]
-    scales: dict[int, float]
-    unknown: dict[int, str]
-
-    @property
-    def score(self) -> int:
-        return len(self.columns)
-
-
-_ALIAS_TABLES: dict[tuple[int, int], tuple[Sheet, Schema, dict[str, str]]] = {}
-
-
-def _alias_table(sheet: Sheet, schema: Schema) -> dict[str, str]:
-    """Normalised header → column key (cached per sheet and schema object;
-    callers only read it)."""
-    key = (id(sheet), id(schema))
-    hit = _ALIAS_TABLES.get(key)
-    if hit is not None and hit[0] is sheet and hit[1] is schema:
-        return hit[2]
-    table = _build_alias_table(sheet, schema)
-    if len(_ALIAS_TABLES) > 256:
-        _ALIAS_TABLES.clear()
-    _ALIAS_TABLES[key] = (sheet, schema, table)
-    return table
-
-
-def _build_alias_table(sheet: Sheet, schema: Schema) -> dict[str, str]:
-    table: dict[str, str] = {}
-    # canonical labels first so that an alias shared with another column
-    # (活动台账: 类型 is an alias of 活动类别) never shadows a real label
-    for c in sheet.columns:
-        table.setdefault(norm_key(c.label), c.key)
-    for c in sheet.columns:
-        for a in c.aliases:
-            table.setdefault(norm_key(a), c.key)
-    for a in schema.unit_column:
-        table.setdefault(norm_key(a), "_unit")
-    return table
-
-
-# norm_key of header candidates: locate_header looks at the top rows of
-# every sheet, where the same header texts recur in every workbook
-_norm_cell = functools.lru_cache(maxsize=1 << 14)(norm_key)
-
-
-def match_header(cells: Sequence[Any], sheet: Sheet, schema: Schema | None = None) -> HeaderMatch:
-    """Match one row of header cells against the sheet's columns and aliases.
-
-    >>> s = load_schema().sheet("activities")
-    >>> m = match_header(["活动日期", "名称", "类 型", "参加人数", "金额（万元）", ""], s)
-    >>> m.columns
-    {0: 'date', 1: 'name', 2: 'category', 3: 'participants', 4: 'amount'}
-    >>> m.scales[4]
-    10000.0
-    """
-    schema = schema or load_schema()
-    table = _alias_table(sheet, schema)
-    columns: dict[int, str] = {}
-    headers: dict[int, str] = {}
-    scales: dict[int, float] = {}
-    unknown: dict[int, str] = {}
-    taken: set[str] = set()
-    for i, cell in enumerate(cells):
-        if is_blank(cell) or not isinstance(cell, str):
-            continue
-        key = table.get(_norm_cell(cell))
-        if key is None:
-            unknown[i] = str(cell).strip()
-            continue
-        if key in taken:  # a second column with the same meaning: keep the first
-            unknown[i] = str(cell).strip()
-            continue
-        taken.add(key)
-        columns[i] = key
-        headers[i] = str(cell).strip()
-        scales[i] = header_scale(cell)
-    return HeaderMatch(0, columns, headers, scales, unknown)
-
-
-def locate_header(rows: Sequence[Sequence[Any]], sheet: Sheet, schema: Schema | None = None, *, max_scan: int = 30) -> HeaderMatch | None:
-    """Find the header row below any title rows: the first row among the top
-    ``max_scan`` that matches the most columns (at least two, or one for a
-    single-column sheet).
-
-    >>> s = load_schema().sheet("training")
-    >>> grid = [["2023年培训台账", None], [None, None], ["日期", "项目名称", "类型", "学时", "参训人数"], ["2023-05-01", "安全", "安全生产", 8, 20]]
-    >>> locate_header(grid, s).row
-    2
-    """
-    schema = schema or load_schema()
-    best: HeaderMatch | None = None
-    for r, cells in enumerate(rows[:max_scan]):
-        m = match_header(cells, sheet, schema)
-        if m.score and (best is None or m.score > best.score):
-            best = HeaderMatch(r, m.columns, m.headers, m.scales, m.unknown)
-    need = min(2, len(sheet.columns))
-    if best is None or best.score < need:
-        return None
-    return best
-
-
-# --------------------------------------------------------------------------
 # categories
 
 
@@ -668,62 +549,108 @@ def is_note_row(cells: Sequence[Any], prefixes: Sequence[str] | None = None) -> 
     return any(t.startswith(p) and (len(t) > 4 or t[len(p) : len(p) + 1] in (":", "：")) for p in prefixes)
 
 
-def flag_subtotals(df: pd.DataFrame, *, columns: Sequence[str] | None = None, flag: str = "_subtotal") -> pd.DataFrame:
-    """Add a boolean column marking subtotal rows (for ``.pipe``).
+@functools.lru_cache(maxsize=16)
+def _lowering_to(first: frozenset[str]) -> frozenset[str]:
+    """``first`` and the ASCII characters that lower-case to one of them."""
+    return frozenset(first) | {c for c in map(chr, range(128)) if c.lower() in first}
 
-    >>> df = pd.DataFrame({"a": ["x", "合计"], "b": [1, 2]})
-    >>> df.pipe(flag_subtotals)["_subtotal"].tolist()
-    [False, True]
+
+def subtotal_texts(texts: Sequence[str], words: Sequence[str] | None = None, *, joined: JoinedTexts | None = None) -> np.ndarray:
+    """For each of ``texts`` (distinct values, typically): does it say
+    合计/小计/… (``is_subtotal_row``'s test), as a bool array.  ``joined``:
+    the same texts as ``JoinedTexts``, when the caller has them already.
+
+    >>> subtotal_texts(["合 计：", "篮球赛", "活动合计划", "小计", ""]).tolist()
+    [True, False, False, True, False]
     """
-    cols = list(columns or [c for c in df.columns if not str(c).startswith("_")])
-    words = load_schema().subtotal_words
-    values = df[cols].to_numpy(dtype=object)
-    return df.assign(**{flag: [is_subtotal_row(r, words) for r in values]})
+    words = _norm_words(tuple(load_schema().subtotal_words if words is None else words))
+    out = np.zeros(len(texts), dtype=bool)
+    if joined is None:
+        joined = JoinedTexts(list(texts))
+    if joined.ok:
+        # only a text with a word's first character, or with characters NFKC
+        # may change, can say a word (_says_subtotal's own shortcut)
+        cand = np.union1d(joined.outside(STABLE_RANGES), joined.among(_lowering_to(_first_chars(words)))).tolist()
+    else:
+        cand = range(len(texts))
+    for p in cand:
+        t = texts[p]
+        if t and _says_subtotal(t, words):
+            out[p] = True
+    return out
+
+
+def _step_columns(df: pd.DataFrame, columns: Sequence[str] | None) -> list[Any]:
+    return list(columns or [c for c in df.columns if not str(c).startswith("_")])
+
+
+def flag_subtotals(
+    df: pd.DataFrame, *, columns: Sequence[str] | None = None, flag: str = "_subtotal", words: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Add a boolean column marking subtotal rows (for ``.pipe``): a row is
+    one when a text cell says 合计/小计/… (``subtotal_texts``, on each
+    distinct value once).  ``columns``: those looked at (default: all not
+    starting with ``_``).
+
+    >>> df = pd.DataFrame({"a": ["x", "合计", None, "小 计："], "b": [1, 2, 3, 4]})
+    >>> df.pipe(flag_subtotals)["_subtotal"].tolist()
+    [False, True, False, True]
+    """
+    cells = df[_step_columns(df, columns)].to_numpy(dtype=object)
+    n, m = cells.shape
+    if not n or not m:
+        return df.assign(**{flag: np.zeros(n, dtype=bool)})
+    codes, uniq, is_str = factorize_typed(cells.reshape(-1))
+    says = np.zeros(len(uniq) + 1, dtype=bool)  # the last one: code -1 (missing)
+    text_codes = np.flatnonzero(is_str)
+    says[text_codes] = subtotal_texts(uniq[text_codes].tolist(), words)
+    return df.assign(**{flag: says[codes.reshape(n, m)].any(axis=1)})
 
 
 def flag_duplicates(df: pd.DataFrame, *, columns: Sequence[str] | None = None, flag: str = "_duplicate") -> pd.DataFrame:
-    """Mark exact duplicate rows: the first copy is kept, later copies flagged.
+    """Mark exact duplicate rows (for ``.pipe``): the first copy is kept,
+    later copies flagged.  Values of different types never match (1.0, "1"
+    and True stay apart).
 
-    >>> df = pd.DataFrame({"a": ["x", "x", "y"], "b": [1, 1, 1]})
+    >>> df = pd.DataFrame({"a": ["x", "x", "y", "x"], "b": [1.0, 1.0, 1.0, "1"]})
     >>> df.pipe(flag_duplicates)["_duplicate"].tolist()
-    [False, True, False]
+    [False, True, False, False]
     """
-    cols = list(columns or [c for c in df.columns if not str(c).startswith("_")])
-    if df.empty:
-        return df.assign(**{flag: pd.Series([], dtype=bool, index=df.index)})
-    keys = df[cols].astype(object).map(lambda v: None if is_blank(v) else (type(v).__name__ if not isinstance(v, (int, float)) else "n", v))
-    return df.assign(**{flag: keys.duplicated(keep="first").to_numpy()})
+    cells = df[_step_columns(df, columns)].to_numpy(dtype=object)
+    n, m = cells.shape
+    if n < 2 or not m:
+        return df.assign(**{flag: np.zeros(n, dtype=bool)})
+    codes, _, _ = factorize_typed(cells.reshape(-1))
+    dup, _ = first_copies(codes.reshape(n, m))
+    return df.assign(**{flag: dup})
 
 
 # --------------------------------------------------------------------------
 # columns
 
 
-def _cache_key(v: Any) -> Any:
-    return (type(v), v)
+def clean_column(raw: pd.Series, parse: Callable[[Any], Any]) -> pd.Series:
+    """Apply a value parser to a column (for ``.pipe``), parsing each
+    distinct value once (values of different types apart; the missing ones,
+    None/NaN/NaT, once as the first of them).  Ledgers repeat dates,
+    categories and amounts a lot: parsing the distinct values only is what
+    makes loading fast.
 
-
-def clean_column(raw: pd.Series, parse: Callable[[Any], Any]) -> tuple[list[Any], dict[Any, Any]]:
-    """Apply a value parser to a column, parsing each distinct value once.
-
-    Returns the parsed results in row order and the cache (distinct raw → result).
-    Ledgers repeat dates, categories and amounts a lot; parsing the distinct
-    values only is what makes loading fast.
-
-    >>> out, cache = clean_column(pd.Series(["1,200", "1,200", "约5人"]), parse_number)
-    >>> [r.value for r in out], len(cache)
-    ([1200.0, 1200.0, 5.0], 2)
+    >>> calls = []
+    >>> def number(v):
+    ...     calls.append(v)
+    ...     return parse_number(v).value
+    >>> out = pd.Series(["1,200", "1,200", "约5人", None], dtype=object).pipe(clean_column, number)
+    >>> out.tolist(), calls
+    ([1200.0, 1200.0, 5.0, None], ['1,200', '约5人', None])
     """
-    cache: dict[Any, Any] = {}
-    out = []
-    for v in raw.tolist():
-        try:
-            k = _cache_key(v)
-            hit = cache.get(k)
-        except TypeError:  # unhashable: parse directly
-            out.append(parse(v))
-            continue
-        if hit is None:
-            hit = cache[k] = parse(v)
-        out.append(hit)
-    return out, cache
+    flat = raw.to_numpy(dtype=object)
+    codes, uniq, _ = factorize_typed(flat)
+    results = [parse(v) for v in uniq.tolist()]
+    missing = np.flatnonzero(codes < 0)
+    if len(missing):
+        results.append(parse(flat[missing[0]]))
+        codes = np.where(codes < 0, len(uniq), codes)
+    out = np.empty(len(results), dtype=object)
+    out[:] = results
+    return pd.Series(out[codes], index=raw.index, name=raw.name, dtype=object)

@@ -13,7 +13,7 @@ import itertools
 import json
 import operator
 import re
-from dataclasses import MISSING, dataclass, field
+from dataclasses import MISSING, dataclass
 from typing import Any, Iterable, Sequence
 
 import pandas as pd
@@ -209,10 +209,10 @@ def to_json(findings: Iterable[Finding], *, extra: bool = True) -> str:
 _SEV_CN = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
-def _ranges(rows: list[int]) -> str:
+def row_ranges(rows: list[int]) -> str:
     """Compact row list: 5、7–9、12.
 
-    >>> _ranges([5, 7, 8, 9, 12])
+    >>> row_ranges([5, 7, 8, 9, 12])
     '5、7–9、12'
     """
     rows = sorted(set(rows))
@@ -261,7 +261,7 @@ def to_text(findings: list[Finding], *, verbose: bool = False, max_rows_listed: 
             lines.append(f"  [{_SEV_CN[f.severity]}] {where + '：' if where else ''}{f.message}{val}")
         for (sheet, column, _code), group in folded.items():
             rows = [g.row for g in group if g.row]
-            shown = _ranges(rows[:max_rows_listed]) + ("等" if len(rows) > max_rows_listed else "")
+            shown = row_ranges(rows[:max_rows_listed]) + ("等" if len(rows) > max_rows_listed else "")
             col = f"“{column}”列" if column else ""
             lines.append(f"  [提示] 工作表“{sheet}”{col}第{shown}行：{group[0].message}（共 {len(group)} 处）")
         lines.append("")
