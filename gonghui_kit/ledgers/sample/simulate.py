@@ -208,7 +208,8 @@ def _roster(sim: UnitSim, year: int, fill_date: dt.date, late_joiners: bool) -> 
 # content: canonical records per sheet (values before any mess)
 
 _ACT_NAMES = {
-    "文体活动": ("职工篮球赛", "羽毛球比赛", "健步走活动", "迎新春文艺汇演", "拔河比赛", "乒乓球比赛", "摄影作品展", "趣味运动会"),
+    "文体活动": ("职工篮球赛", "羽毛球比赛", "健步走活动", "迎新春文艺汇演", "拔河比赛", "乒乓球比赛",
+                 "摄影作品展", "趣味运动会"),
     "劳动竞赛": ("安全生产百日竞赛", "降本增效劳动竞赛", "质量月劳动竞赛", "节能减排竞赛"),
     "技能比武": ("电工技能比武", "焊工技能大赛", "岗位练兵比武", "青年教师基本功大赛"),
     "教育培训": ("工会干部培训", "职工素质提升讲座", "心理健康讲座", "劳动法知识讲座"),
@@ -219,16 +220,21 @@ _ACT_NAMES = {
     "其他": ("职工之家开放日", "会员座谈会"),
 }
 _ACT_WEIGHTS = {
-    "企业": {"文体活动": 4, "劳动竞赛": 3, "技能比武": 3, "教育培训": 2, "参观学习": 1, "节日活动": 2, "志愿服务": 1, "女职工活动": 1, "其他": 0.5},
-    "学校": {"文体活动": 4, "劳动竞赛": 0.5, "技能比武": 2, "教育培训": 3, "参观学习": 1, "节日活动": 2, "志愿服务": 1, "女职工活动": 2, "其他": 0.5},
-    "幼儿园": {"文体活动": 3, "技能比武": 1, "教育培训": 2, "参观学习": 1, "节日活动": 3, "志愿服务": 1, "女职工活动": 3, "其他": 0.5},
+    "企业": {"文体活动": 4, "劳动竞赛": 3, "技能比武": 3, "教育培训": 2, "参观学习": 1, "节日活动": 2,
+             "志愿服务": 1, "女职工活动": 1, "其他": 0.5},
+    "学校": {"文体活动": 4, "劳动竞赛": 0.5, "技能比武": 2, "教育培训": 3, "参观学习": 1, "节日活动": 2,
+             "志愿服务": 1, "女职工活动": 2, "其他": 0.5},
+    "幼儿园": {"文体活动": 3, "技能比武": 1, "教育培训": 2, "参观学习": 1, "节日活动": 3, "志愿服务": 1,
+               "女职工活动": 3, "其他": 0.5},
     "机关": {"文体活动": 4, "教育培训": 3, "参观学习": 2, "节日活动": 2, "志愿服务": 2, "女职工活动": 1, "其他": 0.5},
 }
 _MONTH_WEIGHTS = (8, 6, 8, 6, 9, 6, 5, 4, 7, 8, 6, 9)
 _ACT_DEPTS = ("工会办", "女工委", "文体协会", "团委", "工会办")
-_CARE_REASONS = {"生病住院": 5, "婚嫁": 2, "生育": 2, "丧葬": 2, "困难帮扶": 3, "退休": 2, "节日慰问": 3, "生日": 2, "其他": 0.5}
+_CARE_REASONS = {"生病住院": 5, "婚嫁": 2, "生育": 2, "丧葬": 2, "困难帮扶": 3, "退休": 2, "节日慰问": 3, "生日": 2,
+                 "其他": 0.5}
 _CARE_AMOUNT = {"生病住院": (300, 1000), "婚嫁": (500, 800), "生育": (500, 800), "丧葬": (800, 1000),
-                "困难帮扶": (1000, 3000), "退休": (500, 1000), "节日慰问": (200, 400), "生日": (100, 200), "其他": (200, 500)}
+                "困难帮扶": (1000, 3000), "退休": (500, 1000), "节日慰问": (200, 400), "生日": (100, 200),
+                "其他": (200, 500)}
 _PROPOSAL_TOPICS = ("职工食堂", "班车线路", "休息室改造", "劳保用品发放", "体检项目", "职工书屋", "停车管理",
                     "夜班补贴", "培训机会", "绩效考核办法", "安全防护设施", "子女托管")
 _PROPOSAL_CATS = ("生产经营", "民主管理", "职工福利", "安全生产", "后勤保障")
@@ -300,8 +306,10 @@ def _funds(rng, p, year, employees, n_members, factor, legacy: bool):
     dues = n_members * rng.uniform(250, 400)
     for q in range(4):  # quarterly dues and allocated funds
         out.append({"direction": "收入", "account": "会费收入", "amount": money(dues / 4), "_item": None,
-                    "date": _rand_date(rng, year, q * 3 + rng.randint(1, 3)), "summary": f"收第{cn_number(q + 1)}季度会费"})
-        out.append({"direction": "收入", "account": "拨缴经费收入", "amount": money(employees * rng.uniform(400, 700) / 4),
+                    "date": _rand_date(rng, year, q * 3 + rng.randint(1, 3)),
+                    "summary": f"收第{cn_number(q + 1)}季度会费"})
+        out.append({"direction": "收入", "account": "拨缴经费收入",
+                    "amount": money(employees * rng.uniform(400, 700) / 4),
                     "_item": None, "date": _rand_date(rng, year, q * 3 + rng.randint(1, 3)), "summary": "收拨缴经费"})
     for acc, p_ in (("上级补助收入", 0.6), ("行政补助收入", 0.5), ("其他收入", 0.4)):
         if rng.random() < p_:
@@ -312,7 +320,8 @@ def _funds(rng, p, year, employees, n_members, factor, legacy: bool):
                     "_item": None, "date": _rand_date(rng, year), "summary": "附属单位上缴"})
     income = sum(r["amount"] for r in out)
     spend = income * rng.uniform(0.8, 1.0)
-    shares = {"职工活动支出": 0.55, "维权支出": 0.15, "业务支出": 0.1, "职工服务支出": 0.1, "资本性支出": 0.04, "其他支出": 0.06}
+    shares = {"职工活动支出": 0.55, "维权支出": 0.15, "业务支出": 0.1, "职工服务支出": 0.1, "资本性支出": 0.04,
+              "其他支出": 0.06}
     if legacy:
         shares["对附属单位的支出"] = 0.05
     n_exp = _count(rng, 8, 25, employees, factor, minimum=6)
@@ -364,9 +373,11 @@ def _care(rng, p, year, roster_names, n_members, factor, cash_gifts: bool):
              "visits": visits, "amount": amount, "form": form})
     if cash_gifts:  # holiday/birthday care in cash, above what the rules allow
         add({"date": dt.date(year, 1, rng.randint(10, 20)), "recipient": "全体会员", "reason": "节日慰问",
-             "visits": n_members, "amount": money(n_members * rng.choice((800, 1000, 1200))), "form": "现金", "_cash_gift": True})
+             "visits": n_members, "amount": money(n_members * rng.choice((800, 1000, 1200))), "form": "现金",
+             "_cash_gift": True})
         add({"date": _rand_date(rng, year, rng.choice((3, 6, 9))), "recipient": "当月过生日会员", "reason": "生日",
-             "visits": max(2, n_members // 12), "amount": money(max(2, n_members // 12) * 600), "form": "现金", "_cash_gift": True})
+             "visits": max(2, n_members // 12), "amount": money(max(2, n_members // 12) * 600), "form": "现金",
+             "_cash_gift": True})
     out.sort(key=lambda r: r["date"])
     return out
 
@@ -386,7 +397,8 @@ def _proposals(rng, p, year, roster_names, n_members, factor):
             status, reply = rng.choice(("办理中", "办理中", "未办理")), None
         out.append({"number": f"TA{year}-{i + 1:02d}", "date": d, "proposer": rng.choice(roster_names),
                     "title": _unique_text(seen, f"关于改进{rng.choice(_PROPOSAL_TOPICS)}的建议"),
-                    "category": rng.choice(_PROPOSAL_CATS), "accepted": accepted, "status": status, "reply_date": reply})
+                    "category": rng.choice(_PROPOSAL_CATS), "accepted": accepted, "status": status,
+                    "reply_date": reply})
     return out
 
 
@@ -396,7 +408,8 @@ def _publicity(rng, p, year, t, n_members, factor, short_name):
     out = []
     for _ in range(n):
         cat = rng.choice(list(_ACT_NAMES))
-        out.append({"date": _rand_date(rng, year), "form": _weighted(rng, _PUB_FORMS), "level": _weighted(rng, _PUB_LEVELS),
+        out.append({"date": _rand_date(rng, year), "form": _weighted(rng, _PUB_FORMS),
+                    "level": _weighted(rng, _PUB_LEVELS),
                     "quantity": rng.choice((1, 1, 1, 2, 3, 4, 6, 12)),
                     "title": _unique_text(seen, f"{short_name}开展{rng.choice(_ACT_NAMES[cat])}")})
     return out
@@ -408,7 +421,8 @@ def _training(rng, p, year, t, n_members, factor):
     out = []
     for _ in range(n):
         typ = _weighted(rng, _TRAIN_WEIGHTS[p.kind])
-        out.append({"date": _rand_date(rng, year), "name": _unique_text(seen, rng.choice(_TRAIN_NAMES[typ])), "type": typ,
+        out.append({"date": _rand_date(rng, year), "name": _unique_text(seen, rng.choice(_TRAIN_NAMES[typ])),
+                    "type": typ,
                     "hours": float(rng.choice((1.5, 2, 2, 3, 4, 4, 8, 16))),
                     "participants": max(3, min(n_members, round(n_members * rng.uniform(0.1, 0.9))))})
     return out

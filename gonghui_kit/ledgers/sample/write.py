@@ -48,8 +48,9 @@ def _layout(table: Table, use_formulas: bool) -> list[list]:
     for r in table.rows:
         if r.kind == "subtotal":
             # ranges a person would sum: from the segment start, skipping earlier subtotals
-            subs = [x.excel_row for x in table.rows if x.kind == "subtotal" and (seg if r.partial else start) <= x.excel_row < r.excel_row]
-            lo, ranges = (seg if r.partial else start), []
+            first = seg if r.partial else start
+            subs = [x.excel_row for x in table.rows if x.kind == "subtotal" and first <= x.excel_row < r.excel_row]
+            lo, ranges = first, []
             for s_row in subs + [r.excel_row]:
                 if s_row > lo:
                     ranges.append((lo, s_row - 1))
