@@ -143,8 +143,8 @@ def test_overwrite_keeps_old_file_when_save_fails(tmp_path, monkeypatch):
     path = write_template(tmp_path / "t.xlsx", unit="甲", year=2023)
     before = path.read_bytes()
 
-    def boom(self, filename):
-        Path(filename).write_bytes(b"partial")
+    def boom(self, target):  # the workbook is saved into the atomic writer's open temp file
+        target.write(b"partial")
         raise OSError("disk full")
 
     monkeypatch.setattr(openpyxl.Workbook, "save", boom)

@@ -17,8 +17,6 @@ demos.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -29,6 +27,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from gonghui_kit.atomic import atomic_write
 from gonghui_kit.schema import Column, Schema, Sheet, load_schema
 
 __all__ = [
@@ -37,7 +36,6 @@ __all__ = [
     "build_template",
     "column_choices",
     "fill_template_example",
-    "save_workbook_atomic",
     "write_template",
 ]
 
@@ -159,25 +157,6 @@ _GENERAL_RULES = (
 
 # --------------------------------------------------------------------------
 # helpers
-
-
-def save_workbook_atomic(wb: Workbook, path: str | Path) -> Path:
-    """Save ``wb`` to ``path`` via a temporary file in the same folder and
-    ``os.replace``: readers never see a half-written workbook."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~" + path.stem[:40], suffix=path.suffix or ".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return path
 
 
 def column_choices(sheet: Sheet, column: Column, schema: Schema | None = None) -> list[str] | None:
@@ -325,7 +304,7 @@ def _guide_sheet(wb: Workbook, schema: Schema) -> None:
             ws.append([sheet.label, c.label, _help_text(sheet, c), _choices_text(sheet, c, schema)])
             for cell in ws[ws.max_row]:
                 cell.alignment = _WRAP
-    for letter, width in zip("ABCD", (14, 14, 60, 60)):
+    for letter, width in zip("ABCD", (14, 14, 60, 60), strict=True):
         ws.column_dimensions[letter].width = width
 
 
@@ -352,7 +331,10 @@ def write_template(path: str | Path, *, unit: str | None = None, year: int | Non
     ``unit`` and ``year`` prefill 基本信息.  ``rows`` rows below each header
     get number formats and drop-down lists.
     """
-    return save_workbook_atomic(build_template(unit=unit, year=year, rows=rows), Path(path))
+    wb, path = build_template(unit=unit, year=year, rows=rows), Path(path)
+    with atomic_write(path) as f:
+        wb.save(f)
+    return path
 
 
 # --------------------------------------------------------------------------
@@ -439,7 +421,8 @@ def fill_template_example(path: str | Path, *, unit: str = "示例分工会", ye
             for j, c in enumerate(sheet.columns, 1):
                 ws.cell(row=r, column=j, value=rec.get(c.key))
             rec["_row"] = r
-    save_workbook_atomic(wb, Path(path))
+    with atomic_write(path) as f:
+        wb.save(f)
     return {"info": info, "records": {k: [{"_row": r.pop("_row"), **r} for r in v] for k, v in records.items()}}
 
 
