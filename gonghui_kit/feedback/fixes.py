@@ -8,7 +8,7 @@ rows, subtotal rows, dates written as text that were read anyway …) were
 handled safely and are only counted on the cover line.
 
 >>> fix_for("date_invalid").how[:8]
-'请改为“2023-0'
+'请改为“2023'
 >>> fix_for("standard:care_cash").how == FIXES["standard"].how
 True
 >>> is_listed("error", "subtotal"), is_listed("info", "subtotal"), is_listed("info", "sheet_absent")
