@@ -291,3 +291,16 @@ def test_cli_feedback(round1, tmp_path, capsys):
     assert rc == 1  # a roster unit has not reported
     text = capsys.readouterr().out
     assert "未报送" in text and round1["missing"] in text and "报送情况" in text
+
+
+def test_unit_status_of_a_loaded_ledger(round1):
+    """The archive's view: per unit its status, the file used and its 填报日期."""
+    from gonghui_kit.feedback import unit_status
+    from gonghui_kit.ingest.load import load_ledgers
+
+    reg = UnitRegistry.from_yaml(round1["roster"])
+    st = {s.unit: s for s in unit_status(load_ledgers(round1["data"], year=YEAR, registry=reg), reg)}
+    assert st[round1["missing"]].status == "未报送" and st[round1["missing"]].file is None
+    target = st[round1["target"]]
+    assert target.reported and target.file.endswith(round1["units"][round1["target"]][0].name)
+    assert isinstance(target.fill_date, dt.date)

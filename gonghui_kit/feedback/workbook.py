@@ -20,8 +20,8 @@ from gonghui_kit.feedback.status import UnitStatus
 __all__ = ["PROBLEM_COLUMNS", "STATUS_COLUMNS", "write_problem_list", "write_status_book", "status_rows"]
 
 # (header, width in characters)
-PROBLEM_COLUMNS = (("序号", 6), ("文件", 26), ("工作表", 12), ("单元格", 9), ("原值", 16), ("问题", 36),
-                   ("怎么改", 44), ("严重程度", 9), ("本轮新出现", 10))
+PROBLEM_COLUMNS = (("序号", 6), ("文件", 26), ("工作表", 12), ("单元格", 9), ("原值", 20), ("问题", 34),
+                   ("怎么改", 42), ("严重程度", 9), ("本轮新出现", 10))
 STATUS_COLUMNS = (("序号", 6), ("单位", 22), ("状态", 18), ("错误", 7), ("警告", 7), ("提示", 7), ("采用的文件", 34),
                   ("填报日期", 12), ("上轮问题", 9), ("已改正", 8), ("新出现", 8), ("说明", 50))
 _HEADER_FILL = "D9E1F2"
