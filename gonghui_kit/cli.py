@@ -105,6 +105,34 @@ def _load(data: list[str], year: int | None, units_file: str | None = None):
 
 
 # --------------------------------------------------------------------------
+# feedback (the collection round)
+
+
+@command("feedback", "收集反馈：给每个单位写问题清单和标注副本，列出报送情况（未报送、有问题、多个版本）")
+@args(
+    lambda p: (
+        p.add_argument("data", nargs="+", help="本轮收到的台账文件或文件夹"),
+        p.add_argument("--year", type=int, required=True, help="年度"),
+        p.add_argument("--out", required=True, help="反馈输出文件夹（每个单位一个子文件夹；保留上一轮的记录）"),
+        p.add_argument("--units", dest="units_file", help="单位名册 units.yaml（默认 params/units.yaml，如存在）"),
+    )
+)
+def _feedback(a: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from gonghui_kit.feedback import feedback, status_table
+
+    for d in a.data:
+        if not Path(d).exists() and not Path(d).is_symlink():
+            raise UserError(f"找不到文件或文件夹：{d}")
+    res = feedback(a.data, a.year, a.out, _registry(a.units_file))
+    Console(width=max(Console().width, 160)).print(status_table(res))
+    _out(f"报送情况：{res.status_book}")
+    _out(f"各单位的问题清单：{Path(a.out).resolve()}（共 {len(res.lists)} 份）")
+    return 0 if res.ok else 1
+
+
+# --------------------------------------------------------------------------
 # indicators
 
 

@@ -47,3 +47,13 @@ def test_one_package_per_stage():
     # the names that used to mislead are gone
     for old in ("iorw.py", "registry.py", "template.py", "html.py", "engines.py", "archive.py"):
         assert not (pkg / old).exists(), old
+
+
+def test_every_package_is_installed():
+    """pyproject lists packages by hand (notebooks/ and params/ are mapped into the
+    package): a sub-package missing from the list would be missing after pip install."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "gonghui_kit").rglob("__init__.py")}
+    assert found - listed == set()

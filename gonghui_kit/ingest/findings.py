@@ -51,6 +51,7 @@ class Finding:
     unit: str | None = None
     year: int | None = None
     table: str | None = None
+    col: int | None = None  # 1-based Excel column of the cell, when known
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
@@ -62,7 +63,7 @@ class Finding:
 _FIELDS = tuple(Finding.__dataclass_fields__)
 _new = object.__new__
 # the slot descriptors' setters: a frozen dataclass refuses plain assignment
-(_s_file, _s_sheet, _s_row, _s_column, _s_value, _s_action, _s_severity, _s_message, _s_code, _s_unit, _s_year, _s_table) = (
+(_s_file, _s_sheet, _s_row, _s_column, _s_value, _s_action, _s_severity, _s_message, _s_code, _s_unit, _s_year, _s_table, _s_col) = (
     Finding.__dict__[k].__set__ for k in _FIELDS
 )
 
@@ -115,7 +116,7 @@ def findings_like(
     values = itertools.repeat(None) if values is None else values
     units = itertools.repeat(None) if units is None else units
     return findings_from_rows(
-        (b[0], b[1], r, b[3], b[4] if v is None else v, b[5], b[6], b[7], b[8], b[9] if u is None else u, b[10], b[11])
+        (b[0], b[1], r, b[3], b[4] if v is None else v, b[5], b[6], b[7], b[8], b[9] if u is None else u, b[10], b[11], b[12])
         for b, r, v, u in zip(map(bases.__getitem__, which), rows, values, units)
     )
 
@@ -150,6 +151,7 @@ def findings_from_rows(rows: Iterable[tuple]) -> list[Finding]:
         _s_unit(o, b[9])
         _s_year(o, b[10])
         _s_table(o, b[11])
+        _s_col(o, b[12])
         append(o)
     return out
 
@@ -178,12 +180,13 @@ def show_value(value: Any, *, limit: int = 60) -> str:
 
 def findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:
     """Findings as a DataFrame (one row each; the JSON keys first)."""
-    cols = list(FINDING_FIELDS) + ["code", "unit", "year", "table"]
+    cols = list(FINDING_FIELDS) + ["code", "unit", "year", "table", "col"]
     rows = [tuple(map(f.__getattribute__, cols)) for f in findings]
     df = pd.DataFrame.from_records(rows, columns=cols) if rows else pd.DataFrame(columns=cols)
     if not df.empty:
         df["row"] = df["row"].astype("Int64")
         df["year"] = df["year"].astype("Int64")
+        df["col"] = df["col"].astype("Int64")
     return df
 
 

@@ -155,8 +155,8 @@ class _Ctx:
     salt: bytes
     findings: list[Finding]
 
-    def add(self, sheet: str, row: int | None, column: str, value: Any, action: str, severity: str, message: str, code: str, table: str | None = None, unit: str | None = None) -> None:
-        self.findings.append(Finding(self.file, sheet, row, column, show_value(value), action, severity, message, code, unit or self.unit, self.year, table))
+    def add(self, sheet: str, row: int | None, column: str, value: Any, action: str, severity: str, message: str, code: str, table: str | None = None, unit: str | None = None, col: int | None = None) -> None:
+        self.findings.append(Finding(self.file, sheet, row, column, show_value(value), action, severity, message, code, unit or self.unit, self.year, table, col))
 
 
 def load_workbook(path: str | os.PathLike, *, year: int | None = None, engine: str = "calamine", name: str | None = None, salt: bytes | None = None) -> WorkbookResult:
@@ -287,8 +287,10 @@ def _parse_info(raw: RawSheet, schema: Schema, ctx: _Ctx) -> dict[str, Any]:
             continue
         col = table.get(norm_key(key))
         value: Any = None
+        vj = j  # the value's column
         if col is not None:
             value = filled[1][1] if len(filled) > 1 else None
+            vj = filled[1][0] if len(filled) > 1 else j
         else:
             for sep in ("：", ":"):
                 if sep in key:
@@ -297,28 +299,28 @@ def _parse_info(raw: RawSheet, schema: Schema, ctx: _Ctx) -> dict[str, Any]:
                     value = v
                     break
         if col is not None and col.key not in found:
-            found[col.key] = (value, raw.excel_row(i), str(key).strip())
+            found[col.key] = (value, raw.excel_row(i), str(key).strip(), raw.first_col + vj + 1)
     if len(found) < 2:  # keys across one row, values in the next
         m = locate_header(raw.rows, sheet, schema)
         if m is not None and m.row + 1 < len(raw.rows):
             vals = raw.rows[m.row + 1]
             for j, k in m.columns.items():
                 if j < len(vals):
-                    found.setdefault(k, (vals[j], raw.excel_row(m.row + 1), m.headers[j]))
+                    found.setdefault(k, (vals[j], raw.excel_row(m.row + 1), m.headers[j], raw.first_col + j + 1))
     out: dict[str, Any] = {}
-    for key, (value, row, header) in found.items():
+    for key, (value, row, header, vcol) in found.items():
         col = sheet.column(key)
         if col.pii:
             continue
         if key == "year":
             y = clean.parse_year(value)
             if y is None and not clean.is_blank(value):
-                ctx.add(raw.name, row, header, value, "missing", "error", "“年度”无法识别，请填写四位年份，如 2023", "bad_year")
+                ctx.add(raw.name, row, header, value, "missing", "error", "“年度”无法识别，请填写四位年份，如 2023", "bad_year", col=vcol)
             out["year"] = y
         elif col.type == "count":
             r = clean.parse_number(value, kind="count")
             if not r.ok:
-                ctx.add(raw.name, row, header, value, "missing", "warning", f"“{col.label}”无法识别为数字，按缺失处理", "bad_number", "info")
+                ctx.add(raw.name, row, header, value, "missing", "warning", f"“{col.label}”无法识别为数字，按缺失处理", "bad_number", "info", col=vcol)
             out[key] = r.value
         elif col.type == "date":
             out[key] = clean.parse_date(value).ts
@@ -341,11 +343,11 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
         if n_filled:
             ctx.add(raw.name, None, "", "", "skipped", "warning", f"找不到表头（应含“{'”“'.join(c.label for c in sheet.columns[:4])}”等列），本表 {n_filled} 行未读取。请按模板填写表头。", "no_header", sheet.key)
         return None, stats
-    for text in header.unknown.values():
-        ctx.add(raw.name, raw.excel_row(header.row), text, "", "skipped", "info", "未识别的列，未读取", "unknown_column", sheet.key)
+    for j, text in header.unknown.items():
+        ctx.add(raw.name, raw.excel_row(header.row), text, "", "skipped", "info", "未识别的列，未读取", "unknown_column", sheet.key, col=raw.first_col + j + 1)
     for j in header.columns:
         if header.scales.get(j, 1.0) != 1.0:
-            ctx.add(raw.name, raw.excel_row(header.row), header.headers[j], "", "converted", "info", f"表头注明单位，本列数值已乘以 {header.scales[j]:,.0f} 换算为元", "header_scale", sheet.key)
+            ctx.add(raw.name, raw.excel_row(header.row), header.headers[j], "", "converted", "info", f"表头注明单位，本列数值已乘以 {header.scales[j]:,.0f} 换算为元", "header_scale", sheet.key, col=raw.first_col + j + 1)
     stats["title"] = header.row + 1
     body = raw.rows[header.row + 1 :]
     grid = make_grid(body)
@@ -361,7 +363,7 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
         elif k == NOTE:
             stats["notes"] += 1
             j, text = next((j, v) for j, v in enumerate(body[i]) if not clean.is_blank(v))
-            ctx.add(raw.name, row0 + i, "", "" if j in pii_cols else text, "excluded", "info", "表格下方的说明文字，不是记录，未计入", "note", sheet.key)
+            ctx.add(raw.name, row0 + i, "", "" if j in pii_cols else text, "excluded", "info", "表格下方的说明文字，不是记录，未计入", "note", sheet.key, col=raw.first_col + j + 1)
         else:
             stats["subtotals"] += 1
             label = next((v for j, v in enumerate(body[i]) if isinstance(v, str) and not clean.is_blank(v) and j not in pii_cols), "")
@@ -403,7 +405,7 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
             if k is None:
                 sev, action, msg = NOTE_MESSAGES[nt]
                 k = proto_of[nt] = len(protos)
-                protos.append(finding_fields(ctx.file, raw.name, None, header.headers[j], "", action, sev, msg, f"{nt[0]}_{nt[1]}", ctx.unit, ctx.year, sheet.key))
+                protos.append(finding_fields(ctx.file, raw.name, None, header.headers[j], "", action, sev, msg, f"{nt[0]}_{nt[1]}", ctx.unit, ctx.year, sheet.key, raw.first_col + j + 1))
             index[u] = k
             if not pii:
                 shown[u] = show_value(vals[u])
@@ -526,20 +528,20 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
         hr = raw.excel_row(header.row)
         if r > hr:
             name = header.headers.get(c - raw.first_col, "")
-            ctx.add(raw.name, r, name, "", "missing", "warning", "公式单元格没有计算结果（缓存值），按缺失处理。请在 Excel/WPS 中打开、重新计算并保存后报送。", "formula_no_value", sheet.key)
+            ctx.add(raw.name, r, name, "", "missing", "warning", "公式单元格没有计算结果（缓存值），按缺失处理。请在 Excel/WPS 中打开、重新计算并保存后报送。", "formula_no_value", sheet.key, col=c + 1)
 
     if other is not None:
         j = col_of.get(dc)
         label = header.headers.get(j, "") if j is not None else ""
         for pos in np.flatnonzero(other).tolist():
-            ctx.add(raw.name, rows_list[pos], label, grid.cells[keep_idx[pos], j] if j is not None else "", "excluded", "warning", f"记录日期不在 {ctx.year} 年度内，未计入本年度统计", "other_year", sheet.key, units[pos])
+            ctx.add(raw.name, rows_list[pos], label, grid.cells[keep_idx[pos], j] if j is not None else "", "excluded", "warning", f"记录日期不在 {ctx.year} 年度内，未计入本年度统计", "other_year", sheet.key, units[pos], col=None if j is None else raw.first_col + j + 1)
         stats["other_year"] = int(other.sum())
         nodate = np.isnat(out[dc])
         if j is not None:
             nodate &= grid.blank[grid.codes[keep_idx, j]] if j < grid.codes.shape[1] else True
         if nodate.any():
             label = header.headers.get(j, sheet.column(dc).label) if j is not None else sheet.column(dc).label
-            proto = Finding(ctx.file, raw.name, None, label, "", "kept", "warning", "没有日期：计入全年合计，不计入月度统计，请补填", "no_date", ctx.unit, ctx.year, sheet.key)
+            proto = Finding(ctx.file, raw.name, None, label, "", "kept", "warning", "没有日期：计入全年合计，不计入月度统计，请补填", "no_date", ctx.unit, ctx.year, sheet.key, None if j is None else raw.first_col + j + 1)
             pos = np.flatnonzero(nodate)
             ctx.findings.extend(findings_like([proto], [0] * len(pos), rows_no[pos].tolist(), units=[u or ctx.unit for u in units[pos].tolist()]))
     keep = None if other is None or not other.any() else ~other
