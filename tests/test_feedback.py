@@ -35,14 +35,14 @@ def _codes_in_source() -> set[str]:
     """Finding codes written in the ingest sources: safety's refuse/add, ReadError,
     load's ctx.add (8th argument) and Finding(code=…)."""
     codes: set[str] = set()
-    for p in (PKG / "ingest").glob("*.py"):
+    for p in (PKG / "ingest").rglob("*.py"):
         tree = ast.parse(p.read_text(encoding="utf-8"))
         for n in ast.walk(tree):
             if not isinstance(n, ast.Call):
                 continue
             name = getattr(n.func, "attr", None) or getattr(n.func, "id", None)
             args = [a.value if isinstance(a, ast.Constant) else None for a in n.args]
-            if p.name == "safety.py" and name in ("refuse", "add") and args and isinstance(args[0], str):
+            if "safety" in p.parts and name in ("refuse", "add") and args and isinstance(args[0], str):
                 codes.add(args[0])
             elif name == "ReadError" and args and isinstance(args[0], str):
                 codes.add(args[0])
