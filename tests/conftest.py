@@ -18,9 +18,7 @@ written first unless ``info=None``.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -30,20 +28,6 @@ import pytest
 
 UNIT = "测试分工会"
 YEAR = 2023
-
-
-def has_module(name: str) -> bool:
-    if name in sys.modules:
-        return True
-    try:
-        return importlib.util.find_spec(name) is not None
-    except (ImportError, ValueError):
-        return False
-
-
-HAS_SAFETY = has_module("gonghui_kit.ingest.safety")
-HAS_SAMPLE = has_module("gonghui_kit.ledgers.sample")
-needs_safety = pytest.mark.skipif(not HAS_SAFETY, reason="gonghui_kit/safety.py not written yet (load_workbook imports it)")
 
 
 # --------------------------------------------------------------------------
@@ -173,8 +157,6 @@ def make_book(tmp_path):
 @pytest.fixture
 def load_book():
     """``load_book(book, year=None) -> WorkbookResult`` (gonghui_kit.ingest.load.load_workbook)."""
-    if not HAS_SAFETY:
-        pytest.skip("gonghui_kit/safety.py not written yet (load_workbook imports it)")
     from gonghui_kit.ingest.load import load_workbook
 
     def _load(book: Book | Path, **kw: Any):
@@ -215,8 +197,6 @@ def one_finding(findings, **kw):
 @pytest.fixture(scope="session")
 def sample_result(tmp_path_factory):
     """``generate_sample(tmp, units=12, years=(2022, 2023, 2024), seed=0)``, once per session."""
-    if not HAS_SAMPLE:
-        pytest.skip("gonghui_kit/sample.py not written yet")
     from gonghui_kit.ledgers.sample import generate_sample
 
     d = tmp_path_factory.mktemp("sample")

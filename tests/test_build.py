@@ -138,7 +138,6 @@ def test_changed_input_rebuilds_only_that_unit(data_dir, tmp_path):
     victim = sorted((data / "2023").glob("*.xlsx"))[0]
     wb = openpyxl.load_workbook(victim)
     info = wb.worksheets[[ws.title for ws in wb.worksheets].index(next(t for t in wb.sheetnames if "基本" in t))]
-    unit = next(r[1].value for r in info.iter_rows() if r[0].value and "单位" in str(r[0].value))
     info["C1"] = "改"
     wb.save(victim)
     second = build(_cfg(data, out))
@@ -157,7 +156,6 @@ def test_failed_unit_is_isolated(data_dir, tmp_path, monkeypatch):
             raise RuntimeError("测试故障")
         return original(self)
 
-    units = sorted(p for p in (data_dir / "2023").glob("*.xlsx"))
     from gonghui_kit.ingest.load import load_ledgers
 
     victim = load_ledgers(data_dir / "2023").units[0]

@@ -42,7 +42,7 @@ PLANTED = {
 
 
 def _planted_book(path: Path) -> None:
-    n, ids, ph = PLANTED["names"], PLANTED["ids"], PLANTED["phones"]
+    ids, ph = PLANTED["ids"], PLANTED["phones"]
     # 备用手机 is no alias of 联系电话: an unknown column, never read, never quoted either
     member = ["欧阳某某甲", "男", "1980-03-07", "2010-05-01", None, None, ids[0], ph[0], "办公室", "13700009999"]
     write_book(

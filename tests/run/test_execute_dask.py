@@ -4,7 +4,6 @@ with 2 worker processes); outputs land on the shared path."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 

@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import HAS_SAFETY, HAS_SAMPLE
 
 from gonghui_kit.analysis.narrative import (
     checklist,
@@ -318,12 +317,11 @@ def test_without_registry_and_previous_year():
     assert_numbers_traced(t, UNIT, 2023, ind)
 
 
-@pytest.mark.skipif(not (HAS_SAFETY and HAS_SAMPLE), reason="needs gonghui_kit/safety.py and sample.py to load real ledgers")
 def test_summary_command_on_the_sample(sample_dir, tmp_path, capsys, monkeypatch):
     from gonghui_kit.cli import summary_command
     from gonghui_kit.errors import UserError
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     monkeypatch.chdir(root)  # params/units.yaml and params/standards.yaml
     out = tmp_path / "机修.docx"
     assert summary_command(sample_dir, "机修分工会", 2024, out) == 0
@@ -353,7 +351,7 @@ def sample_ledger(sample_dir):
     from gonghui_kit.analysis.standards import breaches_frame
     from gonghui_kit.ingest.load import load_ledgers
 
-    reg = UnitRegistry.from_yaml(Path(__file__).resolve().parents[1] / "params" / "units.yaml")
+    reg = UnitRegistry.from_yaml(Path(__file__).resolve().parents[2] / "params" / "units.yaml")
     ledger = load_ledgers([sample_dir / "2023", sample_dir / "2024"], registry=reg)
     ind = compute_indicators(ledger)
     b = breaches_frame(ledger, ind, resources.standards(warn=False)[0], reg)
@@ -374,7 +372,6 @@ def ledger_numbers(ledger, unit, year) -> set[str]:
     return out
 
 
-@pytest.mark.skipif(not HAS_SAMPLE, reason="needs the sample generator")
 @pytest.mark.parametrize("unit", ["机修分工会", "阳光幼儿园工会", "区财政局机关工会"])
 def test_names_come_from_ledger_rows(sample_ledger, unit):
     ledger, ind, b, reg = sample_ledger
@@ -403,7 +400,6 @@ def test_names_come_from_ledger_rows(sample_ledger, unit):
     assert not re.search(r"P[0-9a-f]{12}", t)  # no person codes
 
 
-@pytest.mark.skipif(not HAS_SAMPLE, reason="needs the sample generator")
 def test_company_draft_names_flagships_awards_and_proposals(sample_ledger):
     ledger, ind, b, reg = sample_ledger
     t = draft_summary("机修分工会", 2024, ind, breaches=b, registry=reg, tables=ledger)
@@ -420,7 +416,6 @@ def test_company_draft_names_flagships_awards_and_proposals(sample_ledger):
     assert "%" not in closing and not re.search(r"\d", closing)
 
 
-@pytest.mark.skipif(not HAS_SAMPLE, reason="needs the sample generator")
 def test_kindergarten_wording_and_missing_proposals_sheet(sample_ledger):
     ledger, ind, b, reg = sample_ledger
     t = draft_summary("阳光幼儿园工会", 2024, ind, breaches=b, registry=reg, tables=ledger)
@@ -434,7 +429,6 @@ def test_kindergarten_wording_and_missing_proposals_sheet(sample_ledger):
     assert f["worker"] == "教职工" and any("按名称推断为幼儿园" in x for x in checklist(f))
 
 
-@pytest.mark.skipif(not HAS_SAMPLE, reason="needs the sample generator")
 def test_one_year_of_data_gives_two_or_three_problems(sample_ledger):
     ledger, ind, _b, reg = sample_ledger
     one = ind[ind["year"] == 2024]
@@ -445,7 +439,6 @@ def test_one_year_of_data_gives_two_or_three_problems(sample_ledger):
         assert "台账" not in t and "未发现明显短板" not in t
 
 
-@pytest.mark.skipif(not HAS_SAMPLE, reason="needs the sample generator")
 def test_breaches_of_the_sample_go_to_the_checklist(sample_ledger):
     ledger, ind, b, reg = sample_ledger
     f = facts("阳光幼儿园工会", 2023, ind, breaches=b, registry=reg, tables=ledger)

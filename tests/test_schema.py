@@ -487,7 +487,6 @@ def test_combined_workbook_unit_column(unit_header, make_book, load_book):
 
 
 def test_combined_workbook_in_load_ledgers(make_book, tmp_path):
-    pytest.importorskip("gonghui_kit.ingest.safety")
     from gonghui_kit.analysis.indicators import compute_indicators, value_of
     from gonghui_kit.ingest.load import load_ledgers
 

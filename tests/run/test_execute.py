@@ -84,8 +84,8 @@ def test_follow_up_task_is_adopted_by_the_pool(tmp_path):
     child (jobs_n=1: the next job starts only after it) and returns its
     result with the others."""
     marker, out, files = tmp_path / "warm", tmp_path / "bundle.pkl", tmp_path / "indicators.xlsx"
-    then = TaskJob(key="__year_files__", func="tests.test_execute:write_marker", kwargs={"path": str(files), "delay": 0.5}, warm=False)
-    later = TaskJob(key="later", func="tests.test_execute:after", kwargs={"marker": str(files), "path": str(tmp_path / "later.txt")}, warm=False)
+    then = TaskJob(key="__year_files__", func=f"{__name__}:write_marker", kwargs={"path": str(files), "delay": 0.5}, warm=False)
+    later = TaskJob(key="later", func=f"{__name__}:after", kwargs={"marker": str(files), "path": str(tmp_path / "later.txt")}, warm=False)
     value, started = start_beside(_prepare, lambda: marker.write_text("warm", encoding="utf-8"), then=then, marker=str(marker), out=str(out))
     assert started is not None and started.job is then
     seen: list[JobResult] = []
@@ -108,7 +108,7 @@ def test_follow_up_task_failure_is_recorded(tmp_path):
 def test_only_forking_executors_adopt_running_tasks(tmp_path):
     assert warms_parent("fork") and not warms_parent("spawn") and not warms_parent("fork", scheduler="tcp://127.0.0.1:8786")
     marker = tmp_path / "warm"
-    then = TaskJob(key="t", func="tests.test_execute:write_marker", kwargs={"path": str(tmp_path / "t.txt")})
+    then = TaskJob(key="t", func=f"{__name__}:write_marker", kwargs={"path": str(tmp_path / "t.txt")})
     _, started = start_beside(_prepare, lambda: marker.write_text("warm", encoding="utf-8"), then=then, marker=str(marker), out=str(tmp_path / "b"))
     with pytest.raises(ValueError, match="不能接管"):
         run_jobs([], executor="inline", running=[started])

@@ -16,11 +16,10 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import HAS_SAFETY, Sheet
+from conftest import Sheet
 
 from gonghui_kit.schema import load_schema
 
-pytestmark = pytest.mark.skipif(not HAS_SAFETY, reason="gonghui_kit/safety.py not written yet (load_workbook imports it)")
 
 SCHEMA = load_schema()
 YUAN = 0.005  # amounts to the fen
