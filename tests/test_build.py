@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 
 from gonghui_kit.archive import layout
@@ -47,6 +48,25 @@ def built(data_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("reports")
     res = build(_cfg(data_dir, out))
     return res, out
+
+
+def test_year_index_shows_who_reported(built, data_dir):
+    """Each unit's 报送情况 and the 填报日期 of the file used; roster units without a file are named."""
+    import re
+
+    from gonghui_kit.analysis.units import UnitRegistry
+    from gonghui_kit.ingest.load import load_ledgers
+
+    _, out = built
+    index = (out / "2023" / "index.html").read_text(encoding="utf-8")
+    assert "<th class=\"sortable\">报送情况</th><th class=\"sortable\">填报日期</th>" in index
+    reg = UnitRegistry.from_yaml(params_path("units.yaml"))
+    info = load_ledgers(data_dir / "2023", registry=reg).tables["info"]
+    for unit, fill in zip(info["unit"], info["fill_date"], strict=True):
+        row = re.search(rf">{re.escape(unit)}</a></td>.*?</tr>", index, re.S).group(0)
+        assert ("无问题" in row or "有问题待改" in row) and pd.Timestamp(fill).strftime("%Y-%m-%d") in row
+    missing = [u.name for u in reg.units if u.name not in set(info["unit"])]
+    assert missing and f"名册中本年度未报送台账的单位（{len(missing)} 个）：{'、'.join(missing)}" in index
 
 
 def test_all_outputs_present(built):

@@ -23,6 +23,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+from gonghui_kit.feedback.status import status_frame, unit_status
 from gonghui_kit.ingest.findings import Finding, findings_frame
 from gonghui_kit.analysis.indicators import compute_indicators
 from gonghui_kit.analysis.named import named_facts
@@ -47,7 +48,9 @@ class Bundle:
     ranks: pd.DataFrame = field(default_factory=pd.DataFrame)
     highlights: pd.DataFrame = field(default_factory=pd.DataFrame)
     breaches: pd.DataFrame = field(default_factory=pd.DataFrame)
-    named: pd.DataFrame = field(default_factory=pd.DataFrame)  # analysis.named.named_facts of the year (no personal data)
+    named: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # who reported this year and with which file (feedback.status.status_frame; roster units too)
+    reporting: pd.DataFrame = field(default_factory=pd.DataFrame)  # analysis.named.named_facts of the year (no personal data)
     built_at: str = ""
     data_root: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -171,6 +174,7 @@ def prepare_bundle(
         highlights=hl if hl is not None else pd.DataFrame(),
         breaches=breaches,
         named=named_facts(tables_year),
+        reporting=status_frame(unit_status(current, registry)),
         built_at=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         data_root=str(data_root),
         extra={"registry": registry},

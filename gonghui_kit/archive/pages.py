@@ -18,7 +18,7 @@ from gonghui_kit import __version__
 from gonghui_kit.archive import layout
 from gonghui_kit.archive.manifest import is_sealed, read_manifest
 from gonghui_kit.atomic import write_text
-from gonghui_kit.present.fmt import fmt_int, fmt_pct, fmt_time, fmt_yuan
+from gonghui_kit.present.fmt import fmt_date, fmt_indicator, fmt_int, fmt_pct, fmt_time, fmt_yuan
 from gonghui_kit.resources import shipped
 
 __all__ = ["render_page", "write_year_index", "write_quality_page", "write_root_index", "quality_groups", "KEY_COLUMNS"]
@@ -53,7 +53,7 @@ def render_page(template: str, page: str, **ctx: Any) -> str:
                                              link=functools.partial(layout.link, page), **ctx)
 
 
-KEY_COLUMNS = [
+KEY_COLUMNS = [  # (indicator, column label, kind: kept for callers; every number goes through fmt_indicator)
     ("members_total", "会员人数", "int"),
     ("membership_rate", "入会率", "pct"),
     ("activities", "活动场次", "int"),
@@ -69,15 +69,20 @@ def write_year_index(path: Path, bundle, unit_status: dict[str, dict[str, Any]],
     year = bundle.year
     tot = ind[(ind["year"] == year) & (ind["category"] == "")]
     wide = tot.pivot_table(index="unit", columns="indicator", values="value", aggfunc="first")
+    rep_frame = getattr(bundle, "reporting", None)
+    reporting = {} if rep_frame is None or rep_frame.empty else rep_frame.set_index("unit").to_dict("index")
+    missing = [u for u, r in reporting.items() if r.get("status") == "未报送"]
     rows = []
     for u in bundle.unit_names:
         st = unit_status.get(u, {})
         vals = []
         for key, label, kind in KEY_COLUMNS:
             v = wide.at[u, key] if (u in wide.index and key in wide.columns) else float("nan")
-            vals.append({"value": None if pd.isna(v) else float(v), "kind": kind})
+            vals.append({"value": None if pd.isna(v) else float(v), "text": fmt_indicator(key, v)})
         grp = bundle.units.set_index("unit")["peer_group"].get(u, "") if not bundle.units.empty else ""
-        rows.append({"unit": u, "slug": st.get("slug", ""), "status": st.get("status", "ok"), "error": st.get("error"), "group": grp, "values": vals})
+        rep = reporting.get(u, {})
+        rows.append({"unit": u, "slug": st.get("slug", ""), "status": st.get("status", "ok"), "error": st.get("error"), "group": grp,
+                     "values": vals, "reported": rep.get("status", ""), "fill_date": fmt_date(rep.get("fill_date"))})
     q = bundle.quality
     qsum = {
         "files": int(len(q)),
@@ -97,6 +102,7 @@ def write_year_index(path: Path, bundle, unit_status: dict[str, dict[str, Any]],
         failed=[r for r in rows if r["status"] != "ok"],
         compare_ok=compare_ok,
         quality=qsum,
+        not_reported=missing,
         built_at=bundle.built_at,
     )
     return write_text(path, html)

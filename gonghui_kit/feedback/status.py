@@ -137,6 +137,18 @@ class UnitStatus:
         return "；".join(parts)
 
 
+def status_frame(statuses: Sequence[UnitStatus]) -> "pd.DataFrame":
+    """Per-unit reporting status as a table (unit, status, in_roster, file, fill_date, errors, warnings).
+
+    >>> status_frame([UnitStatus("甲", NOT_REPORTED)])[["unit", "status", "file"]].values.tolist()
+    [['甲', '未报送', None]]
+    """
+    import pandas as pd
+
+    cols = ["unit", "status", "in_roster", "file", "fill_date", "errors", "warnings"]
+    return pd.DataFrame([{c: getattr(s, c) for c in cols} for s in statuses], columns=cols)
+
+
 def unit_status(ledger: Any, registry: Any = None, roster: Iterable[str] | None = None) -> list[UnitStatus]:
     """Per-unit reporting status of a loaded ``Ledger`` (for the archive's year index).
 

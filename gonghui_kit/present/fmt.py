@@ -37,6 +37,7 @@ __all__ = [
     "fmt_signed_pct",
     "fmt_pp",
     "fmt_time",
+    "fmt_date",
     "fmt_count",
     "fmt_number",
     "fmt_indicator",
@@ -227,6 +228,20 @@ def fmt_time(iso: str | None) -> str:
         return datetime.datetime.fromisoformat(str(iso)).strftime("%Y-%m-%d %H:%M")
     except ValueError:
         return str(iso)
+
+
+def fmt_date(d: Any) -> str:
+    """A calendar date as ``2024-01-20``; ``""`` when there is none.
+
+    >>> import datetime; fmt_date(datetime.date(2024, 1, 20)), fmt_date(None), fmt_date(float("nan"))
+    ('2024-01-20', '', '')
+    """
+    if d is None or (isinstance(d, float) and math.isnan(d)):
+        return ""
+    try:
+        return d.strftime("%Y-%m-%d")
+    except (AttributeError, ValueError):
+        return ""
 
 
 def fmt_count(x: Any, word: str, *, money: bool = False) -> str:
