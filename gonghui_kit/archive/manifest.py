@@ -1,19 +1,9 @@
-"""The yearly archive's manifest, seal and verify, and the pages around the reports.
+"""The yearly archive's manifest, seal and verify.
 
-Where each file lives is decided by :mod:`gonghui_kit.archive.layout`::
-
-    reports/index.html                all years
-    reports/<Y>/index.html            every unit with key figures, links, failures
-    reports/<Y>/units/<slug>.html     one report per unit
-    reports/<Y>/compare.html          units side by side
-    reports/<Y>/quality.html          what was fixed or excluded, per file
-    reports/<Y>/indicators.xlsx       the indicators, a sheet per topic
-    reports/<Y>/notebooks/*.ipynb     executed notebooks, for audit
-    reports/<Y>/manifest.json         versions and sha256 of every input and output
-    reports/<Y>/SEALED.json           present once the year is final
-
-Every page is rendered with autoescaping: text from a ledger can never become
-markup or script in a reader's browser.
+``manifest.json`` records the toolkit version, the parameters, every input
+(file, SHA-256, unit, year) and every output's SHA-256; ``SEALED.json``
+marks a year final.  Where each file lives is decided by
+:mod:`gonghui_kit.archive.layout`; the pages are :mod:`gonghui_kit.archive.pages`.
 """
 
 from __future__ import annotations
