@@ -9,22 +9,15 @@ marks a year final.  Where each file lives is decided by
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import hashlib
 import json
-import os
-import re
-import unicodedata
 from pathlib import Path
-from typing import Any, Iterable
-from urllib.parse import quote
+from typing import Any
 
 import pandas as pd
 
 from gonghui_kit import __version__
-from gonghui_kit.archive.layout import MANIFEST, SEAL_FILE, href
-from gonghui_kit.atomic import sha256_file, write_json, write_text
-from gonghui_kit.resources import shipped
+from gonghui_kit.archive.layout import MANIFEST, SEAL_FILE
+from gonghui_kit.atomic import sha256_file, write_json
 
 __all__ = [
     "is_sealed",
