@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gonghui_kit.present.fmt import MISSING, fmt_num
+from gonghui_kit.present.fmt import html_text as _e, MISSING, fmt_num
 from gonghui_kit.present.style import GREY, NAVY, RANK_COLORS, TEXT, UNION_RED, luminance
 from gonghui_kit.resources import shipped
 
@@ -68,10 +68,6 @@ def css() -> str:
 
 def _styled(fragment: str, with_css: bool) -> str:
     return f"<style>{css()}</style>{fragment}" if with_css else fragment
-
-
-def _e(x: Any) -> str:
-    return html.escape("" if x is None else str(x), quote=True)
 
 
 def _missing(v: Any) -> bool:

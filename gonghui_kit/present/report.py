@@ -29,7 +29,7 @@ from gonghui_kit import resources
 from gonghui_kit.archive import layout
 from gonghui_kit.archive.manifest import read_manifest
 from gonghui_kit.analysis.bundle import AGE_GROUPS, Bundle, load_bundle, prepare_bundle
-from gonghui_kit.present.fmt import MISSING, fmt_count, fmt_indicator, fmt_int, fmt_number, fmt_pct, fmt_signed_pct, fmt_time, fmt_yuan
+from gonghui_kit.present.fmt import html_text as _e, MISSING, fmt_count, fmt_indicator, fmt_int, fmt_number, fmt_pct, fmt_signed_pct, fmt_time, fmt_yuan
 from gonghui_kit.analysis.indicators import BY_KEY, INDICATORS
 
 __all__ = ["unit_report", "compare_report", "rehearse", "UNIT_SECTIONS", "UnitReport", "CompareReport", "open_bundle", "html_table", "md_to_html", "KPI"]
@@ -41,10 +41,6 @@ KPI = ("members_total", "membership_rate", "activities", "activity_participants"
 PER_CAPITA = ("membership_rate", "participation_per_member", "activity_expense_per_member", "training_hours_per_member",
               "proposal_close_rate", "expense_ratio")
 TREND = ("members_total", "activities", "activity_participants", "care_visits")
-
-
-def _e(x: Any) -> str:
-    return html.escape("" if x is None else str(x), quote=True)
 
 
 def html_table(df: pd.DataFrame, *, table_id: str | None = None, sortable: bool = False, numeric: Sequence[str] = (), caption: str | None = None,

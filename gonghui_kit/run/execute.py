@@ -121,14 +121,6 @@ def _peak_rss_mb() -> float | None:
         return None
 
 
-def _error_line(nb) -> str:
-    for c in nb.cells:
-        for o in c.get("outputs", []):
-            if o.get("output_type") == "error":
-                return f"{o.get('ename')}: {o.get('evalue')}"[:300]
-    return "执行失败"
-
-
 def run_task(job: TaskJob) -> JobResult:
     """Call a :class:`TaskJob`'s function; never raises."""
     import importlib
