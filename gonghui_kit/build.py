@@ -119,8 +119,10 @@ class BuildConfig:
         return raw
 
     def params_digest(self) -> str:
-        """What, besides a unit's own files, its report depends on."""
-        parts: dict[str, Any] = {"unit_report": self.unit_report, "compare_units": self.compare_units, "engine": self.engine}
+        """What, besides a unit's own files, its report depends on (the data
+        folder too: every notebook's parameters name it)."""
+        parts: dict[str, Any] = {"unit_report": self.unit_report, "compare_units": self.compare_units, "engine": self.engine,
+                                 "data": str(Path(self.data).resolve())}
         for name, p in (("registry", self.registry_file), ("standards", self.standards_file)):
             parts[name] = sha256_file(p) if p and Path(p).exists() else None
         return digest(parts)

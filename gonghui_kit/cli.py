@@ -341,7 +341,8 @@ def _verify(a: argparse.Namespace) -> int:
         raise UserError(f"找不到目录：{d}")
     res = verify(d)
     bad = False
-    for kind, label in (("missing", "缺失"), ("changed", "已被修改"), ("extra", "清单外的文件"), ("failed", "报告未生成成功的单位")):
+    for kind, label in (("missing", "缺失"), ("changed", "已被修改"), ("extra", "清单外的文件"), ("failed", "报告未生成成功的单位"),
+                        ("stale", "报告未按最新数据更新的单位（build --units 未包括）")):
         for f in res.get(kind, []):
             _out(f"{label}：{f}")
             bad = True

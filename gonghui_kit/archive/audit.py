@@ -136,7 +136,7 @@ def audit(year_dir: str | Path, data: str | Path, *, units_file: str | None = No
         if not st:
             continue
         page = layout.at(out, layout.unit_page(year, slugs[u]))
-        if st.get("status") != "ok" or not page.is_file():
+        if st.get("status") not in ("ok", "stale") or not page.is_file():
             continue  # verify names failed units and missing pages
         if st.get("key") != keys[u]:
             problems.append(f"{layout.in_year(year, layout.unit_page(year, slugs[u]))} 是按另一份数据生成的，与现在的台账不符")

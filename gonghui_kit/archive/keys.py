@@ -43,12 +43,17 @@ def digest(obj: Any) -> str:
 
 
 def frame_digest(df: pd.DataFrame | None) -> str:
-    """SHA-256 of a table's columns, types and values (in row order, index ignored)."""
+    """SHA-256 of a table's columns and values as shown (in row order, index
+    ignored; a float column of whole numbers counts as integers)."""
     if df is None:
         return "none"
     df = df.drop(columns=[c for c in _DROP if c in df.columns])
+    for c in df.columns:  # a year column turns float when a refused file has no year: same numbers, same key
+        s = df[c]
+        if s.dtype.kind == "f" and s.notna().any() and bool((s.dropna() % 1 == 0).all()):
+            df = df.assign(**{c: s.astype("Int64")})
     h = hashlib.sha256()
-    h.update(digest([[str(c), str(t)] for c, t in df.dtypes.items()]).encode())
+    h.update(digest([str(c) for c in df.columns]).encode())
     h.update(df.to_csv(index=False, lineterminator="\n").encode("utf-8", "surrogatepass"))
     return h.hexdigest()
 

@@ -194,7 +194,8 @@ def verify(year_dir: Path) -> dict[str, list[str]]:
     Returns ``{'changed': [...], 'missing': [...], 'extra': [...]}`` (paths
     relative to the year folder; SEALED.json is changed when it does not
     match the manifest and missing when the manifest says the year was
-    sealed), and ``'failed': [...]`` units when there are any.  All empty
+    sealed), and ``'failed': [...]`` units whose report failed and
+    ``'stale': [...]`` units left out of date by ``build --units``, when there are any.  All empty
     means the year is intact.
     """
     year_dir = Path(year_dir)
@@ -212,7 +213,11 @@ def verify(year_dir: Path) -> dict[str, list[str]]:
     problem = seal_problem(year_dir, man)
     if problem:
         res[problem].append(SEAL_FILE)
-    bad = failed_units(man)
-    if bad:
-        res["failed"] = bad
+    units = man.get("units", {})
+    failed = sorted(u for u, st in units.items() if st.get("status") not in ("ok", "stale"))
+    stale = sorted(u for u, st in units.items() if st.get("status") == "stale")
+    if failed:
+        res["failed"] = failed
+    if stale:
+        res["stale"] = stale
     return res
