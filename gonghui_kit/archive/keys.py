@@ -54,7 +54,8 @@ def frame_digest(df: pd.DataFrame | None) -> str:
             df = df.assign(**{c: s.astype("Int64")})
     h = hashlib.sha256()
     h.update(digest([str(c) for c in df.columns]).encode())
-    h.update(df.to_csv(index=False, lineterminator="\n").encode("utf-8", "surrogatepass"))
+    # 12 significant digits: more than any page shows, fewer than the last bit a sum in another order moves
+    h.update(df.to_csv(index=False, lineterminator="\n", float_format="%.12g").encode("utf-8", "surrogatepass"))
     return h.hexdigest()
 
 
