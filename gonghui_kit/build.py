@@ -36,8 +36,6 @@ sealed year (``gonghui seal``) is never rebuilt without ``--force``.
 from __future__ import annotations
 
 import errno
-import os
-import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +46,15 @@ import yaml
 
 from gonghui_kit import __version__, resources
 from gonghui_kit.archive import layout
+from gonghui_kit.archive.inputs import (
+    drift,
+    earlier_pages,
+    fingerprint_of,
+    input_fingerprint,
+    input_state,
+    shown_name,
+    year_folders_of,
+)
 from gonghui_kit.archive.keys import digest
 from gonghui_kit.atomic import sha256_file
 from gonghui_kit.errors import BuildError, ResourceError
@@ -121,8 +128,12 @@ class BuildConfig:
     def params_digest(self) -> str:
         """What, besides a unit's own files, its report depends on (the data
         folder too: every notebook's parameters name it)."""
-        parts: dict[str, Any] = {"unit_report": self.unit_report, "compare_units": self.compare_units, "engine": self.engine,
-                                 "data": str(Path(self.data).resolve())}
+        parts: dict[str, Any] = {
+            "unit_report": self.unit_report,
+            "compare_units": self.compare_units,
+            "engine": self.engine,
+            "data": str(Path(self.data).resolve()),
+        }
         for name, p in (("registry", self.registry_file), ("standards", self.standards_file)):
             parts[name] = sha256_file(p) if p and Path(p).exists() else None
         return digest(parts)
@@ -176,95 +187,19 @@ def _standards(cfg: BuildConfig):
         raise BuildError(str(e)) from e
 
 
-def _shown(text: str) -> str:
-    """A file name as people see it: bytes that are not UTF-8 become �.
-
-    >>> _shown("a" + "\\udcb0" + ".xlsx")
-    'a�.xlsx'
-    """
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
-# --------------------------------------------------------------------------
-# the inputs' state and the fingerprint
-
-
-def _folders(cfg: BuildConfig) -> dict[int, Path]:
-    from gonghui_kit.analysis.bundle import year_folders
-
-    return year_folders(cfg.data, upto=cfg.year) or {cfg.year: Path(cfg.data)}
-
-
-def input_state(cfg: BuildConfig) -> dict[str, str]:
-    """Every input file of every year up to Y (as the loader names its path)
-    → the sha256 of its content (or what it is when it is not a regular file)."""
-    from gonghui_kit.ingest.load import discover
-
-    files, _ = discover(list(_folders(cfg).values()))
-    state = {}
-    for f in files:
-        try:
-            st = os.lstat(f)
-            # only regular files are read: opening a pipe blocks, a link to
-            # /dev/zero never ends (the loader refuses both anyway)
-            if stat.S_ISREG(st.st_mode):
-                state[str(f)] = sha256_file(f)
-            elif stat.S_ISLNK(st.st_mode):
-                state[str(f)] = "symlink:" + os.readlink(f)
-            else:
-                state[str(f)] = f"not_file:{stat.S_IFMT(st.st_mode)}"
-        except OSError:
-            state[str(f)] = "unreadable"
-    return state
-
-
-def _earlier_pages(cfg: BuildConfig) -> list[list[Any]]:
-    """The unit pages of earlier built years (a page links to them)."""
-    from gonghui_kit.archive.manifest import read_manifest
-
-    out = []
-    for y in layout.built_years(cfg.out):
-        if y < cfg.year:
-            units = read_manifest(layout.year_dir(cfg.out, y)).get("units", {})
-            out.extend([y, u, st.get("slug")] for u, st in sorted(units.items())
-                       if st.get("status") == "ok" and st.get("slug") and layout.at(cfg.out, layout.unit_page(y, st["slug"])).exists())
-    return out
-
-
-def fingerprint_of(cfg: BuildConfig, state: dict[str, str], nb_digest: str, earlier: list) -> str:
-    """One hash over everything a year's archive depends on (see :func:`input_fingerprint`)."""
-    data = Path(cfg.data)
-    entries = sorted((str(Path(p).relative_to(data)) if Path(p).is_relative_to(data) else p, m) for p, m in state.items())
-    return digest({"files": entries, "params": cfg.params_digest(), "notebooks": nb_digest, "version": __version__, "earlier": earlier})
-
-
-def input_fingerprint(cfg: BuildConfig, nb_digest: str) -> str:
-    """One hash over everything a year's archive depends on: the content of
-    every input file of every year up to Y, the params, the notebooks, the
-    toolkit version and the earlier years' pages.  Hashing files is cheap
-    next to loading them, so a no-op rebuild stops here."""
-    return fingerprint_of(cfg, input_state(cfg), nb_digest, _earlier_pages(cfg))
-
-
-def drift(files: pd.DataFrame, state: dict[str, str]) -> list[str]:
-    """Ledgers the loader did not read as ``state`` has them (changed, added
-    or gone in between, or changed while being read), by name.
-
-    >>> f = pd.DataFrame({"path": ["d/a.xlsx", "d/b.xlsx"], "file": ["a.xlsx", "b.xlsx"], "sha256": ["1", ""]})
-    >>> drift(f, {"d/a.xlsx": "1", "d/b.xlsx": "symlink:x"}), drift(f, {"d/a.xlsx": "2", "d/c.xlsx": "3"})
-    ([], ['a.xlsx', 'b.xlsx', 'c.xlsx'])
-    """
-    seen = {str(p): (str(n), str(h or "")) for p, n, h in zip(files["path"], files["file"], files["sha256"])}
-    moved = [n for p, (n, h) in seen.items() if p not in state or (h and state[p] != h)]
-    return moved + [_shown(Path(p).name) for p in state if p not in seen]
-
-
 # --------------------------------------------------------------------------
 # the plan
 
 
-def plan(bundle, cfg: BuildConfig, previous: dict[str, Any], slugs: dict[str, str], keys: dict[str, str], now: dict[str, str],
-         warn: Callable[[str], None] = lambda text: None) -> list[UnitPlan]:
+def plan(
+    bundle,
+    cfg: BuildConfig,
+    previous: dict[str, Any],
+    slugs: dict[str, str],
+    keys: dict[str, str],
+    now: dict[str, str],
+    warn: Callable[[str], None] = lambda text: None,
+) -> list[UnitPlan]:
     """Which unit reports are stale.  A unit is rebuilt when its key (what
     its page shows: :mod:`gonghui_kit.archive.keys`) changed, its last build
     failed, or its page or notebook is missing or not what the manifest
@@ -276,7 +211,10 @@ def plan(bundle, cfg: BuildConfig, previous: dict[str, Any], slugs: dict[str, st
     out = []
     for u in bundle.unit_names:
         slug, key = slugs[u], keys[u]
-        names = [layout.in_year(cfg.year, layout.unit_page(cfg.year, slug)), layout.in_year(cfg.year, layout.unit_notebook(cfg.year, slug))]
+        names = [
+            layout.in_year(cfg.year, layout.unit_page(cfg.year, slug)),
+            layout.in_year(cfg.year, layout.unit_notebook(cfg.year, slug)),
+        ]
         old = prev_units.get(u, {})
         selected = not cfg.units or u in cfg.units
         bad = [n for n in names if n in now and recorded.get(n) != now[n]]
@@ -334,7 +272,12 @@ def write_year_files(bundle: str, year_dir: str) -> None:
 
     b = load_bundle(bundle)
     root = Path(year_dir).parent
-    write_indicators_xlsx(layout.at(root, layout.indicators_xlsx(b.year)), b.ind[b.ind["year"] <= b.year], year=b.year, registry=b.extra.get("registry"))
+    write_indicators_xlsx(
+        layout.at(root, layout.indicators_xlsx(b.year)),
+        b.ind[b.ind["year"] <= b.year],
+        year=b.year,
+        registry=b.extra.get("registry"),
+    )
     write_quality_page(layout.at(root, layout.quality_page(b.year)), b)
 
 
@@ -344,7 +287,9 @@ def _selected_units(bundle, cfg: BuildConfig) -> list[str]:
     if cfg.units:
         unknown = [u for u in cfg.units if u not in units]
         if unknown:
-            raise BuildError(f"{cfg.year} 年度的台账中没有这些单位：{'、'.join(unknown)}（可用：{'、'.join(units) or '无'}）")
+            raise BuildError(
+                f"{cfg.year} 年度的台账中没有这些单位：{'、'.join(unknown)}（可用：{'、'.join(units) or '无'}）"
+            )
         units = [u for u in units if u in cfg.units]
     if not units:
         raise BuildError(f"在 {cfg.data} 中没有找到 {cfg.year} 年度可用的台账（请先运行 gonghui check 查看原因）")
@@ -364,7 +309,9 @@ class _Once:
 READ_ATTEMPTS = 3
 
 
-def _prepare(cfg: BuildConfig, path: Path, ready: Callable[[], Any] | None = None, expect: dict[str, str] | None = None) -> None:
+def _prepare(
+    cfg: BuildConfig, path: Path, ready: Callable[[], Any] | None = None, expect: dict[str, str] | None = None
+) -> None:
     """Load the ledgers, compute the year's bundle and save it to ``path``
     (nothing is saved for a run that cannot go on).  ``ready`` is called
     when the loader's processes are done.  The bundle records the inputs'
@@ -378,15 +325,19 @@ def _prepare(cfg: BuildConfig, path: Path, ready: Callable[[], Any] | None = Non
     state = expect if expect is not None else input_state(cfg)
     changed: list[str] = []
     for _ in range(READ_ATTEMPTS):
-        bundle = prepare_bundle(cfg.data, cfg.year, registry=_registry(cfg), standards=_standards(cfg), jobs=cfg.jobs, on_loaded=once)
+        bundle = prepare_bundle(
+            cfg.data, cfg.year, registry=_registry(cfg), standards=_standards(cfg), jobs=cfg.jobs, on_loaded=once
+        )
         moved = drift(bundle.files, state)
         if not moved:
             break
         changed = changed or moved
         state = input_state(cfg)
     else:
-        raise BuildError(f"台账在读取过程中一直在变化（{'、'.join(moved[:5])}{' 等' if len(moved) > 5 else ''}），"
-                         "请等文件保存完毕后重新生成；档案未改动")
+        raise BuildError(
+            f"台账在读取过程中一直在变化（{'、'.join(moved[:5])}{' 等' if len(moved) > 5 else ''}），"
+            "请等文件保存完毕后重新生成；档案未改动"
+        )
     _selected_units(bundle, cfg)
     bundle.extra["archive_dir"] = str(path.parent.parent.resolve())  # pages link only to reports that exist
     bundle.extra["input_state"] = state
@@ -396,7 +347,7 @@ def _prepare(cfg: BuildConfig, path: Path, ready: Callable[[], Any] | None = Non
 
 def _left_out(bundle, cfg: BuildConfig) -> dict[str, str]:
     """The year's ledgers that were not counted (refused, or a duplicate) → why."""
-    folder = _folders(cfg).get(cfg.year, Path(cfg.data))
+    folder = year_folders_of(cfg).get(cfg.year, Path(cfg.data))
     f = bundle.files
     under = pd.Series([Path(p).is_relative_to(folder) for p in f["path"]], index=f.index, dtype=bool)
     f = f[(f["status"] != "ok") & under]
@@ -415,7 +366,7 @@ def _left_out(bundle, cfg: BuildConfig) -> dict[str, str]:
 
 def _os_message(e: OSError) -> str:
     """One Chinese line for a failed read or write of the archive."""
-    where = _shown(str(e.filename)) if e.filename else "输出目录"
+    where = shown_name(str(e.filename)) if e.filename else "输出目录"
     if e.errno == errno.ENOSPC:
         return f"磁盘空间不足，写入 {where} 失败；请清理磁盘后重新生成（已写出的文件都是完整的，档案清单未更新）"
     if e.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
@@ -430,7 +381,9 @@ def _refuse_sealed(cfg: BuildConfig, year_dir: Path) -> bool:
     if sealed and not cfg.force:
         problem = manifest.seal_problem(year_dir)
         note = "；注意：其封存标记 SEALED.json 缺失或被改动，请先运行 gonghui verify 核对" if problem else ""
-        raise BuildError(f"{cfg.year} 年度已封存（{layout.at(cfg.out, layout.seal_file(cfg.year))}），不会重建或覆盖；确需重建请加 --force{note}")
+        raise BuildError(
+            f"{cfg.year} 年度已封存（{layout.at(cfg.out, layout.seal_file(cfg.year))}），不会重建或覆盖；确需重建请加 --force{note}"
+        )
     return sealed
 
 
@@ -447,7 +400,9 @@ def _write_root_index(out: Path, emit: Callable[[str, Any], None]) -> None:
             emit("warn", f"档案首页 {layout.at(out, layout.ROOT_INDEX)} 未更新（目录只读）")
 
 
-def _noop(cfg: BuildConfig, nb_digest: str, emit: Callable[[str, Any], None], t0: float, *, write: bool) -> BuildResult | None:
+def _noop(
+    cfg: BuildConfig, nb_digest: str, emit: Callable[[str, Any], None], t0: float, *, write: bool
+) -> BuildResult | None:
     """The result of a build with nothing to do, or None when there is
     something: same inputs (by content), params, notebooks, toolkit and
     earlier years, every unit built, every output as the manifest says."""
@@ -456,7 +411,11 @@ def _noop(cfg: BuildConfig, nb_digest: str, emit: Callable[[str, Any], None], t0
     year_dir = layout.year_dir(cfg.out, cfg.year)
     previous = manifest.read_manifest(year_dir)
     units = previous.get("units", {})
-    if not previous.get("fingerprint") or previous.get("toolkit_version") != __version__ or manifest.failed_units(previous):
+    if (
+        not previous.get("fingerprint")
+        or previous.get("toolkit_version") != __version__
+        or manifest.failed_units(previous)
+    ):
         return None
     if cfg.units and any(u not in units for u in cfg.units):
         return None
@@ -477,7 +436,18 @@ def _noop(cfg: BuildConfig, nb_digest: str, emit: Callable[[str, Any], None], t0
     if refused:
         emit("refused", refused)
     index = layout.at(cfg.out, layout.year_index(cfg.year))
-    return BuildResult(cfg.year, cfg.out, [], list(units), {}, time.perf_counter() - t0, index, False, refused=refused, warnings=warnings)
+    return BuildResult(
+        cfg.year,
+        cfg.out,
+        [],
+        list(units),
+        {},
+        time.perf_counter() - t0,
+        index,
+        False,
+        refused=refused,
+        warnings=warnings,
+    )
 
 
 def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = None) -> BuildResult:
@@ -511,7 +481,9 @@ def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = Non
         lock.release()
 
 
-def _build_locked(cfg: BuildConfig, emit: Callable[[str, Any], None], t0: float, nb_digest: str, sealed: bool) -> BuildResult:
+def _build_locked(
+    cfg: BuildConfig, emit: Callable[[str, Any], None], t0: float, nb_digest: str, sealed: bool
+) -> BuildResult:
     from gonghui_kit.analysis.bundle import load_bundle
     from gonghui_kit.archive import manifest, pages
     from gonghui_kit.archive.keys import page_keys
@@ -525,13 +497,19 @@ def _build_locked(cfg: BuildConfig, emit: Callable[[str, Any], None], t0: float,
     unit_nb = resources.notebook_path("unit_report.ipynb")
     cmp_nb = resources.notebook_path("compare_units.ipynb")
     previous = manifest.read_manifest(year_dir)
-    earlier = _earlier_pages(cfg)
+    earlier = earlier_pages(cfg)
     state = input_state(cfg)
 
     emit("stage", "读取台账并计算指标")
     bundle_path = layout.at(cfg.out, layout.bundle_file(cfg.year))
     # the year's workbook and quality page need no notebook and no warm-up
-    year_files = TaskJob(key=YEAR_FILES, func="gonghui_kit.build:write_year_files", kwargs={"bundle": str(bundle_path.resolve()), "year_dir": str(year_dir.resolve())}, title=JOB_LABELS[YEAR_FILES], warm=False)
+    year_files = TaskJob(
+        key=YEAR_FILES,
+        func="gonghui_kit.build:write_year_files",
+        kwargs={"bundle": str(bundle_path.resolve()), "year_dir": str(year_dir.resolve())},
+        title=JOB_LABELS[YEAR_FILES],
+        warm=False,
+    )
     running = []
     if warms_parent(cfg.executor, cfg.scheduler):
         # The data is prepared in a forked child.  Once its loader pool is
@@ -559,13 +537,24 @@ def _build_locked(cfg: BuildConfig, emit: Callable[[str, Any], None], t0: float,
         emit("refused", refused)
 
     all_units = bundle.unit_names
-    slugs, keys, ykey = page_keys(bundle, {"params": cfg.params_digest(), "notebooks": nb_digest, "version": __version__})
+    slugs, keys, ykey = page_keys(
+        bundle, {"params": cfg.params_digest(), "notebooks": nb_digest, "version": __version__}
+    )
 
     def names_of(u: str) -> list[str]:
-        return [layout.in_year(cfg.year, layout.unit_page(cfg.year, slugs[u])), layout.in_year(cfg.year, layout.unit_notebook(cfg.year, slugs[u]))]
+        return [
+            layout.in_year(cfg.year, layout.unit_page(cfg.year, slugs[u])),
+            layout.in_year(cfg.year, layout.unit_notebook(cfg.year, slugs[u])),
+        ]
 
-    cmp_names = [layout.in_year(cfg.year, layout.compare_page(cfg.year)), layout.in_year(cfg.year, layout.compare_notebook(cfg.year))]
-    year_names = [layout.in_year(cfg.year, p) for p in (layout.year_index(cfg.year), layout.quality_page(cfg.year), layout.indicators_xlsx(cfg.year))]
+    cmp_names = [
+        layout.in_year(cfg.year, layout.compare_page(cfg.year)),
+        layout.in_year(cfg.year, layout.compare_notebook(cfg.year)),
+    ]
+    year_names = [
+        layout.in_year(cfg.year, p)
+        for p in (layout.year_index(cfg.year), layout.quality_page(cfg.year), layout.indicators_xlsx(cfg.year))
+    ]
     expected = year_names + cmp_names + [n for u in all_units for n in names_of(u)]
     now = manifest.output_hashes(year_dir, expected)
     plans = plan(bundle, cfg, previous, slugs, keys, now, warn)
@@ -577,14 +566,26 @@ def _build_locked(cfg: BuildConfig, emit: Callable[[str, Any], None], t0: float,
     cmp_bad = [n for n in cmp_names if n in now and recorded.get(n) != now[n]]
     for n in cmp_bad:
         warn(f"{n} 与清单记录不符（被改动、损坏或上次生成被中断），重新生成")
-    compare_needed = cfg.force or prev_cmp.get("key") != ykey or prev_cmp.get("status") != "ok" or bool(cmp_bad) or any(n not in now for n in cmp_names)
+    compare_needed = (
+        cfg.force
+        or prev_cmp.get("key") != ykey
+        or prev_cmp.get("status") != "ok"
+        or bool(cmp_bad)
+        or any(n not in now for n in cmp_names)
+    )
 
     data_abs = str(Path(cfg.data).resolve())
     jobs = [
         ReportJob(
             key=p.unit,
             notebook=str(unit_nb),
-            parameters={**cfg.unit_report, "unit": p.unit, "year": cfg.year, "data": data_abs, "bundle": str(bundle_path.resolve())},
+            parameters={
+                **cfg.unit_report,
+                "unit": p.unit,
+                "year": cfg.year,
+                "data": data_abs,
+                "bundle": str(bundle_path.resolve()),
+            },
             out_ipynb=str(layout.at(cfg.out, layout.unit_notebook(cfg.year, p.slug))),
             out_html=str(layout.at(cfg.out, layout.unit_page(cfg.year, p.slug))),
             title=f"{p.unit} {cfg.year}年度工会工作报告",
@@ -600,21 +601,43 @@ def _build_locked(cfg: BuildConfig, emit: Callable[[str, Any], None], t0: float,
             ReportJob(
                 key=COMPARE,
                 notebook=str(cmp_nb),
-                parameters={**cfg.compare_units, "year": cfg.year, "units": list(all_units), "data": data_abs, "bundle": str(bundle_path.resolve())},
+                parameters={
+                    **cfg.compare_units,
+                    "year": cfg.year,
+                    "units": list(all_units),
+                    "data": data_abs,
+                    "bundle": str(bundle_path.resolve()),
+                },
                 out_ipynb=str(layout.at(cfg.out, layout.compare_notebook(cfg.year))),
                 out_html=str(layout.at(cfg.out, layout.compare_page(cfg.year))),
                 title=f"{cfg.year}年度各单位工会工作对比",
                 engine=eng,
                 back=layout.link(layout.compare_page(cfg.year), layout.year_index(cfg.year)),
-            )
+            ),
         )
     if not running:  # in the pool beside the comparison, not after the last report
         jobs.insert(1 if compare_needed else 0, year_files)
     emit("start", [s.job for s in running] + jobs)
     # the warm parent draws one unit's report once, unseen, so every child
     # starts with the caches a report fills (see report.rehearse)
-    prewarm = TaskJob(key="__rehearsal__", func="gonghui_kit.present.report:rehearse", kwargs={"bundle": str(bundle_path.resolve()), "unit": todo[0].unit, "year": cfg.year}) if todo else None
-    results = run_jobs(jobs, executor=cfg.executor, jobs_n=cfg.jobs, scheduler=cfg.scheduler, on_done=lambda r: emit("done", r), prewarm=prewarm, running=running)
+    prewarm = (
+        TaskJob(
+            key="__rehearsal__",
+            func="gonghui_kit.present.report:rehearse",
+            kwargs={"bundle": str(bundle_path.resolve()), "unit": todo[0].unit, "year": cfg.year},
+        )
+        if todo
+        else None
+    )
+    results = run_jobs(
+        jobs,
+        executor=cfg.executor,
+        jobs_n=cfg.jobs,
+        scheduler=cfg.scheduler,
+        on_done=lambda r: emit("done", r),
+        prewarm=prewarm,
+        running=running,
+    )
     by_key = {r.key: r for r in results}
 
     failed = {k: r.error or "失败" for k, r in by_key.items() if not r.ok}
@@ -625,10 +648,22 @@ def _build_locked(cfg: BuildConfig, emit: Callable[[str, Any], None], t0: float,
     for p in plans:
         if p.rebuild:
             r = by_key.get(p.unit)
-            unit_status[p.unit] = {"slug": p.slug, "key": p.key, "status": "ok" if r and r.ok else "failed", "error": None if r and r.ok else (r.error if r else "未运行"), "seconds": round(r.seconds, 2) if r else None}
+            unit_status[p.unit] = {
+                "slug": p.slug,
+                "key": p.key,
+                "status": "ok" if r and r.ok else "failed",
+                "error": None if r and r.ok else (r.error if r else "未运行"),
+                "seconds": round(r.seconds, 2) if r else None,
+            }
         elif p.status == "stale":
             old = prev_units.get(p.unit, {})
-            unit_status[p.unit] = {**old, "slug": p.slug, "key": old.get("key"), "status": "stale", "error": "数据已变化，本次未重新生成（只生成了指定单位）"}
+            unit_status[p.unit] = {
+                **old,
+                "slug": p.slug,
+                "key": old.get("key"),
+                "status": "stale",
+                "error": "数据已变化，本次未重新生成（只生成了指定单位）",
+            }
         else:
             unit_status[p.unit] = {**prev_units.get(p.unit, {}), "slug": p.slug, "key": p.key}
     if compare_needed:
@@ -654,7 +689,12 @@ def _build_locked(cfg: BuildConfig, emit: Callable[[str, Any], None], t0: float,
         year_dir,
         year=cfg.year,
         inputs=bundle.files,
-        params={"file": str(cfg.params_file) if cfg.params_file else None, "digest": cfg.params_digest(), "unit_report": cfg.unit_report, "compare_units": cfg.compare_units},
+        params={
+            "file": str(cfg.params_file) if cfg.params_file else None,
+            "digest": cfg.params_digest(),
+            "unit_report": cfg.unit_report,
+            "compare_units": cfg.compare_units,
+        },
         notebooks={"unit_report.ipynb": sha256_file(unit_nb), "compare_units.ipynb": sha256_file(cmp_nb)},
         units=unit_status,
         engine=cfg.engine,
@@ -667,5 +707,16 @@ def _build_locked(cfg: BuildConfig, emit: Callable[[str, Any], None], t0: float,
     _write_root_index(cfg.out, emit)
     built = [p.unit for p in todo if by_key.get(p.unit) and by_key[p.unit].ok]
     skipped = [p.unit for p in plans if not p.rebuild and p.status == "ok"]
-    return BuildResult(cfg.year, cfg.out, built, skipped, dict(failed), time.perf_counter() - t0, index_page, compare_needed,
-                       refused=refused, stale=stale, warnings=warnings)
+    return BuildResult(
+        cfg.year,
+        cfg.out,
+        built,
+        skipped,
+        dict(failed),
+        time.perf_counter() - t0,
+        index_page,
+        compare_needed,
+        refused=refused,
+        stale=stale,
+        warnings=warnings,
+    )

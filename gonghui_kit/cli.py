@@ -305,8 +305,14 @@ def _demo(a: argparse.Namespace) -> int:
 
 
 @command("seal", "封存某年度：此后不会被重建或覆盖（除非 --force）")
-@args(lambda p: (p.add_argument("year", type=int), p.add_argument("--out", default="reports"), p.add_argument("--note", default=""),
-                 p.add_argument("--force", action="store_true", help="有单位的报告未生成成功时仍然封存")))
+@args(
+    lambda p: (
+        p.add_argument("year", type=int),
+        p.add_argument("--out", default="reports"),
+        p.add_argument("--note", default=""),
+        p.add_argument("--force", action="store_true", help="有单位的报告未生成成功时仍然封存"),
+    )
+)
 def _seal(a: argparse.Namespace) -> int:
     from gonghui_kit.archive.manifest import is_sealed, seal
     from gonghui_kit.archive.pages import write_root_index

@@ -68,7 +68,8 @@ class BuildProgress:
 
         t = Table(title=f"{res.year} 年度生成结果", show_lines=False)
         cols = ["已生成", "跳过（无变化）", "失败", "未计入的台账", "用时（秒）"]
-        row = [str(len(res.built)), str(len(res.skipped)), str(len(res.failed)), str(len(res.refused)), f"{res.seconds:.1f}"]
+        row = [str(len(res.built)), str(len(res.skipped)), str(len(res.failed)), str(len(res.refused)),
+               f"{res.seconds:.1f}"]
         if res.stale:
             cols.insert(3, "未更新（未指定）")
             row.insert(3, str(len(res.stale)))

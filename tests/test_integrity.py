@@ -43,8 +43,16 @@ UNITS = 3
 
 
 def _cfg(data: Path, out: Path, **kw) -> BuildConfig:
-    return BuildConfig(year=YEAR, data=data, out=out, jobs=2, registry_file=params_path("units.yaml"),
-                       standards_file=params_path("standards.yaml"), progress=False, **kw)
+    return BuildConfig(
+        year=YEAR,
+        data=data,
+        out=out,
+        jobs=2,
+        registry_file=params_path("units.yaml"),
+        standards_file=params_path("standards.yaml"),
+        progress=False,
+        **kw,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +100,10 @@ def _ledgers(root: Path) -> list[Path]:
 
 
 def _plain(root: Path, events: list | None = None):
-    return build(_cfg(root / "data", root / "inc" / "reports"), on_event=(lambda k, p: events.append((k, p))) if events is not None else None)
+    return build(
+        _cfg(root / "data", root / "inc" / "reports"),
+        on_event=(lambda k, p: events.append((k, p))) if events is not None else None,
+    )
 
 
 # --------------------------------------------------------------------------
@@ -249,7 +260,9 @@ def test_a_lock_left_by_a_killed_build_is_taken_over(tmp_path):
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     import socket
 
-    p.write_text(json.dumps({"pid": child.pid, "host": socket.gethostname(), "started": "2024-01-01T00:00:00"}), encoding="utf-8")
+    p.write_text(
+        json.dumps({"pid": child.pid, "host": socket.gethostname(), "started": "2024-01-01T00:00:00"}), encoding="utf-8"
+    )
     with pytest.raises(LockBusy, match=str(child.pid)):
         FolderLock(p, what="测试").acquire()
     child.kill()
@@ -289,7 +302,18 @@ def test_a_refused_ledger_is_named_and_the_exit_code_says_so(world, capsys):
     link = world / "data" / str(YEAR) / "快捷方式.xlsx"
     link.symlink_to(_ledgers(world)[0])
     capsys.readouterr()
-    code = main(["build", "--year", str(YEAR), "--data", str(world / "data"), "--out", str(world / "inc" / "reports"), "--quiet"])
+    code = main(
+        [
+            "build",
+            "--year",
+            str(YEAR),
+            "--data",
+            str(world / "data"),
+            "--out",
+            str(world / "inc" / "reports"),
+            "--quiet",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 3, err
     assert "快捷方式.xlsx" in err and "未计入" in err
@@ -325,7 +349,18 @@ def test_disk_full_is_one_line(world, monkeypatch, capsys):
     monkeypatch.setattr("gonghui_kit.atomic.write_bytes", full)
     _set_employees(_ledgers(world)[0], 321)
     capsys.readouterr()
-    code = main(["build", "--year", str(YEAR), "--data", str(world / "data"), "--out", str(world / "inc" / "reports"), "--quiet"])
+    code = main(
+        [
+            "build",
+            "--year",
+            str(YEAR),
+            "--data",
+            str(world / "data"),
+            "--out",
+            str(world / "inc" / "reports"),
+            "--quiet",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2 and "磁盘空间不足" in err and "Traceback" not in err, err
 
@@ -336,8 +371,22 @@ def test_disk_full_is_one_line(world, monkeypatch, capsys):
 
 def _build_cmd(root: Path, *extra: str) -> list[str]:
     code = "import sys; from gonghui_kit.cli import main; sys.exit(main(sys.argv[1:]))"
-    return [sys.executable, "-c", code, "build", "--year", str(YEAR), "--data", str(root / "data"),
-            "--out", str(root / "inc" / "reports"), "--jobs", "2", "--quiet", *extra]
+    return [
+        sys.executable,
+        "-c",
+        code,
+        "build",
+        "--year",
+        str(YEAR),
+        "--data",
+        str(root / "data"),
+        "--out",
+        str(root / "inc" / "reports"),
+        "--jobs",
+        "2",
+        "--quiet",
+        *extra,
+    ]
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
@@ -368,17 +417,25 @@ def test_any_sequence_ends_equal_to_a_fresh_build(world):
             shutil.move(str(p), world / p.name)
             parked.append(world / p.name)
         elif step == "tamper":
-            files = [p for p in y.rglob("*") if p.is_file() and not p.name.startswith(".") and p.suffix in (".html", ".ipynb", ".xlsx")]
+            files = [
+                p
+                for p in y.rglob("*")
+                if p.is_file() and not p.name.startswith(".") and p.suffix in (".html", ".ipynb", ".xlsx")
+            ]
             victim = rng.choice(files)
             victim.write_bytes(victim.read_bytes()[: rng.randint(0, 200)])
         elif step == "kill":
             _set_employees(rng.choice(ledgers), rng.randint(20, 900))
-            proc = subprocess.Popen(_build_cmd(world), start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            proc = subprocess.Popen(
+                _build_cmd(world), start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
             time.sleep(rng.uniform(0.2, 6.0))
             _kill_group(proc)
         elif step == "concurrent":
             _set_employees(rng.choice(ledgers), rng.randint(20, 900))
-            proc = subprocess.Popen(_build_cmd(world, "--force"), start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            proc = subprocess.Popen(
+                _build_cmd(world, "--force"), start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            )
             time.sleep(rng.uniform(0.5, 2.0))
             try:
                 _plain(world)

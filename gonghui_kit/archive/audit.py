@@ -53,7 +53,7 @@ def visible_text(html: str) -> str:
     """The text a reader sees, whitespace folded.
 
     >>> visible_text("<p>会员 <b>1,203</b>人</p><script>x=1</script>")
-    '会员 1,203人'
+    '会员 1,203 人'
     """
     p = _Text()
     p.feed(html)
@@ -76,7 +76,9 @@ def _cells(path: Path) -> dict[tuple[str, int, int], str]:
     return out
 
 
-def audit(year_dir: str | Path, data: str | Path, *, units_file: str | None = None, standards_file: str | None = None) -> list[str]:
+def audit(
+    year_dir: str | Path, data: str | Path, *, units_file: str | None = None, standards_file: str | None = None
+) -> list[str]:
     """Problems found comparing the archive's year with its ledgers (see module docstring)."""
     from gonghui_kit.analysis.bundle import prepare_bundle
     from gonghui_kit.present.fmt import fmt_indicator
@@ -118,16 +120,21 @@ def audit(year_dir: str | Path, data: str | Path, *, units_file: str | None = No
             want, have = _cells(fresh), _cells(xlsx)
         wrong = sorted(k for k in set(want) | set(have) if want.get(k) != have.get(k))
         for sheet, r, c in wrong[:20]:
-            problems.append(f"indicators.xlsx 工作表“{sheet}”第 {r} 行第 {c} 列：归档为 {have.get((sheet, r, c), '空')}，按台账应为 {want.get((sheet, r, c), '空')}")
+            problems.append(
+                f"indicators.xlsx 工作表“{sheet}”第 {r} 行第 {c} 列："
+                f"归档为 {have.get((sheet, r, c), '空')}，按台账应为 {want.get((sheet, r, c), '空')}"
+            )
         if len(wrong) > 20:
             problems.append(f"indicators.xlsx 另有 {len(wrong) - 20} 处与台账不符")
     else:
         problems.append("缺少 indicators.xlsx")
 
     notebooks = man.get("notebooks", {})
-    base = {"params": (man.get("params") or {}).get("digest"),
-            "notebooks": digest([notebooks.get("unit_report.ipynb"), notebooks.get("compare_units.ipynb")]),
-            "version": man.get("toolkit_version")}
+    base = {
+        "params": (man.get("params") or {}).get("digest"),
+        "notebooks": digest([notebooks.get("unit_report.ipynb"), notebooks.get("compare_units.ipynb")]),
+        "version": man.get("toolkit_version"),
+    }
     slugs, keys, ykey = page_keys(b, base)
     if (man.get("compare") or {}).get("key") not in (None, ykey):
         problems.append("compare.html 是按另一份数据生成的，与现在的台账不符")
@@ -139,7 +146,9 @@ def audit(year_dir: str | Path, data: str | Path, *, units_file: str | None = No
         if st.get("status") not in ("ok", "stale") or not page.is_file():
             continue  # verify names failed units and missing pages
         if st.get("key") != keys[u]:
-            problems.append(f"{layout.in_year(year, layout.unit_page(year, slugs[u]))} 是按另一份数据生成的，与现在的台账不符")
+            problems.append(
+                f"{layout.in_year(year, layout.unit_page(year, slugs[u]))} 是按另一份数据生成的，与现在的台账不符"
+            )
         text = visible_text(page.read_text(encoding="utf-8", errors="replace"))
         kpi = UnitReport(b, u, year).kpi_frame()
         for k, label, v in zip(kpi["indicator"], kpi["label"], kpi["value"]):

@@ -32,7 +32,18 @@ import pandas as pd
 __all__ = ["frame_digest", "digest", "unit_keys", "year_key", "page_keys", "BUNDLE_TABLES"]
 
 # the bundle's tables, in a fixed order
-BUNDLE_TABLES = ("ind", "units", "findings", "quality", "files", "pyramid", "proposal_status", "ranks", "highlights", "breaches")
+BUNDLE_TABLES = (
+    "ind",
+    "units",
+    "findings",
+    "quality",
+    "files",
+    "pyramid",
+    "proposal_status",
+    "ranks",
+    "highlights",
+    "breaches",
+)
 _DROP = ("path",)
 
 
@@ -65,7 +76,9 @@ def _by_unit(df: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
     return {str(u): g for u, g in df.groupby("unit", sort=False, dropna=True)}
 
 
-def unit_keys(bundle, units: Iterable[str], *, slugs: dict[str, str], other_pages: dict[str, list], base: dict[str, Any]) -> dict[str, str]:
+def unit_keys(
+    bundle, units: Iterable[str], *, slugs: dict[str, str], other_pages: dict[str, list], base: dict[str, Any]
+) -> dict[str, str]:
     """Each unit page's key (see module docstring).  ``other_pages``: unit →
     its pages of other years that the page links to; ``base``: params,
     notebooks, version."""
@@ -91,15 +104,27 @@ def unit_keys(bundle, units: Iterable[str], *, slugs: dict[str, str], other_page
         parts = {name: frame_digest(tables[name][u]) if u in tables[name] else empty for name in BUNDLE_TABLES}
         parts["ok_files"] = frame_digest(ok_files[u]) if u in ok_files else empty
         g = groups.get(u)
-        out[u] = digest({"year": year, "unit": u, "slug": slugs.get(u), "peers": peer_digest.get(g or "", empty), "group": g,
-                         "tables": parts, "other_pages": other_pages.get(u, []), **base})
+        out[u] = digest(
+            {
+                "year": year,
+                "unit": u,
+                "slug": slugs.get(u),
+                "peers": peer_digest.get(g or "", empty),
+                "group": g,
+                "tables": parts,
+                "other_pages": other_pages.get(u, []),
+                **base,
+            }
+        )
     return out
 
 
 def year_key(bundle, *, slugs: dict[str, str], base: dict[str, Any]) -> str:
     """The key of the year's own pages: the whole bundle, every unit's file name."""
     parts = {name: frame_digest(getattr(bundle, name, None)) for name in BUNDLE_TABLES}
-    return digest({"year": bundle.year, "years": [int(y) for y in bundle.years], "tables": parts, "slugs": slugs, **base})
+    return digest(
+        {"year": bundle.year, "years": [int(y) for y in bundle.years], "tables": parts, "slugs": slugs, **base}
+    )
 
 
 def page_keys(bundle, base: dict[str, Any]) -> tuple[dict[str, str], dict[str, str], str]:
@@ -112,6 +137,14 @@ def page_keys(bundle, base: dict[str, Any]) -> tuple[dict[str, str], dict[str, s
     units = bundle.unit_names
     slugs = layout.unique_slugs(units)
     ind = bundle.ind
-    years_of = {str(u): sorted(int(y) for y in g.unique() if int(y) != bundle.year) for u, g in ind.groupby("unit")["year"]} if not ind.empty else {}
+    years_of = (
+        {str(u): sorted(int(y) for y in g.unique() if int(y) != bundle.year) for u, g in ind.groupby("unit")["year"]}
+        if not ind.empty
+        else {}
+    )
     other = {u: [list(p) for p in other_year_pages(bundle, u, years_of.get(u, []))] for u in units}
-    return slugs, unit_keys(bundle, units, slugs=slugs, other_pages=other, base=base), year_key(bundle, slugs=slugs, base=base)
+    return (
+        slugs,
+        unit_keys(bundle, units, slugs=slugs, other_pages=other, base=base),
+        year_key(bundle, slugs=slugs, base=base),
+    )

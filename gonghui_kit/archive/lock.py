@@ -195,8 +195,10 @@ class FolderLock:
                 self._take_over(info)
                 continue
             if time.monotonic() >= deadline:
-                raise LockBusy(f"另一个生成进程正在写{self.what}（{owner_text(info)}）；请等它结束后再运行。"
-                               f"如确认该进程已不存在，可删除锁文件 {self.path}")
+                raise LockBusy(
+                    f"另一个生成进程正在写{self.what}（{owner_text(info)}）；请等它结束后再运行。"
+                    f"如确认该进程已不存在，可删除锁文件 {self.path}"
+                )
             time.sleep(0.1)
 
     def release(self) -> None:

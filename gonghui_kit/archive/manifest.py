@@ -88,14 +88,31 @@ def read_manifest(year_dir: Path) -> dict[str, Any]:
         return {}
 
 
-def write_manifest(year_dir: Path, *, year: int, inputs: pd.DataFrame, params: dict, notebooks: dict, units: dict, engine: str,
-                   fingerprint: str | None = None, outputs: Iterable[str] | None = None, extra: dict[str, Any] | None = None) -> Path:
+def write_manifest(
+    year_dir: Path,
+    *,
+    year: int,
+    inputs: pd.DataFrame,
+    params: dict,
+    notebooks: dict,
+    units: dict,
+    engine: str,
+    fingerprint: str | None = None,
+    outputs: Iterable[str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Path:
     """The year's manifest.  ``outputs``: the files this build answers for
     (relative to the year folder; default every file there), hashed now;
     ``extra``: more entries (the pages' keys, the ledgers left out)."""
     year_dir = Path(year_dir)
     ins = [
-        {"file": r["file"], "sha256": r["sha256"], "unit": r["unit"], "year": None if pd.isna(r["year"]) else int(r["year"]), "status": r["status"]}
+        {
+            "file": r["file"],
+            "sha256": r["sha256"],
+            "unit": r["unit"],
+            "year": None if pd.isna(r["year"]) else int(r["year"]),
+            "status": r["status"],
+        }
         for _, r in inputs.iterrows()
     ]
     manifest = {
@@ -137,12 +154,17 @@ def seal(year_dir: Path, *, note: str = "", force: bool = False) -> Path:
     man = read_manifest(year_dir)
     bad = failed_units(man)
     if bad and not force:
-        raise SealRefused(f"{year_dir.name} 年度有 {len(bad)} 个单位的报告未生成成功（{'、'.join(bad[:10])}"
-                          f"{' 等' if len(bad) > 10 else ''}），不能封存；请修正后重新生成，或加 --force 仍然封存")
+        raise SealRefused(
+            f"{year_dir.name} 年度有 {len(bad)} 个单位的报告未生成成功（{'、'.join(bad[:10])}"
+            f"{' 等' if len(bad) > 10 else ''}），不能封存；请修正后重新生成，或加 --force 仍然封存"
+        )
     when = dt.datetime.now().astimezone().isoformat(timespec="seconds")
     man["sealed"] = {"sealed_at": when, "note": note}
     write_json(m, man)
-    return write_json(year_dir / SEAL_FILE, {"sealed_at": when, "manifest_sha256": sha256_file(m), "toolkit_version": __version__, "note": note})
+    return write_json(
+        year_dir / SEAL_FILE,
+        {"sealed_at": when, "manifest_sha256": sha256_file(m), "toolkit_version": __version__, "note": note},
+    )
 
 
 class SealRefused(UserError):

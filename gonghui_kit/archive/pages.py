@@ -21,7 +21,8 @@ from gonghui_kit.atomic import write_text
 from gonghui_kit.present.fmt import fmt_int, fmt_pct, fmt_time, fmt_yuan
 from gonghui_kit.resources import shipped
 
-__all__ = ["render_page", "write_year_index", "write_quality_page", "write_root_index", "render_root_index", "root_index_current", "quality_groups", "KEY_COLUMNS"]
+__all__ = ["render_page", "write_year_index", "write_quality_page", "write_root_index", "render_root_index",
+           "root_index_current", "quality_groups", "KEY_COLUMNS"]
 
 
 @functools.lru_cache(maxsize=1)

@@ -236,8 +236,9 @@ def discover(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[Findi
             if q.suffix.lower() in WORKBOOK_SUFFIXES or q.is_symlink():
                 files.append(q)
                 if not _utf8_name(q):
-                    findings.append(Finding(_display(q, p), "", None, "", "", "kept", "warning", "文件名不是 UTF-8 编码（常见于从 Windows 压缩包解压），"
-                                            "无法识别的字显示为 �；已照常读取，建议把文件改名", code="odd_file_name"))
+                    msg = "文件名不是 UTF-8 编码（常见于从 Windows 压缩包解压），无法识别的字显示为 �；已照常读取，建议把文件改名"
+                    shown = _display(q, p)
+                    findings.append(Finding(shown, "", None, "", "", "kept", "warning", msg, code="odd_file_name"))
             else:
                 findings.append(Finding(_display(q, p), "", None, "", "", "skipped", "info", "不是台账文件（不是 .xlsx/.xlsm），已跳过", code="not_ledger"))
     return files, findings
