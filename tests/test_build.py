@@ -162,7 +162,16 @@ def test_changed_input_rebuilds_only_that_unit(data_dir, tmp_path):
     wb.save(victim)
     second = build(_cfg(data, out))
     assert second.ok
-    assert len(second.built) == 1 and len(second.skipped) == UNITS - 1
+    # that unit, and the peers whose pages show it (their ranks, medians and
+    # "同类第一" follow its data); every other unit is skipped
+    from gonghui_kit.analysis.bundle import load_bundle
+
+    b = load_bundle(out / "2023" / ".work" / "bundle.pkl")
+    group = b.units.set_index("unit")["peer_group"]
+    victim = b.files.loc[b.files["path"] == str(victim), "unit"].iloc[0]
+    assert victim in second.built
+    assert all(group[u] == group[victim] for u in second.built)
+    assert len(second.built) + len(second.skipped) == UNITS and second.skipped
     assert second.compare_built
 
 

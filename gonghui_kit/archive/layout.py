@@ -12,6 +12,8 @@ Each year stands alone and opens offline::
     reports/<Y>/manifest.json         versions and sha256 of every input and output
     reports/<Y>/SEALED.json           present once the year is final
     reports/<Y>/.work/                the build's scratch space (never archived)
+    reports/<Y>/.lock                 held by the build writing the year (never archived)
+    reports/.lock                     held while the all-years index is written
 
 Places are written as paths relative to ``reports/`` with ``/``
 (:func:`unit_page` → ``2024/units/机修分工会.html``); :func:`at` turns one into
@@ -39,12 +41,13 @@ from urllib.parse import quote
 __all__ = [
     "ROOT_INDEX", "MANIFEST", "SEAL_FILE", "built_years", "slugify", "unique_slugs", "href", "year_dir", "at", "link", "in_year",
     "year_index", "unit_page", "unit_notebook", "compare_page", "compare_notebook", "quality_page", "indicators_xlsx",
-    "manifest", "seal_file", "work_dir", "bundle_file",
+    "manifest", "seal_file", "work_dir", "bundle_file", "lock_file", "ROOT_LOCK",
 ]
 
 ROOT_INDEX = "index.html"
 MANIFEST = "manifest.json"
 SEAL_FILE = "SEALED.json"
+ROOT_LOCK = ".lock"
 
 
 def year_index(year: int) -> str:
@@ -90,6 +93,11 @@ def work_dir(year: int) -> str:
 
 def bundle_file(year: int) -> str:
     return f"{year}/.work/bundle.pkl"
+
+
+def lock_file(year: int) -> str:
+    """The lock of the build writing a year (dot-named: never listed in the manifest)."""
+    return f"{year}/.lock"
 
 
 def year_dir(out: str | Path, year: int) -> Path:

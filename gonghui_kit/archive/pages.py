@@ -21,7 +21,8 @@ from gonghui_kit.atomic import write_text
 from gonghui_kit.present.fmt import fmt_date, fmt_indicator, fmt_int, fmt_pct, fmt_time, fmt_yuan
 from gonghui_kit.resources import shipped
 
-__all__ = ["render_page", "write_year_index", "write_quality_page", "write_root_index", "quality_groups", "KEY_COLUMNS"]
+__all__ = ["render_page", "write_year_index", "write_quality_page", "write_root_index", "render_root_index",
+           "root_index_current", "quality_groups", "KEY_COLUMNS"]
 
 
 @functools.lru_cache(maxsize=1)
@@ -99,7 +100,8 @@ def write_year_index(path: Path, bundle, unit_status: dict[str, dict[str, Any]],
         rows=rows,
         columns=KEY_COLUMNS,
         other_years=_other_years(Path(path).parent.parent, year),
-        failed=[r for r in rows if r["status"] != "ok"],
+        failed=[r for r in rows if r["status"] not in ("ok", "stale")],
+        stale=[r for r in rows if r["status"] == "stale"],
         compare_ok=compare_ok,
         quality=qsum,
         not_reported=missing,
@@ -166,7 +168,8 @@ def _row_text(rows: set[int], limit: int = 15) -> str:
     return text + (f" 等 {len(rows)} 行" if len(rows) > limit else "")
 
 
-def write_root_index(out: Path) -> Path:
+def render_root_index(out: Path) -> str:
+    """The all-years index of the archive at ``out``, as HTML."""
     out = Path(out)
     years = []
     for y in layout.built_years(out):
@@ -181,5 +184,26 @@ def write_root_index(out: Path) -> Path:
                 "sealed": is_sealed(layout.year_dir(out, y)),
             }
         )
-    html = render_page("root_index.html.j2", layout.ROOT_INDEX, title="工会工作报告档案", years=years)
-    return write_text(layout.at(out, layout.ROOT_INDEX), html)
+    return render_page("root_index.html.j2", layout.ROOT_INDEX, title="工会工作报告档案", years=years)
+
+
+def root_index_current(out: Path) -> bool:
+    """Whether the all-years index says what it should (nothing to write)."""
+    p = layout.at(out, layout.ROOT_INDEX)
+    try:
+        return p.read_bytes() == render_root_index(out).encode("utf-8")
+    except OSError:
+        return False
+
+
+def write_root_index(out: Path) -> Path:
+    """Write the all-years index, unless it already says the same (a build
+    that changes nothing writes nothing, even on read-only media)."""
+    p = layout.at(out, layout.ROOT_INDEX)
+    html = render_root_index(out)
+    try:
+        if p.read_bytes() == html.encode("utf-8"):
+            return p
+    except OSError:
+        pass
+    return write_text(p, html)

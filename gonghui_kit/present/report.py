@@ -32,7 +32,8 @@ from gonghui_kit.analysis.bundle import AGE_GROUPS, Bundle, load_bundle, prepare
 from gonghui_kit.present.fmt import html_text as _e, MISSING, fmt_count, fmt_indicator, fmt_int, fmt_number, fmt_pct, fmt_signed_pct, fmt_time, fmt_yuan
 from gonghui_kit.analysis.indicators import BY_KEY, INDICATORS
 
-__all__ = ["unit_report", "compare_report", "rehearse", "UNIT_SECTIONS", "UnitReport", "CompareReport", "open_bundle", "html_table", "md_to_html", "KPI"]
+__all__ = ["unit_report", "compare_report", "rehearse", "other_year_pages",
+           "UNIT_SECTIONS", "UnitReport", "CompareReport", "open_bundle", "html_table", "md_to_html", "KPI"]
 
 # the indicators on a unit's KPI cards, in order
 KPI = ("members_total", "membership_rate", "activities", "activity_participants", "participation_per_member",
@@ -190,7 +191,7 @@ def _archive_year_dir(b: Bundle) -> Path | None:
     return Path(d) if d else None
 
 
-def _other_year_pages(b: Bundle, unit: str, years: Sequence[int]) -> list[tuple[int, str]]:
+def other_year_pages(b: Bundle, unit: str, years: Sequence[int]) -> list[tuple[int, str]]:
     """(year, slug) of the unit's reports in other years.  Inside an archive
     only pages that exist (listed as built in that year's manifest); a
     notebook run on its own guesses the file name."""
@@ -263,7 +264,8 @@ class UnitReport:
         def to(place: str) -> str:
             return _e(layout.link(here, place))
 
-        years = " · ".join(f"<a href='{to(layout.unit_page(y, s))}'>{y}年</a>" for y, s in _other_year_pages(self.b, self.unit, self.other_years()))
+        pages = other_year_pages(self.b, self.unit, self.other_years())
+        years = " · ".join(f"<a href='{to(layout.unit_page(y, s))}'>{y}年</a>" for y, s in pages)
         return (
             "<nav class='gh-nav' aria-label='位置'><span class='gh-crumbs'>"
             f"<a href='{to(layout.ROOT_INDEX)}'>报告档案</a><span class='gh-sep'>›</span><a href='{to(layout.year_index(self.year))}'>{self.year}年度</a>"
