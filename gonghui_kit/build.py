@@ -355,7 +355,7 @@ def _left_out(bundle, cfg: BuildConfig) -> dict[str, str]:
     fd = bundle.findings
     if not fd.empty:
         errs = fd[fd["severity"] == "error"]
-        for file, msg in zip(errs["file"], errs["message"]):
+        for file, msg in zip(errs["file"], errs["message"], strict=False):
             why.setdefault(str(file), str(msg))
     return {str(n): why.get(str(n), "未计入") for n in f["file"]}
 

@@ -97,7 +97,9 @@ def info_rows(unit: str | None = UNIT, year: Any = YEAR, employees: Any = 100, *
     return rows
 
 
-def write_book(path: str | os.PathLike, sheets: dict[str, Sheet | list], *, info: dict | list | None | bool = True) -> Book:
+def write_book(
+    path: str | os.PathLike, sheets: dict[str, Sheet | list], *, info: dict | list | None | bool = True
+) -> Book:
     """Write ``sheets`` (name → Sheet or plain list of rows) to ``path``.
 
     ``info``: True → 基本信息 with the default unit/year/employees; a dict →
@@ -145,7 +147,9 @@ def make_book(tmp_path):
     """``make_book(sheets, info=True, name="台账.xlsx") -> Book`` in a fresh folder."""
     counter = {"n": 0}
 
-    def _make(sheets: dict[str, Sheet | list], *, info: Any = True, name: str | None = None, folder: str | None = None) -> Book:
+    def _make(
+        sheets: dict[str, Sheet | list], *, info: Any = True, name: str | None = None, folder: str | None = None
+    ) -> Book:
         counter["n"] += 1
         d = tmp_path / folder if folder else tmp_path
         d.mkdir(parents=True, exist_ok=True)
@@ -169,7 +173,9 @@ def load_book():
 # finding helpers
 
 
-def findings_at(findings, *, sheet: str | None = None, row: int | None = None, code: str | None = None, column: str | None = None) -> list:
+def findings_at(
+    findings, *, sheet: str | None = None, row: int | None = None, code: str | None = None, column: str | None = None
+) -> list:
     out = []
     for f in findings:
         if sheet is not None and f.sheet != sheet:

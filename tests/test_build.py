@@ -14,9 +14,9 @@ import pytest
 from gonghui_kit.archive import layout
 from gonghui_kit.archive import manifest as archive
 from gonghui_kit.build import BuildConfig, BuildError, build
-from gonghui_kit.resources import params_path
 from gonghui_kit.cli import main
 from gonghui_kit.ledgers.sample import generate_sample
+from gonghui_kit.resources import params_path
 
 pytestmark = pytest.mark.skipif("fork" not in mp.get_all_start_methods(), reason="these tests use the fork executor")
 
@@ -59,7 +59,7 @@ def test_year_index_shows_who_reported(built, data_dir):
 
     _, out = built
     index = (out / "2023" / "index.html").read_text(encoding="utf-8")
-    assert "<th class=\"sortable\">报送情况</th><th class=\"sortable\">填报日期</th>" in index
+    assert '<th class="sortable">报送情况</th><th class="sortable">填报日期</th>' in index
     reg = UnitRegistry.from_yaml(params_path("units.yaml"))
     info = load_ledgers(data_dir / "2023", registry=reg).tables["info"]
     for unit, fill in zip(info["unit"], info["fill_date"], strict=True):
@@ -81,7 +81,7 @@ def test_all_outputs_present(built):
     assert len(list((y / "notebooks").glob("*.ipynb"))) == UNITS + 1
     index = (y / "index.html").read_text(encoding="utf-8")
     for u in units:
-        assert f'units/{layout.href(u)}.html' in index
+        assert f"units/{layout.href(u)}.html" in index
     page = (y / "units" / f"{units[0]}.html").read_text(encoding="utf-8")
     assert '<html lang="zh-CN">' in page and "<title>" in page
     assert "http://" not in page and "https://" not in page and "<script src" not in page
@@ -102,7 +102,7 @@ def test_compare_page_charts_are_html(built):
     page = (y / "compare.html").read_text(encoding="utf-8")
     assert "<img" not in page
     units = res.built
-    heat = page[page.index('id="compare-ranks"'):]
+    heat = page[page.index('id="compare-ranks"') :]
     heat = heat[: heat.index("</table>")]
     for u in units:
         assert f'<a href="units/{layout.href(layout.unique_slugs(units)[u])}.html">{u}</a>' in heat
@@ -110,7 +110,12 @@ def test_compare_page_charts_are_html(built):
     assert len(bars) == 6
     # the first chart is 入会率, largest first, as in the key-indicator table
     b = load_bundle(y / ".work" / "bundle.pkl")
-    w = CompareReport(b, 2023, b.unit_names).key_frame()["membership_rate"].dropna().sort_values(ascending=False, kind="stable")
+    w = (
+        CompareReport(b, 2023, b.unit_names)
+        .key_frame()["membership_rate"]
+        .dropna()
+        .sort_values(ascending=False, kind="stable")
+    )
     shown = re.findall(r'data-value="([^"]+)"', bars[0])
     assert [float(v) for v in shown] == pytest.approx(w.tolist())
     assert page.count('<table class="gh-hbar gh-has-ref"') == 6 and "中位数" in page
@@ -237,7 +242,20 @@ def test_params_file_is_validated(tmp_path):
 
 
 def test_build_cli_unknown_unit_is_a_clear_error(data_dir, tmp_path, capsys):
-    code = main(["build", "--year", "2023", "--data", str(data_dir), "--out", str(tmp_path / "r"), "--units", "不存在的单位", "--quiet"])
+    code = main(
+        [
+            "build",
+            "--year",
+            "2023",
+            "--data",
+            str(data_dir),
+            "--out",
+            str(tmp_path / "r"),
+            "--units",
+            "不存在的单位",
+            "--quiet",
+        ]
+    )
     assert code == 2
     err = capsys.readouterr().err
     assert "没有这些单位：不存在的单位" in err and "Traceback" not in err
@@ -280,8 +298,8 @@ def test_rehearsal_leaves_no_trace(built):
     import matplotlib as mpl
     import matplotlib.pyplot as plt
 
-    from gonghui_kit.present import report
     from gonghui_kit.analysis.bundle import load_bundle
+    from gonghui_kit.present import report
 
     _, out = built
     bundle = out / "2023" / ".work" / "bundle.pkl"
@@ -336,8 +354,8 @@ def test_unit_sections_are_the_notebooks_sections():
     lists exactly the sections unit_report.ipynb shows, in its order."""
     import re
 
-    from gonghui_kit.resources import notebook_path
     from gonghui_kit.present.report import UNIT_SECTIONS
+    from gonghui_kit.resources import notebook_path
 
     nb = nbformat.read(str(notebook_path("unit_report.ipynb")), as_version=4)
     calls = [m for c in nb.cells if c.cell_type == "code" for m in re.findall(r"^r\.(\w+)\(", c.source, re.M)]

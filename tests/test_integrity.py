@@ -155,7 +155,7 @@ def test_units_option_rebuilds_only_those_and_keeps_the_archive_complete(world):
     assert sorted(man["units"]) == sorted(units)  # all units listed, each with its page
     index = (y / "index.html").read_text(encoding="utf-8")
     assert "units/.html" not in index
-    for u, st in man["units"].items():
+    for _u, st in man["units"].items():
         assert st["slug"] and layout.href(st["slug"]) in index
     assert man["fingerprint"] is None or not res.stale  # an incomplete archive never skips the next build
     if res.stale:

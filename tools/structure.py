@@ -132,7 +132,10 @@ def main() -> int:
     shape = measure()
     cyc = cycles(shape.imports)
     big = {m: n for m, n in shape.lines.items() if n > MAX_LINES}
-    print(f"modules: {len(shape.lines)}; largest: " + ", ".join(f"{m} {n}" for m, n in sorted(shape.lines.items(), key=lambda kv: -kv[1])[:5]))
+    print(
+        f"modules: {len(shape.lines)}; largest: "
+        + ", ".join(f"{m} {n}" for m, n in sorted(shape.lines.items(), key=lambda kv: -kv[1])[:5])
+    )
     print(f"import cycles: {len(cyc)}")
     for c in cyc:
         print("  " + " ↔ ".join(c))

@@ -98,7 +98,7 @@ def audit(
     problems: list[str] = []
 
     listed = {(i.get("file"), i.get("sha256")) for i in man.get("inputs", [])}
-    now = {(f, h) for f, h in zip(b.files["file"], b.files["sha256"])}
+    now = {(f, h) for f, h in zip(b.files["file"], b.files["sha256"], strict=False)}
     for f, _ in sorted(now - listed):
         problems.append(f"台账 {f} 与生成归档时读取的内容不同（或当时没有）")
     for f, _ in sorted(listed - now):
@@ -151,7 +151,7 @@ def audit(
             )
         text = visible_text(page.read_text(encoding="utf-8", errors="replace"))
         kpi = UnitReport(b, u, year).kpi_frame()
-        for k, label, v in zip(kpi["indicator"], kpi["label"], kpi["value"]):
+        for k, label, v in zip(kpi["indicator"], kpi["label"], kpi["value"], strict=False):
             shown = fmt_indicator(k, v)
             if shown not in text:
                 problems.append(f"{u} 的报告中{label}不是按台账算出的 {shown}")

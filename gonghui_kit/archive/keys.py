@@ -90,7 +90,7 @@ def unit_keys(
     ind_y = ind[ind["year"] == year] if ind is not None and not ind.empty else ind
     groups: dict[str, str] = {}
     if bundle.units is not None and not bundle.units.empty and "peer_group" in bundle.units:
-        groups = {str(u): str(g) for u, g in zip(bundle.units["unit"], bundle.units["peer_group"])}
+        groups = {str(u): str(g) for u, g in zip(bundle.units["unit"], bundle.units["peer_group"], strict=False)}
     peer_digest: dict[str, str] = {}
     if ind_y is not None and not ind_y.empty:
         members: dict[str, list[str]] = {}

@@ -39,9 +39,30 @@ from typing import Iterable
 from urllib.parse import quote
 
 __all__ = [
-    "ROOT_INDEX", "MANIFEST", "SEAL_FILE", "built_years", "slugify", "unique_slugs", "href", "year_dir", "at", "link", "in_year",
-    "year_index", "unit_page", "unit_notebook", "compare_page", "compare_notebook", "quality_page", "indicators_xlsx",
-    "manifest", "seal_file", "work_dir", "bundle_file", "lock_file", "ROOT_LOCK",
+    "ROOT_INDEX",
+    "MANIFEST",
+    "SEAL_FILE",
+    "built_years",
+    "slugify",
+    "unique_slugs",
+    "href",
+    "year_dir",
+    "at",
+    "link",
+    "in_year",
+    "year_index",
+    "unit_page",
+    "unit_notebook",
+    "compare_page",
+    "compare_notebook",
+    "quality_page",
+    "indicators_xlsx",
+    "manifest",
+    "seal_file",
+    "work_dir",
+    "bundle_file",
+    "lock_file",
+    "ROOT_LOCK",
 ]
 
 ROOT_INDEX = "index.html"
@@ -124,7 +145,7 @@ def in_year(year: int, place: str) -> str:
     prefix = f"{year}/"
     if not place.startswith(prefix):
         raise ValueError(f"{place} is not in year {year}")
-    return place[len(prefix):]
+    return place[len(prefix) :]
 
 
 def link(from_page: str, to: str) -> str:
@@ -159,7 +180,11 @@ def slugify(name: str, *, max_len: int = 60) -> str:
         return "unit-" + hashlib.sha1(str(name).encode("utf-8", "surrogatepass")).hexdigest()[:8]
     s = "".join(ch for ch in s if unicodedata.category(ch)[0] in "LN" or ch in "-_.（）()").strip("-. ")
     if len(s) > max_len:
-        s = s[: max_len - 9].rstrip("-. ") + "-" + hashlib.sha1(str(name).encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        s = (
+            s[: max_len - 9].rstrip("-. ")
+            + "-"
+            + hashlib.sha1(str(name).encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        )
     if s.split(".")[0].lower() in _RESERVED:
         s += "-unit"
     return s
@@ -188,5 +213,3 @@ def unique_slugs(names: Iterable[str]) -> dict[str, str]:
 def href(slug: str) -> str:
     """URL-encode a slug for a relative link."""
     return quote(slug, safe="-_.()")
-
-

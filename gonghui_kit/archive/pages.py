@@ -21,8 +21,16 @@ from gonghui_kit.atomic import write_text
 from gonghui_kit.present.fmt import fmt_date, fmt_indicator, fmt_int, fmt_pct, fmt_time, fmt_yuan
 from gonghui_kit.resources import shipped
 
-__all__ = ["render_page", "write_year_index", "write_quality_page", "write_root_index", "render_root_index",
-           "root_index_current", "quality_groups", "KEY_COLUMNS"]
+__all__ = [
+    "render_page",
+    "write_year_index",
+    "write_quality_page",
+    "write_root_index",
+    "render_root_index",
+    "root_index_current",
+    "quality_groups",
+    "KEY_COLUMNS",
+]
 
 
 @functools.lru_cache(maxsize=1)
@@ -50,8 +58,9 @@ def render_page(template: str, page: str, **ctx: Any) -> str:
     """Render a page that will live at ``page`` (a :mod:`~gonghui_kit.archive.layout` place);
     the template writes its links as ``link(L.compare_page(year))``."""
     env = _env()
-    return env.get_template(template).render(css=_css(), js=_js(), version=__version__,
-                                             link=functools.partial(layout.link, page), **ctx)
+    return env.get_template(template).render(
+        css=_css(), js=_js(), version=__version__, link=functools.partial(layout.link, page), **ctx
+    )
 
 
 KEY_COLUMNS = [  # (indicator, column label, kind: kept for callers; every number goes through fmt_indicator)
@@ -77,13 +86,23 @@ def write_year_index(path: Path, bundle, unit_status: dict[str, dict[str, Any]],
     for u in bundle.unit_names:
         st = unit_status.get(u, {})
         vals = []
-        for key, label, kind in KEY_COLUMNS:
+        for key, _label, _kind in KEY_COLUMNS:
             v = wide.at[u, key] if (u in wide.index and key in wide.columns) else float("nan")
             vals.append({"value": None if pd.isna(v) else float(v), "text": fmt_indicator(key, v)})
         grp = bundle.units.set_index("unit")["peer_group"].get(u, "") if not bundle.units.empty else ""
         rep = reporting.get(u, {})
-        rows.append({"unit": u, "slug": st.get("slug", ""), "status": st.get("status", "ok"), "error": st.get("error"), "group": grp,
-                     "values": vals, "reported": rep.get("status", ""), "fill_date": fmt_date(rep.get("fill_date"))})
+        rows.append(
+            {
+                "unit": u,
+                "slug": st.get("slug", ""),
+                "status": st.get("status", "ok"),
+                "error": st.get("error"),
+                "group": grp,
+                "values": vals,
+                "reported": rep.get("status", ""),
+                "fill_date": fmt_date(rep.get("fill_date")),
+            }
+        )
     q = bundle.quality
     qsum = {
         "files": int(len(q)),
@@ -118,7 +137,15 @@ def _other_years(out: Path, year: int) -> list[int]:
 
 def write_quality_page(path: Path, bundle) -> Path:
     q = bundle.quality.copy()
-    html = render_page("quality.html.j2", layout.quality_page(bundle.year), title=f"{bundle.year}年度台账数据质量报告", year=bundle.year, files=q.to_dict("records"), groups=quality_groups(bundle.findings), built_at=bundle.built_at)
+    html = render_page(
+        "quality.html.j2",
+        layout.quality_page(bundle.year),
+        title=f"{bundle.year}年度台账数据质量报告",
+        year=bundle.year,
+        files=q.to_dict("records"),
+        groups=quality_groups(bundle.findings),
+        built_at=bundle.built_at,
+    )
     return write_text(path, html)
 
 
