@@ -19,10 +19,10 @@ bundle for their unit pages (the naive loop gets it as a notebook parameter).
 (c d c d c d), each in a fresh interpreter: these machines' speed drifts by
 10% and more over a minute, so one (c) and one (d) measured a minute apart
 can be off by that much.  The seconds shown are the medians; the target
-ratio is the median of the pairs' ratios (every pair is printed too).  Memory per worker comes from a separate (c) run before
-them, and from the 1,000-unit run: measuring a child's private memory reads
-/proc/self/smaps_rollup (GONGHUI_MEMORY_STATS=1, ~4 ms a report), which the
-timed runs do not.
+ratio is the median of the pairs' ratios (every pair is printed too).  Memory
+per worker comes from a separate (c) run before them, and from the 1,000-unit
+run: measuring a child's private memory reads /proc/self/smaps_rollup
+(GONGHUI_MEMORY_STATS=1, ~4 ms a report), which the timed runs do not.
 """
 
 from __future__ import annotations
@@ -134,7 +134,10 @@ def run_build(data, out, engine, jobs, units=None):
 def _memory_line(rss: list) -> str:
     peak = [r[0] for r in rss]
     private = [r[1] for r in rss if r[1] is not None]
-    line = f"peak RSS median {statistics.median(peak):.0f} MB, max {max(peak):.0f} MB (pages shared with the warm parent included)"
+    line = (
+        f"peak RSS median {statistics.median(peak):.0f} MB, max {max(peak):.0f} MB"
+        " (pages shared with the warm parent included)"
+    )
     if private:
         line += f"; private memory per worker median {statistics.median(private):.0f} MB, max {max(private):.0f} MB"
     return line
@@ -170,7 +173,8 @@ def floor(data, units, out: Path) -> float:
     report._display_html = fake_html
     report._show = fake_show
     page = jinja2.Template(
-        "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>{{ t }}</title><style>{{ css }}</style></head><body>{{ body }}</body></html>"
+        "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>{{ t }}</title>"
+        "<style>{{ css }}</style></head><body>{{ body }}</body></html>"
     )
     css = report_css()
     out.mkdir(parents=True, exist_ok=True)
@@ -300,7 +304,7 @@ def main() -> None:
     units_file.write_text(json.dumps(units, ensure_ascii=False), encoding="utf-8")
     # (c) and (d) alternately: a pair is measured close together in time
     runs_c, calls_c, runs_d = [], [], []
-    for i in range(max(1, a.repeat)):
+    for _i in range(max(1, a.repeat)):
         shutil.rmtree(work / "c", ignore_errors=True)
         w, r = fresh("c", a)
         assert not r["failed"], r["failed"]
@@ -315,12 +319,17 @@ def main() -> None:
     print()
     print(f"{n} unit reports, 2-year history, jobs={a.jobs} (machine: {os.cpu_count()} cores)")
     print(
-        "(a), (b), (c): wall time of the whole process, start-up and imports included; (d): after its imports and a first chart"
+        "(a), (b), (c): wall time of the whole process, start-up and imports included;"
+        " (d): after its imports and a first chart"
     )
     if len(runs_c) > 1:
         print(
-            f"(c) and (d) measured {len(runs_c)} times, alternately; medians below.  Each pair, (c) s/report / ((d) s/report / {a.jobs} cores): "
-            + ", ".join(f"{c / n:.3f}/({d / n:.3f}/{a.jobs}) = {c / (d / a.jobs):.2f}x" for c, d in zip(runs_c, runs_d, strict=False))
+            f"(c) and (d) measured {len(runs_c)} times, alternately; medians below.  "
+            f"Each pair, (c) s/report / ((d) s/report / {a.jobs} cores): "
+            + ", ".join(
+                f"{c / n:.3f}/({d / n:.3f}/{a.jobs}) = {c / (d / a.jobs):.2f}x"
+                for c, d in zip(runs_c, runs_d, strict=False)
+            )
         )
     labels = {
         "a": "(a) naive papermill + nbconvert CLI loop",
@@ -339,7 +348,8 @@ def main() -> None:
         print(line)
     c_call = statistics.median(calls_c) / n
     print(
-        f"    of which the build() call (after interpreter start-up and `import gonghui_kit.build`): {c_call:.2f} s/report, "
+        "    of which the build() call (after interpreter start-up and `import gonghui_kit.build`): "
+        f"{c_call:.2f} s/report, "
         f"{c_call / floor_per_core:.2f}x (d)/{a.jobs} cores"
     )
     # The target ratio: the median of the pairs' ratios.  A pair is measured
@@ -349,7 +359,8 @@ def main() -> None:
     pair = statistics.median(c / (d / a.jobs) for c, d in zip(runs_c, runs_d, strict=False))
     pair_call = statistics.median(c / (d / a.jobs) for c, d in zip(calls_c, runs_d, strict=False))
     print(
-        f"(c) / ((d)/{a.jobs} cores), median of the {len(runs_c)} pairs' ratios: {pair:.2f}x (build() call alone: {pair_call:.2f}x); "
+        f"(c) / ((d)/{a.jobs} cores), median of the {len(runs_c)} pairs' ratios: {pair:.2f}x "
+        f"(build() call alone: {pair_call:.2f}x); "
         f"ratio of the medians above: {per['c'] / floor_per_core:.2f}x"
     )
     print(f"(b)/(c) include loading 2 years of ledgers and computing indicators once ({n} units).")
@@ -358,9 +369,13 @@ def main() -> None:
     if rss_b:
         print(f"memory per worker (b): {_memory_line(rss_b)}")
     print(
-        f"no-op rebuild of {n} units: {t_noop:.2f} s for the whole process (built {len(res_noop['built'])}, skipped {len(res_noop['skipped'])})"
+        f"no-op rebuild of {n} units: {t_noop:.2f} s for the whole process "
+        f"(built {len(res_noop['built'])}, skipped {len(res_noop['skipped'])})"
     )
-    line = f"targets: (c) within 1.3x of (d)/cores (median of the pairs): {'yes' if pair <= 1.3 else 'NO'} (build() call alone: {'yes' if pair_call <= 1.3 else 'NO'})"
+    line = (
+        f"targets: (c) within 1.3x of (d)/cores (median of the pairs): {'yes' if pair <= 1.3 else 'NO'} "
+        f"(build() call alone: {'yes' if pair_call <= 1.3 else 'NO'})"
+    )
     if "a" in per:
         line = f"targets: (c) >= 8x (a): {'yes' if per['a'] / per['c'] >= 8 else 'NO'};  " + line[len("targets: ") :]
     print(line)
@@ -374,7 +389,8 @@ def main() -> None:
         print(f"{a.big} reports: {tbig / a.big:.2f} s/report (whole process), failed {len(res_big['failed'])}")
         b = res_big.get("beside", {})
         print(
-            f"  beside the reports: comparison page {b.get('compare', float('nan')):.1f} s ({res_big.get('compare_mb') or 0:.1f} MB), "
+            f"  beside the reports: comparison page {b.get('compare', float('nan')):.1f} s "
+            f"({res_big.get('compare_mb') or 0:.1f} MB), "
             f"indicators.xlsx + quality.html {b.get('year_files', float('nan')):.1f} s"
         )
         for i, what in ((0, "peak RSS"), (1, "private memory")):
@@ -382,7 +398,8 @@ def main() -> None:
             if vals:
                 first, last = statistics.mean(vals[:k]), statistics.mean(vals[-k:])
                 print(
-                    f"  worker {what}: first {k} reports {first:.0f} MB, last {k} {last:.0f} MB (growth {100 * (last - first) / first:+.1f}%), max {max(vals):.0f} MB"
+                    f"  worker {what}: first {k} reports {first:.0f} MB, last {k} {last:.0f} MB "
+                    f"(growth {100 * (last - first) / first:+.1f}%), max {max(vals):.0f} MB"
                 )
 
 

@@ -190,7 +190,8 @@ def main() -> None:
     r = json.loads(out.stdout.strip().splitlines()[-1])
     print(f"{r['units']:,} units x 1 year, {r['rows']:,} record rows -> {r['indicator_rows']:,} indicator rows")
     print(
-        f"compute_indicators: {r['seconds']:.1f} s, peak RSS {r['peak_rss_mb']:,.0f} MB (tables alone {r['rss_before_mb']:,.0f} MB)"
+        f"compute_indicators: {r['seconds']:.1f} s, peak RSS {r['peak_rss_mb']:,.0f} MB "
+        f"(tables alone {r['rss_before_mb']:,.0f} MB)"
     )
     print(f"target < 30 s and < 4 GiB: {'yes' if r['seconds'] < 30 and r['peak_rss_mb'] < 4096 else 'NO'}")
 

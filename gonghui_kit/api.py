@@ -110,7 +110,8 @@ def resolve_roster(roster: Any = None):
 
     >>> resolve_roster(False) is None
     True
-    >>> resolve_roster({"units": [{"name": "动力分厂分工会", "former": ["动力车间分工会"]}]}).canonical("动力车间分工会")
+    >>> roster = resolve_roster({"units": [{"name": "动力分厂分工会", "former": ["动力车间分工会"]}]})
+    >>> roster.canonical("动力车间分工会")
     '动力分厂分工会'
     """
     from gonghui_kit import resources
@@ -412,7 +413,8 @@ class Dataset:
         >>> ind = pd.DataFrame({"unit": list("甲乙丙"), "year": 2024, "indicator": "activities", "category": "",
         ...                     "value": [12.0, 8.0, 3.0]})
         >>> c = Dataset(ind).compare(["甲", "丙"], ["activities"])
-        >>> print(c.loc["活动场次", ("甲", "数值")], c.loc["活动场次", ("丙", "同类排名")], c.loc["活动场次", ("全部单位", "中位数")])
+        >>> print(c.loc["活动场次", ("甲", "数值")], c.loc["活动场次", ("丙", "同类排名")],
+        ...       c.loc["活动场次", ("全部单位", "中位数")])
         12.0 3 8.0
         >>> c.display_frame().loc["活动场次"].tolist()
         ['12场次', '第1名', '8场次', '3场次', '第3名', '8场次', '8场次']

@@ -382,7 +382,8 @@ def _refuse_sealed(cfg: BuildConfig, year_dir: Path) -> bool:
         problem = manifest.seal_problem(year_dir)
         note = "；注意：其封存标记 SEALED.json 缺失或被改动，请先运行 gonghui verify 核对" if problem else ""
         raise BuildError(
-            f"{cfg.year} 年度已封存（{layout.at(cfg.out, layout.seal_file(cfg.year))}），不会重建或覆盖；确需重建请加 --force{note}"
+            f"{cfg.year} 年度已封存（{layout.at(cfg.out, layout.seal_file(cfg.year))}），"
+            f"不会重建或覆盖；确需重建请加 --force{note}"
         )
     return sealed
 

@@ -623,7 +623,8 @@ def xxe_workbook(d: Path, name: str = "外部实体.xlsx") -> Path:
     """workbook.xml pulling /etc/passwd through an external entity."""
     wb = (
         '<?xml version="1.0"?>\n<!DOCTYPE workbook [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
-        f'<workbook xmlns="{NS_MAIN}" xmlns:r="{NS_R}"><sheets><sheet name="&xxe;" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        f'<workbook xmlns="{NS_MAIN}" xmlns:r="{NS_R}">'
+        '<sheets><sheet name="&xxe;" sheetId="1" r:id="rId1"/></sheets></workbook>'
     ).encode()
     sheet = sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row>', "A1")
     return write_xlsx(Path(d) / name, [("Sheet1", sheet)], workbook_xml=wb)

@@ -162,7 +162,8 @@ def crawl(offline, archive_dir):
         facts = pg.evaluate("""() => ({
             h1: Array.from(document.querySelectorAll('h1')).map(h => h.textContent.trim()),
             title: document.title,
-            images: Array.from(document.images).map(i => ({ok: i.complete && i.naturalWidth > 0, src: i.src.slice(0, 40)})),
+            images: Array.from(document.images).map(i => ({
+                ok: i.complete && i.naturalWidth > 0, src: i.src.slice(0, 40)})),
             links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href),
             lang: document.documentElement.lang,
         })""")
@@ -338,7 +339,8 @@ _WIDER_THAN_BODY = """() => {
     if (r.width > 0 && (r.right > body.right + 1 || r.left < body.left - 1))
       out.push(el.tagName + '.' + el.className + ' ' + Math.round(r.width) + 'px');
   }
-  return {scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth, body: body.width, wide: out.slice(0, 8)};
+  return {scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth,
+          body: body.width, wide: out.slice(0, 8)};
 }"""
 
 _PHONE_OVERFLOW = """() => {
@@ -354,7 +356,8 @@ _PHONE_OVERFLOW = """() => {
   // a scroll container may scroll only for a wide table, not for cards or text
   for (const sc of document.querySelectorAll('.gh-scroll')) {
     if (sc.scrollWidth <= sc.clientWidth + 1) continue;
-    const wide = Array.from(sc.querySelectorAll('table')).some(t => t.getBoundingClientRect().width > sc.clientWidth + 1);
+    const wide = Array.from(sc.querySelectorAll('table'))
+      .some(t => t.getBoundingClientRect().width > sc.clientWidth + 1);
     if (!wide) out.push('scrolls without a wide table: ' + sc.className + ' ' + sc.innerHTML.slice(0, 60));
   }
   return {scroll: document.documentElement.scrollWidth, client: vw, out: out.slice(0, 8)};

@@ -10,8 +10,11 @@ registry every unit is in one group, :data:`gonghui_kit.analysis.units.UNGROUPED
 
 >>> ind = pd.DataFrame({"unit": ["甲", "甲", "乙"], "year": [2022, 2023, 2023],
 ...     "indicator": "activities", "category": "", "value": [10.0, 12.0, 8.0]})
->>> yoy(ind)[["unit", "year", "prev_value", "change", "change_pct"]].to_string(index=False)
-'unit  year  prev_value  change  change_pct\\n   甲  2022         NaN     NaN         NaN\\n   甲  2023        10.0     2.0         0.2\\n   乙  2023         NaN     NaN         NaN'
+>>> print(yoy(ind)[["unit", "year", "prev_value", "change", "change_pct"]].to_string(index=False))
+unit  year  prev_value  change  change_pct
+   甲  2022         NaN     NaN         NaN
+   甲  2023        10.0     2.0         0.2
+   乙  2023         NaN     NaN         NaN
 >>> r = ranks(ind, year=2023)
 >>> r[["unit", "rank", "n", "peer_median"]].to_string(index=False)
 'unit  rank  n  peer_median\\n   甲     1  2         10.0\\n   乙     2  2         10.0'
@@ -172,7 +175,8 @@ def peer_median(
     """Median of one indicator in one peer group (the group of ``unit``, or
     ``peer_group``; all units when neither is given). NaN when nobody has a value.
 
-    >>> ind = pd.DataFrame({"unit": list("abc"), "year": 2023, "indicator": "awards", "category": "", "value": [1.0, 5.0, 3.0]})
+    >>> ind = pd.DataFrame({"unit": list("abc"), "year": 2023, "indicator": "awards", "category": "",
+    ...                     "value": [1.0, 5.0, 3.0]})
     >>> peer_median(ind, None, 2023, "awards")
     3.0
     """

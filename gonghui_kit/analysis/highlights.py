@@ -277,7 +277,13 @@ def _yoy_rules(tot: pd.DataFrame, y: pd.DataFrame | None = None) -> list[pd.Data
     def words(x: pd.DataFrame, good: bool) -> tuple[list[str], list[str]]:
         titles, texts = [], []
         for k, v, p, c, cp, _h in zip(
-            x["indicator"], x["value"], x["prev_value"], x["change"], x["change_pct"], x["higher_is_better"], strict=False
+            x["indicator"],
+            x["value"],
+            x["prev_value"],
+            x["change"],
+            x["change_pct"],
+            x["higher_is_better"],
+            strict=False,
         ):
             rising = c > 0
             if BY_KEY[k].kind == "rate":
@@ -324,11 +330,19 @@ def _peer_rules(tot: pd.DataFrame) -> list[pd.DataFrame]:
     out = []
     if len(first):
         best = lambda k: "最优" if BY_KEY[k].higher_is_better is False else "第一"
-        titles = [f"{_label(k)}同类{'并列' if t else ''}{best(k)}" for k, t in zip(first["indicator"], tie, strict=False)]
+        titles = [
+            f"{_label(k)}同类{'并列' if t else ''}{best(k)}" for k, t in zip(first["indicator"], tie, strict=False)
+        ]
         texts = [
             f"{_label(k)}{_f(k, v)}，在{_group_name(g)}{int(n)}家中{'并列' if t else ''}排名第一（中位数{_f(k, m)}）。"
             for k, v, g, n, t, m in zip(
-                first["indicator"], first["value"], first["peer_group"], first["n"], tie, first["peer_median"], strict=False
+                first["indicator"],
+                first["value"],
+                first["peer_group"],
+                first["n"],
+                tie,
+                first["peer_median"],
+                strict=False,
             )
         ]
         out.append(_rows(first, "highlight", "first_in_peer", 85, titles, texts))
@@ -402,7 +416,8 @@ def _proposal_rules(w: pd.DataFrame) -> list[pd.DataFrame]:
     )
     if len(low):
         texts = [
-            f"立案提案{_f('proposals_accepted', n)}，办结{_f('proposals_closed', c)}，办结率{_f('proposal_close_rate', r)}，低于{fmt_pct(MIN_CLOSE_RATE, strip=True)}。"
+            f"立案提案{_f('proposals_accepted', n)}，办结{_f('proposals_closed', c)}，"
+            f"办结率{_f('proposal_close_rate', r)}，低于{fmt_pct(MIN_CLOSE_RATE, strip=True)}。"
             for n, c, r in zip(
                 low["proposals_accepted"],
                 low.get("proposals_closed", pd.Series(np.nan, index=low.index)),

@@ -31,8 +31,10 @@ in force most recently.  ``unit_overrides`` then apply a unit's own rules,
 which may only be stricter: a looser override is ignored with a warning.
 
 >>> std = Standards.from_dict({"default_province": "示例省", "rules": [
-...     {"id": "a", "title": "节日慰问标准", "province": "全国", "kind": "cap_per_member_year", "reasons": ["节日慰问"], "cap": 2000, "source": "《甲》"},
-...     {"id": "b", "title": "节日慰问标准", "province": "示例省", "valid_to": 2024, "kind": "cap_per_member_year", "reasons": ["节日慰问"], "cap": 1500, "source": "《乙》"}]})
+...     {"id": "a", "title": "节日慰问标准", "province": "全国", "kind": "cap_per_member_year",
+...      "reasons": ["节日慰问"], "cap": 2000, "source": "《甲》"},
+...     {"id": "b", "title": "节日慰问标准", "province": "示例省", "valid_to": 2024, "kind": "cap_per_member_year",
+...      "reasons": ["节日慰问"], "cap": 1500, "source": "《乙》"}]})
 >>> [(r.id, r.cap) for r in std.applicable("某单位", 2023)], [(r.id, r.cap) for r in std.applicable("某单位", 2025)]
 ([('b', 1500.0)], [('a', 2000.0)])
 """
@@ -497,12 +499,17 @@ def _check_cap_per_member_year(
             )
             .reset_index()
         )
-        m = pd.Series(list(zip(g["unit"], g["year"], strict=False)), dtype=object).map(members.to_dict()).astype("float64")
+        m = (
+            pd.Series(list(zip(g["unit"], g["year"], strict=False)), dtype=object)
+            .map(members.to_dict())
+            .astype("float64")
+        )
         g["members"] = m.to_numpy()
         g["actual"] = g["total"] / g["members"].where(g["members"] > 0)
         g = g[g["actual"] > rule.cap]
         msg = [
-            f"全年{reasons}慰问合计{_money(t)}（{_rows_text(rows)}），按会员{fmt_num(n, 0)}人计人均{_money(a)}，超过人均每年{cap}的标准{rule.cited}"
+            f"全年{reasons}慰问合计{_money(t)}（{_rows_text(rows)}），"
+            f"按会员{fmt_num(n, 0)}人计人均{_money(a)}，超过人均每年{cap}的标准{rule.cited}"
             for t, n, a, rows in zip(g["total"], g["members"], g["actual"], g["rows"], strict=False)
         ]
         return g.assign(
@@ -652,7 +659,11 @@ def breaches_frame(tables, ind: pd.DataFrame, standards: Standards, registry=Non
     files = (
         {}
         if info is None or info.empty
-        else {(u, int(y)): f for u, y, f in zip(info["unit"], info["year"], info["source_file"], strict=False) if pd.notna(f)}
+        else {
+            (u, int(y)): f
+            for u, y, f in zip(info["unit"], info["year"], info["source_file"], strict=False)
+            if pd.notna(f)
+        }
     )
     ctx = {"files": files}
     assign["rid"] = assign["rule"].map(lambda r: (r.id, r.unit))

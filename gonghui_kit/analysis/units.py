@@ -6,7 +6,8 @@ Each unit has one canonical name, the former names and spellings it used
 province (for standards).  A name the registry does not know is kept as its
 own unit with a warning, never dropped.
 
->>> r = UnitRegistry.from_dict({"units": [{"name": "动力分厂分工会", "former": ["动力车间分工会"], "kind": "企业", "peer_group": "企业分工会"}]})
+>>> r = UnitRegistry.from_dict({"units": [
+...     {"name": "动力分厂分工会", "former": ["动力车间分工会"], "kind": "企业", "peer_group": "企业分工会"}]})
 >>> r.canonical("动力车间分工会"), r.canonical(" 动力分厂分工会 "), r.canonical("新单位")
 ('动力分厂分工会', '动力分厂分工会', '新单位')
 >>> r.knows("新单位"), r.peer_group("动力车间分工会"), r.peer_group("新单位")

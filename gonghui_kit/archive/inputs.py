@@ -120,6 +120,8 @@ def drift(files: pd.DataFrame, state: dict[str, str]) -> list[str]:
     >>> drift(f, {"d/a.xlsx": "1", "d/b.xlsx": "symlink:x"}), drift(f, {"d/a.xlsx": "2", "d/c.xlsx": "3"})
     ([], ['a.xlsx', 'b.xlsx', 'c.xlsx'])
     """
-    seen = {str(p): (str(n), str(h or "")) for p, n, h in zip(files["path"], files["file"], files["sha256"], strict=False)}
+    seen = {
+        str(p): (str(n), str(h or "")) for p, n, h in zip(files["path"], files["file"], files["sha256"], strict=False)
+    }
     moved = [n for p, (n, h) in seen.items() if p not in state or (h and state[p] != h)]
     return moved + [shown_name(Path(p).name) for p in state if p not in seen]

@@ -152,7 +152,8 @@ def _cover(owner: _Owner, year: int, rnd: int, date: dt.date, d: Any, annot: str
     n = Counter(p.severity for p in probs)
     title = f"{owner.label}  {year} 年度台账问题清单（第 {rnd} 轮反馈，{date:%Y-%m-%d}）"
     lines = [
-        f"共 {len(probs)} 个问题需要处理：错误 {n['error']} 个（必须改正）、警告 {n['warning']} 个（请核对，需要时改正）、"
+        f"共 {len(probs)} 个问题需要处理：错误 {n['error']} 个（必须改正）、"
+        f"警告 {n['warning']} 个（请核对，需要时改正）、"
         f"提示 {n['info']} 个（请确认）。请先改错误，改好后重新报送整个文件。"
         if probs
         else "没有需要修改或确认的问题，感谢认真填报。",
@@ -161,7 +162,8 @@ def _cover(owner: _Owner, year: int, rnd: int, date: dt.date, d: Any, annot: str
         lines.append("这是本单位本年度的第一轮反馈。")
     else:
         lines.append(
-            f"与上一轮相比：上轮问题 {d.previous} 个，已改正 {d.fixed} 个，本轮新出现 {d.new} 个（“本轮新出现”列标“新”）。"
+            f"与上一轮相比：上轮问题 {d.previous} 个，已改正 {d.fixed} 个，"
+            f"本轮新出现 {d.new} 个（“本轮新出现”列标“新”）。"
         )
     blank = sum(int(s.get("blank", 0)) for s in owner.result.stats)
     auto = ([f"空行 {blank} 行"] if blank else []) + [f"{k} {v} 处" for k, v in owner.auto.most_common()]
@@ -171,7 +173,8 @@ def _cover(owner: _Owner, year: int, rnd: int, date: dt.date, d: Any, annot: str
     if len(owner.versions) > 1:
         others = "、".join(f"“{v.name}”" for v in owner.versions if v is not owner.result)
         lines.append(
-            f"本单位报送了 {len(owner.versions)} 个版本，本清单针对“{owner.result.name}”（{owner.why}）；未采用：{others}。今后请只报送一份最终版本。"
+            f"本单位报送了 {len(owner.versions)} 个版本，本清单针对“{owner.result.name}”（{owner.why}）；"
+            f"未采用：{others}。今后请只报送一份最终版本。"
         )
     return title, lines
 

@@ -7,7 +7,8 @@ row and finding code.  A unit that resends a corrected file under another
 name keeps its identities, so fixed problems are counted as fixed.
 
 >>> prev = {"U": [identity("U", "活动", "日期", 5, "date_invalid"), identity("U", "活动", "人数", 6, "number_invalid")]}
->>> d = diff(prev.get("U"), {identity("U", "活动", "人数", 6, "number_invalid"), identity("U", "经费", "金额", 3, "negative_amount")})
+>>> now = {identity("U", "活动", "人数", 6, "number_invalid"), identity("U", "经费", "金额", 3, "negative_amount")}
+>>> d = diff(prev.get("U"), now)
 >>> d.previous, d.fixed, d.new
 (2, 1, 1)
 >>> diff(None, {"a"}).previous is None

@@ -209,7 +209,8 @@ def barh(
         val = MISSING if np.isnan(v) else fmt_(v)
         data_v = "" if np.isnan(v) else f' data-value="{_e(float(v))}"'
         body.append(
-            f'<tr{cls}><th scope="row">{name}</th><td class="gh-track">{bar}</td><td class="num"{data_v}>{_e(val)}</td></tr>'
+            f'<tr{cls}><th scope="row">{name}</th><td class="gh-track">{bar}</td>'
+            f'<td class="num"{data_v}>{_e(val)}</td></tr>'
         )
     note = (
         f'<span class="gh-ref-note"><span class="gh-ref-key"></span>{_e(ref_label)} {_e(fmt_(float(ref)))}</span>'
@@ -223,7 +224,8 @@ def barh(
     table = f'<table class="gh-hbar{ref_cls}" style="{style}">{"".join(body)}</table>'
     if len(rows) > fold:
         return _styled(
-            f'<details class="gh-hchart"><summary>{cap}<span class="gh-muted">（共 {len(rows)} 个单位，点击展开）</span></summary>'
+            f'<details class="gh-hchart"><summary>{cap}'
+            f'<span class="gh-muted">（共 {len(rows)} 个单位，点击展开）</span></summary>'
             f"{table}</details>",
             css,
         )
@@ -345,7 +347,8 @@ def heatmap(
                 good = (vmax - v) / span if lower_is_better else (v - vmin) / span
                 bg = rank_color(good if vmax != vmin else 0.5)
                 cell = cell_of[v] = (
-                    f'<td class="num" data-value="{_e(v)}" style="background:{bg};color:{_text_on(bg)}">{_e(fmt_(v))}</td>'
+                    f'<td class="num" data-value="{_e(v)}" style="background:{bg};color:{_text_on(bg)}">'
+                    f"{_e(fmt_(v))}</td>"
                 )
             cells.append(cell)
         cls = ' class="gh-hl"' if label in hl else ""

@@ -97,10 +97,17 @@ def html_table(
     click on the header sorts by: "2.38万元" must sort after "9,031元");
     ``links`` gives a relative URL per row for a column's cells.
 
-    >>> html_table(pd.DataFrame({"单位": ["<b>甲</b>"], "值": ["1"]}), numeric=["值"])
-    '<div class="gh-scroll"><table class="data"><thead><tr><th>单位</th><th class="num">值</th></tr></thead><tbody><tr><td>&lt;b&gt;甲&lt;/b&gt;</td><td class="num">1</td></tr></tbody></table></div>'
-    >>> html_table(pd.DataFrame({"单位": ["甲"], "值": ["1.2万元"]}), numeric=["值"], values={"值": [12000.0]}, links={"单位": ["units/%E7%94%B2.html"]})
-    '<div class="gh-scroll"><table class="data"><thead><tr><th>单位</th><th class="num">值</th></tr></thead><tbody><tr><td><a href="units/%E7%94%B2.html">甲</a></td><td class="num" data-value="12000.0">1.2万元</td></tr></tbody></table></div>'
+    >>> head = '<div class="gh-scroll"><table class="data"><thead><tr><th>单位</th><th class="num">值</th></tr></thead>'
+    >>> html_table(pd.DataFrame({"单位": ["<b>甲</b>"], "值": ["1"]}), numeric=["值"]) == head + (
+    ...     '<tbody><tr><td>&lt;b&gt;甲&lt;/b&gt;</td><td class="num">1</td></tr></tbody></table></div>'
+    ... )
+    True
+    >>> html_table(pd.DataFrame({"单位": ["甲"], "值": ["1.2万元"]}), numeric=["值"], values={"值": [12000.0]},
+    ...            links={"单位": ["units/%E7%94%B2.html"]}) == head + (
+    ...     '<tbody><tr><td><a href="units/%E7%94%B2.html">甲</a></td>'
+    ...     '<td class="num" data-value="12000.0">1.2万元</td></tr></tbody></table></div>'
+    ... )
+    True
     """
     values, links = values or {}, links or {}
     cls = "data sortable" if sortable else "data"
@@ -127,7 +134,10 @@ def html_table(
         for i, row in enumerate(df.itertuples(index=False))
     ]
     cap = f"<caption>{_e(caption)}</caption>" if caption else ""
-    return f'<div class="gh-scroll"><table class="{cls}"{tid}>{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
+    return (
+        f'<div class="gh-scroll"><table class="{cls}"{tid}>{cap}<thead><tr>{head}</tr></thead>'
+        f'<tbody>{"".join(body)}</tbody></table></div>'
+    )
 
 
 def md_to_html(md: str) -> str:
@@ -321,9 +331,11 @@ class UnitReport:
         years = " · ".join(f"<a href='{to(layout.unit_page(y, s))}'>{y}年</a>" for y, s in pages)
         return (
             "<nav class='gh-nav' aria-label='位置'><span class='gh-crumbs'>"
-            f"<a href='{to(layout.ROOT_INDEX)}'>报告档案</a><span class='gh-sep'>›</span><a href='{to(layout.year_index(self.year))}'>{self.year}年度</a>"
+            f"<a href='{to(layout.ROOT_INDEX)}'>报告档案</a><span class='gh-sep'>›</span>"
+            f"<a href='{to(layout.year_index(self.year))}'>{self.year}年度</a>"
             f"<span class='gh-sep'>›</span><span aria-current='page'>{_e(self.unit)}</span></span>"
-            f"<span class='gh-links'><a href='{to(layout.compare_page(self.year))}'>各单位对比</a> · <a href='{to(layout.quality_page(self.year))}'>数据质量</a></span>"
+            f"<span class='gh-links'><a href='{to(layout.compare_page(self.year))}'>各单位对比</a> · "
+            f"<a href='{to(layout.quality_page(self.year))}'>数据质量</a></span>"
             + (f"<span class='gh-links'>本单位其他年度：{years}</span>" if years else "")
             + "</nav>"
         )
@@ -331,7 +343,8 @@ class UnitReport:
     def header(self):
         files = self.b.unit_files(self.unit)
         srcs = "".join(
-            f"<li>{int(r.year)}年度：{_e(r.file)} <span class='gh-muted'>（SHA-256 {_e(str(r.sha256)[:12])}…）</span></li>"
+            f"<li>{int(r.year)}年度：{_e(r.file)} "
+            f"<span class='gh-muted'>（SHA-256 {_e(str(r.sha256)[:12])}…）</span></li>"
             for r in files.sort_values("year").itertuples()
         )
         return _display_html(
@@ -431,7 +444,10 @@ class UnitReport:
 
     def summary(self):
         items = "".join(f"<li>{_e(x)}</li>" for x in self.summary_checklist())
-        checks = f"<aside class='summary-checks'><h3>核查清单（供工会负责同志核查，不属于总结正文）</h3><ul>{items}</ul></aside>"
+        checks = (
+            "<aside class='summary-checks'><h3>核查清单（供工会负责同志核查，不属于总结正文）</h3>"
+            f"<ul>{items}</ul></aside>"
+        )
         return _display_html(f"<article class='summary'>{md_to_html(self.summary_markdown())}</article>{checks}")
 
     # -- charts --------------------------------------------------------------
@@ -555,10 +571,13 @@ class UnitReport:
             {
                 "指标": [BY_KEY[k].label for k in r["indicator"]],
                 "本单位": [fmt_indicator(k, v) for k, v in zip(r["indicator"], r["value"], strict=False)],
-                "同类排名": [f"{int(a)}/{int(n)}" if pd.notna(a) else MISSING for a, n in zip(r["rank"], r["n"], strict=False)],
+                "同类排名": [
+                    f"{int(a)}/{int(n)}" if pd.notna(a) else MISSING for a, n in zip(r["rank"], r["n"], strict=False)
+                ],
                 "同类中位数": [fmt_indicator(k, v) for k, v in zip(r["indicator"], r["peer_median"], strict=False)],
                 "全部单位排名": [
-                    f"{int(a)}/{int(n)}" if pd.notna(a) else MISSING for a, n in zip(r["rank_overall"], r["n_overall"], strict=False)
+                    f"{int(a)}/{int(n)}" if pd.notna(a) else MISSING
+                    for a, n in zip(r["rank_overall"], r["n_overall"], strict=False)
                 ],
             }
         )
@@ -632,10 +651,11 @@ class UnitReport:
             }
         )
         if not q.empty:
-            r = q.iloc[0]
             head = (
-                f"<p>读取 {fmt_int(q['rows'].sum())} 行，计入 {fmt_int(q['records'].sum())} 条记录；排除合计/小计行 {fmt_int(q['subtotals'].sum())} 行、"
-                f"重复行 {fmt_int(q['duplicates'].sum())} 行、非本年度记录 {fmt_int(q['other_year'].sum())} 行、说明文字 {fmt_int(q['notes'].sum())} 行；"
+                f"<p>读取 {fmt_int(q['rows'].sum())} 行，计入 {fmt_int(q['records'].sum())} 条记录；"
+                f"排除合计/小计行 {fmt_int(q['subtotals'].sum())} 行、"
+                f"重复行 {fmt_int(q['duplicates'].sum())} 行、非本年度记录 {fmt_int(q['other_year'].sum())} 行、"
+                f"说明文字 {fmt_int(q['notes'].sum())} 行；"
                 f"修正不规范写法 {fmt_int(q['fixed'].sum())} 处。行号等细节见年度数据质量报告。</p>"
             )
         else:
@@ -721,13 +741,15 @@ class CompareReport:
         nav = (
             "<nav class='gh-nav' aria-label='位置'><span class='gh-crumbs'>"
             f"<a href='{to(layout.ROOT_INDEX)}'>报告档案</a><span class='gh-sep'>›</span>"
-            f"<a href='{to(layout.year_index(self.year))}'>{self.year}年度</a><span class='gh-sep'>›</span><span aria-current='page'>各单位对比</span></span>"
+            f"<a href='{to(layout.year_index(self.year))}'>{self.year}年度</a><span class='gh-sep'>›</span>"
+            "<span aria-current='page'>各单位对比</span></span>"
             f"<span class='gh-links'><a href='{to(layout.quality_page(self.year))}'>数据质量</a> · "
             f"<a href='{to(layout.indicators_xlsx(self.year))}'>指标表（Excel）</a></span></nav>"
         )
         return _display_html(
             nav
-            + f"<header class='report-head'><h1>{self.year}年度各单位工会工作对比</h1><p class='gh-muted'>共 {len(self.units)} 个单位 · 生成时间：{_e(fmt_time(self.b.built_at))}</p></header>"
+            + f"<header class='report-head'><h1>{self.year}年度各单位工会工作对比</h1>"
+            f"<p class='gh-muted'>共 {len(self.units)} 个单位 · 生成时间：{_e(fmt_time(self.b.built_at))}</p></header>"
         )
 
     def _unit_links(self, units: Sequence[str]) -> list[str | None]:
@@ -757,7 +779,8 @@ class CompareReport:
         numeric = [BY_KEY[k].label for k in w.columns]
         raw = {BY_KEY[k].label: w[k].tolist() for k in w.columns}
         return _display_html(
-            "<div class='table-tools'><span class='gh-muted'>点击表头可排序。</span> <label>筛选单位：<input type='search' data-filter='compare-key' placeholder='输入单位名称'></label></div>"
+            "<div class='table-tools'><span class='gh-muted'>点击表头可排序。</span> "
+            "<label>筛选单位：<input type='search' data-filter='compare-key' placeholder='输入单位名称'></label></div>"
             + html_table(
                 t,
                 table_id="compare-key",

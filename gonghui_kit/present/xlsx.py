@@ -245,7 +245,7 @@ def _topic_sheet(
             _apply_style(ws.cell(row, 2 + j), "block", None)
         row += 1
         _put(ws, row, 1, "同类分组", style="box")
-        for j, (u, y) in enumerate(cols):
+        for j, (u, _y) in enumerate(cols):
             _put(ws, row, 2 + j, str(groups.get(u, "")), style="box")
         row += 1
         rmap = {
@@ -267,7 +267,7 @@ def _topic_sheet(
             row += 1
 
     ws.column_dimensions["A"].width = 26
-    for j, (u, y) in enumerate(cols):
+    for j, (u, _y) in enumerate(cols):
         width = (
             max(11, min(30, 2 * len(str(u)) + 2)) if not multi else max(11, min(30, (2 * len(str(u)) + 2) / len(years)))
         )

@@ -473,7 +473,8 @@ def _failure_cell(job: ReportJob, reason: str):
 
     back = f' <a href="{html.escape(job.back, quote=True)}">返回列表</a>' if job.back else ""
     cell = nbformat.v4.new_markdown_cell(
-        f'<div class="gh-error" role="alert"><p class="gh-error-title">本报告未能完整生成：{html.escape(reason)}</p><p>下面是已生成的部分；失败原因见红框。{back}</p></div>'
+        f'<div class="gh-error" role="alert"><p class="gh-error-title">本报告未能完整生成：{html.escape(reason)}</p>'
+        f"<p>下面是已生成的部分；失败原因见红框。{back}</p></div>"
     )
     cell.metadata["tags"] = ["gonghui-failure"]
     return cell

@@ -80,7 +80,7 @@ def _same(col, truth, got) -> bool:
 def test_sample_workbooks_all_read(loaded_sample):
     res, led, _ = loaded_sample
     files = {_key(f): s for f, s in zip(led.files["file"], led.files["status"], strict=False)}
-    for rel, t in res.truth.items():
+    for rel, _t in res.truth.items():
         assert files.get(rel) == "ok", (
             rel,
             files.get(rel),
@@ -112,7 +112,8 @@ def test_sample_records_match_truth(loaded_sample):
             have_rows = [] if got is None else got.index.tolist()
             if sorted(want_rows) != sorted(have_rows):
                 problems.append(
-                    f"{rel} {key}: rows missing {sorted(set(want_rows) - set(have_rows))[:10]}, extra {sorted(set(have_rows) - set(want_rows))[:10]}"
+                    f"{rel} {key}: rows missing {sorted(set(want_rows) - set(have_rows))[:10]}, "
+                    f"extra {sorted(set(have_rows) - set(want_rows))[:10]}"
                 )
                 continue
             for r in st["records"]:
@@ -122,12 +123,14 @@ def test_sample_records_match_truth(loaded_sample):
                         continue
                     if not _same(col, r[col.key], rec[col.key]):
                         problems.append(
-                            f"{rel} {st['name']} row {r['_row']} {col.key}: truth {r[col.key]!r}, loaded {rec[col.key]!r}"
+                            f"{rel} {st['name']} row {r['_row']} {col.key}: "
+                            f"truth {r[col.key]!r}, loaded {rec[col.key]!r}"
                         )
                 if sheet.date_column and isinstance(r.get(sheet.date_column), tuple):
                     if rec[f"{sheet.date_column}_precision"] != "month":
                         problems.append(
-                            f"{rel} {key} row {r['_row']}: month-only date read with precision {rec[f'{sheet.date_column}_precision']}"
+                            f"{rel} {key} row {r['_row']}: month-only date read with precision "
+                            f"{rec[f'{sheet.date_column}_precision']}"
                         )
     assert not problems, f"{len(problems)} mismatches:\n" + "\n".join(problems[:40])
 

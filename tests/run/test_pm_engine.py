@@ -25,7 +25,8 @@ def _notebook(path, cells):
 
 
 CELLS = [
-    "import matplotlib.pyplot as plt\nfrom IPython.display import HTML, Markdown, display\nprint('单位', unit, code, type(code).__name__)\ndisplay(HTML('<b>粗体</b>'))",
+    "import matplotlib.pyplot as plt\nfrom IPython.display import HTML, Markdown, display\n"
+    "print('单位', unit, code, type(code).__name__)\ndisplay(HTML('<b>粗体</b>'))",
     "fig, ax = plt.subplots(figsize=(3, 2))\nax.plot([1, 2, 3])\nyear + 1",
     "import pandas as pd\npd.DataFrame({'a': [1, 2]})",
     "import sys\nprint('err', file=sys.stderr)\nx = 5",
@@ -105,7 +106,8 @@ def test_errors_and_partial_notebook_like_kernel(tmp_path):
 def test_fork_executor_isolates_reports(tmp_path):
     """Module state, rcParams and globals never carry over between reports."""
     cells = [
-        "import matplotlib as mpl, gonghui_kit\nprint(getattr(gonghui_kit, '_leak', None), mpl.rcParams['lines.linewidth'])\n"
+        "import matplotlib as mpl, gonghui_kit\n"
+        "print(getattr(gonghui_kit, '_leak', None), mpl.rcParams['lines.linewidth'])\n"
         "gonghui_kit._leak = unit\nmpl.rcParams['lines.linewidth'] = 9.0\nimport os\nprint(os.getpid())",
     ]
     src = _notebook(tmp_path / "in.ipynb", cells)

@@ -284,7 +284,8 @@ def dims_problem(rep: Report, lim: Limits, name: str, rows: int, cols: int, what
             )
         else:
             msg = (
-                f"工作表「{name}」{more}有 {fmt_count(rows)} 行，超过单表上限 {fmt_count(lim.max_sheet_rows_default)} 行；"
+                f"工作表「{name}」{more}有 {fmt_count(rows)} 行，"
+                f"超过单表上限 {fmt_count(lim.max_sheet_rows_default)} 行；"
                 "请删除多余的空行，或拆分为多个工作表后重新报送。"
             )
         rep.add("too_many_rows", "error", msg, name)
@@ -301,8 +302,10 @@ def dims_problem(rep: Report, lim: Limits, name: str, rows: int, cols: int, what
         rep.add(
             "too_many_cells",
             "error",
-            f"工作表「{name}」的使用范围达 {fmt_count(rows)} 行 × {fmt_count(cols)} 列（约 {fmt_count(rows * cols)} 个单元格），"
-            f"超过上限 {fmt_count(lim.max_sheet_cells)} 个单元格。如表格右侧或下方远处有零星内容或格式，请选中多余的行和列并"
+            f"工作表「{name}」的使用范围达 {fmt_count(rows)} 行 × {fmt_count(cols)} 列"
+            f"（约 {fmt_count(rows * cols)} 个单元格），"
+            f"超过上限 {fmt_count(lim.max_sheet_cells)} 个单元格。"
+            "如表格右侧或下方远处有零星内容或格式，请选中多余的行和列并"
             "“删除”（不是“清除内容”）；如数据确实这么多，请拆分为多个工作表或文件后重新报送。",
             name,
         )
