@@ -39,7 +39,18 @@ from gonghui_kit.atomic import sha256_file
 from gonghui_kit.ingest import clean
 from gonghui_kit.ingest.codes import NA_CODE
 from gonghui_kit.ingest.findings import Finding, finding_fields, findings_like, show_value
-from gonghui_kit.ingest.grid import BLANK, DATA, NOTE, duplicates, locate_header, make_grid, row_kind_codes
+from gonghui_kit.ingest.grid import (
+    BLANK,
+    DATA,
+    NOTE,
+    SIGNATURE,
+    duplicates,
+    header_repeats,
+    locate_header,
+    make_grid,
+    row_kind_codes,
+)
+from gonghui_kit.ingest.layout import excel_col, fill_merged, same_records
 from gonghui_kit.ingest.ledger import (
     INFO_COLUMNS,
     META_COLUMNS,
@@ -70,26 +81,34 @@ __all__ = [
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".et", ".ods", ".csv", ".xltx", ".xltm"}
 
+REPEATED = -1  # a row kind of its own here: a repeated header row (counted with the title rows)
+
 # How each parser note is reported: (severity, action, message).  The one
 # place where the wording of cell-level findings is decided.
 NOTE_MESSAGES: dict[tuple[str, str], tuple[str, str, str]] = {
     ("number", "approx"): ("info", "converted", "近似数（约/余/多），按所写数字计入"),
     ("number", "text"): ("info", "converted", "文本格式的数字，已转换为数值"),
     ("number", "missing_token"): ("info", "missing", "填写为“无/—/-”，按缺失处理（不按 0 计）"),
-    ("number", "invalid"): ("warning", "missing", "无法识别为数字，按缺失处理，请核实"),
+    ("number", "invalid"): ("error", "missing", "无法识别为数字，未计入。请改为数字（如 50、1200.5）后重新报送"),
+    ("number", "chinese"): ("info", "converted", "中文大写金额或中文数字，已转换为数值"),
     ("date", "serial"): ("info", "converted", "Excel 日期序列号，已转换为日期"),
     ("date", "text"): ("info", "converted", "文本格式的日期，已转换"),
     ("date", "chinese"): ("info", "converted", "中文数字日期，已转换"),
     ("date", "no_year"): ("info", "converted", "日期未写年份，按基本信息中的年度补全"),
     ("date", "md_number"): ("info", "converted", "日期写作“月.日”数字，按基本信息中的年度补全"),
+    ("date", "ym_number"): ("info", "converted", "日期写作“年.月”数字（如 2024.3），已按该月读取"),
+    ("date", "ym_ambiguous"): ("warning", "converted", "日期写作数字“年.1”：可能是1月，也可能是10月（Excel 会去掉 2024.10 末尾的 0），暂按1月计入。请改为文本日期，如 2024-10-08"),
+    ("date", "two_digit_year"): ("info", "converted", "两位数年份（如 23-5-8），已按 20xx 年读取"),
     ("date", "month_only"): ("info", "converted", "日期只有年月，计入该月，日不详"),
     ("date", "year_only"): ("warning", "kept", "日期只有年份，计入全年合计，不计入月度统计"),
     ("date", "missing_token"): ("warning", "missing", "日期填写为“无/—”，按缺失处理"),
-    ("date", "invalid"): ("warning", "missing", "无法识别的日期，按缺失处理，请核实"),
+    ("date", "invalid"): ("error", "missing", "无法识别的日期，本条记录未计入月度统计。请改为完整日期（如 2024-07-01）后重新报送"),
     ("category", "synonym"): ("info", "mapped", "类别写法不规范，已归入标准类别"),
     ("category", "unknown"): ("warning", "mapped", "未知类别，已归入“其他”，请核实"),
-    ("category", "unknown_nodefault"): ("warning", "missing", "无法识别的取值，按缺失处理，请核实"),
+    ("category", "unknown_nodefault"): ("error", "missing", "无法识别的取值，未计入。请按填表说明中的选项填写后重新报送"),
     ("account", "rollup"): ("info", "mapped", "明细科目已归入上级科目"),
+    ("account", "code"): ("info", "mapped", "按《工会会计制度》科目编码识别科目"),
+    ("account", "code_conflict"): ("warning", "mapped", "科目编码与科目名称不一致，按编码归类，请核实"),
     ("account", "unknown"): ("warning", "mapped", "无法识别的科目，按收支方向归入“其他收入/其他支出”，请核实"),
 }
 
@@ -249,9 +268,12 @@ def _load_raw(wb: RawWorkbook, res: WorkbookResult, ctx: _Ctx, want_year: int | 
         return
     tables: dict[str, list[pd.DataFrame]] = {}
     for raw, sheet in assigned:
+        if sheet is not None and sheet.key != "info" and not raw.visible and not _hidden_sheet(raw, sheet, assigned, ctx):
+            continue
         if sheet is None:
             if raw.rows and not schema.is_helper_sheet(raw.name) and any(not clean.is_blank(v) for r in raw.rows for v in r):
-                ctx.add(raw.name, None, "", "", "skipped", "info", f"未识别的工作表（{len(raw.rows)} 行），未读取。如是台账数据，请按模板改名为标准表名。", "unknown_sheet")
+                names = "、".join(f"“{s.label}”" for s in schema.record_sheets)
+                ctx.add(raw.name, None, "", "", "skipped", "error", f"未识别的工作表“{raw.name}”（{len(raw.rows)} 行有内容），未读取，数据不完整。如是台账数据，请把工作表名称改为{names}之一；如不是台账数据，请删除这张工作表后重新报送。", "unknown_sheet")
             continue
         if sheet.key == "info":
             continue
@@ -267,6 +289,24 @@ def _load_raw(wb: RawWorkbook, res: WorkbookResult, ctx: _Ctx, want_year: int | 
             res.absent_sheets.append(sheet.label)
             if not any(s.get("table") == sheet.key for s in res.stats):
                 ctx.add("", None, "", "", "kept", "info", f"未报送“{sheet.label}”，视为本年度无此项记录", "sheet_absent", sheet.key)
+
+
+def _hidden_sheet(raw: RawSheet, sheet: Sheet, assigned: list[tuple[RawSheet, Sheet | None]], ctx: _Ctx) -> bool:
+    """Whether a hidden record sheet is read: an old draft kept hidden beside
+    the visible sheet of its kind is not (a copy: a warning; different
+    records: an error, someone must say which is right); a hidden sheet that
+    is the only one of its kind is read, and said so."""
+    visible = [r for r, s in assigned if s is not None and s.key == sheet.key and r.visible]
+    if not visible:
+        ctx.add(raw.name, None, "", "", "kept", "warning", f"工作表“{raw.name}”是隐藏的，已按“{sheet.label}”读取。如是作废的旧表，请删除后重新报送。", "hidden_sheet", sheet.key)
+        return True
+    share = max(same_records(raw, v) for v in visible)
+    names = "、".join(f"“{v.name}”" for v in visible)
+    if share >= 0.8:
+        ctx.add(raw.name, None, "", "", "excluded", "warning", f"隐藏的工作表“{raw.name}”是{names}的旧副本，未计入，以可见的工作表为准。", "hidden_copy", sheet.key)
+    else:
+        ctx.add(raw.name, None, "", "", "excluded", "error", f"隐藏的工作表“{raw.name}”与{names}都是“{sheet.label}”但记录不同，未计入。请确认哪一张是正确的，删除另一张（或取消隐藏并合并）后重新报送。", "hidden_sheet_differs", sheet.key)
+    return False
 
 
 def _parse_info(raw: RawSheet, schema: Schema, ctx: _Ctx) -> dict[str, Any]:
@@ -336,27 +376,45 @@ def _parse_info(raw: RawSheet, schema: Schema, ctx: _Ctx) -> dict[str, Any]:
 def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame | None, dict[str, int]]:
     schema = ctx.schema
     stats = dict(rows=len(raw.rows), title=0, blank=0, notes=0, subtotals=0, duplicates=0, other_year=0, records=0, unreadable=0)
+    fill_merged_body = fill_merged(raw)
     header = locate_header(raw.rows, sheet, schema)
     if header is None:
         n_filled = sum(1 for r in raw.rows if any(not clean.is_blank(v) for v in r))
         stats["unreadable"] = len(raw.rows)
         if n_filled:
-            ctx.add(raw.name, None, "", "", "skipped", "warning", f"找不到表头（应含“{'”“'.join(c.label for c in sheet.columns[:4])}”等列），本表 {n_filled} 行未读取。请按模板填写表头。", "no_header", sheet.key)
+            ctx.add(raw.name, None, "", "", "skipped", "error", f"找不到表头，数据不完整（应含“{'”“'.join(c.label for c in sheet.columns[:4])}”等列），本表 {n_filled} 行未读取。请按模板填写表头。", "no_header", sheet.key)
         return None, stats
+    pii_cols0 = {j for j, k in header.columns.items() if k in {c.key for c in sheet.columns if c.pii}}
+    below = raw.rows[header.row + 1 :]
     for j, text in header.unknown.items():
-        ctx.add(raw.name, raw.excel_row(header.row), text, "", "skipped", "info", "未识别的列，未读取", "unknown_column", sheet.key, col=raw.first_col + j + 1)
+        filled = sum(1 for r in below if j < len(r) and not clean.is_blank(r[j]))
+        col = raw.first_col + j + 1
+        if filled:
+            known = "”“".join(c.label for c in sheet.columns if c.key not in header.columns.values())
+            hint = f"如是“{known}”之一，请把列名改成模板写法；" if known else ""
+            ctx.add(raw.name, raw.excel_row(header.row), text, "", "skipped", "error", f"未识别的列“{text}”（{excel_col(col - 1)}列，{filled} 个单元格有内容），未读取，数据不完整。{hint}如不是台账数据，请删除这一列后重新报送。", "unknown_column", sheet.key, col=col)
+        else:
+            ctx.add(raw.name, raw.excel_row(header.row), text, "", "skipped", "info", "未识别的列（下面没有内容），未读取", "unknown_column", sheet.key, col=col)
     for j in header.columns:
         if header.scales.get(j, 1.0) != 1.0:
             ctx.add(raw.name, raw.excel_row(header.row), header.headers[j], "", "converted", "info", f"表头注明单位，本列数值已乘以 {header.scales[j]:,.0f} 换算为元", "header_scale", sheet.key, col=raw.first_col + j + 1)
     stats["title"] = header.row + 1
+    for first, last, c, value in fill_merged_body:
+        if first > raw.excel_row(header.row):
+            ctx.add(raw.name, first, header.headers.get(c - 1 - raw.first_col, ""), value if (c - 1 - raw.first_col) not in pii_cols0 else "", "converted", "info", f"合并单元格（第{first}–{last}行），其值计入所跨的每一行", "merged_cells", sheet.key, col=c)
     body = raw.rows[header.row + 1 :]
     grid = make_grid(body)
     kinds = row_kind_codes(grid, body, schema)
     row0 = raw.excel_row(header.row + 1)  # Excel row of body[0]
+    repeats = np.flatnonzero(header_repeats(grid, header, sheet, schema) & (kinds == DATA))
+    kinds[repeats] = REPEATED
+    stats["title"] += len(repeats)
+    for i in repeats.tolist():
+        ctx.add(raw.name, row0 + i, "", "", "excluded", "info", f"重复的表头行（与第{raw.excel_row(header.row)}行相同），不是记录，未计入", "repeated_header", sheet.key)
     # cells of personal-data columns are never quoted in a finding (spec §6)
     pii_keys = {c.key for c in sheet.columns if c.pii}
     pii_cols = {j for j, k in header.columns.items() if k in pii_keys}
-    for i in np.flatnonzero(kinds != DATA).tolist():
+    for i in np.flatnonzero((kinds != DATA) & (kinds != REPEATED)).tolist():
         k = kinds[i]
         if k == BLANK:
             stats["blank"] += 1
@@ -364,6 +422,11 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
             stats["notes"] += 1
             j, text = next((j, v) for j, v in enumerate(body[i]) if not clean.is_blank(v))
             ctx.add(raw.name, row0 + i, "", "" if j in pii_cols else text, "excluded", "info", "表格下方的说明文字，不是记录，未计入", "note", sheet.key, col=raw.first_col + j + 1)
+        elif k == SIGNATURE:
+            stats["notes"] += 1
+            j, text = next((j, v) for j, v in enumerate(body[i]) if not clean.is_blank(v))
+            label = str(text).replace(":", "：").split("：", 1)[0].strip()  # the label only: a name may follow
+            ctx.add(raw.name, row0 + i, "", label, "excluded", "info", "签字、盖章或填表说明行，不是记录，未计入", "signature", sheet.key, col=raw.first_col + j + 1)
         else:
             stats["subtotals"] += 1
             label = next((v for j, v in enumerate(body[i]) if isinstance(v, str) and not clean.is_blank(v) and j not in pii_cols), "")
@@ -493,7 +556,7 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
             out[col.key] = to_column([a for d, a, _ in res], inv)
             out["_account_direction"] = to_column([d for d, a, _ in res], inv)
             if present:
-                notes = [("account", nt) if nt in ("rollup", "unknown") else None for d, a, nt in res]
+                notes = [("account", nt) if nt in ("rollup", "unknown", "code", "code_conflict") else None for d, a, nt in res]
                 report(False, j, inv, vals, notes)
         else:  # pragma: no cover - schema types are closed
             raise ValueError(f"unknown column type {col.type}")

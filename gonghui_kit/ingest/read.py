@@ -33,6 +33,7 @@ class RawSheet:
     hidden_rows: frozenset[int] = frozenset()
     formulas_without_value: list[tuple[int, int]] = field(default_factory=list)  # (excel_row, col0)
     visible: bool = True
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # 0-based (row0, col0, row1, col1), absolute
 
     def excel_row(self, i: int) -> int:
         return self.first_row + i
@@ -126,11 +127,15 @@ def _calamine_grids(path: Path, wb: Any, parsed: dict[str, Any] | None = None) -
             sh = parsed.pop(name) if parsed and name in parsed else wb.get_sheet_by_name(name)
             start = sh.start or (0, 0)
             rows = sh.to_python(skip_empty_area=True)
+            try:
+                merged = [(a[0], a[1], b[0], b[1]) for a, b in (sh.merged_cell_ranges or ())]
+            except Exception:  # noqa: BLE001 - formats without merge records
+                merged = []
             # free this sheet's dense Rust grid now: a plain reassignment keeps
             # it alive while the next sheet's grid is built (2× peak memory)
             del sh
             visible = m is None or str(m.visible).endswith("Visible")
-            sheets.append(RawSheet(name=name, rows=rows, first_row=start[0] + 1, first_col=start[1], visible=visible))
+            sheets.append(RawSheet(name=name, rows=rows, first_row=start[0] + 1, first_col=start[1], visible=visible, merged=merged))
     except Exception as e:
         raise ReadError("corrupt", f"文件内容损坏，无法读取（{type(e).__name__}）") from e
     finally:
@@ -189,7 +194,8 @@ def _read_openpyxl(path: Path) -> RawWorkbook:
         for ws in wb.worksheets:
             rows = [[("" if v is None else v) for v in r] for r in ws.iter_rows(values_only=True)]
             hidden = frozenset(r for r, d in ws.row_dimensions.items() if d.hidden)
-            sheets.append(RawSheet(ws.title, rows, 1, 0, hidden, visible=ws.sheet_state == "visible"))
+            merged = [(m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in ws.merged_cells.ranges]
+            sheets.append(RawSheet(ws.title, rows, 1, 0, hidden, visible=ws.sheet_state == "visible", merged=merged))
     finally:
         wb.close()
     return RawWorkbook(path, sheets, "openpyxl")

@@ -160,6 +160,9 @@ class Schema:
     subtotal_words: tuple[str, ...]
     note_prefixes: tuple[str, ...]
     helper_sheets: tuple[str, ...] = ()
+    account_codes: dict[str, str] = field(default_factory=dict)
+    signature_words: tuple[str, ...] = ()
+    ignored_columns: tuple[str, ...] = ()
 
     def is_helper_sheet(self, name: str) -> bool:
         """Instructions or drop-down lists, not data (``helper_sheets``)."""
@@ -266,4 +269,7 @@ def load_schema() -> Schema:
         subtotal_words=_tuple(raw["subtotal_words"]),
         note_prefixes=_tuple(raw["note_prefixes"]),
         helper_sheets=_tuple(raw.get("helper_sheets")),
+        signature_words=_tuple(raw.get("signature_words")),
+        ignored_columns=_tuple(raw.get("ignored_columns")),
+        account_codes={str(k): str(v) for k, v in (raw.get("account_codes") or {}).items()},
     )

@@ -1,0 +1,277 @@
+"""What grassroots unions really send (intake issue): each kind of ledger
+read correctly, or an error naming the cell — never silently wrong.
+
+Every test builds its workbook with openpyxl (conftest's ``Sheet`` /
+``make_book``) and asserts exact indicator values and findings with cells.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+import pytest
+
+from conftest import UNIT, YEAR, Sheet, findings_at, one_finding
+
+pytestmark = pytest.mark.usefixtures("load_book")
+
+ACT = "活动台账"
+HEAD = ["日期", "活动名称", "活动类别", "参与人数", "支出金额"]
+
+
+def indicators(path):
+    from gonghui_kit.analysis.indicators import compute_indicators, value_of
+    from gonghui_kit.ingest.load import load_ledgers
+
+    ind = compute_indicators(load_ledgers(path))
+    return lambda key, cat="": value_of(ind, UNIT, YEAR, key, cat)
+
+
+def check_exit(path) -> int:
+    from gonghui_kit.cli import main
+
+    return main(["check", str(path), "--format", "json"])
+
+
+def codes(findings, severity=None):
+    return sorted({f.code for f in findings if severity is None or f.severity == severity})
+
+
+def edit(book, fn):
+    """Change the written workbook with openpyxl (merges, hidden sheets …)."""
+    wb = openpyxl.load_workbook(book.path)
+    fn(wb)
+    wb.save(book.path)
+
+
+# --------------------------------------------------------------------------
+# values
+
+
+def test_chinese_capital_amounts(make_book, load_book, tmp_path):
+    book = make_book({ACT: Sheet([HEAD, ["2023-07-01", "篮球赛", "文体活动", 20, "叁仟元整"],
+                                  ["2023-08-01", "歌咏", "文体活动", 30, "壹万零伍佰元"],
+                                  ["2023-09-01", "健步走", "文体活动", "三十人", "1.2万"]])})
+    res = load_book(book)
+    assert res.tables["activities"]["amount"].tolist() == [3000.0, 10500.0, 12000.0]
+    f = one_finding(res.findings, row=book.row(ACT, 2), code="number_chinese")
+    assert (f.column, f.value, f.col, f.severity) == ("支出金额", "壹万零伍佰元", 5, "info")
+    get = indicators(tmp_path)
+    assert get("activity_spend") == 25500 and get("activity_participants") == 80
+    assert check_exit(tmp_path) == 0
+
+
+def test_dates_typed_as_numbers_two_digit_years_and_months(make_book, load_book, tmp_path):
+    book = make_book({ACT: Sheet([HEAD, [2023.3, "甲", "文体活动", 1, 10], [2023.12, "乙", "文体活动", 2, 20],
+                                  [2023.1, "丙", "文体活动", 4, 40], ["23-5-8", "丁", "文体活动", 8, 80],
+                                  ["2023年6月", "戊", "文体活动", 16, 160]])})
+    res = load_book(book)
+    df = res.tables["activities"]
+    assert df["month"].tolist() == [3, 12, 1, 5, 6]  # never a 1905 date, never dropped
+    assert [str(d.date()) for d in df["date"]] == ["2023-03-01", "2023-12-01", "2023-01-01", "2023-05-08", "2023-06-01"]
+    amb = one_finding(res.findings, row=book.row(ACT, 3), code="date_ym_ambiguous")
+    assert (amb.severity, amb.column, amb.col, amb.value) == ("warning", "日期", 1, "2023.1")
+    assert one_finding(res.findings, row=book.row(ACT, 4), code="date_two_digit_year").severity == "info"
+    assert not findings_at(res.findings, code="other_year")
+    get = indicators(tmp_path)
+    assert get("activities") == 5 and get("activity_participants") == 31
+    assert get("activities_by_month", "01") == 1 and get("activities_by_month", "12") == 1
+
+
+def test_account_codes_before_or_instead_of_the_name(make_book, load_book, tmp_path):
+    book = make_book({"经费收支": Sheet([["日期", "科目", "摘要", "金额"],
+                                      ["2023-01-05", "401 会费收入", "会费", 5000],
+                                      ["2023-02-05", 402, "拨缴经费", 8000],
+                                      ["2023-03-05", "501 职工活动支出", "篮球赛", 1200],
+                                      ["2023-04-05", "50101", "培训", 300],
+                                      ["2023-05-05", "501职工活动支出-会员活动支出", "生日", 100],
+                                      ["2023-06-05", "503", "困难帮扶", 600]])})
+    res = load_book(book)
+    df = res.tables["funds"]
+    assert df["account"].tolist() == ["会费收入", "拨缴经费收入", "职工活动支出", "职工活动支出", "职工活动支出", "维权支出"]
+    assert df["direction"].tolist() == ["收入"] * 2 + ["支出"] * 4
+    f = one_finding(res.findings, row=book.row("经费收支", 2), code="account_code")
+    assert (f.column, f.col, f.value) == ("科目", 2, "402")
+    get = indicators(tmp_path)
+    assert get("income_total") == 13000 and get("expense_total") == 2200
+    assert get("expense_total", "职工活动支出") == 1600 and get("income_total", "会费收入") == 5000
+    assert check_exit(tmp_path) == 0
+
+
+def test_account_code_against_its_name_is_a_warning(make_book, load_book):
+    book = make_book({"经费收支": Sheet([["日期", "科目", "金额"], ["2023-01-05", "401 职工活动支出", 50]])})
+    res = load_book(book)
+    f = one_finding(res.findings, row=book.row("经费收支", 1), code="account_code_conflict")
+    assert f.severity == "warning" and res.tables["funds"]["account"].tolist() == ["会费收入"]
+
+
+# --------------------------------------------------------------------------
+# rows
+
+
+def test_totals_of_any_label_length_and_signature_lines(make_book, load_book, tmp_path):
+    book = make_book({ACT: Sheet([HEAD, ["2023-07-01", "篮球赛", "文体活动", 20, 100],
+                                  ["2023-08-01", "歌咏", "文体活动", 30, 200],
+                                  ["2023年全年合计", None, None, 50, 300],
+                                  ["合计：2场", None, None, 50, 300],
+                                  ["总计", None, None, 50, 300],
+                                  ["负责人签字：", "张三", None, "填表日期：", "2024-01-10"],
+                                  ["单位（盖章）", None, None, None, None]])})
+    res = load_book(book)
+    assert res.tables["activities"]["name"].tolist() == ["篮球赛", "歌咏"]
+    for i in (3, 4, 5):
+        assert one_finding(res.findings, row=book.row(ACT, i), code="subtotal").action == "excluded"
+    sig = one_finding(res.findings, row=book.row(ACT, 6), code="signature")
+    assert (sig.value, sig.col, sig.action) == ("负责人签字", 1, "excluded")  # the label only, never the name
+    assert "张三" not in repr(res.findings)
+    assert one_finding(res.findings, row=book.row(ACT, 7), code="signature").value == "单位（盖章）"
+    st = res.stats[0]
+    assert (st["subtotals"], st["notes"], st["records"]) == (3, 2, 2)
+    get = indicators(tmp_path)
+    assert get("activities") == 2 and get("activity_participants") == 50
+    assert check_exit(tmp_path) == 0
+
+
+def test_repeated_header_row_mid_sheet(make_book, load_book, tmp_path):
+    book = make_book({ACT: Sheet([HEAD, ["2023-07-01", "篮球赛", "文体活动", 20, 100],
+                                  ["日期", "活动名称", "活动类别", "参与人数", "支出金额"],
+                                  ["2023-08-01", "歌咏", "文体活动", 30, 200]])})
+    res = load_book(book)
+    assert res.tables["activities"]["participants"].tolist() == [20.0, 30.0]
+    f = one_finding(res.findings, row=book.row(ACT, 2), code="repeated_header")
+    assert f.action == "excluded" and f.severity == "info"
+    assert not findings_at(res.findings, code="date_invalid") and not findings_at(res.findings, code="number_invalid")
+    assert check_exit(tmp_path) == 0
+
+
+def test_merged_cells_apply_to_every_row_they_span(make_book, load_book, tmp_path):
+    care = "慰问帮扶"
+    book = make_book({ACT: Sheet([HEAD, ["2023-07-01", "篮球赛", "文体活动", 20, 100],
+                                  [None, "乒乓球", "文体活动", 10, 50], [None, "羽毛球", "文体活动", 8, 40]]),
+                      care: Sheet([["日期", "慰问对象", "事由", "金额"], ["2023-03-01", "甲", "生病住院", 500],
+                                   ["2023-03-02", "乙", None, 500]])})
+
+    def merge(wb):
+        r = book.row(ACT, 1)
+        wb[ACT].merge_cells(start_row=r, start_column=1, end_row=r + 2, end_column=1)
+        r = book.row(care, 1)
+        wb[care].merge_cells(start_row=r, start_column=3, end_row=r + 1, end_column=3)
+
+    edit(book, merge)
+    res = load_book(book)
+    assert res.tables["activities"]["month"].tolist() == [7, 7, 7]
+    assert res.tables["care"]["reason"].tolist() == ["生病住院", "生病住院"]
+    f = one_finding(res.findings, sheet=ACT, row=book.row(ACT, 1), code="merged_cells")
+    assert f.col == 1 and "第" in f.message
+    assert not findings_at(res.findings, code="no_date")
+    get = indicators(tmp_path)
+    assert get("activities_by_month", "07") == 3 and get("care_amount", "生病住院") == 1000
+
+
+def test_hidden_copy_of_a_sheet_is_left_out(make_book, load_book, tmp_path):
+    rows = [HEAD, ["2023-07-01", "篮球赛", "文体活动", 20, 100], ["2023-08-01", "歌咏", "文体活动", 30, 200]]
+    book = make_book({ACT: Sheet(rows), "活动台账 (旧)": Sheet(rows[:2])})
+    edit(book, lambda wb: setattr(wb["活动台账 (旧)"], "sheet_state", "hidden"))
+    res = load_book(book)
+    assert len(res.tables["activities"]) == 2
+    f = one_finding(res.findings, sheet="活动台账 (旧)", code="hidden_copy")
+    assert f.severity == "warning" and f.action == "excluded"
+    assert indicators(tmp_path)("activity_participants") == 50
+
+
+def test_hidden_sheet_with_other_records_is_an_error(make_book, load_book, tmp_path):
+    book = make_book({ACT: Sheet([HEAD, ["2023-07-01", "篮球赛", "文体活动", 20, 100]]),
+                      "活动台账2": Sheet([HEAD, ["2023-09-01", "登山", "文体活动", 9, 90]])})
+    edit(book, lambda wb: setattr(wb["活动台账2"], "sheet_state", "hidden"))
+    res = load_book(book)
+    assert one_finding(res.findings, sheet="活动台账2", code="hidden_sheet_differs").severity == "error"
+    assert len(res.tables["activities"]) == 1
+    assert check_exit(tmp_path) == 1
+
+
+def test_hidden_sheet_alone_of_its_kind_is_read(make_book, load_book, tmp_path):
+    book = make_book({ACT: Sheet([HEAD, ["2023-07-01", "篮球赛", "文体活动", 20, 100]])})
+    edit(book, lambda wb: setattr(wb[ACT], "sheet_state", "hidden"))
+    res = load_book(book)
+    assert len(res.tables["activities"]) == 1
+    assert one_finding(res.findings, sheet=ACT, code="hidden_sheet").severity == "warning"
+    assert "活动台账" not in res.absent_sheets
+
+
+# --------------------------------------------------------------------------
+# renamed sheets, real column wording, member status
+
+
+def test_renamed_sheets_and_real_column_wording(make_book, load_book, tmp_path):
+    book = make_book({
+        "活动登记": Sheet([["序号", "活动时间", "活动主题", "活动地点", "参加人次", "活动经费（元）"],
+                          [1, "2023-05-01", "劳动节游园", "食堂", 120, 3000]]),
+        "经费流水": Sheet([["序号", "记账日期", "凭证编号", "摘要", "科目名称", "发生额", "余额"],
+                          [1, "2023-01-10", "记-1", "收会费", "会费收入", 6000, 6000],
+                          [2, "2023-05-01", "记-2", "游园", "职工活动支出", 3000, 3000]]),
+        "走访慰问记录": Sheet([["走访日期", "走访对象", "慰问原因", "慰问金额", "慰问形式"],
+                             ["2023-02-01", "王五", "生病住院", 800, "慰问金"]]),
+    })
+    res = load_book(book)
+    assert not findings_at(res.findings, code="unknown_column")
+    assert not findings_at(res.findings, code="unknown_sheet")
+    absent = [f.message for f in res.findings if f.code == "sheet_absent"]
+    assert not any(w in m for m in absent for w in ("职工活动", "经费", "慰问"))
+    get = indicators(tmp_path)
+    assert get("activities") == 1 and get("activity_participants") == 120 and get("activity_spend") == 3000
+    assert get("income_total") == 6000 and get("expense_total") == 3000  # 余额 is not added
+    assert get("care_visits") == 1 and get("care_amount") == 800
+    assert check_exit(tmp_path) == 0
+
+
+def test_members_who_left_are_not_counted(make_book, load_book, tmp_path):
+    book = make_book({"会员名册": Sheet([["姓名", "性别", "入会时间", "会籍状态", "转出时间"],
+                                      ["甲", "男", "2015-01-01", "在册", None],
+                                      ["乙", "女", "2016-01-01", "已转出", "2023-06-30"],
+                                      ["丙", "女", "2016-01-01", "转出", "2024-02-01"],
+                                      ["丁", "男", "2023-03-01", None, None]])})
+    res = load_book(book)
+    assert res.tables["members"]["status"].tolist() == ["在册", "转出", "转出", "在册"]
+    get = indicators(tmp_path)
+    assert get("members_total") == 3  # 乙 left in the year; 丙 only next year
+    assert get("members_new") == 1
+
+
+# --------------------------------------------------------------------------
+# exit 0 means nothing was left uncounted
+
+
+def test_unknown_column_with_content_is_an_error_naming_the_cell(make_book, load_book, tmp_path):
+    book = make_book({ACT: Sheet([[*HEAD, "自定义", "空列"], ["2023-07-01", "篮球赛", "文体活动", 20, 100, "x", None]])})
+    res = load_book(book)
+    f = one_finding(res.findings, code="unknown_column", column="自定义")
+    assert (f.severity, f.row, f.col, f.sheet) == ("error", book.row(ACT, 0), 6, ACT)
+    assert "F列" in f.message and "删除" in f.message
+    empty = one_finding(res.findings, code="unknown_column", column="空列")
+    assert empty.severity == "info"
+    assert check_exit(tmp_path) == 1
+
+
+def test_unknown_sheet_with_content_is_an_error(make_book, load_book, tmp_path):
+    book = make_book({ACT: Sheet([HEAD, ["2023-07-01", "篮球赛", "文体活动", 20, 100]]),
+                      "Sheet3": Sheet([["随手记", None], ["买水", 20]]), "填表说明": Sheet([["按模板填写"]])})
+    res = load_book(book)
+    f = one_finding(res.findings, sheet="Sheet3", code="unknown_sheet")
+    assert f.severity == "error" and "删除" in f.message
+    assert not findings_at(res.findings, sheet="填表说明")
+    assert check_exit(tmp_path) == 1
+
+
+def test_value_not_understood_is_an_error(make_book, load_book, tmp_path):
+    book = make_book({ACT: Sheet([HEAD, ["2023-07-01", "篮球赛", "文体活动", "很多", 100]])})
+    res = load_book(book)
+    f = one_finding(res.findings, row=book.row(ACT, 1), code="number_invalid")
+    assert (f.severity, f.col, f.column) == ("error", 4, "参与人数")
+    assert check_exit(tmp_path) == 1
+
+
+def test_clean_ledger_exits_zero(make_book, tmp_path):
+    make_book({ACT: Sheet([HEAD, ["2023-07-01", "篮球赛", "文体活动", 20, 100]], title="2023年活动台账",
+                          notes=["填表说明：本表于次年1月10日前报送。"])})
+    assert check_exit(tmp_path) == 0
