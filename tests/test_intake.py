@@ -275,3 +275,79 @@ def test_clean_ledger_exits_zero(make_book, tmp_path):
     make_book({ACT: Sheet([HEAD, ["2023-07-01", "篮球赛", "文体活动", 20, 100]], title="2023年活动台账",
                           notes=["填表说明：本表于次年1月10日前报送。"])})
     assert check_exit(tmp_path) == 0
+
+
+# --------------------------------------------------------------------------
+# layouts
+
+
+def test_several_units_in_one_workbook_split_by_unit_column(make_book, load_book, tmp_path):
+    from gonghui_kit.analysis.indicators import compute_indicators, value_of
+    from gonghui_kit.analysis.units import UnitRegistry
+    from gonghui_kit.ingest.load import load_ledgers
+
+    book = make_book({ACT: Sheet([["所属分会", *HEAD],
+                                  ["机关分会", "2023-07-01", "篮球赛", "文体活动", 20, 100],
+                                  ["动力车间分工会", "2023-08-01", "歌咏", "文体活动", 30, 200],
+                                  ["机关分会", "2023-09-01", "健步走", "文体活动", 5, 50],
+                                  [None, "2023-10-01", "总会座谈", "其他", 7, 0]])})
+    res = load_book(book)
+    assert res.tables["activities"]["unit"].tolist() == ["机关分会", "动力车间分工会", "机关分会", UNIT]
+    f = one_finding(res.findings, code="split_units")
+    assert (f.col, f.column, f.row) == (1, "所属分会", book.row(ACT, 0))
+    assert not findings_at(res.findings, code="unknown_column")
+    reg = UnitRegistry.from_dict({"units": [{"name": UNIT}, {"name": "机关分会"},
+                                            {"name": "动力分厂分工会", "former": ["动力车间分工会"]}]})
+    led = load_ledgers(tmp_path, registry=reg)
+    ind = compute_indicators(led)
+    assert value_of(ind, "机关分会", YEAR, "activity_participants") == 25
+    assert value_of(ind, "动力分厂分工会", YEAR, "activities") == 1  # the roster's former name applies
+    assert value_of(ind, UNIT, YEAR, "activities") == 1
+    assert not [x for x in led.findings if x.code == "unknown_unit"]
+    reg2 = UnitRegistry.from_dict({"units": [{"name": UNIT}, {"name": "机关分会"}]})
+    led2 = load_ledgers(tmp_path, registry=reg2)
+    unknown = [x for x in led2.findings if x.code == "unknown_unit"]
+    assert [(x.value, x.unit, x.severity) for x in unknown] == [("动力车间分工会", "动力车间分工会", "warning")]
+
+
+def test_two_row_header_with_merged_group_cells(make_book, load_book, tmp_path):
+    fs = "经费收支"
+    book = make_book({fs: Sheet([["日期", "摘要", "科目", None, "金额", None],
+                                 [None, None, "编码", "名称", "收入", "支出"],
+                                 ["2023-01-05", "收会费", 401, "会费收入", 5000, None],
+                                 ["2023-03-05", "篮球赛", "501", None, None, 1200],
+                                 ["2023-04-05", "慰问", None, "维权支出", None, 600],
+                                 ["2023-05-05", "错行", 408, "其他收入", 10, 20]], title="2023年经费收支明细账")})
+
+    def merge(wb):
+        ws, r = wb[fs], book.row(fs, 0)
+        for c in (1, 2):
+            ws.merge_cells(start_row=r, start_column=c, end_row=r + 1, end_column=c)
+        ws.merge_cells(start_row=r, start_column=3, end_row=r, end_column=4)
+        ws.merge_cells(start_row=r, start_column=5, end_row=r, end_column=6)
+
+    edit(book, merge)
+    res = load_book(book)
+    df = res.tables["funds"]
+    assert df["amount"].tolist() == [5000.0, 1200.0, 600.0, 10.0]
+    assert df["direction"].tolist() == ["收入", "支出", "支出", "收入"]
+    assert df["account"].tolist() == ["会费收入", "职工活动支出", "维权支出", "其他收入"]
+    assert df["amount"].dtype == "float64"
+    assert res.stats[0]["title"] == book.row(fs, 1)  # title rows and both header rows; no header row as a record
+    both = one_finding(res.findings, row=book.row(fs, 5), code="two_amounts")
+    assert both.severity == "error"
+    assert not findings_at(res.findings, code="unknown_column")
+    get = indicators(tmp_path)
+    assert get("income_total") == 5010 and get("expense_total") == 1800
+    assert check_exit(tmp_path) == 1  # the row with two amounts
+
+
+def test_two_row_header_of_an_activity_sheet(make_book, load_book, tmp_path):
+    book = make_book({ACT: Sheet([["日期", "活动名称", "参与", None, "支出金额"],
+                                  [None, None, "人数", "部门", None],
+                                  ["2023-07-01", "篮球赛", 20, "机关", 100]])})
+    edit(book, lambda wb: wb[ACT].merge_cells(start_row=book.row(ACT, 0), start_column=3, end_row=book.row(ACT, 0), end_column=4))
+    res = load_book(book)
+    assert res.tables["activities"]["participants"].tolist() == [20.0]
+    assert res.tables["activities"]["amount"].tolist() == [100.0]
+    assert len(res.tables["activities"]) == 1

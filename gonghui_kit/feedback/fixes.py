@@ -82,6 +82,8 @@ FIXES: dict[str, Fix] = {
     "duplicate": Fix("这一行与上面某一行完全相同，只计了一次。如确是两次不同的活动或记录，请在其中一行的备注或日期上写明区别；是重复录入的，请删除这一行。"),
     "other_year": Fix("这条记录的日期不在本年度，没有计入。请核对日期：如写错了请改正；确实是其他年度的记录请删除。"),
     "no_date": Fix(_DATE),
+    "split_units": Fix("本表含多个单位的记录，已按单位列分别统计；请确认单位名称与名册一致。", listed=False),
+    "two_amounts": Fix("一行只记一笔：同一行的收入和支出请拆成两行分别填写。"),
     "signature": Fix("签字、盖章、填表人等落款行不计入，无需处理。", listed=False),
     "repeated_header": Fix("表格中间重复的表头行不计入，无需处理；也可以删除这一行。", listed=False),
     "merged_cells": Fix("合并单元格的内容已计入所跨的每一行，无需处理；今后请在每一行分别填写，不要合并单元格。", listed=False),

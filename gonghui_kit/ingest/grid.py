@@ -91,6 +91,9 @@ def _build_alias_table(sheet: Sheet, schema: Schema) -> dict[str, str]:
     for c in sheet.columns:
         for a in c.aliases:
             table.setdefault(norm_key(a), c.key)
+    for c in sheet.extra:
+        for a in c.names:
+            table.setdefault(norm_key(a), c.key)
     for a in schema.unit_column:
         table.setdefault(norm_key(a), "_unit")
     for a in schema.ignored_columns:
@@ -144,6 +147,36 @@ def match_header(cells: Sequence[Any], sheet: Sheet, schema: Schema | None = Non
     return HeaderMatch(0, columns, headers, scales, unknown, ignored)
 
 
+def combine_header_rows(top: Sequence[Any], sub: Sequence[Any], sheet: Sheet, schema: Schema | None = None) -> list[Any]:
+    """One header row from two: a group cell (merged over its sub-headers:
+    收入/支出 under 金额, 编码/名称 under 科目) joined with each sub-header when
+    the sub-header alone means nothing, the group cell where nothing is below.
+
+    >>> s = load_schema().sheet("funds")
+    >>> combine_header_rows(["日期", "摘要", "科目", None, "金额", None], [None, None, "编码", "名称", "收入", "支出"], s)
+    ['日期', '摘要', '科目编码', '科目名称', '收入', '支出']
+    """
+    table = _alias_table(sheet, schema or load_schema())
+    out: list[Any] = []
+    group: Any = None
+    for j in range(max(len(top), len(sub))):
+        t = top[j] if j < len(top) else None
+        b = sub[j] if j < len(sub) else None
+        if isinstance(t, str) and not is_blank(t):
+            group = t.strip()
+        elif not is_blank(t):
+            group = None
+        if not isinstance(b, str) or is_blank(b):
+            out.append(t if not is_blank(t) else b)
+            continue
+        b = b.strip()
+        if group and b != group and table.get(_norm_cell(b)) is None and table.get(_norm_cell(group + b)) is not None:
+            out.append(group + b)
+        else:
+            out.append(b)
+    return out
+
+
 def locate_header(rows: Sequence[Sequence[Any]], sheet: Sheet, schema: Schema | None = None, *, max_scan: int = 30) -> HeaderMatch | None:
     """Find the header row below any title rows: the first row among the top
     ``max_scan`` that matches the most columns (at least two, or one for a
@@ -158,6 +191,10 @@ def locate_header(rows: Sequence[Sequence[Any]], sheet: Sheet, schema: Schema | 
     best: HeaderMatch | None = None
     for r, cells in enumerate(rows[:max_scan]):
         m = match_header(cells, sheet, schema)
+        if r and m.score:  # a header of two rows: group cells over sub-headers
+            c = match_header(combine_header_rows(rows[r - 1], cells, sheet, schema), sheet, schema)
+            if c.score > m.score or (c.score == m.score and len(c.unknown) < len(m.unknown)):
+                m = c
         if m.score and (best is None or m.score > best.score):
             best = HeaderMatch(r, m.columns, m.headers, m.scales, m.unknown, m.ignored)
     need = min(2, len(sheet.columns))

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+import numpy as np
+import pandas as pd
+
 from gonghui_kit.ingest.clean import is_blank
 from gonghui_kit.ingest.read import RawSheet
+from gonghui_kit.schema import Sheet
 
-__all__ = ["fill_merged", "same_records", "excel_col"]
+__all__ = ["fill_merged", "same_records", "excel_col", "stand_ins", "hidden_verdict"]
 
 
 def excel_col(j: int) -> str:
@@ -83,3 +87,66 @@ def same_records(hidden: RawSheet, visible: RawSheet) -> float:
         return 1.0
     theirs = set(_filled(visible.rows))
     return sum(r in theirs for r in mine) / len(mine)
+
+
+def stand_ins(df: pd.DataFrame, sheet: Sheet) -> tuple[pd.DataFrame, np.ndarray]:
+    """Fill columns from the sheet's ``extra`` columns where they are blank (a
+    cash journal's 收入/支出 amounts → 金额 and 收支; a 科目编码 → 科目), dropping
+    the extra columns.  Also returns a mask of rows where two stand-ins for
+    the same column were both filled (收入 and 支出 in one row: only the
+    first is taken; the loader reports it as an error).
+
+    >>> from gonghui_kit.schema import load_schema
+    >>> df = pd.DataFrame({"amount": [None, None, 5.0, None], "direction": [None, None, "支出", None],
+    ...                    "_income": [100.0, None, None, 7.0], "_expense": [None, 30.0, None, 8.0]})
+    >>> out, both = stand_ins(df, load_schema().sheet("funds"))
+    >>> out["amount"].tolist(), out["direction"].tolist(), both.tolist()
+    ([100.0, 30.0, 5.0, 7.0], ['收入', '支出', '支出', '收入'], [False, False, False, True])
+    """
+    both = np.zeros(len(df), dtype=bool)
+    filled: dict[str, np.ndarray] = {}
+    df = df.copy()
+    for col in sheet.extra:
+        if col.key not in df.columns:
+            continue
+        v = df.pop(col.key)
+        target = df[col.into] if col.into in df.columns else pd.Series([None] * len(df), index=df.index, dtype=object)
+        has = v.notna().to_numpy()
+        prev = filled.get(col.into, np.zeros(len(df), dtype=bool))
+        both |= has & prev
+        fill = has & target.isna().to_numpy()
+        df[col.into] = target.where(~fill, v)
+        filled[col.into] = prev | fill
+        for k, val in col.sets:
+            cur = df[k] if k in df.columns else pd.Series([None] * len(df), index=df.index, dtype=object)
+            df[k] = cur.where(~(fill & cur.isna().to_numpy()), val)
+        implied = f"{col.key}_direction"
+        if implied in df.columns:
+            d = df.pop(implied)
+            cur = df["_account_direction"] if "_account_direction" in df.columns else d
+            df["_account_direction"] = cur.where(~fill, d)
+    return df, both
+
+
+def hidden_verdict(raw: RawSheet, sheet: Sheet, visible: list[RawSheet]) -> tuple[bool, str, str, str, str]:
+    """Whether a hidden record sheet is read, and the finding that says so:
+    ``(read, code, severity, action, message)``.  An old draft kept hidden
+    beside the visible sheets of its kind (``visible``) is not read (a copy:
+    a warning; other records: an error, someone must say which is right); a
+    hidden sheet that is the only one of its kind is read, with a warning.
+
+    >>> from gonghui_kit.schema import load_schema
+    >>> act = load_schema().sheet("activities")
+    >>> a = RawSheet("活动台账", [["日期", "名称"], ["2023-07-01", "a"]])
+    >>> [hidden_verdict(RawSheet("旧", a.rows), act, v)[:3] for v in ([a], [])]
+    [(False, 'hidden_copy', 'warning'), (True, 'hidden_sheet', 'warning')]
+    """
+    if not visible:
+        return True, "hidden_sheet", "warning", "kept", f"工作表“{raw.name}”是隐藏的，已按“{sheet.label}”读取。如是作废的旧表，请删除后重新报送。"
+    names = "、".join(f"“{v.name}”" for v in visible)
+    if max(same_records(raw, v) for v in visible) >= 0.8:
+        return False, "hidden_copy", "warning", "excluded", f"隐藏的工作表“{raw.name}”是{names}的旧副本，未计入，以可见的工作表为准。"
+    return False, "hidden_sheet_differs", "error", "excluded", (
+        f"隐藏的工作表“{raw.name}”与{names}都是“{sheet.label}”但记录不同，未计入。"
+        "请确认哪一张是正确的，删除另一张（或取消隐藏并合并）后重新报送。"
+    )

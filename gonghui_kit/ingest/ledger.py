@@ -182,8 +182,14 @@ def assemble(results: list[WorkbookResult], findings: list[Finding] | None = Non
             continue
         stats.extend(r.stats)
         info_rows.append(dict(unit=r.unit, year=r.year, employees=r.employees if r.employees is not None else np.nan, parent_union=r.info.get("parent_union"), fill_date=r.info.get("fill_date"), source_file=r.name, sheets_absent="、".join(r.absent_sheets)))
+        warned: set[str] = set()
         for k, df in r.tables.items():
             if registry is not None:
+                if knows is not None and df["unit"].nunique() > 1:  # a combined workbook: its units by name
+                    for u in sorted(set(df["unit"].dropna()) - {r.unit} - warned):
+                        warned.add(u)
+                        if not knows(u) and canon(u) != r.unit:
+                            findings.append(Finding(r.name, str(df["sheet"].iat[0]), None, "单位", u, "kept", "warning", "单位名册（units.yaml）中没有这个单位名称，按新单位单独统计；如是改名或写法不同，请在名册中登记", "unknown_unit", u, r.year, k))
                 df = df.assign(unit=df["unit"].map(canon))
             tables[k].append(df)
     out = {}

@@ -50,7 +50,7 @@ from gonghui_kit.ingest.grid import (
     make_grid,
     row_kind_codes,
 )
-from gonghui_kit.ingest.layout import excel_col, fill_merged, same_records
+from gonghui_kit.ingest.layout import excel_col, fill_merged, hidden_verdict, stand_ins
 from gonghui_kit.ingest.ledger import (
     INFO_COLUMNS,
     META_COLUMNS,
@@ -292,21 +292,10 @@ def _load_raw(wb: RawWorkbook, res: WorkbookResult, ctx: _Ctx, want_year: int | 
 
 
 def _hidden_sheet(raw: RawSheet, sheet: Sheet, assigned: list[tuple[RawSheet, Sheet | None]], ctx: _Ctx) -> bool:
-    """Whether a hidden record sheet is read: an old draft kept hidden beside
-    the visible sheet of its kind is not (a copy: a warning; different
-    records: an error, someone must say which is right); a hidden sheet that
-    is the only one of its kind is read, and said so."""
-    visible = [r for r, s in assigned if s is not None and s.key == sheet.key and r.visible]
-    if not visible:
-        ctx.add(raw.name, None, "", "", "kept", "warning", f"工作表“{raw.name}”是隐藏的，已按“{sheet.label}”读取。如是作废的旧表，请删除后重新报送。", "hidden_sheet", sheet.key)
-        return True
-    share = max(same_records(raw, v) for v in visible)
-    names = "、".join(f"“{v.name}”" for v in visible)
-    if share >= 0.8:
-        ctx.add(raw.name, None, "", "", "excluded", "warning", f"隐藏的工作表“{raw.name}”是{names}的旧副本，未计入，以可见的工作表为准。", "hidden_copy", sheet.key)
-    else:
-        ctx.add(raw.name, None, "", "", "excluded", "error", f"隐藏的工作表“{raw.name}”与{names}都是“{sheet.label}”但记录不同，未计入。请确认哪一张是正确的，删除另一张（或取消隐藏并合并）后重新报送。", "hidden_sheet_differs", sheet.key)
-    return False
+    """Whether a hidden record sheet is read (``layout.hidden_verdict``), said in a finding."""
+    read, code, severity, action, message = hidden_verdict(raw, sheet, [r for r, s in assigned if s is not None and s.key == sheet.key and r.visible])
+    ctx.add(raw.name, None, "", "", action, severity, message, code, sheet.key)
+    return read
 
 
 def _parse_info(raw: RawSheet, schema: Schema, ctx: _Ctx) -> dict[str, Any]:
@@ -485,6 +474,9 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
         vals, inv, _ = distinct(col_of["_unit"])
         units_u, units_inv = [clean.clean_text(v) or ctx.unit for v in vals], inv
         units = take(units_u, inv)
+        named = sorted({u for u, v in zip(units_u, vals, strict=True) if not clean.is_blank(v)})
+        uj = col_of["_unit"]
+        ctx.add(raw.name, raw.excel_row(header.row), header.headers[uj], "", "kept", "info", f"本表按“{header.headers[uj]}”列分属 {len(named)} 个单位（{'、'.join(named[:5])}{'等' if len(named) > 5 else ''}），各单位分别统计；该列空白的记录计入本台账单位“{ctx.unit}”", "split_units", sheet.key, col=raw.first_col + uj + 1)
     else:
         units = np.full(n, ctx.unit, dtype=object)
     zeros = np.zeros(n, dtype=np.intp)
@@ -495,7 +487,7 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
     out["excel_row"] = rows_no
 
     by_month: dict[str, np.ndarray] = {}  # date column -> precision day or month
-    for col in sheet.columns:
+    for col in (*sheet.columns, *(c for c in sheet.extra if c.key in col_of)):
         if col.pii and not col.identifying:
             continue
         j = col_of.get(col.key)
@@ -554,7 +546,7 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
         elif col.type == "account":
             res = MEMO.map(("account", MEMO.pin(schema)), vals, partial(clean.map_account, schema=schema))
             out[col.key] = to_column([a for d, a, _ in res], inv)
-            out["_account_direction"] = to_column([d for d, a, _ in res], inv)
+            out[f"{col.key}_direction" if col.into else "_account_direction"] = to_column([d for d, a, _ in res], inv)
             if present:
                 notes = [("account", nt) if nt in ("rollup", "unknown", "code", "code_conflict") else None for d, a, nt in res]
                 report(False, j, inv, vals, notes)
@@ -586,7 +578,10 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
         return pd.DataFrame(data, copy=False)
 
     if sheet.key == "funds":
-        df = _resolve_direction(frame(), raw.name, ctx)
+        df, both = stand_ins(frame(), sheet)
+        for pos in np.flatnonzero(both).tolist():
+            ctx.add(raw.name, int(df["excel_row"].iat[pos]), "", "", "missing", "error", "同一行既填了收入金额又填了支出金额，无法判断是哪一笔，只计入了第一笔。请拆成两行（一收一支）后重新报送", "two_amounts", "funds", df["unit"].iat[pos])
+        df = _resolve_direction(df, raw.name, ctx)
     for r, c in raw.formulas_without_value:
         hr = raw.excel_row(header.row)
         if r > hr:
@@ -617,6 +612,8 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
             if c not in df.columns:
                 df[c] = None
         df = df[cols]
+        if df["amount"].dtype == object:  # only 收入/支出 columns: amounts came from them
+            df["amount"] = pd.to_numeric(df["amount"]).astype("float64")
     stats["records"] = len(df)
     return df, stats
 

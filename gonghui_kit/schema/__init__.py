@@ -75,6 +75,8 @@ class Column:
     required: bool = False
     pii: bool = False
     identifying: bool = False
+    into: str | None = None  # an extra column: fills this column where it is blank ...
+    sets: tuple[tuple[str, str], ...] = ()  # ... and these columns where they are blank
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -89,6 +91,7 @@ class Sheet:
     layout: str
     columns: tuple[Column, ...]
     date_column: str | None = None
+    extra: tuple[Column, ...] = ()  # columns standing in for another (not in the tables)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -228,21 +231,24 @@ def load_schema() -> Schema:
     text = resources.files(__package__).joinpath("ledger.yaml").read_text(encoding="utf-8")
     raw = yaml.safe_load(text)
     sheets = []
-    for s in raw["sheets"]:
-        cols = tuple(
-            Column(
-                key=c["key"],
-                label=c["name"],
-                aliases=_tuple(c.get("aliases")),
-                type=c["type"],
-                categories=c.get("categories") or ("yesno" if c["type"] == "yesno" else None),
-                blank=c.get("blank"),
-                required=bool(c.get("required", False)),
-                pii=bool(c.get("pii", False)),
-                identifying=bool(c.get("identifying", False)),
-            )
-            for c in s["columns"]
+
+    def column(c: dict) -> Column:
+        return Column(
+            key=c["key"],
+            label=c["name"],
+            aliases=_tuple(c.get("aliases")),
+            type=c["type"],
+            categories=c.get("categories") or ("yesno" if c["type"] == "yesno" else None),
+            blank=c.get("blank"),
+            required=bool(c.get("required", False)),
+            pii=bool(c.get("pii", False)),
+            identifying=bool(c.get("identifying", False)),
+            into=c.get("into"),
+            sets=tuple((str(k), str(v)) for k, v in (c.get("sets") or {}).items()),
         )
+
+    for s in raw["sheets"]:
+        cols = tuple(column(c) for c in s["columns"])
         sheets.append(
             Sheet(
                 key=s["key"],
@@ -251,6 +257,7 @@ def load_schema() -> Schema:
                 layout=s["layout"],
                 columns=cols,
                 date_column=s.get("date_column"),
+                extra=tuple(column(c) for c in s.get("extra") or ()),
             )
         )
     cats = {
