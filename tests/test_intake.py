@@ -351,3 +351,89 @@ def test_two_row_header_of_an_activity_sheet(make_book, load_book, tmp_path):
     assert res.tables["activities"]["participants"].tolist() == [20.0]
     assert res.tables["activities"]["amount"].tolist() == [100.0]
     assert len(res.tables["activities"]) == 1
+
+
+# --------------------------------------------------------------------------
+# formats and a folder per unit with one file per topic
+
+
+def test_folder_per_unit_one_file_per_topic_gbk_and_utf8_csv(tmp_path, make_book):
+    from gonghui_kit.analysis.indicators import compute_indicators, value_of
+    from gonghui_kit.cli import main
+    from gonghui_kit.ingest.load import load_ledgers
+
+    root = tmp_path / "报送"
+    unit = root / "机关分会"
+    unit.mkdir(parents=True)
+    act = "2023年职工活动登记表\n填报单位：机关分会\n日期;活动名称;活动类别;参与人数;支出金额\n2023-05-01;游园;文体活动;120;3000\n23-6-1;讲座;教育培训;40;0\n"
+    (unit / "活动台账.csv").write_bytes(act.encode("gbk"))
+    funds = "日期\t科目\t摘要\t金额\n2023-01-10\t401 会费收入\t会费\t6000\n2023-05-01\t501\t游园\t3000\n"
+    (unit / "2023经费收支.csv").write_bytes(b"\xef\xbb\xbf" + funds.encode("utf-8"))
+    led = load_ledgers(root)
+    assert sorted(led.tables["activities"]["unit"]) == ["机关分会", "机关分会"]
+    ind = compute_indicators(led)
+    get = lambda k: value_of(ind, "机关分会", 2023, k)  # noqa: E731
+    assert get("activities") == 2 and get("activity_participants") == 160
+    assert get("income_total") == 6000 and get("expense_total") == 3000
+    inferred = [f for f in led.findings if f.code == "unit_inferred"]
+    assert len(inferred) == 2 and all(f.severity == "warning" for f in inferred)
+    assert "填报单位" in inferred[0].message or "文件夹" in inferred[0].message
+    absent = [f.message for f in led.findings if f.code == "sheet_absent"]
+    assert not any("活动台账" in m or "经费收支" in m for m in absent)  # never 未报送 for a sheet that was sent
+    assert sum("慰问帮扶" in m for m in absent) == 1
+    assert not [f for f in led.findings if f.code in ("duplicate_workbook", "no_info")]
+    assert main(["check", str(root), "--format", "json"]) == 0
+
+
+def test_text_file_named_xlsx_is_refused_with_a_true_message(tmp_path):
+    from gonghui_kit.ingest.load import load_workbook
+
+    p = tmp_path / "台账.xlsx"
+    p.write_bytes("日期,金额\n2023-01-01,5\n".encode("gbk"))
+    res = load_workbook(p)
+    assert res.status == "refused" and "扩展名改成了 .xlsx" in res.findings[0].message
+    q = tmp_path / "台账.csv"
+    q.write_bytes("日期,金额\n2023-01-01,5\n".encode("gbk"))
+    res = load_workbook(q)
+    assert not any("扩展名" in f.message for f in res.findings)  # a real .csv: no claim it was renamed
+    assert [f.code for f in res.findings] == ["no_info"]  # no 基本信息, no title line, no folder per unit
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory):
+    """One ledger as .xls and .ods, converted by LibreOffice (skipped without it)."""
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        pytest.skip("LibreOffice (soffice) not installed: cannot write .xls/.ods")
+    from conftest import write_book
+
+    d = tmp_path_factory.mktemp("formats")
+    src = d / "src"
+    src.mkdir()
+    write_book(src / "台账.xlsx", {ACT: Sheet([HEAD, ["2023-07-01", "篮球赛", "文体活动", 20, 100],
+                                             ["2023-08-01", "歌咏", "文体活动", 30, "叁仟元"]])})
+    out = {}
+    for fmt in ("xls", "ods"):
+        dest = d / fmt
+        dest.mkdir()
+        subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{d}/profile", "--convert-to", fmt,
+                        "--outdir", str(dest), str(src / "台账.xlsx")], check=True, capture_output=True, timeout=180)
+        out[fmt] = dest / f"台账.{fmt}"
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["xls", "ods"])
+def test_xls_and_ods_are_read(converted, fmt):
+    from gonghui_kit.analysis.indicators import compute_indicators, value_of
+    from gonghui_kit.ingest.load import load_ledgers
+    from gonghui_kit.ingest.safety import inspect_workbook
+
+    assert inspect_workbook(converted[fmt]).kind == fmt
+    led = load_ledgers(converted[fmt])
+    ind = compute_indicators(led)
+    assert value_of(ind, UNIT, YEAR, "activity_participants") == 50
+    assert value_of(ind, UNIT, YEAR, "activity_spend") == 3100
+    assert not [f for f in led.findings if f.severity == "error"]

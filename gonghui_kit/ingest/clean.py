@@ -462,7 +462,7 @@ def map_yesno(value: Any, *, blank: str | None = "是") -> ParsedCategory:
     return map_category(value, load_schema().categories["yesno"], blank=blank)
 
 
-_ACCOUNT_CODE = re.compile(r"^(\d{3})\d*(\D.*)?$")
+_ACCOUNT_CODE = re.compile(r"^(\d{3})(?:\d{2}){0,3}(?:$|(?=[^\d.．])(.*)$)")  # 501, 50101, 501 职工活动支出
 _ACCOUNT_SPLIT = re.compile(r"[-—－–/／·:：>＞\\|]+")
 
 
@@ -480,6 +480,8 @@ def map_account(value: Any, schema: Schema | None = None) -> tuple[str | None, s
 
     >>> [map_account(v) for v in ("401 会费收入", 501.0, "50101", "501职工活动支出-会员活动支出", "401 职工活动支出")]
     [('收入', '会费收入', 'code'), ('支出', '职工活动支出', 'code'), ('支出', '职工活动支出', 'code'), ('支出', '职工活动支出', 'rollup'), ('收入', '会费收入', 'code_conflict')]
+    >>> map_account("4088.47"), map_account(4088.47), map_account("5012")
+    ((None, None, 'unknown'), (None, None, 'unknown'), (None, None, 'unknown'))
     """
     schema = schema or load_schema()
     if is_blank(value):

@@ -63,7 +63,8 @@ from gonghui_kit.ingest.ledger import (
 from gonghui_kit.ingest.pii import new_salt, pseudonyms
 from gonghui_kit.ingest.read import RawSheet, RawWorkbook, ReadError, read_workbook
 from gonghui_kit.ingest.values import MEMO, date_values, number_values, take, to_column
-from gonghui_kit.schema import Schema, Sheet, load_schema, norm_key
+from gonghui_kit.ingest.whose import parse_info, unit_from_path, unit_from_titles, year_from_path, year_from_titles
+from gonghui_kit.schema import Schema, Sheet, load_schema
 
 __all__ = [
     "Ledger",
@@ -246,14 +247,18 @@ def _load_raw(wb: RawWorkbook, res: WorkbookResult, ctx: _Ctx, want_year: int | 
     assigned = _assign_sheets(wb, schema, ctx)
     info_sheets = [r for r, s in assigned if s is not None and s.key == "info"]
     if not info_sheets:
-        ctx.add("", None, "", "", "refused", "error", "缺少“基本信息”工作表，无法确定单位和年度。请按模板补上“基本信息”（单位名称、年度、职工人数）后重新报送。", "no_info")
-        res.status = "refused"
-        return
-    info = _parse_info(info_sheets[0], schema, ctx)
+        info = _infer_info(wb, assigned, res, ctx)
+        if info is None:
+            res.status = "refused"
+            return
+        info_name = ""
+    else:
+        info_name = info_sheets[0].name
+        info = parse_info(info_sheets[0], schema, ctx.add)
     unit, year = info.get("unit_name"), info.get("year")
-    if not unit or not year:
+    if info_sheets and (not unit or not year):
         missing = "、".join(x for x, v in (("单位名称", unit), ("年度", year)) if not v)
-        ctx.add(info_sheets[0].name, None, missing, "", "refused", "error", f"“基本信息”中缺少{missing}，无法归属本台账。请填写后重新报送。", "no_unit_year")
+        ctx.add(info_name, None, missing, "", "refused", "error", f"“基本信息”中缺少{missing}，无法归属本台账。请填写后重新报送。", "no_unit_year")
         res.status = "refused"
         return
     ctx.unit, ctx.year = unit, year
@@ -263,7 +268,7 @@ def _load_raw(wb: RawWorkbook, res: WorkbookResult, ctx: _Ctx, want_year: int | 
     res.unit, res.year, res.employees = unit, year, info.get("employees")
     res.info = info
     if want_year is not None and year != want_year:
-        ctx.add(info_sheets[0].name, None, "年度", year, "skipped", "error", f"本台账是 {year} 年度的，不是本次核查的 {want_year} 年度，未计入。请确认是否放错了文件夹或“年度”填错。", "other_year_workbook")
+        ctx.add(info_name, None, "年度", year, "skipped", "error", f"本台账是 {year} 年度的，不是本次核查的 {want_year} 年度，未计入。请确认是否放错了文件夹或“年度”填错。", "other_year_workbook")
         res.status = "skipped"
         return
     tables: dict[str, list[pd.DataFrame]] = {}
@@ -287,8 +292,30 @@ def _load_raw(wb: RawWorkbook, res: WorkbookResult, ctx: _Ctx, want_year: int | 
             res.tables[sheet.key] = pd.concat(tables[sheet.key], ignore_index=True) if len(tables[sheet.key]) > 1 else tables[sheet.key][0]
         else:
             res.absent_sheets.append(sheet.label)
-            if not any(s.get("table") == sheet.key for s in res.stats):
+            if not res.inferred and not any(s.get("table") == sheet.key for s in res.stats):  # inferred: said once per unit (assemble)
                 ctx.add("", None, "", "", "kept", "info", f"未报送“{sheet.label}”，视为本年度无此项记录", "sheet_absent", sheet.key)
+
+
+def _infer_info(wb: RawWorkbook, assigned: list[tuple[RawSheet, Sheet | None]], res: WorkbookResult, ctx: _Ctx) -> dict[str, Any] | None:
+    """Unit and year of a file without 基本信息 (one file per topic in a folder
+    per unit): from a title line, else the folder and file names, said in a
+    finding; None (refused, with a finding) when either stays unknown."""
+    data = [r for r, s in assigned if s is not None and s.key != "info"]
+    unit = next((u for u in (unit_from_titles(r.rows) for r in data) if u), None)
+    unit_from = "表头上方的“填报单位”" if unit else ""
+    if unit is None and (unit := unit_from_path(res.name)):
+        unit_from = "所在文件夹的名称"
+    year = next((y for y in (year_from_titles(r.rows) for r in data) if y), None)
+    year_from = "表格标题" if year else ""
+    if year is None and (year := year_from_path(res.name)):
+        year_from = "文件或文件夹名称"
+    if not data or unit is None or year is None:
+        missing = "、".join(x for x, v in (("单位", unit), ("年度", year)) if v is None) or "台账数据"
+        ctx.add("", None, "", "", "refused", "error", f"缺少“基本信息”工作表，也无法从标题行或文件夹名确定{missing}。请按模板补上“基本信息”（单位名称、年度、职工人数），或在表格上方写明“填报单位：…”和“20xx年”后重新报送。", "no_info")
+        return None
+    res.inferred = True
+    ctx.add("", None, "", "", "kept", "warning", f"没有“基本信息”工作表：单位按{unit_from}取为“{unit}”，年度按{year_from}取为 {year}。请核对；建议按模板补上“基本信息”（含职工人数）。", "unit_inferred")
+    return {"unit_name": unit, "year": year}
 
 
 def _hidden_sheet(raw: RawSheet, sheet: Sheet, assigned: list[tuple[RawSheet, Sheet | None]], ctx: _Ctx) -> bool:
@@ -296,66 +323,6 @@ def _hidden_sheet(raw: RawSheet, sheet: Sheet, assigned: list[tuple[RawSheet, Sh
     read, code, severity, action, message = hidden_verdict(raw, sheet, [r for r, s in assigned if s is not None and s.key == sheet.key and r.visible])
     ctx.add(raw.name, None, "", "", action, severity, message, code, sheet.key)
     return read
-
-
-def _parse_info(raw: RawSheet, schema: Schema, ctx: _Ctx) -> dict[str, Any]:
-    """基本信息: key in one cell, value in the next filled cell to its right
-    (``单位名称：XX`` in a single cell works too)."""
-    sheet = schema.sheet("info")
-    table = {}
-    for c in sheet.columns:
-        for n in c.names:
-            table.setdefault(norm_key(n), c)
-    found: dict[str, tuple[Any, int, str]] = {}
-    for i, cells in enumerate(raw.rows):
-        filled = [(j, v) for j, v in enumerate(cells) if not clean.is_blank(v)]
-        if not filled:
-            continue
-        j, key = filled[0]
-        if not isinstance(key, str):
-            continue
-        col = table.get(norm_key(key))
-        value: Any = None
-        vj = j  # the value's column
-        if col is not None:
-            value = filled[1][1] if len(filled) > 1 else None
-            vj = filled[1][0] if len(filled) > 1 else j
-        else:
-            for sep in ("：", ":"):
-                if sep in key:
-                    k, _, v = key.partition(sep)
-                    col = table.get(norm_key(k))
-                    value = v
-                    break
-        if col is not None and col.key not in found:
-            found[col.key] = (value, raw.excel_row(i), str(key).strip(), raw.first_col + vj + 1)
-    if len(found) < 2:  # keys across one row, values in the next
-        m = locate_header(raw.rows, sheet, schema)
-        if m is not None and m.row + 1 < len(raw.rows):
-            vals = raw.rows[m.row + 1]
-            for j, k in m.columns.items():
-                if j < len(vals):
-                    found.setdefault(k, (vals[j], raw.excel_row(m.row + 1), m.headers[j], raw.first_col + j + 1))
-    out: dict[str, Any] = {}
-    for key, (value, row, header, vcol) in found.items():
-        col = sheet.column(key)
-        if col.pii:
-            continue
-        if key == "year":
-            y = clean.parse_year(value)
-            if y is None and not clean.is_blank(value):
-                ctx.add(raw.name, row, header, value, "missing", "error", "“年度”无法识别，请填写四位年份，如 2023", "bad_year", col=vcol)
-            out["year"] = y
-        elif col.type == "count":
-            r = clean.parse_number(value, kind="count")
-            if not r.ok:
-                ctx.add(raw.name, row, header, value, "missing", "warning", f"“{col.label}”无法识别为数字，按缺失处理", "bad_number", "info", col=vcol)
-            out[key] = r.value
-        elif col.type == "date":
-            out[key] = clean.parse_date(value).ts
-        else:
-            out[key] = clean.clean_text(value)
-    return out
 
 
 # --------------------------------------------------------------------------
@@ -749,7 +716,7 @@ def _load_serial(args: list[tuple]) -> list[WorkbookResult]:
             path, name, _, _, salt = a
             res, ctx, insp = _inspect(path, name, salt)
             ahead = None
-            if insp is not None and sum(r * c for r, c in insp.sheet_dims.values()) <= _AHEAD_MAX_CELLS:
+            if insp is not None and insp.kind in ("xlsx", "xlsm") and sum(r * c for r, c in insp.sheet_dims.values()) <= _AHEAD_MAX_CELLS:
                 ahead = ex.submit(parse_ahead, res.path)
             return res, ctx, insp, ahead
 
