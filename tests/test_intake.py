@@ -7,11 +7,8 @@ Every test builds its workbook with openpyxl (conftest's ``Sheet`` /
 
 from __future__ import annotations
 
-import datetime as dt
-
 import openpyxl
 import pytest
-
 from conftest import UNIT, YEAR, Sheet, findings_at, one_finding
 
 pytestmark = pytest.mark.usefixtures("load_book")
@@ -437,3 +434,82 @@ def test_xls_and_ods_are_read(converted, fmt):
     assert value_of(ind, UNIT, YEAR, "activity_participants") == 50
     assert value_of(ind, UNIT, YEAR, "activity_spend") == 3100
     assert not [f for f in led.findings if f.severity == "error"]
+
+
+def test_summary_table_one_row_per_unit_is_never_read_as_activities(make_book, load_book, tmp_path):
+    book = make_book({"统计表": Sheet([["单位名称", "会员人数", "活动场次", "参与人次", "经费支出"],
+                                     ["机关分会", 50, 4, 200, 3000], ["动力分会", 80, 6, 300, 5000]],
+                                    title="2023年基层工会工作统计表")})
+    res = load_book(book)
+    assert "activities" not in res.tables or res.tables["activities"].empty
+    f = one_finding(res.findings, sheet="统计表", code="summary_table")
+    assert f.severity == "error" and f.row == book.row("统计表", 0) and "明细" in f.message
+    get = indicators(tmp_path)
+    assert get("activities") == 0 and get("activity_participants") == 0
+    assert check_exit(tmp_path) == 1
+
+
+# --------------------------------------------------------------------------
+# property: for any generated variant, the indicators equal the truth, or
+# check exits 1 naming the cell
+
+_CAPITALS = [(3000, "叁仟元整"), (10500, "壹万零伍佰元"), (800, "捌佰元"), (1250, "壹仟贰佰伍拾元"), (60, "陆拾元整")]
+
+
+def _variant(rng, plant=None, year=YEAR):
+    """A messy activity ledger and its truth: (sheets, truth, planted error cell or None)."""
+    n = rng.randint(3, 7)
+    recs = []
+    for i in range(n):
+        month = rng.choice([2, 3, 4, 5, 6, 7, 8, 9, 11, 12])
+        amount, spelled = rng.choice(_CAPITALS) if rng.random() < 0.3 else ((p := rng.randint(1, 90) * 10), p)
+        part = rng.randint(5, 60)
+        date = rng.choice([f"{year}-{month:02d}-{i + 1:02d}", f"{year % 100}-{month}-{i + 1}", year + month / 100 if month > 9 else year + month / 10])
+        recs.append([date, f"活动{i}", "文体活动", part, spelled, amount])
+    truth = {"activities": n, "activity_participants": sum(r[3] for r in recs), "activity_spend": sum(r[5] for r in recs)}
+    renamed = rng.random() < 0.4
+    head = ["活动时间", "活动主题", "活动形式", "参加人次", "活动经费"] if renamed else HEAD
+    name = "活动登记" if renamed else ACT
+    rows = [head] + [r[:5] for r in recs]
+    error = None
+    if rng.random() < 0.3:  # a repeated header mid-sheet
+        rows.insert(rng.randint(2, len(rows)), list(head))
+    if rng.random() < 0.5:  # a year-total row with a long label, then a signature line
+        rows.append([f"{year}年全年合计", None, None, truth["activity_participants"], truth["activity_spend"]])
+    if rng.random() < 0.5:
+        rows.append(["负责人签字：", "张三", None, "填表日期：", f"{year + 1}-01-10"])
+    if plant == "column":  # a column nobody knows, with content: an error at its header cell
+        for r in rows[1:]:
+            if r and r[0] != head[0]:
+                r.append("x")
+        rows[0] = [*rows[0], "自定义"]
+        error = (name, 0, 6)
+    elif plant == "value":  # a value not understood: an error at that cell
+        i = rng.randint(1, n)
+        rows[i][3] = "很多"
+        error = (name, i, 4)
+    return {name: Sheet(rows, title=f"{year}年职工活动台账")}, truth, error
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_generated_variants_are_read_or_named(seed, tmp_path):
+    import random
+
+    from conftest import write_book
+
+    from gonghui_kit.ingest.load import load_ledgers
+
+    rng = random.Random(seed)
+    sheets, truth, error = _variant(rng, {0: "column", 1: "value"}.get(seed % 5))
+    book = write_book(tmp_path / f"变体{seed}.xlsx", sheets)
+    code = check_exit(tmp_path)
+    if error is None:
+        assert code == 0, [(f.code, f.row, f.value) for f in load_ledgers(tmp_path).findings if f.severity == "error"]
+        get = indicators(tmp_path)
+        for k, v in truth.items():
+            assert get(k) == v, (k, get(k), v)
+    else:
+        assert code == 1
+        sheet, i, col = error
+        errs = [f for f in load_ledgers(tmp_path).findings if f.severity == "error"]
+        assert any(f.sheet == sheet and f.row == book.row(sheet, i) and f.col == col for f in errs), errs

@@ -493,7 +493,7 @@ def map_account(value: Any, schema: Schema | None = None) -> tuple[str | None, s
     m = _ACCOUNT_CODE.match(k)
     if m is not None and m[1] in schema.account_codes:
         by_code = lookup[norm_key(schema.account_codes[m[1]])]
-        rest = (m[2] or "").lstrip("-—－–._、.．:：")
+        rest = re.sub(r"^[-—－–._、.．:：]+", "", m[2] or "")
         if not rest:
             return by_code[0], by_code[1], "code"
         named = map_account(rest, schema)

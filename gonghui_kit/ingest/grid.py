@@ -147,7 +147,9 @@ def match_header(cells: Sequence[Any], sheet: Sheet, schema: Schema | None = Non
     return HeaderMatch(0, columns, headers, scales, unknown, ignored)
 
 
-def combine_header_rows(top: Sequence[Any], sub: Sequence[Any], sheet: Sheet, schema: Schema | None = None) -> list[Any]:
+def combine_header_rows(
+    top: Sequence[Any], sub: Sequence[Any], sheet: Sheet, schema: Schema | None = None
+) -> list[Any]:
     """One header row from two: a group cell (merged over its sub-headers:
     收入/支出 under 金额, 编码/名称 under 科目) joined with each sub-header when
     the sub-header alone means nothing, the group cell where nothing is below.
@@ -201,6 +203,27 @@ def locate_header(rows: Sequence[Sequence[Any]], sheet: Sheet, schema: Schema | 
     if best is None or best.score < need:
         return None
     return best
+
+
+def summary_header(rows: Sequence[Sequence[Any]], schema: Schema | None = None, *, max_scan: int = 30) -> int | None:
+    """The header row of a summary table (统计表: one row per unit, indicator
+    columns), or None: a row with a unit column and at least two of the
+    schema's ``summary_words``, and no date column.
+
+    >>> summary_header([["2023年工会工作统计表"], ["单位名称", "会员人数", "活动场次", "参与人次"], ["机关分会", 50, 4, 200]])
+    1
+    >>> summary_header([["日期", "所属分会", "活动场次", "参与人次"]]) is None
+    True
+    """
+    schema = schema or load_schema()
+    units = {norm_key(a) for a in schema.unit_column}
+    words = {norm_key(w) for w in schema.summary_words}
+    dates = {"日期", "时间", "活动日期", "活动时间", "发生日期"}
+    for r, cells in enumerate(rows[:max_scan]):
+        keys = [_norm_cell(c) for c in cells if isinstance(c, str) and c.strip()]
+        if any(k in units for k in keys) and sum(k in words for k in keys) >= 2 and not any(k in dates for k in keys):
+            return r
+    return None
 
 
 # --------------------------------------------------------------------------

@@ -142,10 +142,22 @@ def hidden_verdict(raw: RawSheet, sheet: Sheet, visible: list[RawSheet]) -> tupl
     [(False, 'hidden_copy', 'warning'), (True, 'hidden_sheet', 'warning')]
     """
     if not visible:
-        return True, "hidden_sheet", "warning", "kept", f"工作表“{raw.name}”是隐藏的，已按“{sheet.label}”读取。如是作废的旧表，请删除后重新报送。"
+        return (
+            True,
+            "hidden_sheet",
+            "warning",
+            "kept",
+            f"工作表“{raw.name}”是隐藏的，已按“{sheet.label}”读取。如是作废的旧表，请删除后重新报送。",
+        )
     names = "、".join(f"“{v.name}”" for v in visible)
     if max(same_records(raw, v) for v in visible) >= 0.8:
-        return False, "hidden_copy", "warning", "excluded", f"隐藏的工作表“{raw.name}”是{names}的旧副本，未计入，以可见的工作表为准。"
+        return (
+            False,
+            "hidden_copy",
+            "warning",
+            "excluded",
+            f"隐藏的工作表“{raw.name}”是{names}的旧副本，未计入，以可见的工作表为准。",
+        )
     return False, "hidden_sheet_differs", "error", "excluded", (
         f"隐藏的工作表“{raw.name}”与{names}都是“{sheet.label}”但记录不同，未计入。"
         "请确认哪一张是正确的，删除另一张（或取消隐藏并合并）后重新报送。"

@@ -198,7 +198,21 @@ def assemble(results: list[WorkbookResult], findings: list[Finding] | None = Non
     for r in results:  # a unit's files per topic: what none of them holds is said once
         if r.status == "ok" and r.inferred and r.merged_into is None:
             for label in r.absent_sheets:
-                r.findings.append(Finding(r.name, "", None, "", "", "kept", "info", f"未报送“{label}”，视为本年度无此项记录", "sheet_absent", r.unit, r.year))
+                r.findings.append(
+                    Finding(
+                        r.name,
+                        "",
+                        None,
+                        "",
+                        "",
+                        "kept",
+                        "info",
+                        f"未报送“{label}”，视为本年度无此项记录",
+                        "sheet_absent",
+                        r.unit,
+                        r.year,
+                    )
+                )
     schema = load_schema()
     tables: dict[str, list[pd.DataFrame]] = {s.key: [] for s in schema.record_sheets}
     info_rows = []
@@ -218,7 +232,22 @@ def assemble(results: list[WorkbookResult], findings: list[Finding] | None = Non
                     for u in sorted(set(df["unit"].dropna()) - {r.unit} - warned):
                         warned.add(u)
                         if not knows(u) and canon(u) != r.unit:
-                            findings.append(Finding(r.name, str(df["sheet"].iat[0]), None, "单位", u, "kept", "warning", "单位名册（units.yaml）中没有这个单位名称，按新单位单独统计；如是改名或写法不同，请在名册中登记", "unknown_unit", u, r.year, k))
+                            findings.append(
+                                Finding(
+                                    r.name,
+                                    str(df["sheet"].iat[0]),
+                                    None,
+                                    "单位",
+                                    u,
+                                    "kept",
+                                    "warning",
+                                    "单位名册（units.yaml）中没有这个单位名称，按新单位单独统计；如是改名或写法不同，请在名册中登记",
+                                    "unknown_unit",
+                                    u,
+                                    r.year,
+                                    k,
+                                )
+                            )
                 df = df.assign(unit=df["unit"].map(canon))
             tables[k].append(df)
     out = {}

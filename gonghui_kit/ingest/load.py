@@ -49,6 +49,7 @@ from gonghui_kit.ingest.grid import (
     locate_header,
     make_grid,
     row_kind_codes,
+    summary_header,
 )
 from gonghui_kit.ingest.layout import excel_col, fill_merged, hidden_verdict, stand_ins
 from gonghui_kit.ingest.ledger import (
@@ -60,6 +61,7 @@ from gonghui_kit.ingest.ledger import (
     empty_table,
     table_columns,
 )
+from gonghui_kit.ingest.notes import NOTE_MESSAGES
 from gonghui_kit.ingest.pii import new_salt, pseudonyms
 from gonghui_kit.ingest.read import RawSheet, RawWorkbook, ReadError, read_workbook
 from gonghui_kit.ingest.values import MEMO, date_values, number_values, take, to_column
@@ -83,36 +85,6 @@ __all__ = [
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".et", ".ods", ".csv", ".xltx", ".xltm"}
 
 REPEATED = -1  # a row kind of its own here: a repeated header row (counted with the title rows)
-
-# How each parser note is reported: (severity, action, message).  The one
-# place where the wording of cell-level findings is decided.
-NOTE_MESSAGES: dict[tuple[str, str], tuple[str, str, str]] = {
-    ("number", "approx"): ("info", "converted", "近似数（约/余/多），按所写数字计入"),
-    ("number", "text"): ("info", "converted", "文本格式的数字，已转换为数值"),
-    ("number", "missing_token"): ("info", "missing", "填写为“无/—/-”，按缺失处理（不按 0 计）"),
-    ("number", "invalid"): ("error", "missing", "无法识别为数字，未计入。请改为数字（如 50、1200.5）后重新报送"),
-    ("number", "chinese"): ("info", "converted", "中文大写金额或中文数字，已转换为数值"),
-    ("date", "serial"): ("info", "converted", "Excel 日期序列号，已转换为日期"),
-    ("date", "text"): ("info", "converted", "文本格式的日期，已转换"),
-    ("date", "chinese"): ("info", "converted", "中文数字日期，已转换"),
-    ("date", "no_year"): ("info", "converted", "日期未写年份，按基本信息中的年度补全"),
-    ("date", "md_number"): ("info", "converted", "日期写作“月.日”数字，按基本信息中的年度补全"),
-    ("date", "ym_number"): ("info", "converted", "日期写作“年.月”数字（如 2024.3），已按该月读取"),
-    ("date", "ym_ambiguous"): ("warning", "converted", "日期写作数字“年.1”：可能是1月，也可能是10月（Excel 会去掉 2024.10 末尾的 0），暂按1月计入。请改为文本日期，如 2024-10-08"),
-    ("date", "two_digit_year"): ("info", "converted", "两位数年份（如 23-5-8），已按 20xx 年读取"),
-    ("date", "month_only"): ("info", "converted", "日期只有年月，计入该月，日不详"),
-    ("date", "year_only"): ("warning", "kept", "日期只有年份，计入全年合计，不计入月度统计"),
-    ("date", "missing_token"): ("warning", "missing", "日期填写为“无/—”，按缺失处理"),
-    ("date", "invalid"): ("error", "missing", "无法识别的日期，本条记录未计入月度统计。请改为完整日期（如 2024-07-01）后重新报送"),
-    ("category", "synonym"): ("info", "mapped", "类别写法不规范，已归入标准类别"),
-    ("category", "unknown"): ("warning", "mapped", "未知类别，已归入“其他”，请核实"),
-    ("category", "unknown_nodefault"): ("error", "missing", "无法识别的取值，未计入。请按填表说明中的选项填写后重新报送"),
-    ("account", "rollup"): ("info", "mapped", "明细科目已归入上级科目"),
-    ("account", "code"): ("info", "mapped", "按《工会会计制度》科目编码识别科目"),
-    ("account", "code_conflict"): ("warning", "mapped", "科目编码与科目名称不一致，按编码归类，请核实"),
-    ("account", "unknown"): ("warning", "mapped", "无法识别的科目，按收支方向归入“其他收入/其他支出”，请核实"),
-}
-
 
 # --------------------------------------------------------------------------
 # discovery
@@ -273,6 +245,20 @@ def _load_raw(wb: RawWorkbook, res: WorkbookResult, ctx: _Ctx, want_year: int | 
         return
     tables: dict[str, list[pd.DataFrame]] = {}
     for raw, sheet in assigned:
+        if (sheet is None or sheet.key != "info") and (sr := summary_header(raw.rows, schema)) is not None:
+            stats = dict(rows=len(raw.rows), title=0, blank=0, notes=0, subtotals=0, duplicates=0, other_year=0, records=0, unreadable=len(raw.rows))
+            res.stats.append({**stats, "file": res.name, "unit": unit, "year": year, "sheet": raw.name, "table": sheet.key if sheet else ""})
+            ctx.add(
+                raw.name,
+                raw.excel_row(sr),
+                "",
+                "",
+                "skipped",
+                "error",
+                f"这是按单位汇总的统计表（每个单位一行，第{raw.excel_row(sr)}行是表头），不是台账明细，未计入，数据不完整。请报送各单位的明细台账（活动、经费、慰问等逐条记录）；只能提供统计表的，请联系上级工会。",
+                "summary_table",
+            )
+            continue
         if sheet is not None and sheet.key != "info" and not raw.visible and not _hidden_sheet(raw, sheet, assigned, ctx):
             continue
         if sheet is None:
@@ -293,10 +279,22 @@ def _load_raw(wb: RawWorkbook, res: WorkbookResult, ctx: _Ctx, want_year: int | 
         else:
             res.absent_sheets.append(sheet.label)
             if not res.inferred and not any(s.get("table") == sheet.key for s in res.stats):  # inferred: said once per unit (assemble)
-                ctx.add("", None, "", "", "kept", "info", f"未报送“{sheet.label}”，视为本年度无此项记录", "sheet_absent", sheet.key)
+                ctx.add(
+                    "",
+                    None,
+                    "",
+                    "",
+                    "kept",
+                    "info",
+                    f"未报送“{sheet.label}”，视为本年度无此项记录",
+                    "sheet_absent",
+                    sheet.key,
+                )
 
 
-def _infer_info(wb: RawWorkbook, assigned: list[tuple[RawSheet, Sheet | None]], res: WorkbookResult, ctx: _Ctx) -> dict[str, Any] | None:
+def _infer_info(
+    wb: RawWorkbook, assigned: list[tuple[RawSheet, Sheet | None]], res: WorkbookResult, ctx: _Ctx
+) -> dict[str, Any] | None:
     """Unit and year of a file without 基本信息 (one file per topic in a folder
     per unit): from a title line, else the folder and file names, said in a
     finding; None (refused, with a finding) when either stays unknown."""
@@ -311,10 +309,28 @@ def _infer_info(wb: RawWorkbook, assigned: list[tuple[RawSheet, Sheet | None]], 
         year_from = "文件或文件夹名称"
     if not data or unit is None or year is None:
         missing = "、".join(x for x, v in (("单位", unit), ("年度", year)) if v is None) or "台账数据"
-        ctx.add("", None, "", "", "refused", "error", f"缺少“基本信息”工作表，也无法从标题行或文件夹名确定{missing}。请按模板补上“基本信息”（单位名称、年度、职工人数），或在表格上方写明“填报单位：…”和“20xx年”后重新报送。", "no_info")
+        ctx.add(
+            "",
+            None,
+            "",
+            "",
+            "refused",
+            "error",
+            f"缺少“基本信息”工作表，也无法从标题行或文件夹名确定{missing}。请按模板补上“基本信息”（单位名称、年度、职工人数），或在表格上方写明“填报单位：…”和“20xx年”后重新报送。",
+            "no_info",
+        )
         return None
     res.inferred = True
-    ctx.add("", None, "", "", "kept", "warning", f"没有“基本信息”工作表：单位按{unit_from}取为“{unit}”，年度按{year_from}取为 {year}。请核对；建议按模板补上“基本信息”（含职工人数）。", "unit_inferred")
+    ctx.add(
+        "",
+        None,
+        "",
+        "",
+        "kept",
+        "warning",
+        f"没有“基本信息”工作表：单位按{unit_from}取为“{unit}”，年度按{year_from}取为 {year}。请核对；建议按模板补上“基本信息”（含职工人数）。",
+        "unit_inferred",
+    )
     return {"unit_name": unit, "year": year}
 
 
@@ -338,7 +354,17 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
         n_filled = sum(1 for r in raw.rows if any(not clean.is_blank(v) for v in r))
         stats["unreadable"] = len(raw.rows)
         if n_filled:
-            ctx.add(raw.name, None, "", "", "skipped", "error", f"找不到表头，数据不完整（应含“{'”“'.join(c.label for c in sheet.columns[:4])}”等列），本表 {n_filled} 行未读取。请按模板填写表头。", "no_header", sheet.key)
+            ctx.add(
+                raw.name,
+                None,
+                "",
+                "",
+                "skipped",
+                "error",
+                f"找不到表头，数据不完整（应含“{'”“'.join(c.label for c in sheet.columns[:4])}”等列），本表 {n_filled} 行未读取。请按模板填写表头。",
+                "no_header",
+                sheet.key,
+            )
         return None, stats
     pii_cols0 = {j for j, k in header.columns.items() if k in {c.key for c in sheet.columns if c.pii}}
     below = raw.rows[header.row + 1 :]
@@ -350,14 +376,36 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
             hint = f"如是“{known}”之一，请把列名改成模板写法；" if known else ""
             ctx.add(raw.name, raw.excel_row(header.row), text, "", "skipped", "error", f"未识别的列“{text}”（{excel_col(col - 1)}列，{filled} 个单元格有内容），未读取，数据不完整。{hint}如不是台账数据，请删除这一列后重新报送。", "unknown_column", sheet.key, col=col)
         else:
-            ctx.add(raw.name, raw.excel_row(header.row), text, "", "skipped", "info", "未识别的列（下面没有内容），未读取", "unknown_column", sheet.key, col=col)
+            ctx.add(
+                raw.name,
+                raw.excel_row(header.row),
+                text,
+                "",
+                "skipped",
+                "info",
+                "未识别的列（下面没有内容），未读取",
+                "unknown_column",
+                sheet.key,
+                col=col,
+            )
     for j in header.columns:
         if header.scales.get(j, 1.0) != 1.0:
             ctx.add(raw.name, raw.excel_row(header.row), header.headers[j], "", "converted", "info", f"表头注明单位，本列数值已乘以 {header.scales[j]:,.0f} 换算为元", "header_scale", sheet.key, col=raw.first_col + j + 1)
     stats["title"] = header.row + 1
     for first, last, c, value in fill_merged_body:
         if first > raw.excel_row(header.row):
-            ctx.add(raw.name, first, header.headers.get(c - 1 - raw.first_col, ""), value if (c - 1 - raw.first_col) not in pii_cols0 else "", "converted", "info", f"合并单元格（第{first}–{last}行），其值计入所跨的每一行", "merged_cells", sheet.key, col=c)
+            ctx.add(
+                raw.name,
+                first,
+                header.headers.get(c - 1 - raw.first_col, ""),
+                value if (c - 1 - raw.first_col) not in pii_cols0 else "",
+                "converted",
+                "info",
+                f"合并单元格（第{first}–{last}行），其值计入所跨的每一行",
+                "merged_cells",
+                sheet.key,
+                col=c,
+            )
     body = raw.rows[header.row + 1 :]
     grid = make_grid(body)
     kinds = row_kind_codes(grid, body, schema)

@@ -196,7 +196,10 @@ def _calamine_grids(path: Path, wb: Any, parsed: dict[str, Any] | None = None) -
         for name, m in _calamine_worksheets(wb):
             sh = parsed.pop(name) if parsed and name in parsed else wb.get_sheet_by_name(name)
             if sh.height * sh.width > MAX_SHEET_CELLS:  # .xls/.ods/.xlsb: not bounded by the safety scan
-                raise ReadError("too_many_cells", f"工作表“{name}”的使用范围约 {sh.height * sh.width:,} 个单元格，超过上限；请删除多余的行和列后重新报送")
+                raise ReadError(
+                    "too_many_cells",
+                    f"工作表“{name}”的使用范围约 {sh.height * sh.width:,} 个单元格，超过上限；请删除多余的行和列后重新报送",
+                )
             start = sh.start or (0, 0)
             rows = sh.to_python(skip_empty_area=True)
             try:
@@ -207,7 +210,11 @@ def _calamine_grids(path: Path, wb: Any, parsed: dict[str, Any] | None = None) -
             # it alive while the next sheet's grid is built (2× peak memory)
             del sh
             visible = m is None or str(m.visible).endswith("Visible")
-            sheets.append(RawSheet(name=name, rows=rows, first_row=start[0] + 1, first_col=start[1], visible=visible, merged=merged))
+            sheets.append(
+                RawSheet(
+                    name=name, rows=rows, first_row=start[0] + 1, first_col=start[1], visible=visible, merged=merged
+                )
+            )
     except ReadError:
         raise
     except Exception as e:

@@ -166,6 +166,7 @@ class Schema:
     account_codes: dict[str, str] = field(default_factory=dict)
     signature_words: tuple[str, ...] = ()
     ignored_columns: tuple[str, ...] = ()
+    summary_words: tuple[str, ...] = ()
 
     def is_helper_sheet(self, name: str) -> bool:
         """Instructions or drop-down lists, not data (``helper_sheets``)."""
@@ -278,5 +279,6 @@ def load_schema() -> Schema:
         helper_sheets=_tuple(raw.get("helper_sheets")),
         signature_words=_tuple(raw.get("signature_words")),
         ignored_columns=_tuple(raw.get("ignored_columns")),
+        summary_words=_tuple(raw.get("summary_words")),
         account_codes={str(k): str(v) for k, v in (raw.get("account_codes") or {}).items()},
     )
