@@ -513,3 +513,63 @@ def test_generated_variants_are_read_or_named(seed, tmp_path):
         sheet, i, col = error
         errs = [f for f in load_ledgers(tmp_path).findings if f.severity == "error"]
         assert any(f.sheet == sheet and f.row == book.row(sheet, i) and f.col == col for f in errs), errs
+
+
+# --------------------------------------------------------------------------
+# layout files and gonghui map
+
+
+def test_layout_file_says_how_to_read_a_unit_s_own_workbook(make_book, tmp_path, capsys):
+    from gonghui_kit.cli import main
+
+    data = tmp_path / "data"
+    book = make_book({"登记表": Sheet([["活动日子", "活动名称", "活动人数", "自编号"],
+                                    ["2023-07-01", "篮球赛", 20, "A1"], ["2023-08-01", "歌咏", 30, "A2"]]),
+                      "Sheet3": Sheet([["随手记"], ["买水"]])}, folder="data", name="机关分会.xlsx")
+    assert main(["check", str(data), "--format", "json", "--layouts", str(tmp_path / "none")]) == 1
+    capsys.readouterr()
+    assert main(["map", str(book.path)]) == 0
+    proposal = capsys.readouterr().out
+    assert '"Sheet3": ignore' in proposal and '"活动人数": ignore' in proposal and "files:" in proposal
+    layouts = tmp_path / "layouts"
+    layouts.mkdir()
+    (layouts / "机关分会.yaml").write_text(
+        'files: ["机关分会*.xlsx"]\n'
+        "sheets:\n"
+        "  Sheet3: ignore\n"
+        "  登记表:\n"
+        "    as: 活动台账\n"
+        f"    header_row: {book.row('登记表', 0)}\n"
+        "    columns: {活动日子: 日期, 活动人数: 参与人数, 自编号: ignore}\n", encoding="utf-8")
+    assert main(["check", str(data), "--format", "json", "--layouts", str(layouts)]) == 0
+    from gonghui_kit.analysis.indicators import compute_indicators, value_of
+    from gonghui_kit.ingest.layouts import load_layouts
+    from gonghui_kit.ingest.load import load_ledgers
+
+    led = load_ledgers(data, layouts=load_layouts(layouts))
+    ind = compute_indicators(led)
+    assert value_of(ind, UNIT, YEAR, "activity_participants") == 50
+    assert value_of(ind, UNIT, YEAR, "activities_by_month", "08") == 1
+    assert one_finding(led.findings, sheet="Sheet3", code="layout_ignored").severity == "info"
+
+
+def test_layout_file_gives_unit_and_year_and_bad_layouts_are_user_errors(tmp_path, capsys):
+    from gonghui_kit.cli import main
+    from gonghui_kit.ingest.layouts import LayoutError, load_layouts, parse_layout
+    from gonghui_kit.ingest.load import load_ledgers
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "活动.csv").write_text("日期,活动名称,参与人数\n2023-05-01,游园,120\n", encoding="utf-8")
+    layouts = tmp_path / "layouts"
+    layouts.mkdir()
+    (layouts / "a.yaml").write_text("files: ['活动.csv']\nunit: 机关分会\nyear: 2023\n", encoding="utf-8")
+    led = load_ledgers(data, layouts=load_layouts(layouts))
+    assert led.tables["activities"]["unit"].tolist() == ["机关分会"]
+    assert "版式文件" in one_finding(led.findings, code="unit_inferred").message
+    with pytest.raises(LayoutError, match="没有名为“活动表”"):
+        parse_layout({"sheets": {"x": {"as": "活动表"}}})
+    (layouts / "b.yaml").write_text("sheets:\n  x: {as: 活动台账, columns: {a: 不存在的列}}\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["check", str(data), "--layouts", str(layouts)]) == 2
+    assert "不存在的列" in capsys.readouterr().err

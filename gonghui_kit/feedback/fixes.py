@@ -84,6 +84,7 @@ FIXES: dict[str, Fix] = {
     "no_date": Fix(_DATE),
     "unit_inferred": Fix("没有“基本信息”，单位和年度是从标题行或文件夹名推断的。请核对是否正确；建议按模板补上“基本信息”工作表（单位名称、年度、职工人数）。"),
     "summary_table": Fix("统计表（每个单位一行的汇总数）不能代替台账明细，没有计入。请按模板报送逐条记录的台账；确实只有统计表的，请联系上级工会说明。"),
+    "layout_ignored": Fix("按版式文件的说明没有读取，无需处理。", listed=False),
     "split_units": Fix("本表含多个单位的记录，已按单位列分别统计；请确认单位名称与名册一致。", listed=False),
     "two_amounts": Fix("一行只记一笔：同一行的收入和支出请拆成两行分别填写。"),
     "signature": Fix("签字、盖章、填表人等落款行不计入，无需处理。", listed=False),

@@ -179,7 +179,8 @@ def combine_header_rows(
     return out
 
 
-def locate_header(rows: Sequence[Sequence[Any]], sheet: Sheet, schema: Schema | None = None, *, max_scan: int = 30) -> HeaderMatch | None:
+def locate_header(rows: Sequence[Sequence[Any]], sheet: Sheet, schema: Schema | None = None, *, max_scan: int = 30,
+                  min_score: int = 2) -> HeaderMatch | None:
     """Find the header row below any title rows: the first row among the top
     ``max_scan`` that matches the most columns (at least two, or one for a
     single-column sheet).
@@ -199,7 +200,7 @@ def locate_header(rows: Sequence[Sequence[Any]], sheet: Sheet, schema: Schema | 
                 m = c
         if m.score and (best is None or m.score > best.score):
             best = HeaderMatch(r, m.columns, m.headers, m.scales, m.unknown, m.ignored)
-    need = min(2, len(sheet.columns))
+    need = min(min_score, len(sheet.columns))
     if best is None or best.score < need:
         return None
     return best

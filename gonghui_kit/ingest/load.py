@@ -27,10 +27,10 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -48,10 +48,12 @@ from gonghui_kit.ingest.grid import (
     header_repeats,
     locate_header,
     make_grid,
+    match_header,
     row_kind_codes,
     summary_header,
 )
 from gonghui_kit.ingest.layout import excel_col, fill_merged, hidden_verdict, stand_ins
+from gonghui_kit.ingest.layouts import apply_columns, layout_for
 from gonghui_kit.ingest.ledger import (
     INFO_COLUMNS,
     META_COLUMNS,
@@ -65,7 +67,7 @@ from gonghui_kit.ingest.notes import NOTE_MESSAGES
 from gonghui_kit.ingest.pii import new_salt, pseudonyms
 from gonghui_kit.ingest.read import RawSheet, RawWorkbook, ReadError, read_workbook
 from gonghui_kit.ingest.values import MEMO, date_values, number_values, take, to_column
-from gonghui_kit.ingest.whose import parse_info, unit_from_path, unit_from_titles, year_from_path, year_from_titles
+from gonghui_kit.ingest.whose import infer_unit_year, parse_info
 from gonghui_kit.schema import Schema, Sheet, load_schema
 
 __all__ = [
@@ -146,14 +148,17 @@ class _Ctx:
     schema: Schema
     salt: bytes
     findings: list[Finding]
+    layout: Any = None  # layouts.Layout of this file, if any
 
     def add(self, sheet: str, row: int | None, column: str, value: Any, action: str, severity: str, message: str, code: str, table: str | None = None, unit: str | None = None, col: int | None = None) -> None:
         self.findings.append(Finding(self.file, sheet, row, column, show_value(value), action, severity, message, code, unit or self.unit, self.year, table, col))
 
 
-def load_workbook(path: str | os.PathLike, *, year: int | None = None, engine: str = "calamine", name: str | None = None, salt: bytes | None = None) -> WorkbookResult:
-    """Load one workbook (see module docstring).  Never raises for a bad file."""
+def load_workbook(path: str | os.PathLike, *, year: int | None = None, engine: str = "calamine", name: str | None = None, salt: bytes | None = None, layout: Any = None) -> WorkbookResult:
+    """Load one workbook (see module docstring).  Never raises for a bad file.
+    ``layout``: a ``layouts.Layout`` saying how to read it (params/layouts)."""
     res, ctx, insp = _inspect(path, name, salt)
+    ctx.layout = layout
     if insp is not None:
         wb = _read(res, ctx, engine, insp)
         if wb is not None:
@@ -199,8 +204,12 @@ def _read(res: WorkbookResult, ctx: _Ctx, engine: str, insp: Any, ahead: Any = N
 def _assign_sheets(wb: RawWorkbook, schema: Schema, ctx: _Ctx) -> list[tuple[RawSheet, Sheet | None]]:
     out: list[tuple[RawSheet, Sheet | None]] = []
     for raw in wb.sheets:
-        sheet = schema.sheet_for_name(raw.name)
-        if sheet is None and not schema.is_helper_sheet(raw.name):
+        sl = ctx.layout.for_sheet(raw.name) if ctx.layout is not None else None
+        sheet = schema.sheet(sl.sheet) if sl is not None and sl.sheet else schema.sheet_for_name(raw.name)
+        if sl is not None and sl.ignore:
+            ctx.add(raw.name, None, "", "", "skipped", "info", f"按版式文件 {ctx.layout.source} 的说明，本工作表不读取", "layout_ignored")
+            sheet = None
+        elif sheet is None and not schema.is_helper_sheet(raw.name):
             # a sheet named Sheet1 with activity headers is still an activity sheet
             best = None
             for cand in schema.record_sheets:
@@ -245,7 +254,7 @@ def _load_raw(wb: RawWorkbook, res: WorkbookResult, ctx: _Ctx, want_year: int | 
         return
     tables: dict[str, list[pd.DataFrame]] = {}
     for raw, sheet in assigned:
-        if (sheet is None or sheet.key != "info") and (sr := summary_header(raw.rows, schema)) is not None:
+        if (sheet is None or sheet.key != "info") and not (ctx.layout and ctx.layout.for_sheet(raw.name)) and (sr := summary_header(raw.rows, schema)) is not None:
             stats = dict(rows=len(raw.rows), title=0, blank=0, notes=0, subtotals=0, duplicates=0, other_year=0, records=0, unreadable=len(raw.rows))
             res.stats.append({**stats, "file": res.name, "unit": unit, "year": year, "sheet": raw.name, "table": sheet.key if sheet else ""})
             ctx.add(
@@ -261,8 +270,9 @@ def _load_raw(wb: RawWorkbook, res: WorkbookResult, ctx: _Ctx, want_year: int | 
             continue
         if sheet is not None and sheet.key != "info" and not raw.visible and not _hidden_sheet(raw, sheet, assigned, ctx):
             continue
+        ignored = ctx.layout is not None and (sl := ctx.layout.for_sheet(raw.name)) is not None and sl.ignore
         if sheet is None:
-            if raw.rows and not schema.is_helper_sheet(raw.name) and any(not clean.is_blank(v) for r in raw.rows for v in r):
+            if raw.rows and not ignored and not schema.is_helper_sheet(raw.name) and any(not clean.is_blank(v) for r in raw.rows for v in r):
                 names = "、".join(f"“{s.label}”" for s in schema.record_sheets)
                 ctx.add(raw.name, None, "", "", "skipped", "error", f"未识别的工作表“{raw.name}”（{len(raw.rows)} 行有内容），未读取，数据不完整。如是台账数据，请把工作表名称改为{names}之一；如不是台账数据，请删除这张工作表后重新报送。", "unknown_sheet")
             continue
@@ -292,45 +302,20 @@ def _load_raw(wb: RawWorkbook, res: WorkbookResult, ctx: _Ctx, want_year: int | 
                 )
 
 
-def _infer_info(
-    wb: RawWorkbook, assigned: list[tuple[RawSheet, Sheet | None]], res: WorkbookResult, ctx: _Ctx
-) -> dict[str, Any] | None:
-    """Unit and year of a file without 基本信息 (one file per topic in a folder
-    per unit): from a title line, else the folder and file names, said in a
-    finding; None (refused, with a finding) when either stays unknown."""
-    data = [r for r, s in assigned if s is not None and s.key != "info"]
-    unit = next((u for u in (unit_from_titles(r.rows) for r in data) if u), None)
-    unit_from = "表头上方的“填报单位”" if unit else ""
-    if unit is None and (unit := unit_from_path(res.name)):
-        unit_from = "所在文件夹的名称"
-    year = next((y for y in (year_from_titles(r.rows) for r in data) if y), None)
-    year_from = "表格标题" if year else ""
-    if year is None and (year := year_from_path(res.name)):
-        year_from = "文件或文件夹名称"
+def _infer_info(wb: RawWorkbook, assigned: list[tuple[RawSheet, Sheet | None]], res: WorkbookResult, ctx: _Ctx) -> dict[str, Any] | None:
+    """Unit and year of a file without 基本信息 (``whose.infer_unit_year``),
+    said in a finding; None (refused, with a finding) when either stays unknown."""
+    data = [r.rows for r, s in assigned if s is not None and s.key != "info"]
+    lay = ctx.layout
+    unit, unit_from, year, year_from = infer_unit_year(data, res.name, lay.unit if lay else None, lay.year if lay else None)
     if not data or unit is None or year is None:
         missing = "、".join(x for x, v in (("单位", unit), ("年度", year)) if v is None) or "台账数据"
-        ctx.add(
-            "",
-            None,
-            "",
-            "",
-            "refused",
-            "error",
-            f"缺少“基本信息”工作表，也无法从标题行或文件夹名确定{missing}。请按模板补上“基本信息”（单位名称、年度、职工人数），或在表格上方写明“填报单位：…”和“20xx年”后重新报送。",
-            "no_info",
-        )
+        msg = f"缺少“基本信息”工作表，也无法从标题行或文件夹名确定{missing}。请按模板补上“基本信息”（单位名称、年度、职工人数），或在表格上方写明“填报单位：…”和“20xx年”后重新报送。"
+        ctx.add("", None, "", "", "refused", "error", msg, "no_info")
         return None
     res.inferred = True
-    ctx.add(
-        "",
-        None,
-        "",
-        "",
-        "kept",
-        "warning",
-        f"没有“基本信息”工作表：单位按{unit_from}取为“{unit}”，年度按{year_from}取为 {year}。请核对；建议按模板补上“基本信息”（含职工人数）。",
-        "unit_inferred",
-    )
+    msg = f"没有“基本信息”工作表：单位按{unit_from}取为“{unit}”，年度按{year_from}取为 {year}。请核对；建议按模板补上“基本信息”（含职工人数）。"
+    ctx.add("", None, "", "", "kept", "warning", msg, "unit_inferred")
     return {"unit_name": unit, "year": year}
 
 
@@ -350,6 +335,11 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
     stats = dict(rows=len(raw.rows), title=0, blank=0, notes=0, subtotals=0, duplicates=0, other_year=0, records=0, unreadable=0)
     fill_merged_body = fill_merged(raw)
     header = locate_header(raw.rows, sheet, schema)
+    sl = ctx.layout.for_sheet(raw.name) if ctx.layout is not None else None
+    if sl is not None and sl.header_row and 0 <= sl.header_row - raw.first_row < len(raw.rows):
+        header = replace(match_header(raw.rows[sl.header_row - raw.first_row], sheet, schema), row=sl.header_row - raw.first_row)
+    if header is not None and sl is not None:
+        header = apply_columns(header, sl.columns)
     if header is None:
         n_filled = sum(1 for r in raw.rows if any(not clean.is_blank(v) for v in r))
         stats["unreadable"] = len(raw.rows)
@@ -659,15 +649,17 @@ def load_ledgers(
     engine: str = "calamine",
     registry=None,
     jobs: int = 1,
+    layouts: Sequence[Any] = (),
 ) -> Ledger:
     """Load workbooks and folders of workbooks into one ``Ledger``.
 
     ``year``: only workbooks of that 年度 are counted (others: an error finding
     each).  ``registry``: maps a unit name as written to its canonical name
     (a ``gonghui_kit.analysis.units.UnitRegistry``, or any callable name → name).  ``jobs`` > 1 reads files in parallel
-    processes (fork where available, spawn on Windows).
+    processes (fork where available, spawn on Windows).  ``layouts``: layout
+    files (``layouts.load_layouts``); a file uses the first whose ``files`` match.
     """
-    return load_years_ledgers({year: paths}, engine=engine, registry=registry, jobs=jobs)[year]
+    return load_years_ledgers({year: paths}, engine=engine, registry=registry, jobs=jobs, layouts=layouts)[year]
 
 
 def load_years_ledgers(
@@ -677,6 +669,7 @@ def load_years_ledgers(
     registry=None,
     jobs: int = 1,
     on_read: Callable[[], Any] | None = None,
+    layouts: Sequence[Any] = (),
 ) -> dict[int | None, Ledger]:
     """:func:`load_ledgers` for several years at once: ``{year: paths}`` →
     ``{year: Ledger}``, every workbook of every year read in one pool (no
@@ -693,7 +686,7 @@ def load_years_ledgers(
         roots = [Path(p) for p in paths]
         names = [_display(f, next((r for r in roots if r.is_dir() and _is_under(f, r)), None)) for f in files]
         plans.append((year, files, names, findings, new_salt()))
-    args = [(f, n, year, engine, salt) for year, files, names, _, salt in plans for f, n in zip(files, names, strict=True)]
+    args = [(f, n, year, engine, salt, layout_for(n, layouts)) for year, files, names, _, salt in plans for f, n in zip(files, names, strict=True)]
     out: dict[int | None, Ledger] = {}
     with _no_gc():
         results = _load_many(args, jobs=jobs)
@@ -731,9 +724,9 @@ def _is_under(f: Path, root: Path) -> bool:
 
 
 def _load_one(args: tuple) -> WorkbookResult:
-    path, name, year, engine, salt = args
+    path, name, year, engine, salt, layout = args
     with _no_gc():  # also in a spawned worker
-        return load_workbook(path, year=year, engine=engine, name=name, salt=salt)
+        return load_workbook(path, year=year, engine=engine, name=name, salt=salt, layout=layout)
 
 
 # a workbook is parsed ahead only up to this many cells (safety's estimate of
@@ -751,7 +744,7 @@ def _load_serial(args: list[tuple]) -> list[WorkbookResult]:
     GIL.  Same results and CPU time as one workbook after the other, ~25%
     less elapsed time.
     """
-    if len(args) < 2 or any(engine != "calamine" for _, _, _, engine, _ in args):
+    if len(args) < 2 or any(a[3] != "calamine" for a in args):
         return [_load_one(a) for a in args]
     import concurrent.futures as cf
 
@@ -761,15 +754,16 @@ def _load_serial(args: list[tuple]) -> list[WorkbookResult]:
     with _no_gc(), cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="gonghui-parse") as ex:
 
         def start(a: tuple) -> tuple[WorkbookResult, _Ctx, Any, Any]:
-            path, name, _, _, salt = a
+            path, name, _, _, salt, layout = a
             res, ctx, insp = _inspect(path, name, salt)
+            ctx.layout = layout
             ahead = None
             if insp is not None and insp.kind in ("xlsx", "xlsm") and sum(r * c for r, c in insp.sheet_dims.values()) <= _AHEAD_MAX_CELLS:
                 ahead = ex.submit(parse_ahead, res.path)
             return res, ctx, insp, ahead
 
         nxt = start(args[0])
-        for k, (_, _, year, engine, _) in enumerate(args):
+        for k, (_, _, year, engine, _, _) in enumerate(args):
             res, ctx, insp, ahead = nxt
             wb = _read(res, ctx, engine, insp, ahead) if insp is not None else None
             if k + 1 < len(args):
@@ -782,7 +776,7 @@ def _load_serial(args: list[tuple]) -> list[WorkbookResult]:
 
 
 def _load_many(args: list[tuple], *, jobs: int) -> list[WorkbookResult]:
-    """Load ``(path, name, year, engine, salt)`` workbooks, in order."""
+    """Load ``(path, name, year, engine, salt, layout)`` workbooks, in order."""
     if jobs <= 1 or len(args) < 4:
         return _load_serial(args)
     import concurrent.futures as cf

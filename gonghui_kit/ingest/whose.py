@@ -16,7 +16,7 @@ from gonghui_kit.ingest.grid import locate_header
 from gonghui_kit.ingest.read import RawSheet
 from gonghui_kit.schema import Schema, norm_key
 
-__all__ = ["parse_info", "unit_from_titles", "year_from_titles", "unit_from_path", "year_from_path"]
+__all__ = ["parse_info", "infer_unit_year", "unit_from_titles", "year_from_titles", "unit_from_path", "year_from_path"]
 
 _UNIT_KEYS = r"填报单位|报送单位|单位名称|基层工会名称|工会名称|单位"
 _UNIT_LINE = re.compile(rf"^\s*(?:{_UNIT_KEYS})\s*[（(]?(?:盖章|公章)?[)）]?\s*[:：]\s*(.*)$")
@@ -156,3 +156,27 @@ def parse_info(raw: RawSheet, schema: Schema, add: Callable[..., None]) -> dict[
         else:
             out[key] = clean.clean_text(value)
     return out
+
+
+def infer_unit_year(sheets: Sequence[Sequence[Sequence[Any]]], display_name: str, unit: str | None = None,
+                    year: int | None = None) -> tuple[str | None, str, int | None, str]:
+    """Unit and year of a file without 基本信息, and where each was taken
+    from: a layout file's (``unit``, ``year``), else a title line of its
+    sheets, else the folder and file names.
+
+    >>> infer_unit_year([[["2023年活动台账"], ["填报单位：机关分会"]]], "报送/机关分会/活动.xlsx")
+    ('机关分会', '表头上方的“填报单位”', 2023, '表格标题')
+    >>> infer_unit_year([[["日期"]]], "报送/工会A/2024经费.csv")
+    ('工会A', '所在文件夹的名称', 2024, '文件或文件夹名称')
+    """
+    unit_from = "版式文件" if unit else ""
+    if unit is None and (unit := next((u for u in map(unit_from_titles, sheets) if u), None)):
+        unit_from = "表头上方的“填报单位”"
+    if unit is None and (unit := unit_from_path(display_name)):
+        unit_from = "所在文件夹的名称"
+    year_from = "版式文件" if year else ""
+    if year is None and (year := next((y for y in map(year_from_titles, sheets) if y), None)):
+        year_from = "表格标题"
+    if year is None and (year := year_from_path(display_name)):
+        year_from = "文件或文件夹名称"
+    return unit, unit_from, year, year_from
