@@ -7,6 +7,8 @@ Every test builds its workbook with openpyxl (conftest's ``Sheet`` /
 
 from __future__ import annotations
 
+import math
+
 import openpyxl
 import pytest
 from conftest import UNIT, YEAR, Sheet, findings_at, one_finding
@@ -436,17 +438,32 @@ def test_xls_and_ods_are_read(converted, fmt):
     assert not [f for f in led.findings if f.severity == "error"]
 
 
-def test_summary_table_one_row_per_unit_is_never_read_as_activities(make_book, load_book, tmp_path):
-    book = make_book({"统计表": Sheet([["单位名称", "会员人数", "活动场次", "参与人次", "经费支出"],
-                                     ["机关分会", 50, 4, 200, 3000], ["动力分会", 80, 6, 300, 5000]],
-                                    title="2023年基层工会工作统计表")})
+def test_summary_table_values_are_taken_as_reported_and_checked(make_book, load_book, tmp_path):
+    from gonghui_kit.analysis.indicators import compute_indicators, value_of
+    from gonghui_kit.ingest.load import load_ledgers
+
+    st = "统计表"
+    book = make_book({st: Sheet([["单位名称", "职工人数", "会员人数", "活动场次", "参与人次", "经费收入", "经费支出"],
+                                 ["机关分会", 60, 50, 4, 200, 10000, 8000],
+                                 ["动力分会", 90, 80, 6, 5, "2万", 5000],
+                                 ["合计", 150, 130, 10, 205, 30000, 13000]],
+                                title="2023年基层工会工作统计表")})
     res = load_book(book)
-    assert "activities" not in res.tables or res.tables["activities"].empty
-    f = one_finding(res.findings, sheet="统计表", code="summary_table")
-    assert f.severity == "error" and f.row == book.row("统计表", 0) and "明细" in f.message
-    get = indicators(tmp_path)
-    assert get("activities") == 0 and get("activity_participants") == 0
-    assert check_exit(tmp_path) == 1
+    assert res.tables.get("activities") is None or res.tables["activities"].empty  # never one activity per unit
+    f = one_finding(res.findings, sheet=st, code="summary_read")
+    assert f.severity == "warning" and "按报送数计入" in f.message and f.row == book.row(st, 0)
+    bad = one_finding(res.findings, sheet=st, code="summary_inconsistent")
+    assert (bad.row, bad.col, bad.severity) == (book.row(st, 2), 5, "warning")
+    led = load_ledgers(tmp_path)
+    assert sorted(led.reported["unit"].unique()) == ["动力分会", "机关分会"]
+    ind = compute_indicators(led)
+    get = lambda u, k: value_of(ind, u, YEAR, k)  # noqa: E731
+    assert get("机关分会", "members_total") == 50 and get("机关分会", "activities") == 4
+    assert get("机关分会", "activity_participants") == 200 and get("机关分会", "membership_rate") == pytest.approx(50 / 60)
+    assert get("动力分会", "income_total") == 20000 and get("动力分会", "balance") == 15000
+    assert math.isnan(get("机关分会", "care_visits"))  # not reported: unknown, never 0
+    assert get(UNIT, "activities") == 0  # the collecting unit itself has no records
+    assert check_exit(tmp_path) == 0  # every cell counted (taken as reported) or a total row
 
 
 # --------------------------------------------------------------------------

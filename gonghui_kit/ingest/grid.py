@@ -209,7 +209,7 @@ def locate_header(rows: Sequence[Sequence[Any]], sheet: Sheet, schema: Schema | 
 def summary_header(rows: Sequence[Sequence[Any]], schema: Schema | None = None, *, max_scan: int = 30) -> int | None:
     """The header row of a summary table (统计表: one row per unit, indicator
     columns), or None: a row with a unit column and at least two of the
-    schema's ``summary_words``, and no date column.
+    schema's ``summary_columns``, and no date column.
 
     >>> summary_header([["2023年工会工作统计表"], ["单位名称", "会员人数", "活动场次", "参与人次"], ["机关分会", 50, 4, 200]])
     1
@@ -218,7 +218,7 @@ def summary_header(rows: Sequence[Sequence[Any]], schema: Schema | None = None, 
     """
     schema = schema or load_schema()
     units = {norm_key(a) for a in schema.unit_column}
-    words = {norm_key(w) for w in schema.summary_words}
+    words = schema.summary_lookup
     dates = {"日期", "时间", "活动日期", "活动时间", "发生日期"}
     for r, cells in enumerate(rows[:max_scan]):
         keys = [_norm_cell(c) for c in cells if isinstance(c, str) and c.strip()]

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from gonghui_kit.ingest.findings import Finding, findings_frame, findings_from_rows, findings_to_rows
+from gonghui_kit.ingest.summary import REPORTED_COLUMNS
 from gonghui_kit.schema import Column, Schema, Sheet, load_schema
 
 META_COLUMNS = ["unit", "year", "source_file", "sheet", "excel_row"]
@@ -37,6 +38,7 @@ class WorkbookResult:
     absent_sheets: list[str] = field(default_factory=list)
     inferred: bool = False  # unit and year not from 基本信息 (a file per topic)
     merged_into: str | None = None  # a topic file whose tables went to this file's result
+    reported: list[dict[str, Any]] = field(default_factory=list)  # values of a summary table (summary.py)
 
     # sent back from a worker process: findings as tuples unpickle ~15× faster
     def __getstate__(self) -> dict[str, Any]:
@@ -63,6 +65,9 @@ class Ledger:
     findings: list[Finding]
     files: pd.DataFrame
     stats: pd.DataFrame
+    # values reported per unit in summary tables (统计表): unit, year,
+    # indicator, value, source_file, sheet, excel_row
+    reported: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REPORTED_COLUMNS))
 
     def __getitem__(self, key: str) -> pd.DataFrame:
         return self.tables[key]
@@ -93,7 +98,8 @@ class Ledger:
         findings = [f for f in self.findings if f.unit == unit and (year is None or f.year == year)]
         files = self.files[self.files["unit"] == unit] if not self.files.empty else self.files
         stats = keep(self.stats) if not self.stats.empty else self.stats
-        return Ledger({k: keep(v) for k, v in self.tables.items()}, findings, files, stats)
+        reported = keep(self.reported) if not self.reported.empty else self.reported
+        return Ledger({k: keep(v) for k, v in self.tables.items()}, findings, files, stats, reported)
 
 
 # --------------------------------------------------------------------------
@@ -260,5 +266,7 @@ def assemble(results: list[WorkbookResult], findings: list[Finding] | None = Non
         info["fill_date"] = pd.to_datetime(info["fill_date"], errors="coerce")
     out["info"] = info
     stats_df = pd.DataFrame(stats)
+    rep = [dict(d, unit=canon(d["unit"])) for r in results if r.status == "ok" for d in r.reported]
+    reported = pd.DataFrame(rep, columns=REPORTED_COLUMNS)
     files_df = pd.DataFrame(files, columns=["path", "file", "sha256", "unit", "year", "status", "errors", "warnings"])
-    return Ledger(out, findings, files_df, stats_df)
+    return Ledger(out, findings, files_df, stats_df, reported)

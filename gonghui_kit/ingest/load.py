@@ -66,6 +66,7 @@ from gonghui_kit.ingest.ledger import (
 from gonghui_kit.ingest.notes import NOTE_MESSAGES
 from gonghui_kit.ingest.pii import new_salt, pseudonyms
 from gonghui_kit.ingest.read import RawSheet, RawWorkbook, ReadError, read_workbook
+from gonghui_kit.ingest.summary import read_summary
 from gonghui_kit.ingest.values import MEMO, date_values, number_values, take, to_column
 from gonghui_kit.ingest.whose import infer_unit_year, parse_info
 from gonghui_kit.schema import Schema, Sheet, load_schema
@@ -255,18 +256,7 @@ def _load_raw(wb: RawWorkbook, res: WorkbookResult, ctx: _Ctx, want_year: int | 
     tables: dict[str, list[pd.DataFrame]] = {}
     for raw, sheet in assigned:
         if (sheet is None or sheet.key != "info") and not (ctx.layout and ctx.layout.for_sheet(raw.name)) and (sr := summary_header(raw.rows, schema)) is not None:
-            stats = dict(rows=len(raw.rows), title=0, blank=0, notes=0, subtotals=0, duplicates=0, other_year=0, records=0, unreadable=len(raw.rows))
-            res.stats.append({**stats, "file": res.name, "unit": unit, "year": year, "sheet": raw.name, "table": sheet.key if sheet else ""})
-            ctx.add(
-                raw.name,
-                raw.excel_row(sr),
-                "",
-                "",
-                "skipped",
-                "error",
-                f"这是按单位汇总的统计表（每个单位一行，第{raw.excel_row(sr)}行是表头），不是台账明细，未计入，数据不完整。请报送各单位的明细台账（活动、经费、慰问等逐条记录）；只能提供统计表的，请联系上级工会。",
-                "summary_table",
-            )
+            _read_summary(raw, sr, sheet, res, ctx)
             continue
         if sheet is not None and sheet.key != "info" and not raw.visible and not _hidden_sheet(raw, sheet, assigned, ctx):
             continue
@@ -317,6 +307,19 @@ def _infer_info(wb: RawWorkbook, assigned: list[tuple[RawSheet, Sheet | None]], 
     msg = f"没有“基本信息”工作表：单位按{unit_from}取为“{unit}”，年度按{year_from}取为 {year}。请核对；建议按模板补上“基本信息”（含职工人数）。"
     ctx.add("", None, "", "", "kept", "warning", msg, "unit_inferred")
     return {"unit_name": unit, "year": year}
+
+
+def _read_summary(raw: RawSheet, sr: int, sheet: Sheet | None, res: WorkbookResult, ctx: _Ctx) -> None:
+    """A summary table (``summary.read_summary``): its values as reported, said so."""
+    recs, problems = read_summary(raw, sr, ctx.year, res.name, ctx.schema)
+    res.reported.extend(recs)
+    for row, col, header, value, code, severity, message in problems:
+        ctx.add(raw.name, row, header, value, "missing" if code == "number_invalid" else "checked" if severity == "warning" else "skipped", severity, message, code, col=col)
+    n = len({r["excel_row"] for r in recs})
+    units = sorted({r["unit"] for r in recs})
+    ctx.add(raw.name, raw.excel_row(sr), "", "", "kept", "warning", f"这是统计表（每个单位一行）：{len(units)} 个单位的数值按报送数计入，没有逐条记录可核对（{'、'.join(units[:5])}{'等' if len(units) > 5 else ''}）。请核对；如有明细台账，请一并报送。", "summary_read")
+    stats = dict(rows=len(raw.rows), title=sr + 1, blank=0, notes=0, subtotals=0, duplicates=0, other_year=0, records=n, unreadable=len(raw.rows) - sr - 1 - n)
+    res.stats.append({**stats, "file": res.name, "unit": ctx.unit, "year": ctx.year, "sheet": raw.name, "table": sheet.key if sheet else ""})
 
 
 def _hidden_sheet(raw: RawSheet, sheet: Sheet, assigned: list[tuple[RawSheet, Sheet | None]], ctx: _Ctx) -> bool:

@@ -166,7 +166,12 @@ class Schema:
     account_codes: dict[str, str] = field(default_factory=dict)
     signature_words: tuple[str, ...] = ()
     ignored_columns: tuple[str, ...] = ()
-    summary_words: tuple[str, ...] = ()
+    summary_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)  # indicator -> headers
+
+    @functools.cached_property
+    def summary_lookup(self) -> dict[str, str]:
+        """norm_key(header) -> indicator key of a summary table's column."""
+        return {norm_key(n): k for k, names in self.summary_columns.items() for n in names}
 
     def is_helper_sheet(self, name: str) -> bool:
         """Instructions or drop-down lists, not data (``helper_sheets``)."""
@@ -279,6 +284,6 @@ def load_schema() -> Schema:
         helper_sheets=_tuple(raw.get("helper_sheets")),
         signature_words=_tuple(raw.get("signature_words")),
         ignored_columns=_tuple(raw.get("ignored_columns")),
-        summary_words=_tuple(raw.get("summary_words")),
+        summary_columns={str(k): _tuple(v) for k, v in (raw.get("summary_columns") or {}).items()},
         account_codes={str(k): str(v) for k, v in (raw.get("account_codes") or {}).items()},
     )
