@@ -53,11 +53,37 @@ def naive(units, nb, bundle_path, data, out: Path) -> float:
     t0 = time.perf_counter()
     for i, u in enumerate(units):
         ipynb = out / f"u{i}.ipynb"
-        subprocess.run([_bin("papermill"), str(nb), str(ipynb), "-p", "unit", u, "-p", "year", "2023", "-p", "data", str(data),
-                        "-p", "bundle", str(bundle_path), "--no-progress-bar", "-k", "python3"], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        subprocess.run([_bin("jupyter"), "nbconvert", "--to", "html", "--no-input", str(ipynb)], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                _bin("papermill"),
+                str(nb),
+                str(ipynb),
+                "-p",
+                "unit",
+                u,
+                "-p",
+                "year",
+                "2023",
+                "-p",
+                "data",
+                str(data),
+                "-p",
+                "bundle",
+                str(bundle_path),
+                "--no-progress-bar",
+                "-k",
+                "python3",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        subprocess.run(
+            [_bin("jupyter"), "nbconvert", "--to", "html", "--no-input", str(ipynb)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     return time.perf_counter() - t0
 
 
@@ -80,8 +106,16 @@ def run_build(data, out, engine, jobs, units=None):
     from gonghui_kit.build import BuildConfig, build
     from gonghui_kit.resources import params_path
 
-    cfg = BuildConfig(year=2023, data=Path(data), out=Path(out), jobs=jobs, engine=engine, progress=False,
-                      registry_file=params_path("units.yaml"), standards_file=params_path("standards.yaml"))
+    cfg = BuildConfig(
+        year=2023,
+        data=Path(data),
+        out=Path(out),
+        jobs=jobs,
+        engine=engine,
+        progress=False,
+        registry_file=params_path("units.yaml"),
+        standards_file=params_path("standards.yaml"),
+    )
     rss = []  # per unit report, in completion order: (peak RSS, private MB at the end)
     beside = {}  # seconds of the jobs that are not unit reports (comparison, year files)
 
@@ -111,8 +145,8 @@ def floor(data, units, out: Path) -> float:
     (once, as any build must), then per unit compute the views, draw the
     charts and render the page."""
     import jinja2
-    from markupsafe import Markup
     import matplotlib
+    from markupsafe import Markup
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -135,20 +169,26 @@ def floor(data, units, out: Path) -> float:
 
     report._display_html = fake_html
     report._show = fake_show
-    page = jinja2.Template("<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>{{ t }}</title><style>{{ css }}</style></head><body>{{ body }}</body></html>")
+    page = jinja2.Template(
+        "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>{{ t }}</title><style>{{ css }}</style></head><body>{{ body }}</body></html>"
+    )
     css = report_css()
     out.mkdir(parents=True, exist_ok=True)
-    from gonghui_kit.resources import params_path
     from gonghui_kit.analysis.bundle import prepare_bundle
-    from gonghui_kit.analysis.units import UnitRegistry
     from gonghui_kit.analysis.standards import load_standards
+    from gonghui_kit.analysis.units import UnitRegistry
+    from gonghui_kit.resources import params_path
 
     # warm-up (imports, fonts, first figure) outside the timing, as a warm process would be
     fig, _ax = plt.subplots()
     fake_show(fig)
     t0 = time.perf_counter()
-    b = prepare_bundle(data, 2023, registry=UnitRegistry.from_yaml(params_path("units.yaml")),
-                       standards=load_standards(params_path("standards.yaml")))
+    b = prepare_bundle(
+        data,
+        2023,
+        registry=UnitRegistry.from_yaml(params_path("units.yaml")),
+        standards=load_standards(params_path("standards.yaml")),
+    )
     for i, u in enumerate(units):
         parts.clear()
         r = report.UnitReport(b, u, 2023)
@@ -174,8 +214,18 @@ def _child_main(a) -> None:
     elif a.child == "big":
         t, res, rss = run_build(work / "big" / "data", work / "big" / "reports", "warm", a.jobs)
         page = work / "big" / "reports" / "2023" / "compare.html"
-        print(json.dumps({"seconds": t, "rss": rss, "built": res.built, "failed": res.failed, "beside": res.beside,
-                          "compare_mb": page.stat().st_size / 2**20 if page.exists() else None}))
+        print(
+            json.dumps(
+                {
+                    "seconds": t,
+                    "rss": rss,
+                    "built": res.built,
+                    "failed": res.failed,
+                    "beside": res.beside,
+                    "compare_mb": page.stat().st_size / 2**20 if page.exists() else None,
+                }
+            )
+        )
 
 
 def fresh(kind: str, a, memory: bool = False, **extra) -> tuple[float, dict]:
@@ -200,9 +250,13 @@ def main() -> None:
     ap.add_argument("--units", type=int, default=50)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--skip-naive", action="store_true", help="same as --only bcd")
-    ap.add_argument("--only", default="abcd", help="variants to run, e.g. cd for a quick look at the warm engine against the floor")
+    ap.add_argument(
+        "--only", default="abcd", help="variants to run, e.g. cd for a quick look at the warm engine against the floor"
+    )
     ap.add_argument("--big", type=int, default=0, help="also build this many units to check memory stays flat")
-    ap.add_argument("--repeat", type=int, default=3, help="measure (c) and (d) this many times, alternately; medians are reported")
+    ap.add_argument(
+        "--repeat", type=int, default=3, help="measure (c) and (d) this many times, alternately; medians are reported"
+    )
     ap.add_argument("--work", default=str(HERE / "out" / "build"))
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--units-file", help=argparse.SUPPRESS)
@@ -215,8 +269,8 @@ def main() -> None:
     import compileall
 
     import gonghui_kit
-    from gonghui_kit.resources import notebook_path
     from gonghui_kit.ledgers.sample import generate_sample
+    from gonghui_kit.resources import notebook_path
 
     # bytecode as an installation has it (pip compiles on install; a source
     # tree under PYTHONDONTWRITEBYTECODE would recompile in every process)
@@ -260,11 +314,20 @@ def main() -> None:
     per = {k: v / n for k, v in results.items()}
     print()
     print(f"{n} unit reports, 2-year history, jobs={a.jobs} (machine: {os.cpu_count()} cores)")
-    print("(a), (b), (c): wall time of the whole process, start-up and imports included; (d): after its imports and a first chart")
+    print(
+        "(a), (b), (c): wall time of the whole process, start-up and imports included; (d): after its imports and a first chart"
+    )
     if len(runs_c) > 1:
-        print(f"(c) and (d) measured {len(runs_c)} times, alternately; medians below.  Each pair, (c) s/report / ((d) s/report / {a.jobs} cores): "
-              + ", ".join(f"{c / n:.3f}/({d / n:.3f}/{a.jobs}) = {c / (d / a.jobs):.2f}x" for c, d in zip(runs_c, runs_d)))
-    labels = {"a": "(a) naive papermill + nbconvert CLI loop", "b": "(b) gonghui build --engine papermill", "c": "(c) gonghui build (warm engine)", "d": "(d) floor: one warm process, real work only"}
+        print(
+            f"(c) and (d) measured {len(runs_c)} times, alternately; medians below.  Each pair, (c) s/report / ((d) s/report / {a.jobs} cores): "
+            + ", ".join(f"{c / n:.3f}/({d / n:.3f}/{a.jobs}) = {c / (d / a.jobs):.2f}x" for c, d in zip(runs_c, runs_d, strict=False))
+        )
+    labels = {
+        "a": "(a) naive papermill + nbconvert CLI loop",
+        "b": "(b) gonghui build --engine papermill",
+        "c": "(c) gonghui build (warm engine)",
+        "d": "(d) floor: one warm process, real work only",
+    }
     floor_per_core = per["d"] / a.jobs
     for k in "abcd":
         if k not in per:
@@ -275,25 +338,31 @@ def main() -> None:
         line += f"   {per[k] / floor_per_core:5.2f}x (d)/{a.jobs} cores"
         print(line)
     c_call = statistics.median(calls_c) / n
-    print(f"    of which the build() call (after interpreter start-up and `import gonghui_kit.build`): {c_call:.2f} s/report, "
-          f"{c_call / floor_per_core:.2f}x (d)/{a.jobs} cores")
+    print(
+        f"    of which the build() call (after interpreter start-up and `import gonghui_kit.build`): {c_call:.2f} s/report, "
+        f"{c_call / floor_per_core:.2f}x (d)/{a.jobs} cores"
+    )
     # The target ratio: the median of the pairs' ratios.  A pair is measured
     # within a minute, so a drift of the machine's speed between pairs (10%
     # and more here) cancels out; the medians of (c) and of (d) taken apart
     # can come from different moments.
-    pair = statistics.median(c / (d / a.jobs) for c, d in zip(runs_c, runs_d))
-    pair_call = statistics.median(c / (d / a.jobs) for c, d in zip(calls_c, runs_d))
-    print(f"(c) / ((d)/{a.jobs} cores), median of the {len(runs_c)} pairs' ratios: {pair:.2f}x (build() call alone: {pair_call:.2f}x); "
-          f"ratio of the medians above: {per['c'] / floor_per_core:.2f}x")
+    pair = statistics.median(c / (d / a.jobs) for c, d in zip(runs_c, runs_d, strict=False))
+    pair_call = statistics.median(c / (d / a.jobs) for c, d in zip(calls_c, runs_d, strict=False))
+    print(
+        f"(c) / ((d)/{a.jobs} cores), median of the {len(runs_c)} pairs' ratios: {pair:.2f}x (build() call alone: {pair_call:.2f}x); "
+        f"ratio of the medians above: {per['c'] / floor_per_core:.2f}x"
+    )
     print(f"(b)/(c) include loading 2 years of ledgers and computing indicators once ({n} units).")
     if rss_c:
         print(f"memory per worker (c), from its untimed memory run: {_memory_line(rss_c)}")
     if rss_b:
         print(f"memory per worker (b): {_memory_line(rss_b)}")
-    print(f"no-op rebuild of {n} units: {t_noop:.2f} s for the whole process (built {len(res_noop['built'])}, skipped {len(res_noop['skipped'])})")
+    print(
+        f"no-op rebuild of {n} units: {t_noop:.2f} s for the whole process (built {len(res_noop['built'])}, skipped {len(res_noop['skipped'])})"
+    )
     line = f"targets: (c) within 1.3x of (d)/cores (median of the pairs): {'yes' if pair <= 1.3 else 'NO'} (build() call alone: {'yes' if pair_call <= 1.3 else 'NO'})"
     if "a" in per:
-        line = f"targets: (c) >= 8x (a): {'yes' if per['a'] / per['c'] >= 8 else 'NO'};  " + line[len("targets: "):]
+        line = f"targets: (c) >= 8x (a): {'yes' if per['a'] / per['c'] >= 8 else 'NO'};  " + line[len("targets: ") :]
     print(line)
 
     if a.big:
@@ -304,13 +373,17 @@ def main() -> None:
         k = max(1, len(rss_big) // 20)
         print(f"{a.big} reports: {tbig / a.big:.2f} s/report (whole process), failed {len(res_big['failed'])}")
         b = res_big.get("beside", {})
-        print(f"  beside the reports: comparison page {b.get('compare', float('nan')):.1f} s ({res_big.get('compare_mb') or 0:.1f} MB), "
-              f"indicators.xlsx + quality.html {b.get('year_files', float('nan')):.1f} s")
+        print(
+            f"  beside the reports: comparison page {b.get('compare', float('nan')):.1f} s ({res_big.get('compare_mb') or 0:.1f} MB), "
+            f"indicators.xlsx + quality.html {b.get('year_files', float('nan')):.1f} s"
+        )
         for i, what in ((0, "peak RSS"), (1, "private memory")):
             vals = [r[i] for r in rss_big if r[i] is not None]
             if vals:
                 first, last = statistics.mean(vals[:k]), statistics.mean(vals[-k:])
-                print(f"  worker {what}: first {k} reports {first:.0f} MB, last {k} {last:.0f} MB (growth {100 * (last - first) / first:+.1f}%), max {max(vals):.0f} MB")
+                print(
+                    f"  worker {what}: first {k} reports {first:.0f} MB, last {k} {last:.0f} MB (growth {100 * (last - first) / first:+.1f}%), max {max(vals):.0f} MB"
+                )
 
 
 if __name__ == "__main__":

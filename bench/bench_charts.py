@@ -53,27 +53,72 @@ UNITS = [f"第{i}基层工会委员会" for i in range(1, 21)]
 SUBJECTS = ["职工教育费", "文体活动费", "宣传活动费", "职工集体福利费", "送温暖费", "其他活动支出", "维权支出"]
 
 CASES = {
-    "bar": lambda: C.bar(pd.DataFrame({"月份": C.MONTHS, "活动次数": rng.integers(0, 15, 12)}),
-                         x="月份", y="活动次数", order=C.MONTHS, title="各月活动开展次数"),
-    "barh": lambda: C.barh(pd.DataFrame({"单位": UNITS, "人均经费": rng.integers(300, 2600, 20)}),
-                           x="人均经费", y="单位", highlight=UNITS[3], fmt=fmt_int, ref=1200,
-                           title="会员人均经费（元）"),
+    "bar": lambda: C.bar(
+        pd.DataFrame({"月份": C.MONTHS, "活动次数": rng.integers(0, 15, 12)}),
+        x="月份",
+        y="活动次数",
+        order=C.MONTHS,
+        title="各月活动开展次数",
+    ),
+    "barh": lambda: C.barh(
+        pd.DataFrame({"单位": UNITS, "人均经费": rng.integers(300, 2600, 20)}),
+        x="人均经费",
+        y="单位",
+        highlight=UNITS[3],
+        fmt=fmt_int,
+        ref=1200,
+        title="会员人均经费（元）",
+    ),
     "grouped_bar": lambda: C.grouped_bar(
-        pd.DataFrame({"科目": SUBJECTS * 2, "占比": rng.dirichlet(np.ones(14)),
-                      "口径": ["本单位"] * 7 + ["同类单位中位数"] * 7}),
-        x="科目", y="占比", hue="口径", fmt=fmt_pct, title="经费支出结构"),
-    "line": lambda: C.line(pd.DataFrame({"年度": list(range(2020, 2025)) * 2,
-                                         "会员人数": rng.integers(1500, 1900, 10),
-                                         "口径": ["本单位"] * 5 + ["同类单位中位数"] * 5}),
-                           x="年度", y="会员人数", hue="口径", labels=True, title="会员人数趋势"),
-    "donut": lambda: C.donut(pd.DataFrame({"状态": ["已办结", "办理中", "不予立案", "转意见建议"],
-                                           "件数": [23, 8, 3, 5]}), x="状态", y="件数", title="提案办理情况"),
+        pd.DataFrame(
+            {"科目": SUBJECTS * 2, "占比": rng.dirichlet(np.ones(14)), "口径": ["本单位"] * 7 + ["同类单位中位数"] * 7}
+        ),
+        x="科目",
+        y="占比",
+        hue="口径",
+        fmt=fmt_pct,
+        title="经费支出结构",
+    ),
+    "line": lambda: C.line(
+        pd.DataFrame(
+            {
+                "年度": list(range(2020, 2025)) * 2,
+                "会员人数": rng.integers(1500, 1900, 10),
+                "口径": ["本单位"] * 5 + ["同类单位中位数"] * 5,
+            }
+        ),
+        x="年度",
+        y="会员人数",
+        hue="口径",
+        labels=True,
+        title="会员人数趋势",
+    ),
+    "donut": lambda: C.donut(
+        pd.DataFrame({"状态": ["已办结", "办理中", "不予立案", "转意见建议"], "件数": [23, 8, 3, 5]}),
+        x="状态",
+        y="件数",
+        title="提案办理情况",
+    ),
     "pyramid": lambda: C.pyramid(
-        pd.DataFrame({"年龄段": ["35岁以下", "35-45岁", "45-55岁", "55岁以上"] * 2,
-                      "性别": ["男"] * 4 + ["女"] * 4, "人数": rng.integers(50, 400, 8)}),
-        age_group="年龄段", gender="性别", value="人数", title="会员年龄与性别结构"),
-    "bar_yuan": lambda: C.bar(pd.DataFrame({"科目": SUBJECTS, "金额": rng.integers(5e3, 2e6, 7)}),
-                              x="科目", y="金额", fmt=fmt_yuan, title="经费支出（元）"),
+        pd.DataFrame(
+            {
+                "年龄段": ["35岁以下", "35-45岁", "45-55岁", "55岁以上"] * 2,
+                "性别": ["男"] * 4 + ["女"] * 4,
+                "人数": rng.integers(50, 400, 8),
+            }
+        ),
+        age_group="年龄段",
+        gender="性别",
+        value="人数",
+        title="会员年龄与性别结构",
+    ),
+    "bar_yuan": lambda: C.bar(
+        pd.DataFrame({"科目": SUBJECTS, "金额": rng.integers(5e3, 2e6, 7)}),
+        x="科目",
+        y="金额",
+        fmt=fmt_yuan,
+        title="经费支出（元）",
+    ),
     "empty": lambda: C.bar(pd.DataFrame(), x="月份", y="活动次数", title="无数据的图"),
 }
 
@@ -114,8 +159,8 @@ def _capture_display() -> None:
 def sample_reports(units: int):
     from gonghui_kit.analysis.bundle import prepare_bundle
     from gonghui_kit.analysis.units import UnitRegistry
-    from gonghui_kit.present.report import CompareReport, UnitReport
     from gonghui_kit.ledgers.sample import generate_sample
+    from gonghui_kit.present.report import CompareReport, UnitReport
 
     tmp = Path(tempfile.mkdtemp(prefix="gonghui_bench_charts_"))
     generate_sample(tmp, units=units, years=(2021, 2022, 2023), seed=0)
@@ -156,8 +201,10 @@ def _row(name: str, runs: list[tuple], n_figs: int = 1) -> tuple[str, float]:
     med = statistics.median(wall)
     ok = "ok" if med <= BUDGET else "SLOW"
     name = f"{name} (per figure, {n_figs})" if n_figs > 1 else name
-    return (f"{name:42s} {med:6.3f} s  {1 / med:5.1f}/s  min {min(wall):.3f}  "
-            f"cpu {statistics.median(cpu):.3f} s   ≤ {BUDGET} s: {ok}"), med
+    return (
+        f"{name:42s} {med:6.3f} s  {1 / med:5.1f}/s  min {min(wall):.3f}  "
+        f"cpu {statistics.median(cpu):.3f} s   ≤ {BUDGET} s: {ok}"
+    ), med
 
 
 def main() -> int:
@@ -194,8 +241,10 @@ def main() -> int:
     if not args.no_report:
         t = time.perf_counter()
         ur, cr = sample_reports(args.units)
-        print(f"\n-- report chart methods (sample ledgers, {len(cr.units)} units, unit “{ur.unit}”; "
-              f"data prepared in {time.perf_counter() - t:.1f} s) --")
+        print(
+            f"\n-- report chart methods (sample ledgers, {len(cr.units)} units, unit “{ur.unit}”; "
+            f"data prepared in {time.perf_counter() - t:.1f} s) --"
+        )
         _capture_display()
         for name, fn in report_cases(ur, cr).items():
             runs = [run_method(fn) for _ in range(args.repeat)]

@@ -22,7 +22,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-SIZES = {"members": 300, "activities": 200, "funds": 300, "care": 100, "proposals": 15, "publicity": 40, "training": 40, "awards": 5}
+SIZES = {
+    "members": 300,
+    "activities": 200,
+    "funds": 300,
+    "care": 100,
+    "proposals": 15,
+    "publicity": 40,
+    "training": 40,
+    "awards": 5,
+}
 
 
 def make_tables(n_units: int, year: int = 2023, seed: int = 0):
@@ -42,8 +51,15 @@ def make_tables(n_units: int, year: int = 2023, seed: int = 0):
         counts = rng.poisson(per_unit, n_units)
         unit = np.repeat(units, counts)
         n = len(unit)
-        df = pd.DataFrame({"unit": pd.Categorical(unit, categories=units), "year": np.full(n, year, dtype="int64"),
-                           "source_file": "bench.xlsx", "sheet": key, "excel_row": np.arange(n, dtype="int64") + 4})
+        df = pd.DataFrame(
+            {
+                "unit": pd.Categorical(unit, categories=units),
+                "year": np.full(n, year, dtype="int64"),
+                "source_file": "bench.xlsx",
+                "sheet": key,
+                "excel_row": np.arange(n, dtype="int64") + 4,
+            }
+        )
         return df
 
     def dates(n: int, spread_years: int = 0) -> pd.Series:
@@ -78,8 +94,11 @@ def make_tables(n_units: int, year: int = 2023, seed: int = 0):
     n = len(f)
     inc = rng.random(n) < 0.3
     f["direction"] = np.where(inc, "收入", "支出")
-    f["account"] = np.where(inc, rng.choice(np.array(list(schema.accounts["income"]), dtype=object), n),
-                            rng.choice(np.array(list(schema.accounts["expense"]), dtype=object), n))
+    f["account"] = np.where(
+        inc,
+        rng.choice(np.array(list(schema.accounts["income"]), dtype=object), n),
+        rng.choice(np.array(list(schema.accounts["expense"]), dtype=object), n),
+    )
     f["amount"] = np.round(rng.gamma(2.0, 5000.0, n), 2)
     f["date"] = dates(n)
     t["funds"] = f
@@ -118,8 +137,17 @@ def make_tables(n_units: int, year: int = 2023, seed: int = 0):
             if col not in df:
                 df[col] = None
         df["unit"] = df["unit"].astype(object)
-    info = pd.DataFrame({"unit": units, "year": year, "employees": rng.integers(20, 2000, n_units).astype("float64"),
-                         "parent_union": "总工会", "fill_date": pd.NaT, "source_file": "bench.xlsx", "sheets_absent": ""})
+    info = pd.DataFrame(
+        {
+            "unit": units,
+            "year": year,
+            "employees": rng.integers(20, 2000, n_units).astype("float64"),
+            "parent_union": "总工会",
+            "fill_date": pd.NaT,
+            "source_file": "bench.xlsx",
+            "sheets_absent": "",
+        }
+    )
     t["info"] = info
     return t
 
@@ -134,7 +162,18 @@ def child(n_units: int) -> None:
     ind = compute_indicators(tables)
     secs = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"units": n_units, "rows": rows, "seconds": secs, "peak_rss_mb": peak / 1024, "rss_before_mb": before / 1024, "indicator_rows": len(ind)}))
+    print(
+        json.dumps(
+            {
+                "units": n_units,
+                "rows": rows,
+                "seconds": secs,
+                "peak_rss_mb": peak / 1024,
+                "rss_before_mb": before / 1024,
+                "indicator_rows": len(ind),
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -145,10 +184,14 @@ def main() -> None:
     if a.child:
         child(a.units)
         return
-    out = subprocess.run([sys.executable, __file__, "--child", "--units", str(a.units)], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", "--units", str(a.units)], capture_output=True, text=True, check=True
+    )
     r = json.loads(out.stdout.strip().splitlines()[-1])
     print(f"{r['units']:,} units x 1 year, {r['rows']:,} record rows -> {r['indicator_rows']:,} indicator rows")
-    print(f"compute_indicators: {r['seconds']:.1f} s, peak RSS {r['peak_rss_mb']:,.0f} MB (tables alone {r['rss_before_mb']:,.0f} MB)")
+    print(
+        f"compute_indicators: {r['seconds']:.1f} s, peak RSS {r['peak_rss_mb']:,.0f} MB (tables alone {r['rss_before_mb']:,.0f} MB)"
+    )
     print(f"target < 30 s and < 4 GiB: {'yes' if r['seconds'] < 30 and r['peak_rss_mb'] < 4096 else 'NO'}")
 
 

@@ -61,8 +61,16 @@ _IND_SPEC = {
     "hide_index": True,
 }
 _FINDINGS_SPEC = {
-    "columns": {"severity": "级别", "file": "文件", "sheet": "工作表", "row": "行", "column": "列", "value": "原值",
-                "action": "处理", "message": "说明"},
+    "columns": {
+        "severity": "级别",
+        "file": "文件",
+        "sheet": "工作表",
+        "row": "行",
+        "column": "列",
+        "value": "原值",
+        "action": "处理",
+        "message": "说明",
+    },
     "labels": {"severity": _SEVERITY, "action": ACTIONS, "row": lambda v: "" if pd.isna(v) else str(int(v))},
     "hide_index": True,
 }
@@ -72,9 +80,21 @@ _HL_SPEC = {
     "hide_index": True,
 }
 _QUALITY_SPEC = {
-    "columns": {"file": "文件", "unit": "单位", "year": "年度", "status": "状态", "rows": "读取行数", "records": "计入记录",
-                "subtotals": "合计/小计行", "duplicates": "重复行", "other_year": "非本年度", "fixed": "修正", "error": "错误",
-                "warning": "警告", "info": "提示"},
+    "columns": {
+        "file": "文件",
+        "unit": "单位",
+        "year": "年度",
+        "status": "状态",
+        "rows": "读取行数",
+        "records": "计入记录",
+        "subtotals": "合计/小计行",
+        "duplicates": "重复行",
+        "other_year": "非本年度",
+        "fixed": "修正",
+        "error": "错误",
+        "warning": "警告",
+        "info": "提示",
+    },
     "labels": {"year": lambda v: "" if pd.isna(v) else str(int(v)), "status": {"ok": "正常"}},
     "hide_index": True,
 }
@@ -115,8 +135,14 @@ def _standards(standards: Any):
     return resources.standards(standards)[0] if isinstance(standards, (str, Path)) else standards
 
 
-def load(*paths: str | Path, roster: Any = None, year: int | None = None, standards: Any = None,
-         bundle: str | Path | None = None, jobs: int = 1) -> "Dataset":
+def load(
+    *paths: str | Path,
+    roster: Any = None,
+    year: int | None = None,
+    standards: Any = None,
+    bundle: str | Path | None = None,
+    jobs: int = 1,
+) -> "Dataset":
     """Read ledgers (files or folders, any number of years) into a :class:`Dataset`.
 
     The same loading as ``gonghui check`` and ``gonghui indicators`` given the
@@ -168,9 +194,18 @@ class Dataset:
     directly from a tidy indicator table (``Dataset(ind)``).
     """
 
-    def __init__(self, indicators: pd.DataFrame, findings: pd.DataFrame | None = None, *, registry=None, ledger=None,
-                 breaches: pd.DataFrame | None = None, bundle=None, highlights: pd.DataFrame | None = None,
-                 finding_list: list | None = None) -> None:
+    def __init__(
+        self,
+        indicators: pd.DataFrame,
+        findings: pd.DataFrame | None = None,
+        *,
+        registry=None,
+        ledger=None,
+        breaches: pd.DataFrame | None = None,
+        bundle=None,
+        highlights: pd.DataFrame | None = None,
+        finding_list: list | None = None,
+    ) -> None:
         self.indicators = Table(indicators, spec=_IND_SPEC)
         f = findings if findings is not None else findings_frame([])
         self.findings = Table(f, spec=_FINDINGS_SPEC)
@@ -202,8 +237,14 @@ class Dataset:
     def from_bundle(cls, bundle) -> "Dataset":
         """From a year bundle (:mod:`gonghui_kit.analysis.bundle`): nothing is
         recomputed.  Its findings are the year's (checks and standards)."""
-        return cls(bundle.ind, bundle.findings, registry=bundle.extra.get("registry"), breaches=bundle.breaches,
-                   bundle=bundle, highlights=bundle.highlights)
+        return cls(
+            bundle.ind,
+            bundle.findings,
+            registry=bundle.extra.get("registry"),
+            breaches=bundle.breaches,
+            bundle=bundle,
+            highlights=bundle.highlights,
+        )
 
     # -- what is in it --------------------------------------------------------
     @property
@@ -230,8 +271,9 @@ class Dataset:
             return self.ledger.files
         return self.bundle.files if self.bundle is not None else pd.DataFrame()
 
-    def findings_for(self, file: str | None = None, *, unit: str | None = None,
-                     severity: str | Iterable[str] | None = None) -> Table:
+    def findings_for(
+        self, file: str | None = None, *, unit: str | None = None, severity: str | Iterable[str] | None = None
+    ) -> Table:
         """Findings of the files whose name contains ``file``, of one unit,
         and/or of some severities (``"error"``, ``"warning"``, ``"info"``).
 
@@ -295,8 +337,14 @@ class Dataset:
         return keys
 
     # -- tables ------------------------------------------------------------------
-    def select(self, units: str | Iterable[str] | None = None, indicators: Sequence[str] | None = None,
-               years: Iterable[int] | None = None, *, categories: bool = False) -> Table:
+    def select(
+        self,
+        units: str | Iterable[str] | None = None,
+        indicators: Sequence[str] | None = None,
+        years: Iterable[int] | None = None,
+        *,
+        categories: bool = False,
+    ) -> Table:
         """Rows of the tidy table (totals only unless ``categories``) plus the
         Chinese ``label``: the ``data=`` of :mod:`gonghui_kit.present.charts`.
 
@@ -318,8 +366,14 @@ class Dataset:
         spec = dict(_IND_SPEC, columns={**_IND_SPEC["columns"]})
         return Table(d, spec=spec)
 
-    def wide(self, year: int | None = None, indicators: Sequence[str] | None = None,
-             units: str | Iterable[str] | None = None, *, sort: str | None = None) -> Table:
+    def wide(
+        self,
+        year: int | None = None,
+        indicators: Sequence[str] | None = None,
+        units: str | Iterable[str] | None = None,
+        *,
+        sort: str | None = None,
+    ) -> Table:
         """Units as rows, indicators as columns (Chinese labels; totals).
 
         ``year=None``: every year, rows ``(单位, 年度)``.  ``indicators``:
@@ -347,8 +401,9 @@ class Dataset:
         w.columns = [BY_KEY[k].label for k in keys]
         return Table(w, spec={"key": {BY_KEY[k].label: k for k in keys}})
 
-    def compare(self, units: str | Iterable[str] | None = None, indicators: Sequence[str] | None = None,
-                year: int | None = None) -> Table:
+    def compare(
+        self, units: str | Iterable[str] | None = None, indicators: Sequence[str] | None = None, year: int | None = None
+    ) -> Table:
         """Units side by side for one year (default: the latest): indicators as
         rows (Chinese labels); per unit its value, its rank within its peer
         group (1 is best; none for indicators without a better direction) and
@@ -382,10 +437,14 @@ class Dataset:
         cols[("全部单位", "中位数")] = np.array([overall.get(k, np.nan) for k in keys], dtype="float64")
         out = pd.DataFrame(cols, index=pd.Index([BY_KEY[k].label for k in keys], name="指标"))
         out.columns = pd.MultiIndex.from_tuples(out.columns, names=["单位", ""])
-        return Table(out, spec={"row_keys": keys, "ranks": [STATS[1]], "caption": f"{y}年度；同类排名 1 为最好，同类中位数含本单位"})
+        return Table(
+            out,
+            spec={"row_keys": keys, "ranks": [STATS[1]], "caption": f"{y}年度；同类排名 1 为最好，同类中位数含本单位"},
+        )
 
-    def trend(self, units: str | Iterable[str], indicators: Sequence[str] | None = None,
-              years: Iterable[int] | None = None) -> Table:
+    def trend(
+        self, units: str | Iterable[str], indicators: Sequence[str] | None = None, years: Iterable[int] | None = None
+    ) -> Table:
         """Indicators (rows, Chinese labels) over the years (columns) of one
         unit, or of several (rows ``(单位, 指标)``)."""
         names = self._units(units)
@@ -445,14 +504,15 @@ class Dataset:
         name, y = self._units(unit)[0], self._year(year)
         b = self.breaches if len(self.breaches) else None
         hl = self._all_highlights()
-        text = draft_summary(name, y, self.indicators.plain(), highlights_df=hl, breaches=b, registry=self.registry,
-                             tables=self._named())
+        text = draft_summary(
+            name, y, self.indicators.plain(), highlights_df=hl, breaches=b, registry=self.registry, tables=self._named()
+        )
         return Text(text)
 
     # -- reports and exports -------------------------------------------------
     def _need_bundle(self):
         if self.bundle is None:
-            raise ValueError("报告需要年度数据包：请用 gh.load(台账根目录, year=年度, bundle=\"\") 打开")
+            raise ValueError('报告需要年度数据包：请用 gh.load(台账根目录, year=年度, bundle="") 打开')
         return self.bundle
 
     def unit_report(self, unit: str):
@@ -503,7 +563,7 @@ class Dataset:
     def _repr_html_(self) -> str:
         ind = self.indicators
         m = ind[(ind["indicator"] == "members_total") & (ind["category"] == "")]
-        members = {(u, int(y)): float(v) for u, y, v in zip(m["unit"], m["year"], m["value"])}
+        members = {(u, int(y)): float(v) for u, y, v in zip(m["unit"], m["year"], m["value"], strict=False)}
         total, per_unit = self._severity()
         title = f"{self.bundle.year}年度数据包" if self.bundle is not None else "台账数据"
         return dataset_card(self.units, self.years, members, self._records(), total, per_unit, title=title)

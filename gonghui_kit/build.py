@@ -8,16 +8,25 @@ Steps (one function each, in order):
    (where reports are forked from this process, in a forked child that
    then writes the year's files, while this process warms up for the
    reports: ``execute.start_beside``);
-3. ``plan`` — which unit reports are stale: a unit is rebuilt only when the
-   content hash of its input files, the params, the notebook or the toolkit
-   version changed (or an output is missing); the comparison follows when
-   any unit changed;
+3. ``plan`` — which unit reports are stale: a unit is rebuilt exactly when
+   what its page shows changed (its key: the hash of its slice of the year's
+   data, with the peers' rows behind its ranks and medians, its links, the
+   params, the notebook and the toolkit version —
+   :mod:`gonghui_kit.archive.keys`), its last build failed, or its page or
+   notebook is missing or differs from the manifest (never re-hashed into
+   it); the comparison follows the whole year's data.  Outputs of units
+   that are gone are removed; files the toolkit never wrote are named;
 4. ``execute.run_jobs`` — unit notebooks via papermill (warm engine by
    default), HTML via nbconvert, each output atomic; in the same pool,
    ``write_year_files`` (``indicators.xlsx``, ``quality.html``: in the
    child that prepared the data, or as a pool task) and the comparison
    first (the longest), so no core idles;
 5. the year index, ``manifest.json`` last, then the all-years index.
+
+The fingerprint that lets a no-op rebuild stop before loading anything is
+of the bytes the loader parsed (its hashes are checked against the files'
+state taken before it read them: a ledger changed or gone meanwhile is read
+again).  One build at a time writes a year (``archive.lock``).
 
 A failing unit keeps its executed notebook and a page with the error, is
 listed as failed in the index, and the others finish (exit status 1).  A
@@ -26,11 +35,7 @@ sealed year (``gonghui seal``) is never rebuilt without ``--force``.
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import json
-import os
-import stat
+import errno
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +46,16 @@ import yaml
 
 from gonghui_kit import __version__, resources
 from gonghui_kit.archive import layout
+from gonghui_kit.archive.inputs import (
+    drift,
+    earlier_pages,
+    fingerprint_of,
+    input_fingerprint,
+    input_state,
+    shown_name,
+    year_folders_of,
+)
+from gonghui_kit.archive.keys import digest
 from gonghui_kit.atomic import sha256_file
 from gonghui_kit.errors import BuildError, ResourceError
 from gonghui_kit.run.parameters import ParameterError, notebook_parameters, validate
@@ -60,10 +75,6 @@ RUN_KEYS: dict[str, type | tuple[type, ...]] = {
     "unit_report": dict,
     "compare_units": dict,
 }
-
-
-def _sha256_json(obj: Any) -> str:
-    return hashlib.sha256(json.dumps(obj, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
 
 
 @dataclass
@@ -115,11 +126,17 @@ class BuildConfig:
         return raw
 
     def params_digest(self) -> str:
-        """What, besides a unit's own files, its report depends on."""
-        parts: dict[str, Any] = {"unit_report": self.unit_report, "compare_units": self.compare_units, "engine": self.engine}
+        """What, besides a unit's own files, its report depends on (the data
+        folder too: every notebook's parameters name it)."""
+        parts: dict[str, Any] = {
+            "unit_report": self.unit_report,
+            "compare_units": self.compare_units,
+            "engine": self.engine,
+            "data": str(Path(self.data).resolve()),
+        }
         for name, p in (("registry", self.registry_file), ("standards", self.standards_file)):
             parts[name] = sha256_file(p) if p and Path(p).exists() else None
-        return _sha256_json(parts)
+        return digest(parts)
 
 
 @dataclass
@@ -129,6 +146,7 @@ class UnitPlan:
     key: str
     rebuild: bool
     reason: str
+    status: str = "ok"  # when not rebuilt: ok (up to date) or stale (left as it was: not among --units)
 
 
 @dataclass
@@ -141,10 +159,18 @@ class BuildResult:
     seconds: float
     index: Path
     compare_built: bool = False
+    refused: dict[str, str] = field(default_factory=dict)  # ledger file → why it was left out
+    stale: list[str] = field(default_factory=list)  # units not brought up to date (--units)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.failed
+
+    @property
+    def exit_status(self) -> int:
+        """0 all built from all ledgers; 1 some reports failed; 3 built, but ledgers were left out."""
+        return 1 if self.failed else 3 if self.refused else 0
 
 
 def _registry(cfg: BuildConfig):
@@ -161,69 +187,58 @@ def _standards(cfg: BuildConfig):
         raise BuildError(str(e)) from e
 
 
-def plan(bundle, cfg: BuildConfig, previous: dict[str, Any], slugs: dict[str, str], units: list[str], nb_digest: str) -> list[UnitPlan]:
-    """Decide which unit reports are stale (see module docstring)."""
+# --------------------------------------------------------------------------
+# the plan
+
+
+def plan(
+    bundle,
+    cfg: BuildConfig,
+    previous: dict[str, Any],
+    slugs: dict[str, str],
+    keys: dict[str, str],
+    now: dict[str, str],
+    warn: Callable[[str], None] = lambda text: None,
+) -> list[UnitPlan]:
+    """Which unit reports are stale.  A unit is rebuilt when its key (what
+    its page shows: :mod:`gonghui_kit.archive.keys`) changed, its last build
+    failed, or its page or notebook is missing or not what the manifest
+    recorded (``now``: the outputs' hashes; such a file is named by ``warn``).
+    With ``--units`` the others are not rebuilt: those out of date are
+    left as they are and marked stale."""
     prev_units = previous.get("units", {}) if previous.get("toolkit_version") == __version__ else {}
-    params = cfg.params_digest()
+    recorded = previous.get("outputs", {})
     out = []
-    year_dir = layout.year_dir(cfg.out, cfg.year)
-    for u in units:
-        files = bundle.unit_files(u)
-        inputs = sorted(files["sha256"].dropna().tolist())
-        key = _sha256_json({"inputs": inputs, "params": params, "notebook": nb_digest, "version": __version__})
-        slug = slugs[u]
-        html_path = layout.at(cfg.out, layout.unit_page(cfg.year, slug))
+    for u in bundle.unit_names:
+        slug, key = slugs[u], keys[u]
+        names = [
+            layout.in_year(cfg.year, layout.unit_page(cfg.year, slug)),
+            layout.in_year(cfg.year, layout.unit_notebook(cfg.year, slug)),
+        ]
         old = prev_units.get(u, {})
-        if cfg.force:
-            out.append(UnitPlan(u, slug, key, True, "强制重建"))
-        elif not html_path.exists():
-            out.append(UnitPlan(u, slug, key, True, "新报告"))
+        selected = not cfg.units or u in cfg.units
+        bad = [n for n in names if n in now and recorded.get(n) != now[n]]
+        if cfg.force and selected:
+            reason = "强制重建"
+        elif names[0] not in now:
+            reason = "新报告"
         elif old.get("key") != key:
-            out.append(UnitPlan(u, slug, key, True, "数据或配置有变化"))
+            reason = "数据或配置有变化"
         elif old.get("status") != "ok":
-            out.append(UnitPlan(u, slug, key, True, "上次生成失败"))
+            reason = "上次未生成成功"
+        elif bad or names[1] not in now:
+            reason = "输出文件与清单不符"
+            if selected:
+                for n in bad:
+                    warn(f"{n} 与清单记录不符（被改动、损坏或上次生成被中断），重新生成")
         else:
             out.append(UnitPlan(u, slug, key, False, "无变化"))
+            continue
+        if selected:
+            out.append(UnitPlan(u, slug, key, True, reason))
+        else:
+            out.append(UnitPlan(u, slug, key, False, reason, status="stale"))
     return out
-
-
-def input_fingerprint(cfg: BuildConfig, nb_digest: str) -> str:
-    """One hash over everything a year's archive depends on: the content of
-    every input file of every year up to Y, the params, the notebooks, the
-    toolkit version and the units asked for.  Hashing files is cheap next to
-    loading them, so a no-op rebuild stops here."""
-    from gonghui_kit.analysis.bundle import year_folders
-    from gonghui_kit.ingest.load import discover
-
-    folders = year_folders(cfg.data, upto=cfg.year) or {cfg.year: Path(cfg.data)}
-    files, _ = discover(list(folders.values()))
-    entries = []
-    for f in files:
-        name = str(f.relative_to(cfg.data)) if f.is_relative_to(cfg.data) else str(f)
-        try:
-            st = os.lstat(f)
-            # only regular files are read: opening a pipe blocks, a link to
-            # /dev/zero never ends (the loader refuses both anyway)
-            if stat.S_ISREG(st.st_mode):
-                entries.append((name, sha256_file(f)))
-            elif stat.S_ISLNK(st.st_mode):
-                entries.append((name, "symlink:" + os.readlink(f)))
-            else:
-                entries.append((name, f"not_file:{stat.S_IFMT(st.st_mode)}"))
-        except OSError:
-            entries.append((name, "unreadable"))
-    return _sha256_json({"files": sorted(entries), "params": cfg.params_digest(), "notebooks": nb_digest, "version": __version__, "units": sorted(cfg.units or [])})
-
-
-def _unchanged(previous: dict[str, Any], fingerprint: str, year_dir: Path) -> bool:
-    from gonghui_kit.archive import manifest
-
-    if not previous or previous.get("fingerprint") != fingerprint:
-        return False
-    if any(u.get("status") != "ok" for u in previous.get("units", {}).values()):
-        return False
-    v = manifest.verify(year_dir)
-    return not v["missing"] and not v["changed"]
 
 
 def _clean_stale_parts(year_dir: Path) -> None:
@@ -257,7 +272,12 @@ def write_year_files(bundle: str, year_dir: str) -> None:
 
     b = load_bundle(bundle)
     root = Path(year_dir).parent
-    write_indicators_xlsx(layout.at(root, layout.indicators_xlsx(b.year)), b.ind[b.ind["year"] <= b.year], year=b.year, registry=b.extra.get("registry"))
+    write_indicators_xlsx(
+        layout.at(root, layout.indicators_xlsx(b.year)),
+        b.ind[b.ind["year"] <= b.year],
+        year=b.year,
+        registry=b.extra.get("registry"),
+    )
     write_quality_page(layout.at(root, layout.quality_page(b.year)), b)
 
 
@@ -267,82 +287,305 @@ def _selected_units(bundle, cfg: BuildConfig) -> list[str]:
     if cfg.units:
         unknown = [u for u in cfg.units if u not in units]
         if unknown:
-            raise BuildError(f"{cfg.year} 年度的台账中没有这些单位：{'、'.join(unknown)}（可用：{'、'.join(units) or '无'}）")
+            raise BuildError(
+                f"{cfg.year} 年度的台账中没有这些单位：{'、'.join(unknown)}（可用：{'、'.join(units) or '无'}）"
+            )
         units = [u for u in units if u in cfg.units]
     if not units:
         raise BuildError(f"在 {cfg.data} 中没有找到 {cfg.year} 年度可用的台账（请先运行 gonghui check 查看原因）")
     return units
 
 
-def _prepare(cfg: BuildConfig, path: Path, ready: Callable[[], Any] | None = None) -> None:
+class _Once:
+    def __init__(self, fn: Callable[[], Any] | None):
+        self.fn, self.done = fn, False
+
+    def __call__(self) -> None:
+        if not self.done and self.fn is not None:
+            self.done = True
+            self.fn()
+
+
+READ_ATTEMPTS = 3
+
+
+def _prepare(
+    cfg: BuildConfig, path: Path, ready: Callable[[], Any] | None = None, expect: dict[str, str] | None = None
+) -> None:
     """Load the ledgers, compute the year's bundle and save it to ``path``
     (nothing is saved for a run that cannot go on).  ``ready`` is called
-    when the loader's processes are done."""
+    when the loader's processes are done.  The bundle records the inputs'
+    state it was computed from (``extra['input_state']``): the hashes of
+    the bytes the loader parsed; a ledger that changed or vanished since
+    ``expect`` was taken is read again (the year re-planned), and a build
+    whose ledgers keep changing stops."""
     from gonghui_kit.analysis.bundle import prepare_bundle, save_bundle
 
-    bundle = prepare_bundle(cfg.data, cfg.year, registry=_registry(cfg), standards=_standards(cfg), jobs=cfg.jobs, on_loaded=ready)
+    once = _Once(ready)
+    state = expect if expect is not None else input_state(cfg)
+    changed: list[str] = []
+    for _ in range(READ_ATTEMPTS):
+        bundle = prepare_bundle(
+            cfg.data, cfg.year, registry=_registry(cfg), standards=_standards(cfg), jobs=cfg.jobs, on_loaded=once
+        )
+        moved = drift(bundle.files, state)
+        if not moved:
+            break
+        changed = changed or moved
+        state = input_state(cfg)
+    else:
+        raise BuildError(
+            f"台账在读取过程中一直在变化（{'、'.join(moved[:5])}{' 等' if len(moved) > 5 else ''}），"
+            "请等文件保存完毕后重新生成；档案未改动"
+        )
     _selected_units(bundle, cfg)
     bundle.extra["archive_dir"] = str(path.parent.parent.resolve())  # pages link only to reports that exist
+    bundle.extra["input_state"] = state
+    bundle.extra["changed_while_read"] = changed
     save_bundle(bundle, path)
 
 
-def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = None) -> BuildResult:
-    """Build one year's archive (see module docstring)."""
-    from gonghui_kit.analysis.bundle import load_bundle
+def _left_out(bundle, cfg: BuildConfig) -> dict[str, str]:
+    """The year's ledgers that were not counted (refused, or a duplicate) → why."""
+    folder = year_folders_of(cfg).get(cfg.year, Path(cfg.data))
+    f = bundle.files
+    under = pd.Series([Path(p).is_relative_to(folder) for p in f["path"]], index=f.index, dtype=bool)
+    f = f[(f["status"] != "ok") & under]
+    why: dict[str, str] = {}
+    fd = bundle.findings
+    if not fd.empty:
+        errs = fd[fd["severity"] == "error"]
+        for file, msg in zip(errs["file"], errs["message"], strict=False):
+            why.setdefault(str(file), str(msg))
+    return {str(n): why.get(str(n), "未计入") for n in f["file"]}
+
+
+# --------------------------------------------------------------------------
+# the build
+
+
+def _os_message(e: OSError) -> str:
+    """One Chinese line for a failed read or write of the archive."""
+    where = shown_name(str(e.filename)) if e.filename else "输出目录"
+    if e.errno == errno.ENOSPC:
+        return f"磁盘空间不足，写入 {where} 失败；请清理磁盘后重新生成（已写出的文件都是完整的，档案清单未更新）"
+    if e.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return f"输出目录不可写：{where}（{e.strerror}）；请用 --out 指定一个可写的输出目录"
+    return f"读写 {where} 失败：{e.strerror or type(e).__name__}"
+
+
+def _refuse_sealed(cfg: BuildConfig, year_dir: Path) -> bool:
     from gonghui_kit.archive import manifest
+
+    sealed = manifest.is_sealed(year_dir)
+    if sealed and not cfg.force:
+        problem = manifest.seal_problem(year_dir)
+        note = "；注意：其封存标记 SEALED.json 缺失或被改动，请先运行 gonghui verify 核对" if problem else ""
+        raise BuildError(
+            f"{cfg.year} 年度已封存（{layout.at(cfg.out, layout.seal_file(cfg.year))}），不会重建或覆盖；确需重建请加 --force{note}"
+        )
+    return sealed
+
+
+def _write_root_index(out: Path, emit: Callable[[str, Any], None]) -> None:
+    """The all-years index, under its own lock (waits for another build's write)."""
     from gonghui_kit.archive import pages
-    from gonghui_kit.run.pm_engine import engine_name
-    from gonghui_kit.run.execute import ReportJob, TaskJob, run_jobs, start_beside, warm_parent, warms_parent
+    from gonghui_kit.archive.lock import FolderLock, ReadOnly
+
+    try:
+        with FolderLock(layout.at(out, layout.ROOT_LOCK), what="档案首页", wait=60):
+            pages.write_root_index(out)
+    except ReadOnly:
+        if not pages.root_index_current(out):
+            emit("warn", f"档案首页 {layout.at(out, layout.ROOT_INDEX)} 未更新（目录只读）")
+
+
+def _noop(
+    cfg: BuildConfig, nb_digest: str, emit: Callable[[str, Any], None], t0: float, *, write: bool
+) -> BuildResult | None:
+    """The result of a build with nothing to do, or None when there is
+    something: same inputs (by content), params, notebooks, toolkit and
+    earlier years, every unit built, every output as the manifest says."""
+    from gonghui_kit.archive import manifest, pages
+
+    year_dir = layout.year_dir(cfg.out, cfg.year)
+    previous = manifest.read_manifest(year_dir)
+    units = previous.get("units", {})
+    if (
+        not previous.get("fingerprint")
+        or previous.get("toolkit_version") != __version__
+        or manifest.failed_units(previous)
+    ):
+        return None
+    if cfg.units and any(u not in units for u in cfg.units):
+        return None
+    if previous["fingerprint"] != input_fingerprint(cfg, nb_digest):
+        return None
+    v = manifest.verify(year_dir)
+    if v["missing"] or v["changed"]:
+        return None
+    warnings = [f"清单外的文件（不是本工具写的，未删除，不计入清单）：{f}" for f in v["extra"]]
+    for w in warnings:
+        emit("warn", w)
+    emit("stage", "输入、参数、笔记本和工具版本均无变化，无需重建")
+    if write:
+        _write_root_index(cfg.out, emit)
+    elif not pages.root_index_current(cfg.out):
+        emit("warn", f"档案首页 {layout.at(cfg.out, layout.ROOT_INDEX)} 未更新（目录只读）")
+    refused = dict(previous.get("refused") or {})
+    if refused:
+        emit("refused", refused)
+    index = layout.at(cfg.out, layout.year_index(cfg.year))
+    return BuildResult(
+        cfg.year,
+        cfg.out,
+        [],
+        list(units),
+        {},
+        time.perf_counter() - t0,
+        index,
+        False,
+        refused=refused,
+        warnings=warnings,
+    )
+
+
+def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = None) -> BuildResult:
+    """Build one year's archive (see module docstring).  One build at a
+    time writes a year (``reports/<Y>/.lock``: a second one stops with a
+    message naming the first; a lock left by a killed build is taken over)."""
+    from gonghui_kit.archive.lock import FolderLock, ReadOnly, owner_text
 
     t0 = time.perf_counter()
     emit = on_event or (lambda kind, payload: None)
     year_dir = layout.year_dir(cfg.out, cfg.year)
+    _refuse_sealed(cfg, year_dir)
+    nb_digest = digest([sha256_file(resources.notebook_path(n)) for n in ("unit_report.ipynb", "compare_units.ipynb")])
+    lock = FolderLock(layout.at(cfg.out, layout.lock_file(cfg.year)), what=f" {cfg.year} 年度的报告")
+    try:
+        lock.acquire()
+    except ReadOnly as e:  # nothing can be written: fine when there is nothing to write
+        res = _noop(cfg, nb_digest, emit, t0, write=False) if not cfg.force else None
+        if res is None:
+            raise BuildError(f"{e}；{cfg.year} 年度需要重新生成，请用 --out 指定一个可写的输出目录") from None
+        return res
+    try:
+        sealed = _refuse_sealed(cfg, year_dir)
+        if lock.took_over:
+            emit("warn", f"上次生成被中断（{owner_text(lock.took_over)}），已接管其留下的锁")
+        res = None if cfg.force else _noop(cfg, nb_digest, emit, t0, write=True)
+        return res or _build_locked(cfg, emit, t0, nb_digest, sealed)
+    except OSError as e:
+        raise BuildError(_os_message(e)) from e
+    finally:
+        lock.release()
+
+
+def _build_locked(
+    cfg: BuildConfig, emit: Callable[[str, Any], None], t0: float, nb_digest: str, sealed: bool
+) -> BuildResult:
+    from gonghui_kit.analysis.bundle import load_bundle
+    from gonghui_kit.archive import manifest, pages
+    from gonghui_kit.archive.keys import page_keys
+    from gonghui_kit.run.execute import ReportJob, TaskJob, run_jobs, start_beside, warm_parent, warms_parent
+    from gonghui_kit.run.pm_engine import engine_name
+
+    year_dir = layout.year_dir(cfg.out, cfg.year)
     index_page = layout.at(cfg.out, layout.year_index(cfg.year))
-    sealed = manifest.is_sealed(year_dir)
-    if sealed and not cfg.force:
-        raise BuildError(f"{cfg.year} 年度已封存（{layout.at(cfg.out, layout.seal_file(cfg.year))}），不会重建或覆盖；确需重建请加 --force")
     eng = engine_name(cfg.engine)
     _clean_stale_parts(year_dir)
-
     unit_nb = resources.notebook_path("unit_report.ipynb")
     cmp_nb = resources.notebook_path("compare_units.ipynb")
-    nb_digest = _sha256_json([sha256_file(unit_nb), sha256_file(cmp_nb)])
     previous = manifest.read_manifest(year_dir)
-    fingerprint = input_fingerprint(cfg, nb_digest)
-    if not cfg.force and _unchanged(previous, fingerprint, year_dir):
-        units = list(previous.get("units", {}))
-        emit("stage", "输入、参数、笔记本和工具版本均无变化，无需重建")
-        pages.write_root_index(cfg.out)
-        return BuildResult(cfg.year, cfg.out, [], units, {}, time.perf_counter() - t0, index_page, False)
+    earlier = earlier_pages(cfg)
+    state = input_state(cfg)
 
     emit("stage", "读取台账并计算指标")
     bundle_path = layout.at(cfg.out, layout.bundle_file(cfg.year))
     # the year's workbook and quality page need no notebook and no warm-up
-    year_files = TaskJob(key=YEAR_FILES, func="gonghui_kit.build:write_year_files", kwargs={"bundle": str(bundle_path.resolve()), "year_dir": str(year_dir.resolve())}, title=JOB_LABELS[YEAR_FILES], warm=False)
+    year_files = TaskJob(
+        key=YEAR_FILES,
+        func="gonghui_kit.build:write_year_files",
+        kwargs={"bundle": str(bundle_path.resolve()), "year_dir": str(year_dir.resolve())},
+        title=JOB_LABELS[YEAR_FILES],
+        warm=False,
+    )
     running = []
     if warms_parent(cfg.executor, cfg.scheduler):
         # The data is prepared in a forked child.  Once its loader pool is
         # done and it computes alone, this process warms up for the reports
         # on the other core; the child then writes the year's files while
         # this one plans and starts the reports (see execute.start_beside).
-        _, started = start_beside(_prepare, warm_parent, then=year_files, cfg=cfg, path=bundle_path)
+        _, started = start_beside(_prepare, warm_parent, then=year_files, cfg=cfg, path=bundle_path, expect=state)
         running = [started] if started is not None else []
     else:
-        _prepare(cfg, bundle_path)
+        _prepare(cfg, bundle_path, expect=state)
     bundle = load_bundle(bundle_path)
-    units = _selected_units(bundle, cfg)
+    _selected_units(bundle, cfg)
+    state = bundle.extra.get("input_state", state)
+    warnings: list[str] = []
 
-    slugs = layout.unique_slugs(bundle.unit_names)
-    plans = plan(bundle, cfg, previous, slugs, units, nb_digest)
+    def warn(text: str) -> None:
+        warnings.append(text)
+        emit("warn", text)
+
+    moved = bundle.extra.get("changed_while_read") or []
+    if moved:
+        warn(f"台账在生成过程中有变化（{'、'.join(moved[:5])}{' 等' if len(moved) > 5 else ''}），已按最新内容重新读取")
+    refused = _left_out(bundle, cfg)
+    if refused:
+        emit("refused", refused)
+
+    all_units = bundle.unit_names
+    slugs, keys, ykey = page_keys(
+        bundle, {"params": cfg.params_digest(), "notebooks": nb_digest, "version": __version__}
+    )
+
+    def names_of(u: str) -> list[str]:
+        return [
+            layout.in_year(cfg.year, layout.unit_page(cfg.year, slugs[u])),
+            layout.in_year(cfg.year, layout.unit_notebook(cfg.year, slugs[u])),
+        ]
+
+    cmp_names = [
+        layout.in_year(cfg.year, layout.compare_page(cfg.year)),
+        layout.in_year(cfg.year, layout.compare_notebook(cfg.year)),
+    ]
+    year_names = [
+        layout.in_year(cfg.year, p)
+        for p in (layout.year_index(cfg.year), layout.quality_page(cfg.year), layout.indicators_xlsx(cfg.year))
+    ]
+    expected = year_names + cmp_names + [n for u in all_units for n in names_of(u)]
+    now = manifest.output_hashes(year_dir, expected)
+    plans = plan(bundle, cfg, previous, slugs, keys, now, warn)
     todo = [p for p in plans if p.rebuild]
     emit("plan", plans)
+
+    recorded = previous.get("outputs", {})
+    prev_cmp = previous.get("compare") or {}
+    cmp_bad = [n for n in cmp_names if n in now and recorded.get(n) != now[n]]
+    for n in cmp_bad:
+        warn(f"{n} 与清单记录不符（被改动、损坏或上次生成被中断），重新生成")
+    compare_needed = (
+        cfg.force
+        or prev_cmp.get("key") != ykey
+        or prev_cmp.get("status") != "ok"
+        or bool(cmp_bad)
+        or any(n not in now for n in cmp_names)
+    )
 
     data_abs = str(Path(cfg.data).resolve())
     jobs = [
         ReportJob(
             key=p.unit,
             notebook=str(unit_nb),
-            parameters={**cfg.unit_report, "unit": p.unit, "year": cfg.year, "data": data_abs, "bundle": str(bundle_path.resolve())},
+            parameters={
+                **cfg.unit_report,
+                "unit": p.unit,
+                "year": cfg.year,
+                "data": data_abs,
+                "bundle": str(bundle_path.resolve()),
+            },
             out_ipynb=str(layout.at(cfg.out, layout.unit_notebook(cfg.year, p.slug))),
             out_html=str(layout.at(cfg.out, layout.unit_page(cfg.year, p.slug))),
             title=f"{p.unit} {cfg.year}年度工会工作报告",
@@ -351,7 +594,6 @@ def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = Non
         )
         for p in todo
     ]
-    compare_needed = bool(todo) or not layout.at(cfg.out, layout.compare_page(cfg.year)).exists() or cfg.force
     if compare_needed:
         # the comparison is the longest job: first, so it overlaps the unit reports
         jobs.insert(
@@ -359,21 +601,43 @@ def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = Non
             ReportJob(
                 key=COMPARE,
                 notebook=str(cmp_nb),
-                parameters={**cfg.compare_units, "year": cfg.year, "units": list(bundle.unit_names), "data": data_abs, "bundle": str(bundle_path.resolve())},
+                parameters={
+                    **cfg.compare_units,
+                    "year": cfg.year,
+                    "units": list(all_units),
+                    "data": data_abs,
+                    "bundle": str(bundle_path.resolve()),
+                },
                 out_ipynb=str(layout.at(cfg.out, layout.compare_notebook(cfg.year))),
                 out_html=str(layout.at(cfg.out, layout.compare_page(cfg.year))),
                 title=f"{cfg.year}年度各单位工会工作对比",
                 engine=eng,
                 back=layout.link(layout.compare_page(cfg.year), layout.year_index(cfg.year)),
-            )
+            ),
         )
     if not running:  # in the pool beside the comparison, not after the last report
         jobs.insert(1 if compare_needed else 0, year_files)
     emit("start", [s.job for s in running] + jobs)
     # the warm parent draws one unit's report once, unseen, so every child
     # starts with the caches a report fills (see report.rehearse)
-    prewarm = TaskJob(key="__rehearsal__", func="gonghui_kit.present.report:rehearse", kwargs={"bundle": str(bundle_path.resolve()), "unit": todo[0].unit, "year": cfg.year}) if todo else None
-    results = run_jobs(jobs, executor=cfg.executor, jobs_n=cfg.jobs, scheduler=cfg.scheduler, on_done=lambda r: emit("done", r), prewarm=prewarm, running=running)
+    prewarm = (
+        TaskJob(
+            key="__rehearsal__",
+            func="gonghui_kit.present.report:rehearse",
+            kwargs={"bundle": str(bundle_path.resolve()), "unit": todo[0].unit, "year": cfg.year},
+        )
+        if todo
+        else None
+    )
+    results = run_jobs(
+        jobs,
+        executor=cfg.executor,
+        jobs_n=cfg.jobs,
+        scheduler=cfg.scheduler,
+        on_done=lambda r: emit("done", r),
+        prewarm=prewarm,
+        running=running,
+    )
     by_key = {r.key: r for r in results}
 
     failed = {k: r.error or "失败" for k, r in by_key.items() if not r.ok}
@@ -384,26 +648,75 @@ def build(cfg: BuildConfig, *, on_event: Callable[[str, Any], None] | None = Non
     for p in plans:
         if p.rebuild:
             r = by_key.get(p.unit)
-            unit_status[p.unit] = {"slug": p.slug, "key": p.key, "status": "ok" if r and r.ok else "failed", "error": None if r and r.ok else (r.error if r else "未运行"), "seconds": round(r.seconds, 2) if r else None}
+            unit_status[p.unit] = {
+                "slug": p.slug,
+                "key": p.key,
+                "status": "ok" if r and r.ok else "failed",
+                "error": None if r and r.ok else (r.error if r else "未运行"),
+                "seconds": round(r.seconds, 2) if r else None,
+            }
+        elif p.status == "stale":
+            old = prev_units.get(p.unit, {})
+            unit_status[p.unit] = {
+                **old,
+                "slug": p.slug,
+                "key": old.get("key"),
+                "status": "stale",
+                "error": "数据已变化，本次未重新生成（只生成了指定单位）",
+            }
         else:
             unit_status[p.unit] = {**prev_units.get(p.unit, {}), "slug": p.slug, "key": p.key}
+    if compare_needed:
+        compare = {"key": ykey, "status": "ok" if COMPARE not in failed else "failed"}
+    else:
+        compare = prev_cmp
+
+    # what earlier builds wrote and no longer belongs (a removed unit's page and notebook) goes
+    keep = set(expected)
+    for name in sorted(set(recorded) - keep):
+        try:
+            (year_dir / name).unlink()
+        except FileNotFoundError:
+            pass
+    for name in manifest.unlisted(year_dir, keep):
+        warn(f"清单外的文件（不是本工具写的，未删除，不计入清单）：{name}")
 
     emit("stage", "写出年度目录页和清单")
     pages.write_year_index(index_page, bundle, unit_status, compare_ok=COMPARE not in failed)
+    stale = [p.unit for p in plans if p.status == "stale"]
+    complete = not failed and not stale
     manifest.write_manifest(
         year_dir,
         year=cfg.year,
         inputs=bundle.files,
-        params={"file": str(cfg.params_file) if cfg.params_file else None, "digest": cfg.params_digest(), "unit_report": cfg.unit_report, "compare_units": cfg.compare_units},
+        params={
+            "file": str(cfg.params_file) if cfg.params_file else None,
+            "digest": cfg.params_digest(),
+            "unit_report": cfg.unit_report,
+            "compare_units": cfg.compare_units,
+        },
         notebooks={"unit_report.ipynb": sha256_file(unit_nb), "compare_units.ipynb": sha256_file(cmp_nb)},
         units=unit_status,
         engine=cfg.engine,
-        fingerprint=fingerprint if not failed else None,
+        fingerprint=fingerprint_of(cfg, state, nb_digest, earlier) if complete else None,
+        outputs=expected,
+        extra={"year_key": ykey, "compare": compare, "refused": refused},
     )
     if sealed:  # rebuilt with --force: the year stays final, sealed on its new manifest
         manifest.reseal(year_dir)
-    pages.write_root_index(cfg.out)
+    _write_root_index(cfg.out, emit)
     built = [p.unit for p in todo if by_key.get(p.unit) and by_key[p.unit].ok]
-    skipped = [p.unit for p in plans if not p.rebuild]
-    unit_failed = {k: v for k, v in failed.items()}
-    return BuildResult(cfg.year, cfg.out, built, skipped, unit_failed, time.perf_counter() - t0, index_page, compare_needed)
+    skipped = [p.unit for p in plans if not p.rebuild and p.status == "ok"]
+    return BuildResult(
+        cfg.year,
+        cfg.out,
+        built,
+        skipped,
+        dict(failed),
+        time.perf_counter() - t0,
+        index_page,
+        compare_needed,
+        refused=refused,
+        stale=stale,
+        warnings=warnings,
+    )

@@ -394,7 +394,7 @@ def _run_build(cfg) -> int:
     with BuildProgress(enabled=cfg.progress) as prog:
         res = build(cfg, on_event=prog.event)
     prog.summary(res)
-    return 0 if res.ok else 1
+    return res.exit_status
 
 
 @command("build", "生成某年度全部单位的报告、对比页、数据质量报告和指标表（增量）")
@@ -434,7 +434,14 @@ def _demo(a: argparse.Namespace) -> int:
 
 
 @command("seal", "封存某年度：此后不会被重建或覆盖（除非 --force）")
-@args(lambda p: (p.add_argument("year", type=int), p.add_argument("--out", default="reports"), p.add_argument("--note", default="")))
+@args(
+    lambda p: (
+        p.add_argument("year", type=int),
+        p.add_argument("--out", default="reports"),
+        p.add_argument("--note", default=""),
+        p.add_argument("--force", action="store_true", help="有单位的报告未生成成功时仍然封存"),
+    )
+)
 def _seal(a: argparse.Namespace) -> int:
     from gonghui_kit.archive.manifest import is_sealed, seal
     from gonghui_kit.archive.pages import write_root_index
@@ -444,7 +451,7 @@ def _seal(a: argparse.Namespace) -> int:
         _out(f"{a.year} 年度已经封存：{d}")
         return 0
     try:
-        p = seal(d, note=a.note)
+        p = seal(d, note=a.note, force=a.force)
     except FileNotFoundError as e:
         raise UserError(str(e)) from e
     write_root_index(Path(a.out))
@@ -452,8 +459,15 @@ def _seal(a: argparse.Namespace) -> int:
     return 0
 
 
-@command("verify", "核对归档：逐个文件重新计算 SHA-256，与清单比对")
-@args(lambda p: p.add_argument("year_dir", help="年度目录，如 reports/2023"))
+@command("verify", "核对归档：逐个文件重新计算 SHA-256，与清单比对；加 --data 时按台账重新计算指标，与归档所写的比对")
+@args(
+    lambda p: (
+        p.add_argument("year_dir", help="年度目录，如 reports/2023"),
+        p.add_argument("--data", help="台账根目录：按台账重新计算指标，与指标表和各页面所写的数字比对"),
+        p.add_argument("--units", dest="units_file", help="单位名册 units.yaml（与 --data 一起用）"),
+        p.add_argument("--standards", dest="standards_file", help="经费标准 standards.yaml（与 --data 一起用）"),
+    )
+)
 def _verify(a: argparse.Namespace) -> int:
     from gonghui_kit.archive.manifest import verify
 
@@ -462,12 +476,25 @@ def _verify(a: argparse.Namespace) -> int:
         raise UserError(f"找不到目录：{d}")
     res = verify(d)
     bad = False
-    for kind, label in (("missing", "缺失"), ("changed", "已被修改"), ("extra", "清单外的文件")):
-        for f in res[kind]:
+    for kind, label in (("missing", "缺失"), ("changed", "已被修改"), ("extra", "清单外的文件"), ("failed", "报告未生成成功的单位"),
+                        ("stale", "报告未按最新数据更新的单位（build --units 未包括）")):
+        for f in res.get(kind, []):
             _out(f"{label}：{f}")
-            bad = bad or kind != "extra"
+            bad = True
     if not bad:
-        _out(f"核对通过：{d} 中清单所列文件均完整未改动。")
+        _out(f"核对通过：{d} 中清单所列文件均完整未改动，没有清单外的文件。")
+    if a.data:
+        from gonghui_kit.archive.audit import audit
+
+        if not Path(a.data).is_dir():
+            raise UserError(f"找不到台账目录：{a.data}")
+        problems = audit(d, a.data, units_file=a.units_file, standards_file=a.standards_file)
+        for line in problems:
+            _out(f"与台账不符：{line}")
+        if problems:
+            bad = True
+        else:
+            _out(f"内容核对通过：按 {a.data} 中的台账重新计算，指标表和各页面的数字与台账一致。")
     return 1 if bad else 0
 
 

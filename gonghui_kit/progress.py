@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 from gonghui_kit.build import job_label
@@ -27,7 +26,14 @@ class BuildProgress:
         if self.enabled:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-            self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=self.console, transient=False)
+            self.progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=self.console,
+                transient=False,
+            )
             self.progress.__enter__()
         return self
 
@@ -41,6 +47,11 @@ class BuildProgress:
     def event(self, kind: str, payload: Any) -> None:
         if kind == "stage":
             self._print(f"· {payload}")
+        elif kind == "warn":
+            self._print(f"注意：{payload}")
+        elif kind == "refused":
+            for name, why in payload.items():
+                self._print(f"未计入的台账：{name}：{why}")
         elif kind == "plan":
             todo = sum(1 for p in payload if p.rebuild)
             self._print(f"· {len(payload)} 个单位：{todo} 个需要生成，{len(payload) - todo} 个无变化（跳过）")
@@ -62,10 +73,27 @@ class BuildProgress:
         from rich.table import Table
 
         t = Table(title=f"{res.year} 年度生成结果", show_lines=False)
-        for c in ("已生成", "跳过（无变化）", "失败", "用时（秒）"):
+        cols = ["已生成", "跳过（无变化）", "失败", "未计入的台账", "用时（秒）"]
+        row = [
+            str(len(res.built)),
+            str(len(res.skipped)),
+            str(len(res.failed)),
+            str(len(res.refused)),
+            f"{res.seconds:.1f}",
+        ]
+        if res.stale:
+            cols.insert(3, "未更新（未指定）")
+            row.insert(3, str(len(res.stale)))
+        for c in cols:
             t.add_column(c, justify="right")
-        t.add_row(str(len(res.built)), str(len(res.skipped)), str(len(res.failed)), f"{res.seconds:.1f}")
+        t.add_row(*row)
         self.console.print(t)
         for k, v in res.failed.items():
             self._print(f"失败：{job_label(k)}：{v}")
+        for name, why in res.refused.items():
+            self._print(f"未计入：{name}：{why}")
+        if res.refused:
+            self._print(
+                f"有 {len(res.refused)} 个台账未计入，报告中没有它们的数据（退出码 3）；请运行 gonghui check 查看原因"
+            )
         self._print(f"年度首页：{res.index.resolve()}")

@@ -39,7 +39,16 @@ from gonghui_kit.analysis.standards import Standards, load_standards
 from gonghui_kit.analysis.units import UnitRegistry
 from gonghui_kit.errors import ResourceError
 
-__all__ = ["shipped", "shipped_dir", "notebook_path", "params_path", "Resolved", "user_or_shipped", "roster", "standards"]
+__all__ = [
+    "shipped",
+    "shipped_dir",
+    "notebook_path",
+    "params_path",
+    "Resolved",
+    "user_or_shipped",
+    "roster",
+    "standards",
+]
 
 #: shipped kind → (package that holds it, sub-folder inside that package)
 _KINDS = {
@@ -93,7 +102,9 @@ class Resolved:
         return f"使用{where}文件：{self.path}"
 
 
-def user_or_shipped(name: str, given: str | Path | None, *, cwd: str | Path | None = None, warn: bool = True) -> Resolved:
+def user_or_shipped(
+    name: str, given: str | Path | None, *, cwd: str | Path | None = None, warn: bool = True
+) -> Resolved:
     """The user's file ``name`` (e.g. ``units.yaml``): ``given`` if set (must exist),
     else ``params/<name>`` in the working folder, else the shipped copy."""
     if given is not None and str(given) != "":
@@ -108,11 +119,15 @@ def user_or_shipped(name: str, given: str | Path | None, *, cwd: str | Path | No
     if not p.is_file():
         raise ResourceError(f"安装不完整：缺少随工具附带的 {name}，请重新安装 gonghui_kit")
     if warn:
-        warnings.warn(f"未找到 params/{name}，使用随工具附带的示例文件（{p}）；请按本地实际修改后放在 params/ 下", stacklevel=2)
+        warnings.warn(
+            f"未找到 params/{name}，使用随工具附带的示例文件（{p}）；请按本地实际修改后放在 params/ 下", stacklevel=2
+        )
     return Resolved(p, "shipped")
 
 
-def roster(given: str | Path | None = None, *, cwd: str | Path | None = None, warn: bool = True) -> tuple[UnitRegistry, Resolved]:
+def roster(
+    given: str | Path | None = None, *, cwd: str | Path | None = None, warn: bool = True
+) -> tuple[UnitRegistry, Resolved]:
     """The unit roster and where it came from."""
     r = user_or_shipped("units.yaml", given, cwd=cwd, warn=warn)
     try:
@@ -121,7 +136,9 @@ def roster(given: str | Path | None = None, *, cwd: str | Path | None = None, wa
         raise ResourceError(f"单位名册 {r.path} 无法读取：{e}") from e
 
 
-def standards(given: str | Path | None = None, *, cwd: str | Path | None = None, warn: bool = True) -> tuple[Standards, Resolved]:
+def standards(
+    given: str | Path | None = None, *, cwd: str | Path | None = None, warn: bool = True
+) -> tuple[Standards, Resolved]:
     """The spending standards and where they came from."""
     r = user_or_shipped("standards.yaml", given, cwd=cwd, warn=warn)
     try:

@@ -18,9 +18,7 @@ written first unless ``info=None``.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -30,20 +28,6 @@ import pytest
 
 UNIT = "测试分工会"
 YEAR = 2023
-
-
-def has_module(name: str) -> bool:
-    if name in sys.modules:
-        return True
-    try:
-        return importlib.util.find_spec(name) is not None
-    except (ImportError, ValueError):
-        return False
-
-
-HAS_SAFETY = has_module("gonghui_kit.ingest.safety")
-HAS_SAMPLE = has_module("gonghui_kit.ledgers.sample")
-needs_safety = pytest.mark.skipif(not HAS_SAFETY, reason="gonghui_kit/safety.py not written yet (load_workbook imports it)")
 
 
 # --------------------------------------------------------------------------
@@ -113,7 +97,9 @@ def info_rows(unit: str | None = UNIT, year: Any = YEAR, employees: Any = 100, *
     return rows
 
 
-def write_book(path: str | os.PathLike, sheets: dict[str, Sheet | list], *, info: dict | list | None | bool = True) -> Book:
+def write_book(
+    path: str | os.PathLike, sheets: dict[str, Sheet | list], *, info: dict | list | None | bool = True
+) -> Book:
     """Write ``sheets`` (name → Sheet or plain list of rows) to ``path``.
 
     ``info``: True → 基本信息 with the default unit/year/employees; a dict →
@@ -161,7 +147,9 @@ def make_book(tmp_path):
     """``make_book(sheets, info=True, name="台账.xlsx") -> Book`` in a fresh folder."""
     counter = {"n": 0}
 
-    def _make(sheets: dict[str, Sheet | list], *, info: Any = True, name: str | None = None, folder: str | None = None) -> Book:
+    def _make(
+        sheets: dict[str, Sheet | list], *, info: Any = True, name: str | None = None, folder: str | None = None
+    ) -> Book:
         counter["n"] += 1
         d = tmp_path / folder if folder else tmp_path
         d.mkdir(parents=True, exist_ok=True)
@@ -173,8 +161,6 @@ def make_book(tmp_path):
 @pytest.fixture
 def load_book():
     """``load_book(book, year=None) -> WorkbookResult`` (gonghui_kit.ingest.load.load_workbook)."""
-    if not HAS_SAFETY:
-        pytest.skip("gonghui_kit/safety.py not written yet (load_workbook imports it)")
     from gonghui_kit.ingest.load import load_workbook
 
     def _load(book: Book | Path, **kw: Any):
@@ -187,7 +173,9 @@ def load_book():
 # finding helpers
 
 
-def findings_at(findings, *, sheet: str | None = None, row: int | None = None, code: str | None = None, column: str | None = None) -> list:
+def findings_at(
+    findings, *, sheet: str | None = None, row: int | None = None, code: str | None = None, column: str | None = None
+) -> list:
     out = []
     for f in findings:
         if sheet is not None and f.sheet != sheet:
@@ -215,8 +203,6 @@ def one_finding(findings, **kw):
 @pytest.fixture(scope="session")
 def sample_result(tmp_path_factory):
     """``generate_sample(tmp, units=12, years=(2022, 2023, 2024), seed=0)``, once per session."""
-    if not HAS_SAMPLE:
-        pytest.skip("gonghui_kit/sample.py not written yet")
     from gonghui_kit.ledgers.sample import generate_sample
 
     d = tmp_path_factory.mktemp("sample")

@@ -211,7 +211,9 @@ _XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 def sheet_xml(rows: str, dimension: str | None = None, head: str = "") -> bytes:
     """A worksheet part around ``rows`` (the inside of <sheetData>)."""
     dim = f'<dimension ref="{dimension}"/>' if dimension else ""
-    return (f'{_XML_DECL}{head}<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_R}">{dim}<sheetData>{rows}</sheetData></worksheet>').encode()
+    return (
+        f'{_XML_DECL}{head}<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_R}">{dim}<sheetData>{rows}</sheetData></worksheet>'
+    ).encode()
 
 
 def _esc(s: str) -> str:
@@ -267,7 +269,9 @@ def write_xlsx(
         sheet_tags = "".join(
             f'<sheet name="{_esc(name)}" sheetId="{i}" r:id="rId{i}"/>' for i, (name, _) in enumerate(sheets, 1)
         )
-        workbook_xml = f'{_XML_DECL}<workbook xmlns="{NS_MAIN}" xmlns:r="{NS_R}"><sheets>{sheet_tags}</sheets></workbook>'.encode()
+        workbook_xml = (
+            f'{_XML_DECL}<workbook xmlns="{NS_MAIN}" xmlns:r="{NS_R}"><sheets>{sheet_tags}</sheets></workbook>'.encode()
+        )
     rels = [f'{_XML_DECL}<Relationships xmlns="{NS_PKG_REL}">']
     for i in range(1, len(sheets) + 1):
         rels.append(f'<Relationship Id="rId{i}" Type="{NS_R}/worksheet" Target="worksheets/sheet{i}.xml"/>')
@@ -300,8 +304,10 @@ def write_xlsx(
 
 
 def _sst(strings: Sequence[str]) -> bytes:
-    items = "".join(f"<si><t xml:space=\"preserve\">{_esc(s)}</t></si>" for s in strings)
-    return f'{_XML_DECL}<sst xmlns="{NS_MAIN}" count="{len(strings)}" uniqueCount="{len(strings)}">{items}</sst>'.encode()
+    items = "".join(f'<si><t xml:space="preserve">{_esc(s)}</t></si>' for s in strings)
+    return (
+        f'{_XML_DECL}<sst xmlns="{NS_MAIN}" count="{len(strings)}" uniqueCount="{len(strings)}">{items}</sst>'.encode()
+    )
 
 
 # --------------------------------------------------------------------------
@@ -327,7 +333,9 @@ def good_workbook(d: Path, name: str = "会员名册.xlsx") -> Path:
     return p
 
 
-def big_good_workbook(d: Path, rows: int = 120_000, cols: int = 30, dimension: bool = True, name: str = "大台账.xlsx") -> Path:
+def big_good_workbook(
+    d: Path, rows: int = 120_000, cols: int = 30, dimension: bool = True, name: str = "大台账.xlsx"
+) -> Path:
     """A legitimately big sheet (header + ``rows`` data rows × ``cols`` columns), streamed raw."""
 
     def col(i: int) -> str:
@@ -409,7 +417,9 @@ def gbk_csv_as_xlsx(d: Path, name: str = "名册GBK.xlsx") -> Path:
 
 def pdf_as_xlsx(d: Path, name: str = "报表.xlsx") -> Path:
     p = Path(d) / name
-    p.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n")
+    p.write_bytes(
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    )
     return p
 
 
@@ -446,14 +456,20 @@ def ods_as_xlsx(d: Path, name: str = "表格.xlsx") -> Path:
     p = Path(d) / name
     with zipfile.ZipFile(p, "w") as z:
         z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
-        z.writestr("content.xml", f"{_XML_DECL}<office:document-content xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\"/>")
+        z.writestr(
+            "content.xml",
+            f'{_XML_DECL}<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"/>',
+        )
     return p
 
 
 def xlsb_as_xlsx(d: Path, name: str = "二进制.xlsx") -> Path:
     p = Path(d) / name
     with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", f'{_XML_DECL}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
+        z.writestr(
+            "[Content_Types].xml",
+            f'{_XML_DECL}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+        )
         z.writestr("xl/workbook.bin", b"\x83\x01\x00" * 10)
     return p
 
@@ -508,7 +524,10 @@ def row_bomb(
                 yield row(r).encode()
                 r += 1
             while r + every - 1 <= rows:
-                yield b"".join(f'<row r="{k}"><c><v>1</v></c></row>'.encode() + group_tail for k in range(r, min(r + 50_000 * every, rows - every + 2), every))
+                yield b"".join(
+                    f'<row r="{k}"><c><v>1</v></c></row>'.encode() + group_tail
+                    for k in range(r, min(r + 50_000 * every, rows - every + 2), every)
+                )
                 r = min(r + 50_000 * every, rows - every + 2)
                 r += (-r) % every  # next numbered row
         step = 50_000
@@ -567,7 +586,10 @@ def declared_size_bomb(d: Path, name: str = "声称超大.xlsx") -> Path:
 
 def size_liar(d: Path, name: str = "大小不符.xlsx") -> Path:
     """A sheet that inflates to ~3 MB while its headers claim 600 KB (past the pre-checks)."""
-    rows = "".join(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>行{r}-{r * 7919 % 10007}</t></is></c></row>' for r in range(1, 40_001))
+    rows = "".join(
+        f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>行{r}-{r * 7919 % 10007}</t></is></c></row>'
+        for r in range(1, 40_001)
+    )
     p = Path(d) / name
     write_xlsx(p, [("Sheet1", sheet_xml(rows, f"A1:A{40_000}"))])
     _patch_sizes(p, "xl/worksheets/sheet1.xml", file_size=600_000)
@@ -586,7 +608,9 @@ def many_members(d: Path, n: int = 12_000, name: str = "部件过多.xlsx") -> P
 
 def billion_laughs(d: Path, name: str = "实体炸弹.xlsx") -> Path:
     """sharedStrings.xml with the 'billion laughs' DTD (10^9 'lol's if expanded)."""
-    ents = ['<!ENTITY lol "lol">'] + [f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10)]
+    ents = ['<!ENTITY lol "lol">'] + [
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10)
+    ]
     sst = (
         '<?xml version="1.0"?>\n<!DOCTYPE sst [' + "".join(ents) + "]>"
         f'<sst xmlns="{NS_MAIN}" count="1" uniqueCount="1"><si><t>&lol9;</t></si></sst>'
@@ -652,10 +676,7 @@ def cjk_text(d: Path, chars: int = 20_000, name: str = "中文长文本.xlsx") -
 def control_chars(d: Path, name: str = "控制字符.xlsx") -> Path:
     """Raw control characters in a shared string and an inline string (openpyxl refuses to write them)."""
     sst = f'{_XML_DECL}<sst xmlns="{NS_MAIN}" count="1" uniqueCount="1"><si><t>张\x01三\x07</t></si></sst>'.encode()
-    rows = (
-        '<row r="1"><c r="A1" t="s"><v>0</v></c>'
-        '<c r="B1" t="inlineStr"><is><t>李\x0b四\x1f</t></is></c></row>'
-    )
+    rows = '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="inlineStr"><is><t>李\x0b四\x1f</t></is></c></row>'
     return write_xlsx(Path(d) / name, [("Sheet1", sheet_xml(rows, "A1:B1"))], shared_strings=sst)
 
 
@@ -762,8 +783,7 @@ def nonascending_rows(d: Path, name: str = "乱序行.xlsx") -> Path:
 def hidden_far_corner(d: Path, name: str = "隐藏角落.xlsx") -> Path:
     """Z99999 early and XFD1 later; the last row is 1: the used range is 99,999 × 16,384."""
     rows = (
-        '<row r="99999"><c r="Z99999"><v>1</v></c></row>'
-        '<row r="1"><c r="A1"><v>1</v></c><c r="XFD1"><v>2</v></c></row>'
+        '<row r="99999"><c r="Z99999"><v>1</v></c></row><row r="1"><c r="A1"><v>1</v></c><c r="XFD1"><v>2</v></c></row>'
     )
     return write_xlsx(Path(d) / name, [("Sheet1", sheet_xml(rows, "A1:B2"))])
 
@@ -788,7 +808,9 @@ def prefixed_namespace(d: Path, rows: int = 1_100_000, name: str = "前缀命名
         step = 100_000
         for start in range(1, rows + 1, step):
             stop = min(start + step, rows + 1)
-            yield "".join([f'<x:row r="{r}"><x:c r="A{r}"><x:v>1</x:v></x:c></x:row>' for r in range(start, stop)]).encode()
+            yield "".join(
+                [f'<x:row r="{r}"><x:c r="A{r}"><x:v>1</x:v></x:c></x:row>' for r in range(start, stop)]
+            ).encode()
         yield b"</x:sheetData></x:worksheet>"
 
     return write_xlsx(Path(d) / name, [("Sheet1", gen())], compresslevel=compresslevel)

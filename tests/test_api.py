@@ -74,8 +74,10 @@ def test_findings_equal_cli_json(sample, monkeypatch, capsys):
     f = d.findings.plain()
     keys = list(expected[0])
     assert set(keys) <= set(f.columns) and len(expected) > 100
-    got = [{k: (None if pd.isna(v) else (int(v) if k in ("row", "year") else v)) for k, v in zip(keys, row)}
-           for row in f[keys].itertuples(index=False)]
+    got = [
+        {k: (None if pd.isna(v) else (int(v) if k in ("row", "year") else v)) for k, v in zip(keys, row, strict=False)}
+        for row in f[keys].itertuples(index=False)
+    ]
     assert got == expected
 
 
@@ -160,7 +162,9 @@ def test_highlights_and_summary_match_the_report(sample):
     theirs = r.highlights_frame().sort_values(order).reset_index(drop=True)
     assert len(mine) > 3
     pd.testing.assert_frame_equal(mine, theirs, check_dtype=False)
-    assert isinstance(d.summary("机修分工会", 2024), Text) and "机修分工会2024年度工作总结" in d.summary("机修分工会", 2024)
+    assert isinstance(d.summary("机修分工会", 2024), Text) and "机修分工会2024年度工作总结" in d.summary(
+        "机修分工会", 2024
+    )
     c = d.compare_report(["机修分工会", "不存在"])
     assert c.units == ["机修分工会"]
     # the same numbers as loading the files directly
@@ -213,12 +217,26 @@ def test_explore_notebook_runs_on_sample_data(sample, tmp_path):
     import papermill as pm
 
     out = tmp_path / "explore.ipynb"
-    pm.execute_notebook(str(ROOT / "notebooks" / "explore.ipynb"), str(out), cwd=str(tmp_path),
-                        parameters={"data": str(sample / "data"), "year": 2024, "roster": str(UNITS_YAML),
-                                    "out": str(tmp_path / "指标.xlsx")}, progress_bar=False)
+    pm.execute_notebook(
+        str(ROOT / "notebooks" / "explore.ipynb"),
+        str(out),
+        cwd=str(tmp_path),
+        parameters={
+            "data": str(sample / "data"),
+            "year": 2024,
+            "roster": str(UNITS_YAML),
+            "out": str(tmp_path / "指标.xlsx"),
+        },
+        progress_bar=False,
+    )
     nb = nbformat.read(str(out), as_version=4)
-    html = [o["data"].get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-            if "data" in o]
+    html = [
+        o["data"].get("text/html", "")
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if "data" in o
+    ]
     assert any("6 个单位" in h for h in html)  # the card
     assert any("同类排名" in h for h in html)  # the comparison
     assert any(o.get("data", {}).get("image/png") for c in nb.cells for o in c.get("outputs", []))  # the chart

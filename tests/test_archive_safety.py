@@ -31,9 +31,9 @@ import pytest
 from gonghui_kit.archive import layout
 from gonghui_kit.archive import manifest as archive
 from gonghui_kit.build import BuildConfig, build
-from gonghui_kit.resources import params_path
 from gonghui_kit.cli import main
 from gonghui_kit.ledgers.sample import generate_sample
+from gonghui_kit.resources import params_path
 
 pytestmark = [
     pytest.mark.skipif("fork" not in mp.get_all_start_methods(), reason="the build uses the fork executor"),
@@ -69,12 +69,29 @@ def world(tmp_path_factory):
 
 
 def _snapshot(d: Path) -> dict[str, str]:
-    return {str(p.relative_to(d)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(d.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(d)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(d.rglob("*")) if p.is_file()
+    }
 
 
 def _build_cmd(data: Path, out: Path, year: int, *extra: str) -> list[str]:
     code = "import sys; from gonghui_kit.cli import main; sys.exit(main(sys.argv[1:]))"
-    return [sys.executable, "-c", code, "build", "--year", str(year), "--data", str(data), "--out", str(out), "--jobs", "2", "--quiet", *extra]
+    return [
+        sys.executable,
+        "-c",
+        code,
+        "build",
+        "--year",
+        str(year),
+        "--data",
+        str(data),
+        "--out",
+        str(out),
+        "--jobs",
+        "2",
+        "--quiet",
+        *extra,
+    ]
 
 
 def _wait_group_gone(pgid: int, timeout: float = 20) -> None:
@@ -164,7 +181,13 @@ def test_build_killed_at_random_points_leaves_a_sound_archive(world, capsys):
     for stage, reached, extra in stages:
         # --force: every run rebuilds everything, even after one that finished
         t0 = time.time_ns()
-        proc = subprocess.Popen(_build_cmd(data, out, 2023, "--force"), cwd=root, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            _build_cmd(data, out, 2023, "--force"),
+            cwd=root,
+            start_new_session=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         deadline = time.monotonic() + 120
         while proc.poll() is None and not reached(t0) and time.monotonic() < deadline:
             time.sleep(0.01)

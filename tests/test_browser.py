@@ -30,12 +30,22 @@ PRINT_MARGIN = 57  # 15 mm (report.css @page margin)
 PRINT_WIDTH = A4_CSS_WIDTH - 2 * PRINT_MARGIN
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync"]
-INSTALL_HINT = ("未找到 Chromium 浏览器：浏览器测试需要它。安装方法：Debian/Ubuntu 运行 sudo apt install chromium"
-                "（或 chromium-browser），或 pip install playwright 后运行 playwright install chromium；"
-                "也可设置环境变量 GONGHUI_CHROMIUM 指向浏览器程序")
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+INSTALL_HINT = (
+    "未找到 Chromium 浏览器：浏览器测试需要它。安装方法：Debian/Ubuntu 运行 sudo apt install chromium"
+    "（或 chromium-browser），或 pip install playwright 后运行 playwright install chromium；"
+    "也可设置环境变量 GONGHUI_CHROMIUM 指向浏览器程序"
+)
 CJK = re.compile(r"[\u4e00-\u9fff]")
+
 
 def find_chromium() -> str | None:
     """$GONGHUI_CHROMIUM, then the usual names, then Playwright's own download."""
@@ -51,9 +61,12 @@ def find_chromium() -> str | None:
 
 # --------------------------------------------------------------- fixtures ----
 
+
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="未安装 playwright（pip install playwright），无法运行浏览器测试")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="未安装 playwright（pip install playwright），无法运行浏览器测试"
+    )
     exe = find_chromium()
     with sync_api.sync_playwright() as p:
         if exe is None:
@@ -75,14 +88,23 @@ def archive_dir(tmp_path_factory, browser):
     if "fork" not in mp.get_all_start_methods():
         pytest.skip("gonghui build 的测试需要 fork 启动方式（本系统不支持）")
     from gonghui_kit.build import BuildConfig, build
-    from gonghui_kit.resources import params_path
     from gonghui_kit.ledgers.sample import generate_sample
+    from gonghui_kit.resources import params_path
 
     data = tmp_path_factory.mktemp("data")
     generate_sample(data, units=4, years=(2022, 2023), seed=1)
     out = tmp_path_factory.mktemp("reports")
-    res = build(BuildConfig(year=2023, data=data, out=out, jobs=2, registry_file=params_path("units.yaml"),
-                            standards_file=params_path("standards.yaml"), progress=False))
+    res = build(
+        BuildConfig(
+            year=2023,
+            data=data,
+            out=out,
+            jobs=2,
+            registry_file=params_path("units.yaml"),
+            standards_file=params_path("standards.yaml"),
+            progress=False,
+        )
+    )
     assert res.ok, res.failed
     return out
 
@@ -97,7 +119,10 @@ class Offline:
         self.console: list[str] = []
         self.errors: list[str] = []
         self.ctx.on("request", lambda r: self.requests.append(r.url))
-        self.ctx.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:")) else route.abort())
+        self.ctx.route(
+            "**/*",
+            lambda route: route.continue_() if route.request.url.startswith(("file:", "data:")) else route.abort(),
+        )
 
     def page(self):
         pg = self.ctx.new_page()
@@ -166,6 +191,7 @@ def _unit_page(archive_dir: Path) -> Path:
 
 # --------------------------------------------------------- every page ----
 
+
 def test_every_page_is_reached(crawl):
     pages = {p.relative_to(crawl["root"]).as_posix() for p in crawl["pages"]}
     assert {"index.html", "2023/index.html", "2023/compare.html", "2023/quality.html"} <= pages
@@ -230,8 +256,12 @@ def test_navigation_links(crawl):
 
 # ------------------------------------------------------ sort and filter ----
 
+
 def _column(pg, table: str, col: int) -> list[str]:
-    return pg.eval_on_selector_all(f"#{table} tbody tr", f"rows => rows.map(r => r.cells[{col}].getAttribute('data-value') ?? r.cells[{col}].textContent.trim())")
+    return pg.eval_on_selector_all(
+        f"#{table} tbody tr",
+        f"rows => rows.map(r => r.cells[{col}].getAttribute('data-value') ?? r.cells[{col}].textContent.trim())",
+    )
 
 
 def _header_index(pg, table: str, label: str) -> int:
@@ -239,8 +269,14 @@ def _header_index(pg, table: str, label: str) -> int:
     return labels.index(label)
 
 
-@pytest.mark.parametrize("page_name,table,label", [("index.html", "units", "会员人数"), ("compare.html", "compare-key", "经费支出合计"),
-                                                    ("compare.html", "compare-ranks", "入会率")])
+@pytest.mark.parametrize(
+    "page_name,table,label",
+    [
+        ("index.html", "units", "会员人数"),
+        ("compare.html", "compare-key", "经费支出合计"),
+        ("compare.html", "compare-ranks", "入会率"),
+    ],
+)
 def test_sort_numeric_column(offline, archive_dir, page_name, table, label):
     pg = offline.page()
     pg.goto((_year(archive_dir) / page_name).as_uri())
@@ -265,7 +301,10 @@ def test_filter_by_unit_name(offline, archive_dir, page_name, table):
     pg = offline.page()
     pg.goto((_year(archive_dir) / page_name).as_uri())
     rows = pg.locator(f"#{table} tbody tr")
-    names = [n.strip() for n in pg.eval_on_selector_all(f"#{table} tbody tr", "rows => rows.map(r => r.cells[0].textContent)")]
+    names = [
+        n.strip()
+        for n in pg.eval_on_selector_all(f"#{table} tbody tr", "rows => rows.map(r => r.cells[0].textContent)")
+    ]
     assert len(names) == 4
     box = pg.locator(f"input[data-filter='{table}']")
     assert box.is_visible()
@@ -364,6 +403,7 @@ def test_unit_page_prints_to_pdf(browser, archive_dir):
 
 # ------------------------------------------------------------ screenshots ----
 
+
 def test_screenshots(browser, archive_dir):
     """For people to look at: tests/artifacts/*.png."""
     ARTIFACTS.mkdir(exist_ok=True)
@@ -384,4 +424,3 @@ def test_screenshots(browser, archive_dir):
             pg.screenshot(path=str(out), full_page=True)
             o.close()
             assert out.stat().st_size > 5_000
-

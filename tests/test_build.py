@@ -8,14 +8,15 @@ import shutil
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 
 from gonghui_kit.archive import layout
 from gonghui_kit.archive import manifest as archive
 from gonghui_kit.build import BuildConfig, BuildError, build
-from gonghui_kit.resources import params_path
 from gonghui_kit.cli import main
 from gonghui_kit.ledgers.sample import generate_sample
+from gonghui_kit.resources import params_path
 
 pytestmark = pytest.mark.skipif("fork" not in mp.get_all_start_methods(), reason="these tests use the fork executor")
 
@@ -49,6 +50,25 @@ def built(data_dir, tmp_path_factory):
     return res, out
 
 
+def test_year_index_shows_who_reported(built, data_dir):
+    """Each unit's 报送情况 and the 填报日期 of the file used; roster units without a file are named."""
+    import re
+
+    from gonghui_kit.analysis.units import UnitRegistry
+    from gonghui_kit.ingest.load import load_ledgers
+
+    _, out = built
+    index = (out / "2023" / "index.html").read_text(encoding="utf-8")
+    assert '<th class="sortable">报送情况</th><th class="sortable">填报日期</th>' in index
+    reg = UnitRegistry.from_yaml(params_path("units.yaml"))
+    info = load_ledgers(data_dir / "2023", registry=reg).tables["info"]
+    for unit, fill in zip(info["unit"], info["fill_date"], strict=True):
+        row = re.search(rf">{re.escape(unit)}</a></td>.*?</tr>", index, re.S).group(0)
+        assert ("无问题" in row or "有问题待改" in row) and pd.Timestamp(fill).strftime("%Y-%m-%d") in row
+    missing = [u.name for u in reg.units if u.name not in set(info["unit"])]
+    assert missing and f"名册中本年度未报送台账的单位（{len(missing)} 个）：{'、'.join(missing)}" in index
+
+
 def test_all_outputs_present(built):
     res, out = built
     assert res.ok, res.failed
@@ -61,7 +81,7 @@ def test_all_outputs_present(built):
     assert len(list((y / "notebooks").glob("*.ipynb"))) == UNITS + 1
     index = (y / "index.html").read_text(encoding="utf-8")
     for u in units:
-        assert f'units/{layout.href(u)}.html' in index
+        assert f"units/{layout.href(u)}.html" in index
     page = (y / "units" / f"{units[0]}.html").read_text(encoding="utf-8")
     assert '<html lang="zh-CN">' in page and "<title>" in page
     assert "http://" not in page and "https://" not in page and "<script src" not in page
@@ -82,7 +102,7 @@ def test_compare_page_charts_are_html(built):
     page = (y / "compare.html").read_text(encoding="utf-8")
     assert "<img" not in page
     units = res.built
-    heat = page[page.index('id="compare-ranks"'):]
+    heat = page[page.index('id="compare-ranks"') :]
     heat = heat[: heat.index("</table>")]
     for u in units:
         assert f'<a href="units/{layout.href(layout.unique_slugs(units)[u])}.html">{u}</a>' in heat
@@ -90,7 +110,12 @@ def test_compare_page_charts_are_html(built):
     assert len(bars) == 6
     # the first chart is 入会率, largest first, as in the key-indicator table
     b = load_bundle(y / ".work" / "bundle.pkl")
-    w = CompareReport(b, 2023, b.unit_names).key_frame()["membership_rate"].dropna().sort_values(ascending=False, kind="stable")
+    w = (
+        CompareReport(b, 2023, b.unit_names)
+        .key_frame()["membership_rate"]
+        .dropna()
+        .sort_values(ascending=False, kind="stable")
+    )
     shown = re.findall(r'data-value="([^"]+)"', bars[0])
     assert [float(v) for v in shown] == pytest.approx(w.tolist())
     assert page.count('<table class="gh-hbar gh-has-ref"') == 6 and "中位数" in page
@@ -138,12 +163,20 @@ def test_changed_input_rebuilds_only_that_unit(data_dir, tmp_path):
     victim = sorted((data / "2023").glob("*.xlsx"))[0]
     wb = openpyxl.load_workbook(victim)
     info = wb.worksheets[[ws.title for ws in wb.worksheets].index(next(t for t in wb.sheetnames if "基本" in t))]
-    unit = next(r[1].value for r in info.iter_rows() if r[0].value and "单位" in str(r[0].value))
     info["C1"] = "改"
     wb.save(victim)
     second = build(_cfg(data, out))
     assert second.ok
-    assert len(second.built) == 1 and len(second.skipped) == UNITS - 1
+    # that unit, and the peers whose pages show it (their ranks, medians and
+    # "同类第一" follow its data); every other unit is skipped
+    from gonghui_kit.analysis.bundle import load_bundle
+
+    b = load_bundle(out / "2023" / ".work" / "bundle.pkl")
+    group = b.units.set_index("unit")["peer_group"]
+    victim = b.files.loc[b.files["path"] == str(victim), "unit"].iloc[0]
+    assert victim in second.built
+    assert all(group[u] == group[victim] for u in second.built)
+    assert len(second.built) + len(second.skipped) == UNITS and second.skipped
     assert second.compare_built
 
 
@@ -157,7 +190,6 @@ def test_failed_unit_is_isolated(data_dir, tmp_path, monkeypatch):
             raise RuntimeError("测试故障")
         return original(self)
 
-    units = sorted(p for p in (data_dir / "2023").glob("*.xlsx"))
     from gonghui_kit.ingest.load import load_ledgers
 
     victim = load_ledgers(data_dir / "2023").units[0]
@@ -210,7 +242,20 @@ def test_params_file_is_validated(tmp_path):
 
 
 def test_build_cli_unknown_unit_is_a_clear_error(data_dir, tmp_path, capsys):
-    code = main(["build", "--year", "2023", "--data", str(data_dir), "--out", str(tmp_path / "r"), "--units", "不存在的单位", "--quiet"])
+    code = main(
+        [
+            "build",
+            "--year",
+            "2023",
+            "--data",
+            str(data_dir),
+            "--out",
+            str(tmp_path / "r"),
+            "--units",
+            "不存在的单位",
+            "--quiet",
+        ]
+    )
     assert code == 2
     err = capsys.readouterr().err
     assert "没有这些单位：不存在的单位" in err and "Traceback" not in err
@@ -253,8 +298,8 @@ def test_rehearsal_leaves_no_trace(built):
     import matplotlib as mpl
     import matplotlib.pyplot as plt
 
-    from gonghui_kit.present import report
     from gonghui_kit.analysis.bundle import load_bundle
+    from gonghui_kit.present import report
 
     _, out = built
     bundle = out / "2023" / ".work" / "bundle.pkl"
@@ -309,8 +354,8 @@ def test_unit_sections_are_the_notebooks_sections():
     lists exactly the sections unit_report.ipynb shows, in its order."""
     import re
 
-    from gonghui_kit.resources import notebook_path
     from gonghui_kit.present.report import UNIT_SECTIONS
+    from gonghui_kit.resources import notebook_path
 
     nb = nbformat.read(str(notebook_path("unit_report.ipynb")), as_version=4)
     calls = [m for c in nb.cells if c.cell_type == "code" for m in re.findall(r"^r\.(\w+)\(", c.source, re.M)]

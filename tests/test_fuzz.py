@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import HAS_SAFETY, YEAR, Sheet, info_rows, write_book
+from conftest import YEAR, Sheet, info_rows, write_book
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_properties import control, garbage_date, garbage_number, garbage_text, spell_date
@@ -324,7 +324,6 @@ STAT_KEYS = ("title", "blank", "notes", "subtotals", "duplicates", "other_year",
 EXCLUDED_CODES = {"subtotal", "duplicate", "other_year", "note"}
 
 
-@pytest.mark.skipif(not HAS_SAFETY, reason="gonghui_kit/safety.py not written yet")
 @BOOKS
 @given(wb=workbook())
 def test_random_workbooks_load_and_no_row_is_lost(wb):

@@ -287,8 +287,10 @@ def test_build_completes_for_good_units_next_to_hostile_files(folder, tmp_path):
         return r, time.perf_counter() - t
 
     r, elapsed = run_build()
-    assert r.returncode == 0, r.stderr[-3000:]
+    # 3: every report built, but ledgers were left out (each named on the console)
+    assert r.returncode == 3, r.stderr[-3000:]
     assert "Traceback" not in r.stdout + r.stderr
+    assert "未计入的台账：2023/实体炸弹.xlsx" in r.stderr and "未计入的台账：2023/快捷方式.xlsx" in r.stderr
     man = json.loads((out / "2023" / "manifest.json").read_text(encoding="utf-8"))
     assert set(man["units"]) == set(good_units) | {macro_unit}
     assert all(u["status"] == "ok" for u in man["units"].values())
@@ -298,5 +300,5 @@ def test_build_completes_for_good_units_next_to_hostile_files(folder, tmp_path):
     assert "实体炸弹.xlsx" in quality and "管道.xlsx" in quality
     # a second run is a no-op: the input fingerprint does not read the pipe or the device either
     r, elapsed = run_build()
-    assert r.returncode == 0, r.stderr[-3000:]
+    assert r.returncode == 3, r.stderr[-3000:]
     assert elapsed < 30, elapsed

@@ -80,7 +80,9 @@ def _write_ledger(path: Path, unit: str, k: int) -> None:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "基本信息"
-    for r, (key, val) in enumerate([("单位名称", unit), ("年度", YEAR), ("职工人数", 80 + k), ("上级工会", p[k % len(p)])], 1):
+    for r, (key, val) in enumerate(
+        [("单位名称", unit), ("年度", YEAR), ("职工人数", 80 + k), ("上级工会", p[k % len(p)])], 1
+    ):
         _put(ws, r, 1, key)
         _put(ws, r, 2, val)
     # the activity sheet's name carries a payload in one workbook (found by its headers)
@@ -88,18 +90,58 @@ def _write_ledger(path: Path, unit: str, k: int) -> None:
     sheets = {
         act_name: (
             ["日期", "活动名称", "活动类别", "参与人数", "支出金额", "备注"],
-            [[f"{YEAR}-0{m}-1{k % 9}", p[(k + m) % len(p)], ["文体活动", p[(k + m + 1) % len(p)], FORMULAS[m % len(FORMULAS)]][m % 3], 20 + m, 100 * m, FORMULAS[(k + m) % len(FORMULAS)]] for m in range(1, 7)],
+            [
+                [
+                    f"{YEAR}-0{m}-1{k % 9}",
+                    p[(k + m) % len(p)],
+                    ["文体活动", p[(k + m + 1) % len(p)], FORMULAS[m % len(FORMULAS)]][m % 3],
+                    20 + m,
+                    100 * m,
+                    FORMULAS[(k + m) % len(FORMULAS)],
+                ]
+                for m in range(1, 7)
+            ],
         ),
         "经费收支": (
             ["日期", "收支", "科目", "金额", "摘要"],
-            [[f"{YEAR}-02-0{m}", "收入" if m == 1 else "支出", ["会费收入", "职工活动支出", p[(k + m) % len(p)]][m % 3], 1000 * m, p[(k + m + 2) % len(p)]] for m in range(1, 5)],
+            [
+                [
+                    f"{YEAR}-02-0{m}",
+                    "收入" if m == 1 else "支出",
+                    ["会费收入", "职工活动支出", p[(k + m) % len(p)]][m % 3],
+                    1000 * m,
+                    p[(k + m + 2) % len(p)],
+                ]
+                for m in range(1, 5)
+            ],
         ),
         "职代会提案": (
             ["提案编号", "提出日期", "提案人", "标题", "类别", "是否立案", "办理状态", "答复日期"],
-            [[f"T{m}", f"{YEAR}-03-0{m}", "张某甲", p[(k + m + 3) % len(p)], p[(k + m) % len(p)], "是", "已办结", f"{YEAR}-04-0{m}"] for m in range(1, 4)],
+            [
+                [
+                    f"T{m}",
+                    f"{YEAR}-03-0{m}",
+                    "张某甲",
+                    p[(k + m + 3) % len(p)],
+                    p[(k + m) % len(p)],
+                    "是",
+                    "已办结",
+                    f"{YEAR}-04-0{m}",
+                ]
+                for m in range(1, 4)
+            ],
         ),
-        "宣传报道": (["日期", "形式", "级别", "数量", "标题"], [[f"{YEAR}-05-0{m}", "简报", "内部", 1, p[(k + m + 4) % len(p)]] for m in range(1, 3)]),
-        "荣誉表彰": (["日期", "荣誉名称", "级别", "获奖对象", "等次"], [[f"{YEAR}-06-0{m}", p[(k + m + 5) % len(p)], "市厅级", "集体", FORMULAS[m % len(FORMULAS)]] for m in range(1, 3)]),
+        "宣传报道": (
+            ["日期", "形式", "级别", "数量", "标题"],
+            [[f"{YEAR}-05-0{m}", "简报", "内部", 1, p[(k + m + 4) % len(p)]] for m in range(1, 3)],
+        ),
+        "荣誉表彰": (
+            ["日期", "荣誉名称", "级别", "获奖对象", "等次"],
+            [
+                [f"{YEAR}-06-0{m}", p[(k + m + 5) % len(p)], "市厅级", "集体", FORMULAS[m % len(FORMULAS)]]
+                for m in range(1, 3)
+            ],
+        ),
     }
     for name, (header, rows) in sheets.items():
         s = wb.create_sheet(name)
@@ -137,7 +179,9 @@ def archive_dir(tmp_path_factory):
         _write_ledger(data / f"台账{k:02d}.xlsx", u, k)
     out = root / "reports"
     before = _tree(root)
-    code = main(["build", "--year", str(YEAR), "--data", str(root / "data"), "--out", str(out), "--quiet", "--jobs", "2"])
+    code = main(
+        ["build", "--year", str(YEAR), "--data", str(root / "data"), "--out", str(out), "--quiet", "--jobs", "2"]
+    )
     after = _tree(root, skip=out)
     return root, out, code, before, after
 
@@ -209,7 +253,11 @@ def test_pages_have_no_live_markup_from_ledgers(archive_dir):
         for body in p.scripts:
             assert body.strip() == ours, (page, body[:200])
         for tag, attrs in p.tags:
-            assert tag not in ("iframe", "object", "embed", "svg", "img", "base", "form", "style") or tag in ("img", "style") and _ours(tag, attrs), (page, tag, attrs)
+            assert (
+                tag not in ("iframe", "object", "embed", "svg", "img", "base", "form", "style")
+                or tag in ("img", "style")
+                and _ours(tag, attrs)
+            ), (page, tag, attrs)
             for name, value in attrs:
                 assert not name.lower().startswith("on"), (page, tag, attrs)
                 if name.lower() in ("href", "src", "action", "formaction", "xlink:href"):
@@ -221,7 +269,12 @@ def test_pages_have_no_live_markup_from_ledgers(archive_dir):
         all_text.append("".join(p.text))
     text = "\n".join(all_text)
     # the payloads are shown as the text that was written
-    for u in ("<script>alert(1)</script>分工会", "<img src=x onerror=alert(1)>", '"><svg onload=alert(1)>', "{{7*7}}分工会"):
+    for u in (
+        "<script>alert(1)</script>分工会",
+        "<img src=x onerror=alert(1)>",
+        '"><svg onload=alert(1)>',
+        "{{7*7}}分工会",
+    ):
         assert u in text, u
     index = (out / str(YEAR) / "index.html").read_text(encoding="utf-8")
     assert html.escape("<script>alert(1)</script>分工会", quote=False) in index
@@ -301,7 +354,9 @@ def test_indicators_xlsx_stores_formula_like_unit_names_as_text(archive_dir):
 def test_indicators_cli_xlsx_and_findings_are_text(tmp_path, capsys):
     data = tmp_path / "data"
     data.mkdir()
-    for k, u in enumerate(['=HYPERLINK("http://evil.example","点我")', "+工会", "@工会", "<script>alert(1)</script>分工会"]):
+    for k, u in enumerate(
+        ['=HYPERLINK("http://evil.example","点我")', "+工会", "@工会", "<script>alert(1)</script>分工会"]
+    ):
         _write_ledger(data / f"台账{k}.xlsx", u, k)
     xlsx = tmp_path / "ind.xlsx"
     assert main(["indicators", str(data), "--format", "xlsx", "-o", str(xlsx)]) == 0

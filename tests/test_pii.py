@@ -31,7 +31,19 @@ from gonghui_kit.ledgers.sample import generate_sample
 
 pytestmark = pytest.mark.skipif("fork" not in mp.get_all_start_methods(), reason="the build uses the fork executor")
 
-PII_HEADERS = {"姓名", "身份证号", "身份证号码", "公民身份号码", "联系电话", "电话", "手机号", "手机号码", "慰问对象", "对象", "提案人"}
+PII_HEADERS = {
+    "姓名",
+    "身份证号",
+    "身份证号码",
+    "公民身份号码",
+    "联系电话",
+    "电话",
+    "手机号",
+    "手机号码",
+    "慰问对象",
+    "对象",
+    "提案人",
+}
 PII_INFO_KEYS = {"工会主席", "主席", "填报人", "填表人"}
 PLANTED_UNIT = "隐私测试分工会"
 PLANTED = {
@@ -42,7 +54,7 @@ PLANTED = {
 
 
 def _planted_book(path: Path) -> None:
-    n, ids, ph = PLANTED["names"], PLANTED["ids"], PLANTED["phones"]
+    ids, ph = PLANTED["ids"], PLANTED["phones"]
     # 备用手机 is no alias of 联系电话: an unknown column, never read, never quoted either
     member = ["欧阳某某甲", "男", "1980-03-07", "2010-05-01", None, None, ids[0], ph[0], "办公室", "13700009999"]
     write_book(
@@ -50,11 +62,32 @@ def _planted_book(path: Path) -> None:
         {
             "会员名册": Sheet(
                 [
-                    ["姓名", "性别", "出生日期", "入会日期", "离会日期", "状态", "身份证号", "联系电话", "部门", "备用手机"],
+                    [
+                        "姓名",
+                        "性别",
+                        "出生日期",
+                        "入会日期",
+                        "离会日期",
+                        "状态",
+                        "身份证号",
+                        "联系电话",
+                        "部门",
+                        "备用手机",
+                    ],
                     member,
                     list(member),  # an exact duplicate row: the finding must not show the name, ID or phone
                     ["司马某某乙", "女", "1990-01-01", "2015-03-01", None, "在册", ids[1], int(ph[1]), "车间"],
-                    ["诸葛某某丙", "女", "1992-02-02", "2018-03-01", None, "在册", 110105199202021234, 13800001111, "车间"],
+                    [
+                        "诸葛某某丙",
+                        "女",
+                        "1992-02-02",
+                        "2018-03-01",
+                        None,
+                        "在册",
+                        110105199202021234,
+                        13800001111,
+                        "车间",
+                    ],
                     ["上官某某丁"],  # a lone name below the table: not a note to quote
                 ],
                 title="2023年隐私测试分工会会员名册",
@@ -71,7 +104,10 @@ def _planted_book(path: Path) -> None:
                 ["T1", "2023-03-01", "欧阳某某甲", "关于食堂的建议", "生活福利", "是", "已办结", "2023-04-01"],
                 ["T1", "2023-03-01", "欧阳某某甲", "关于食堂的建议", "生活福利", "是", "已办结", "2023-04-01"],
             ],
-            "活动台账": [["日期", "活动名称", "活动类别", "参与人数", "支出金额"], ["2023-05-01", "篮球赛", "文体活动", 20, 800]],
+            "活动台账": [
+                ["日期", "活动名称", "活动类别", "参与人数", "支出金额"],
+                ["2023-05-01", "篮球赛", "文体活动", 20, 800],
+            ],
         },
         info={"unit": PLANTED_UNIT, "year": 2023, "employees": 30, "工会主席": "独孤某某庚", "填报人": "东方某某辛"},
     )
@@ -112,7 +148,11 @@ def world(tmp_path_factory):
     values: set[str] = set()
     for t in res.truth.values():
         values |= {t["info"].get("chair") or "", t["info"].get("filler") or ""}
-        for key, cols in (("members", ("name", "id_number", "phone")), ("care", ("recipient",)), ("proposals", ("proposer",))):
+        for key, cols in (
+            ("members", ("name", "id_number", "phone")),
+            ("care", ("recipient",)),
+            ("proposals", ("proposer",)),
+        ):
             for rec in t["sheets"].get(key, {}).get("records", []):
                 values |= {str(rec.get(c) or "") for c in cols}
     for f in sorted(data.rglob("*.xlsx")):
@@ -177,10 +217,9 @@ def outputs(world, tmp_path_factory):
     logging.getLogger().addHandler(h)
     old = logging.getLogger().level
     logging.getLogger().setLevel(logging.DEBUG)
-    import sys
-
     # fd-level capture (forked report children write to the real fds)
     import os
+    import sys
     import tempfile
 
     def run(name: str, argv: list[str]) -> int:
@@ -214,8 +253,14 @@ def outputs(world, tmp_path_factory):
             "ind_xlsx": run("ind_xlsx", ["indicators", str(data), "--format", "xlsx", "-o", str(work / "ind.xlsx")]),
             "ind_csv_file": run("ind_csv_file", ["indicators", str(data), "-o", str(work / "ind.csv")]),
             "summary": run("summary", ["summary", str(data), "--unit", PLANTED_UNIT, "--year", "2023"]),
-            "summary_docx": run("summary_docx", ["summary", str(data), "--unit", PLANTED_UNIT, "--year", "2023", "-o", str(work / "总结.docx")]),
-            "summary_md": run("summary_md", ["summary", str(data), "--unit", PLANTED_UNIT, "--year", "2023", "-o", str(work / "总结.md")]),
+            "summary_docx": run(
+                "summary_docx",
+                ["summary", str(data), "--unit", PLANTED_UNIT, "--year", "2023", "-o", str(work / "总结.docx")],
+            ),
+            "summary_md": run(
+                "summary_md",
+                ["summary", str(data), "--unit", PLANTED_UNIT, "--year", "2023", "-o", str(work / "总结.md")],
+            ),
         }
     finally:
         logging.getLogger().removeHandler(h)

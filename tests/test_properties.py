@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import HAS_SAFETY, YEAR, Sheet, write_book
+from conftest import YEAR, Sheet, write_book
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
@@ -183,7 +183,6 @@ STAT_KEYS = ("title", "blank", "notes", "subtotals", "duplicates", "other_year",
 EXCLUDED_CODES = {"subtotal", "duplicate", "other_year", "note"}
 
 
-@pytest.mark.skipif(not HAS_SAFETY, reason="gonghui_kit/safety.py not written yet (load_workbook imports it)")
 @FAST
 @given(act=activity_sheet(), funds=fund_sheet())
 def test_random_sheets_load_and_every_row_is_accounted_for(act, funds):

@@ -18,7 +18,10 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_shipped_files_are_the_repositorys():
     assert resources.params_path("units.yaml").read_bytes() == (ROOT / "params" / "units.yaml").read_bytes()
     assert resources.params_path("standards.yaml").read_bytes() == (ROOT / "params" / "standards.yaml").read_bytes()
-    assert resources.notebook_path("unit_report.ipynb").read_bytes() == (ROOT / "notebooks" / "unit_report.ipynb").read_bytes()
+    assert (
+        resources.notebook_path("unit_report.ipynb").read_bytes()
+        == (ROOT / "notebooks" / "unit_report.ipynb").read_bytes()
+    )
     assert resources.shipped("assets", "fonts", "OFL.txt").is_file()
 
 
@@ -56,8 +59,12 @@ def test_same_summary_from_any_folder_after_a_plain_install(tmp_path):
     from gonghui_kit.ledgers.sample import generate_sample
 
     target = tmp_path / "site"
-    r = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(ROOT)],
-                       capture_output=True, text=True, timeout=600)
+    r = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if r.returncode != 0:
         pytest.skip(f"pip install . failed here (no build backend available offline?): {r.stderr[-300:]}")
     data = tmp_path / "data"
@@ -69,11 +76,18 @@ def test_same_summary_from_any_folder_after_a_plain_install(tmp_path):
     empty.mkdir()
     outs = []
     for cwd in (ROOT, empty):
-        p = subprocess.run([sys.executable, "-P", "-c", code, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+        p = subprocess.run(
+            [sys.executable, "-P", "-c", code, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+        )
         assert p.returncode == 0, p.stderr
         outs.append(p.stdout)
-        import_check = subprocess.run([sys.executable, "-P", "-c", "import gonghui_kit; print(gonghui_kit.__file__)"],
-                                      cwd=cwd, env=env, capture_output=True, text=True)
+        import_check = subprocess.run(
+            [sys.executable, "-P", "-c", "import gonghui_kit; print(gonghui_kit.__file__)"],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         assert str(target) in import_check.stdout  # the installed copy, not the source tree
     assert outs[0] == outs[1]
     assert "机修分工会" in outs[0]

@@ -26,8 +26,11 @@ def test_cycle_finder_finds_a_planted_cycle():
 
 def test_no_import_cycle():
     shape = _tool().measure()
-    assert "gonghui_kit.cli" in shape.imports and "gonghui_kit.ingest.load" in shape.imports or any(
-        m.startswith("gonghui_kit.ingest.load") for m in shape.imports)
+    assert (
+        "gonghui_kit.cli" in shape.imports
+        and "gonghui_kit.ingest.load" in shape.imports
+        or any(m.startswith("gonghui_kit.ingest.load") for m in shape.imports)
+    )
     assert _tool().cycles(shape.imports) == []
 
 

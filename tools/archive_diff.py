@@ -147,8 +147,11 @@ def view(path: Path) -> list[str]:
 
 
 def files(root: Path) -> set[str]:
-    return {p.relative_to(root).as_posix() for p in root.rglob("*")
-            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)}
+    return {
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    }
 
 
 def _read(root: Path, rel: str) -> list[str]:
@@ -174,7 +177,10 @@ def diff(a: Path, b: Path) -> list[str]:
             sa, sb = set(va), set(vb)
             gone = [x for x in va if x not in sb]
             new = [x for x in vb if x not in sa]
-            detail = "; ".join([f"-{_short(x)}" for x in gone[:3]] + [f"+{_short(x)}" for x in new[:3]]) or "same lines, other order"
+            detail = (
+                "; ".join([f"-{_short(x)}" for x in gone[:3]] + [f"+{_short(x)}" for x in new[:3]])
+                or "same lines, other order"
+            )
             out.append(f"differs: {f} ({len(gone)} lines out, {len(new)} in): {detail}")
     return out
 

@@ -42,6 +42,10 @@ def _resolve(current: str, is_pkg: bool, node: ast.ImportFrom) -> str:
     return ".".join(base + ([node.module] if node.module else []))
 
 
+def _private(attr: str) -> bool:
+    return attr.startswith("_") and not attr.startswith("__")
+
+
 def measure(root: Path = ROOT) -> Shape:
     shape = Shape()
     files = sorted((root / PACKAGE).rglob("*.py"))
@@ -52,11 +56,15 @@ def measure(root: Path = ROOT) -> Shape:
         text = p.read_text(encoding="utf-8")
         shape.lines[name] = text.count("\n") + 1
         deps: set[str] = set()
-        for node in ast.walk(ast.parse(text)):
+        tree = ast.parse(text)
+        aliases: dict[str, str] = {}  # local name -> gonghui_kit module it is bound to
+        for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 for a in node.names:
                     if a.name.startswith(PACKAGE):
                         deps.add(a.name)
+                        if a.asname:
+                            aliases[a.asname] = a.name
             elif isinstance(node, ast.ImportFrom):
                 src = _resolve(name, is_pkg, node)
                 if not src.startswith(PACKAGE):
@@ -65,10 +73,17 @@ def measure(root: Path = ROOT) -> Shape:
                     full = f"{src}.{a.name}"
                     if full in modules:
                         deps.add(full)  # `from pkg import module`
+                        aliases[a.asname or a.name] = full
                     else:
                         deps.add(src)
-                        if a.name.startswith("_") and not a.name.startswith("__"):
+                        if _private(a.name):
                             shape.private.append((name, src, a.name))
+        # `module._name` through an imported module counts too
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and _private(node.attr):
+                target = aliases.get(node.value.id)
+                if target and target != name:
+                    shape.private.append((name, target, node.attr))
         deps.discard(name)
         # importing a module imports its packages' __init__ too; they are leaves here
         shape.imports[name] = {d for d in deps if d in modules and d != PACKAGE}
@@ -117,7 +132,10 @@ def main() -> int:
     shape = measure()
     cyc = cycles(shape.imports)
     big = {m: n for m, n in shape.lines.items() if n > MAX_LINES}
-    print(f"modules: {len(shape.lines)}; largest: " + ", ".join(f"{m} {n}" for m, n in sorted(shape.lines.items(), key=lambda kv: -kv[1])[:5]))
+    print(
+        f"modules: {len(shape.lines)}; largest: "
+        + ", ".join(f"{m} {n}" for m, n in sorted(shape.lines.items(), key=lambda kv: -kv[1])[:5])
+    )
     print(f"import cycles: {len(cyc)}")
     for c in cyc:
         print("  " + " ↔ ".join(c))

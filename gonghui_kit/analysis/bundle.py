@@ -13,22 +13,29 @@ JupyterLab prepares it itself from its ``data`` parameter.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-import numpy as np
 import pandas as pd
 
-from gonghui_kit.ingest.findings import Finding, findings_frame
 from gonghui_kit.analysis.indicators import compute_indicators
 from gonghui_kit.analysis.named import named_facts
+from gonghui_kit.feedback.status import status_frame, unit_status
+from gonghui_kit.ingest.findings import Finding, findings_frame
 from gonghui_kit.ingest.load import Ledger, assemble, load_years_ledgers
 
-__all__ = ["Bundle", "prepare_bundle", "load_bundle", "save_bundle", "year_folders", "member_pyramid", "proposal_status", "AGE_GROUPS"]
+__all__ = [
+    "Bundle",
+    "prepare_bundle",
+    "load_bundle",
+    "save_bundle",
+    "year_folders",
+    "member_pyramid",
+    "proposal_status",
+    "AGE_GROUPS",
+]
 
 AGE_GROUPS = ("30岁以下", "30–39岁", "40–49岁", "50岁及以上")
 
@@ -47,7 +54,11 @@ class Bundle:
     ranks: pd.DataFrame = field(default_factory=pd.DataFrame)
     highlights: pd.DataFrame = field(default_factory=pd.DataFrame)
     breaches: pd.DataFrame = field(default_factory=pd.DataFrame)
-    named: pd.DataFrame = field(default_factory=pd.DataFrame)  # analysis.named.named_facts of the year (no personal data)
+    named: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # who reported this year and with which file (feedback.status.status_frame; roster units too)
+    reporting: pd.DataFrame = field(
+        default_factory=pd.DataFrame
+    )  # analysis.named.named_facts of the year (no personal data)
     built_at: str = ""
     data_root: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -84,11 +95,20 @@ def member_pyramid(members: pd.DataFrame) -> pd.DataFrame:
     if members.empty:
         return pd.DataFrame(columns=["unit", "year", "age_group", "gender", "count"])
     ye = pd.to_datetime(members["year"].astype(str) + "-12-31")
-    cur = members[((members["join_date"].isna()) | (members["join_date"] <= ye)) & ((members["leave_date"].isna()) | (members["leave_date"] > ye))]
+    cur = members[
+        ((members["join_date"].isna()) | (members["join_date"] <= ye))
+        & ((members["leave_date"].isna()) | (members["leave_date"] > ye))
+    ]
     cur = cur[cur["birth_date"].notna() & cur["gender"].notna()]
     age = cur["year"] - cur["birth_date"].dt.year
     group = pd.cut(age, [-1, 29, 39, 49, 200], labels=list(AGE_GROUPS))
-    out = cur.assign(age_group=group.astype(str)).groupby(["unit", "year", "age_group", "gender"], observed=True).size().rename("count").reset_index()
+    out = (
+        cur.assign(age_group=group.astype(str))
+        .groupby(["unit", "year", "age_group", "gender"], observed=True)
+        .size()
+        .rename("count")
+        .reset_index()
+    )
     return out
 
 
@@ -107,11 +127,17 @@ def _combine(ledgers: list[Ledger]) -> Ledger:
         tables[key] = pd.concat(parts, ignore_index=True) if parts else ledgers[0].tables[key]
     findings = [f for l in ledgers for f in l.findings]
     files = pd.concat([l.files for l in ledgers], ignore_index=True)
-    stats = pd.concat([l.stats for l in ledgers if not l.stats.empty], ignore_index=True) if any(not l.stats.empty for l in ledgers) else pd.DataFrame()
+    stats = (
+        pd.concat([l.stats for l in ledgers if not l.stats.empty], ignore_index=True)
+        if any(not l.stats.empty for l in ledgers)
+        else pd.DataFrame()
+    )
     return Ledger(tables, findings, files, stats)
 
 
-def load_years(data_root: str | Path, year: int, *, registry=None, jobs: int = 1, on_read: Callable[[], Any] | None = None) -> tuple[Ledger, Ledger]:
+def load_years(
+    data_root: str | Path, year: int, *, registry=None, jobs: int = 1, on_read: Callable[[], Any] | None = None
+) -> tuple[Ledger, Ledger]:
     """(all years up to ``year``, ``year`` alone).  Data given as a folder of
     workbooks without year sub-folders is read as ``year``.  ``on_read``:
     see :func:`~gonghui_kit.ingest.load.load_years_ledgers`."""
@@ -135,8 +161,8 @@ def prepare_bundle(
     """Compute a year's bundle (see module docstring).  ``on_loaded`` is
     called once the workbooks are read (the loader's ``jobs`` processes are
     done; what follows runs in this process alone)."""
-    from gonghui_kit.ingest.check import check_ledger, quality_summary
     from gonghui_kit.analysis.units import UnitRegistry
+    from gonghui_kit.ingest.check import check_ledger, quality_summary
 
     registry = registry or UnitRegistry.empty()
     all_years, current = load_years(data_root, year, registry=registry, jobs=jobs, on_read=on_loaded)
@@ -171,6 +197,7 @@ def prepare_bundle(
         highlights=hl if hl is not None else pd.DataFrame(),
         breaches=breaches,
         named=named_facts(tables_year),
+        reporting=status_frame(unit_status(current, registry)),
         built_at=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         data_root=str(data_root),
         extra={"registry": registry},

@@ -159,7 +159,16 @@ def peer_medians(ind: pd.DataFrame, registry=None, year: int | None = None) -> p
     return out
 
 
-def peer_median(ind: pd.DataFrame, registry, year: int, indicator: str, category: str = "", *, unit: str | None = None, peer_group: str | None = None) -> float:
+def peer_median(
+    ind: pd.DataFrame,
+    registry,
+    year: int,
+    indicator: str,
+    category: str = "",
+    *,
+    unit: str | None = None,
+    peer_group: str | None = None,
+) -> float:
     """Median of one indicator in one peer group (the group of ``unit``, or
     ``peer_group``; all units when neither is given). NaN when nobody has a value.
 
@@ -180,7 +189,15 @@ def peer_median(ind: pd.DataFrame, registry, year: int, indicator: str, category
 # wide tables
 
 
-def indicator_rows(ind: pd.DataFrame, year: int | None = None, indicators: Sequence[str] | None = None, units: Sequence[str] | None = None, *, categories: bool = False, drop_empty_categories: bool = True) -> pd.DataFrame:
+def indicator_rows(
+    ind: pd.DataFrame,
+    year: int | None = None,
+    indicators: Sequence[str] | None = None,
+    units: Sequence[str] | None = None,
+    *,
+    categories: bool = False,
+    drop_empty_categories: bool = True,
+) -> pd.DataFrame:
     """Indicators as rows (MultiIndex ``indicator, category`` in the order of
     ``INDICATORS`` and of the schema's categories), columns ``(unit, year)``.
 
@@ -196,12 +213,21 @@ def indicator_rows(ind: pd.DataFrame, year: int | None = None, indicators: Seque
     if units is not None:
         d = d[d["unit"].isin(list(units))]
     rows = d[["indicator", "category"]].drop_duplicates()
-    rows = rows.assign(_o=rows["indicator"].map(ORDER if indicators is None else {k: n for n, k in enumerate(indicators)}))
+    rows = rows.assign(
+        _o=rows["indicator"].map(ORDER if indicators is None else {k: n for n, k in enumerate(indicators)})
+    )
     rows = rows.assign(_c=(rows["category"] != "").astype(int)).reset_index(drop=True)
     rows["_p"] = np.arange(len(rows))
     rows = rows.sort_values(["_o", "_c", "_p"], kind="stable")
     idx = pd.MultiIndex.from_frame(rows[["indicator", "category"]])
-    w = d.pivot_table(index=["indicator", "category"], columns=["unit", "year"], values="value", aggfunc="first", dropna=False, sort=False)
+    w = d.pivot_table(
+        index=["indicator", "category"],
+        columns=["unit", "year"],
+        values="value",
+        aggfunc="first",
+        dropna=False,
+        sort=False,
+    )
     w = w.reindex(idx)
     if units is not None:
         cols = [c for u in units for c in w.columns if c[0] == u]
@@ -215,7 +241,15 @@ def indicator_rows(ind: pd.DataFrame, year: int | None = None, indicators: Seque
     return w
 
 
-def side_by_side(ind: pd.DataFrame, year: int, indicators: Sequence[str] | None = None, units: Sequence[str] | None = None, *, transpose: bool = False, categories: bool = False) -> pd.DataFrame:
+def side_by_side(
+    ind: pd.DataFrame,
+    year: int,
+    indicators: Sequence[str] | None = None,
+    units: Sequence[str] | None = None,
+    *,
+    transpose: bool = False,
+    categories: bool = False,
+) -> pd.DataFrame:
     """Wide table for the compare page: one row per indicator (Chinese labels;
     category splits as ``　其中：文体活动`` rows when ``categories``), one
     column per unit.  ``transpose=True`` gives units as rows.
@@ -261,7 +295,9 @@ def structure(ind: pd.DataFrame, unit: str, year: int, registry=None, indicator:
     out = pd.concat([own, med], ignore_index=True).rename(columns={"category": "account"})
     order = {a: n for n, a in enumerate(pd.unique(parts["category"]))}
     out["_o"] = out["account"].map(order)
-    out = out.sort_values(["_o", "who"], key=lambda s: s if s.name == "_o" else s.map({LOCAL: 0, OTHERS: 1}), kind="stable")
+    out = out.sort_values(
+        ["_o", "who"], key=lambda s: s if s.name == "_o" else s.map({LOCAL: 0, OTHERS: 1}), kind="stable"
+    )
     return out[["account", "who", "value", "share"]].reset_index(drop=True)
 
 

@@ -71,12 +71,33 @@ __all__ = [
     "top",
 ]
 
-COLUMNS = ["unit", "year", "kind", "code", "score", "title", "text", "indicator", "value", "prev_value", "peer_median", "rank"]
+COLUMNS = [
+    "unit",
+    "year",
+    "kind",
+    "code",
+    "score",
+    "title",
+    "text",
+    "indicator",
+    "value",
+    "prev_value",
+    "peer_median",
+    "rank",
+]
 
 GROWTH = 0.15  # relative change that counts as strong growth / a decline
 RATE_PP = 0.05  # for rates: change in percentage points
 #: smallest previous value for a relative change to count, by indicator kind
-MIN_BASE: dict[str, float] = {"count": 5, "people": 20, "person_times": 50, "yuan": 10_000, "per_member": 1, "hours": 20, "days": 5}
+MIN_BASE: dict[str, float] = {
+    "count": 5,
+    "people": 20,
+    "person_times": 50,
+    "yuan": 10_000,
+    "per_member": 1,
+    "hours": 20,
+    "days": 5,
+}
 MIN_BASE_BY_INDICATOR: dict[str, float] = {"training_hours_per_member": 1}
 BELOW_PEER = 0.20  # a key indicator this much worse than the peer median
 MIN_PEERS = 3  # peer group size for rank-1 and peer-median rules
@@ -86,7 +107,15 @@ MIN_ACCEPTED_FULL = 3
 #: indicators that describe the same thing as another one (not judged on their own)
 SKIP_YOY = {"proposals_accepted", "proposals_closed", "training_hours"}
 #: never a highlight: spending more (or a bigger budget) is not an achievement
-NOT_PRAISED = {"expense_ratio", "activity_expense_per_member", "income_total", "expense_total", "care_amount", "balance", "activity_spend"}
+NOT_PRAISED = {
+    "expense_ratio",
+    "activity_expense_per_member",
+    "income_total",
+    "expense_total",
+    "care_amount",
+    "balance",
+    "activity_spend",
+}
 #: a per-member figure → the total it is computed from: when both move the same way, one cause, one row
 SAME_CAUSE = {"participation_per_member": "activity_participants", "training_hours_per_member": "training_person_times"}
 #: indicators whose categories are filled in differently from year to year (not activity kinds: a new kind is real)
@@ -121,7 +150,12 @@ def _group_name(g: str) -> str:
 
 
 def _empty() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="float64" if c in ("score", "value", "prev_value", "peer_median") else object) for c in COLUMNS})
+    return pd.DataFrame(
+        {
+            c: pd.Series(dtype="float64" if c in ("score", "value", "prev_value", "peer_median") else object)
+            for c in COLUMNS
+        }
+    )
 
 
 def _rows(d: pd.DataFrame, kind: str, code, score, title, text, **extra) -> pd.DataFrame:
@@ -158,8 +192,14 @@ def _one_year_categories(y: pd.DataFrame) -> pd.DataFrame:
     once = c[has_prev_year & (((v > 0) & (p == 0)) | ((v == 0) & (p > 0)))]
     if once.empty:
         return pd.DataFrame(columns=["unit", "year", "indicator", "cats", "explained"])
-    once = once.assign(delta=once["value"].fillna(0) - once["prev_value"].fillna(0), family=once["category"].str.split(":").str[0])
-    g = once.groupby(["unit", "year", "indicator", "family"], sort=False).agg(cats=("category", list), explained=("delta", "sum")).reset_index()
+    once = once.assign(
+        delta=once["value"].fillna(0) - once["prev_value"].fillna(0), family=once["category"].str.split(":").str[0]
+    )
+    g = (
+        once.groupby(["unit", "year", "indicator", "family"], sort=False)
+        .agg(cats=("category", list), explained=("delta", "sum"))
+        .reset_index()
+    )
     g = g.iloc[g["explained"].abs().to_numpy().argsort(kind="stable")[::-1]]
     return g.drop_duplicates(["unit", "year", "indicator"]).drop(columns="family")
 
@@ -186,23 +226,33 @@ def _festival_driven(d: pd.DataFrame, y: pd.DataFrame) -> pd.Series:
 def _ledger_change_rows(x: pd.DataFrame, y: pd.DataFrame) -> pd.DataFrame:
     o = _one_year_categories(y).set_index(["unit", "year", "indicator"])["cats"]
     titles, texts = [], []
-    for u, yr, k, v, p in zip(x["unit"], x["year"], x["indicator"], x["value"], x["prev_value"]):
+    for u, yr, k, v, p in zip(x["unit"], x["year"], x["indicator"], x["value"], x["prev_value"], strict=False):
         cats = [c.split(":", 1)[-1] for c in o.get((u, yr, k), [])]
         titles.append(f"{_label(k)}的变化来自台账填法")
-        texts.append(f"{_label(k)}{_f(k, v)}（上年{_f(k, p)}），变化主要来自只在一年台账中出现的“{'、'.join(cats)}”，"
-                     "请核实是填报口径变化还是实际工作变化，核实前不宜写入总结。")
+        texts.append(
+            f"{_label(k)}{_f(k, v)}（上年{_f(k, p)}），变化主要来自只在一年台账中出现的“{'、'.join(cats)}”，"
+            "请核实是填报口径变化还是实际工作变化，核实前不宜写入总结。"
+        )
     return _rows(x, "check", "ledger_change", 40, titles, texts)
 
 
 def _same_cause(x: pd.DataFrame) -> pd.DataFrame:
     """Drop a per-member row when its total moved the same way (one cause, one row)."""
-    have = set(zip(x["unit"], x["year"], x["indicator"]))
-    keep = [SAME_CAUSE.get(k) is None or (u, yr, SAME_CAUSE[k]) not in have for u, yr, k in zip(x["unit"], x["year"], x["indicator"])]
+    have = set(zip(x["unit"], x["year"], x["indicator"], strict=False))
+    keep = [
+        SAME_CAUSE.get(k) is None or (u, yr, SAME_CAUSE[k]) not in have
+        for u, yr, k in zip(x["unit"], x["year"], x["indicator"], strict=False)
+    ]
     return x[keep]
 
 
 def _yoy_rules(tot: pd.DataFrame, y: pd.DataFrame | None = None) -> list[pd.DataFrame]:
-    d = tot[tot["higher_is_better"].notna() & tot["value"].notna() & tot["prev_value"].notna() & ~tot["indicator"].isin(SKIP_YOY)].copy()
+    d = tot[
+        tot["higher_is_better"].notna()
+        & tot["value"].notna()
+        & tot["prev_value"].notna()
+        & ~tot["indicator"].isin(SKIP_YOY)
+    ].copy()
     if d.empty:
         return []
     changed = _ledger_change(d, y) if y is not None else pd.Series(False, index=d.index)
@@ -226,7 +276,9 @@ def _yoy_rules(tot: pd.DataFrame, y: pd.DataFrame | None = None) -> list[pd.Data
 
     def words(x: pd.DataFrame, good: bool) -> tuple[list[str], list[str]]:
         titles, texts = [], []
-        for k, v, p, c, cp, h in zip(x["indicator"], x["value"], x["prev_value"], x["change"], x["change_pct"], x["higher_is_better"]):
+        for k, v, p, c, cp, _h in zip(
+            x["indicator"], x["value"], x["prev_value"], x["change"], x["change_pct"], x["higher_is_better"], strict=False
+        ):
             rising = c > 0
             if BY_KEY[k].kind == "rate":
                 verb = "提高" if rising else "下降"
@@ -260,27 +312,45 @@ def _peer_rules(tot: pd.DataFrame) -> list[pd.DataFrame]:
     hib = d["higher_is_better"].astype(bool)
     free = d["indicator"].map(size_free).astype(bool)
     praised = free & ~d["indicator"].isin(NOT_PRAISED)
-    first = d[(d["rank"] == 1) & (d["n"] >= MIN_PEERS) & (worst > 1) & (~hib | (d["value"] > 0)) & d["key_indicator"].astype(bool) & praised]
+    first = d[
+        (d["rank"] == 1)
+        & (d["n"] >= MIN_PEERS)
+        & (worst > 1)
+        & (~hib | (d["value"] > 0))
+        & d["key_indicator"].astype(bool)
+        & praised
+    ]
     tie = first.groupby(["year", "indicator", "peer_group"])["rank"].transform("size") > 1
     out = []
     if len(first):
         best = lambda k: "最优" if BY_KEY[k].higher_is_better is False else "第一"
-        titles = [f"{_label(k)}同类{'并列' if t else ''}{best(k)}" for k, t in zip(first["indicator"], tie)]
+        titles = [f"{_label(k)}同类{'并列' if t else ''}{best(k)}" for k, t in zip(first["indicator"], tie, strict=False)]
         texts = [
             f"{_label(k)}{_f(k, v)}，在{_group_name(g)}{int(n)}家中{'并列' if t else ''}排名第一（中位数{_f(k, m)}）。"
-            for k, v, g, n, t, m in zip(first["indicator"], first["value"], first["peer_group"], first["n"], tie, first["peer_median"])
+            for k, v, g, n, t, m in zip(
+                first["indicator"], first["value"], first["peer_group"], first["n"], tie, first["peer_median"], strict=False
+            )
         ]
         out.append(_rows(first, "highlight", "first_in_peer", 85, titles, texts))
     k = d[d["key_indicator"].astype(bool) & free & (d["n"] >= MIN_PEERS) & d["peer_median"].notna()]
     m = k["peer_median"]
-    gap = np.where(k["higher_is_better"].astype(bool), (m - k["value"]) / m.where(m > 0), (k["value"] - m) / m.where(m > 0))
+    gap = np.where(
+        k["higher_is_better"].astype(bool), (m - k["value"]) / m.where(m > 0), (k["value"] - m) / m.where(m > 0)
+    )
     below = k[np.nan_to_num(gap, nan=-1.0) >= BELOW_PEER - 1e-12]
     g = gap[np.nan_to_num(gap, nan=-1.0) >= BELOW_PEER - 1e-12]
     if len(below):
         titles = [f"{_label(x)}低于同类水平" for x in below["indicator"]]
         texts = [
             f"{_label(x)}{_f(x, v)}，{'低于' if h else '高于'}{_group_name(gr)}中位数（{_f(x, md)}）{fmt_pct(gg)}。"
-            for x, v, gr, md, gg, h in zip(below["indicator"], below["value"], below["peer_group"], below["peer_median"], g, below["higher_is_better"])
+            for x, v, gr, md, gg, h in zip(
+                below["indicator"],
+                below["value"],
+                below["peer_group"],
+                below["peer_median"],
+                g,
+                below["higher_is_better"], strict=False,
+            )
         ]
         out.append(_rows(below, "shortcoming", "below_peer", 50 + np.minimum(g, 1.0) * 20, titles, texts))
     return out
@@ -296,7 +366,7 @@ def _award_rules(ind: pd.DataFrame, tables) -> list[pd.DataFrame]:
         # collective honours only (an individual's honour may carry a name)
         col = aw[aw["level"].isin(["国家级", "省部级"]) & (aw["recipient"] == "集体") & aw["name"].notna()]
         for (u, y, lv), s in col.groupby(["unit", "year", "level"])["name"]:
-            clean = [str(x).strip().strip("“”\"") for x in s if 0 < len(str(x).strip()) <= 30]
+            clean = [str(x).strip().strip('“”"') for x in s if 0 < len(str(x).strip()) <= 30]
             names[(u, int(y), lv)] = list(dict.fromkeys(clean))[:2]
     out = []
     for level, code, score in (("国家级", "award_national", 100), ("省部级", "award_provincial", 90)):
@@ -304,7 +374,7 @@ def _award_rules(ind: pd.DataFrame, tables) -> list[pd.DataFrame]:
         if d.empty:
             continue
         texts = []
-        for u, y, v in zip(d["unit"], d["year"], d["value"]):
+        for u, y, v in zip(d["unit"], d["year"], d["value"], strict=False):
             nm = names.get((u, int(y), level))
             extra = f"，包括{'、'.join('“' + x + '”' for x in nm)}" if nm else ""
             texts.append(f"全年获得{level}荣誉{_f('awards', v)}{extra}。")
@@ -318,17 +388,37 @@ def _proposal_rules(w: pd.DataFrame) -> list[pd.DataFrame]:
         return out
     d = w.reset_index()
     rate, acc = d["proposal_close_rate"], d["proposals_accepted"]
-    full = d[(rate >= 1 - 1e-12) & (acc >= MIN_ACCEPTED_FULL)].assign(indicator="proposal_close_rate", value=lambda x: x["proposal_close_rate"])
+    full = d[(rate >= 1 - 1e-12) & (acc >= MIN_ACCEPTED_FULL)].assign(
+        indicator="proposal_close_rate", value=lambda x: x["proposal_close_rate"]
+    )
     if len(full):
-        texts = [f"立案提案{_f('proposals_accepted', n)}，全部办结，办结率{_f('proposal_close_rate', r)}。" for n, r in zip(full["proposals_accepted"], full["proposal_close_rate"])]
+        texts = [
+            f"立案提案{_f('proposals_accepted', n)}，全部办结，办结率{_f('proposal_close_rate', r)}。"
+            for n, r in zip(full["proposals_accepted"], full["proposal_close_rate"], strict=False)
+        ]
         out.append(_rows(full, "highlight", "close_rate_full", 70, ["提案全部办结"] * len(full), texts))
-    low = d[rate.notna() & (rate < MIN_CLOSE_RATE)].assign(indicator="proposal_close_rate", value=lambda x: x["proposal_close_rate"])
+    low = d[rate.notna() & (rate < MIN_CLOSE_RATE)].assign(
+        indicator="proposal_close_rate", value=lambda x: x["proposal_close_rate"]
+    )
     if len(low):
         texts = [
             f"立案提案{_f('proposals_accepted', n)}，办结{_f('proposals_closed', c)}，办结率{_f('proposal_close_rate', r)}，低于{fmt_pct(MIN_CLOSE_RATE, strip=True)}。"
-            for n, c, r in zip(low["proposals_accepted"], low.get("proposals_closed", pd.Series(np.nan, index=low.index)), low["proposal_close_rate"])
+            for n, c, r in zip(
+                low["proposals_accepted"],
+                low.get("proposals_closed", pd.Series(np.nan, index=low.index)),
+                low["proposal_close_rate"], strict=False,
+            )
         ]
-        out.append(_rows(low, "shortcoming", "close_rate_low", 80 + (MIN_CLOSE_RATE - low["value"]) * 20, ["提案办结率偏低"] * len(low), texts))
+        out.append(
+            _rows(
+                low,
+                "shortcoming",
+                "close_rate_low",
+                80 + (MIN_CLOSE_RATE - low["value"]) * 20,
+                ["提案办结率偏低"] * len(low),
+                texts,
+            )
+        )
     return out
 
 
@@ -338,8 +428,13 @@ def _membership_rule(w: pd.DataFrame, breaches: pd.DataFrame) -> list[pd.DataFra
     d = w.reset_index()
     d = d[d["membership_rate"].notna() & (d["membership_rate"] < MIN_MEMBERSHIP_RATE)]
     if len(breaches) and "indicator" in breaches:
-        said = set(zip(breaches.loc[breaches["indicator"] == "membership_rate", "unit"], breaches.loc[breaches["indicator"] == "membership_rate", "year"].astype(int)))
-        d = d[[(u, int(y)) not in said for u, y in zip(d["unit"], d["year"])]]
+        said = set(
+            zip(
+                breaches.loc[breaches["indicator"] == "membership_rate", "unit"],
+                breaches.loc[breaches["indicator"] == "membership_rate", "year"].astype(int), strict=False,
+            )
+        )
+        d = d[[(u, int(y)) not in said for u, y in zip(d["unit"], d["year"], strict=False)]]
     if d.empty:
         return []
     d = d.assign(indicator="membership_rate", value=d["membership_rate"])
@@ -356,8 +451,8 @@ def _new_kinds_rule(y: pd.DataFrame) -> list[pd.DataFrame]:
     d = g.agg(value=("value", "size"), cats=("category", list), counts=("value", list)).reset_index()
     d["indicator"] = "activities"
     texts = [
-        "新开展" + "、".join(f"{c}{_f('activities', n)}" for c, n in zip(cs, ns)) + "，活动形式更加丰富。"
-        for cs, ns in zip(d["cats"], d["counts"])
+        "新开展" + "、".join(f"{c}{_f('activities', n)}" for c, n in zip(cs, ns, strict=False)) + "，活动形式更加丰富。"
+        for cs, ns in zip(d["cats"], d["counts"], strict=False)
     ]
     titles = ["新开展" + "、".join(cs[:3]) + ("等活动" if len(cs) > 3 else "") for cs in d["cats"]]
     return [_rows(d, "highlight", "new_activity_kinds", 50 + np.minimum(d["value"], 5) * 2, titles, texts)]
@@ -371,7 +466,15 @@ def _media_high(tables) -> pd.DataFrame | None:
     m = pub[pub["form"].isin(MEDIA_FORMS) & pub["level"].isin(["国家级", "省级"])]
     q = pd.to_numeric(m["quantity"], errors="coerce").fillna(1) if "quantity" in m else pd.Series(1.0, index=m.index)
     g = m.assign(q=q).groupby(["unit", "year", "level"])["q"].sum().reset_index()
-    return pd.DataFrame({"unit": g["unit"], "year": g["year"].astype("int64"), "indicator": "publicity_items", "category": "级别:" + g["level"], "value": g["q"].astype("float64")})
+    return pd.DataFrame(
+        {
+            "unit": g["unit"],
+            "year": g["year"].astype("int64"),
+            "indicator": "publicity_items",
+            "category": "级别:" + g["level"],
+            "value": g["q"].astype("float64"),
+        }
+    )
 
 
 def _publicity_rule(ind: pd.DataFrame, tables=None) -> list[pd.DataFrame]:
@@ -380,12 +483,14 @@ def _publicity_rule(ind: pd.DataFrame, tables=None) -> list[pd.DataFrame]:
     p = src[(src["indicator"] == "publicity_items") & src["category"].isin(["级别:国家级", "级别:省级"])]
     if p.empty:
         return []
-    w = p.pivot_table(index=["unit", "year"], columns="category", values="value", aggfunc="first").reindex(columns=["级别:国家级", "级别:省级"])
+    w = p.pivot_table(index=["unit", "year"], columns="category", values="value", aggfunc="first").reindex(
+        columns=["级别:国家级", "级别:省级"]
+    )
     w = w[(w.fillna(0) > 0).any(axis=1)].reset_index()
     if w.empty:
         return []
     texts = []
-    for nat, prov in zip(w["级别:国家级"], w["级别:省级"]):
+    for nat, prov in zip(w["级别:国家级"], w["级别:省级"], strict=False):
         parts = [(lv, _f("publicity_items", v)) for lv, v in (("国家级", nat), ("省级", prov)) if pd.notna(v) and v > 0]
         if media is not None:
             head = f"在{parts[0][0]}媒体刊发宣传报道{parts[0][1]}"
@@ -393,7 +498,16 @@ def _publicity_rule(ind: pd.DataFrame, tables=None) -> list[pd.DataFrame]:
         else:  # levels without forms: a 横幅 may be among them, so no "媒体"
             texts.append("在" + "、".join(f"{lv}层面宣传报道{n}" for lv, n in parts) + "。")
     d = w.assign(indicator="publicity_items", value=w[["级别:国家级", "级别:省级"]].fillna(0).sum(axis=1))
-    return [_rows(d, "highlight", "publicity_high", 65 + np.where(w["级别:国家级"].fillna(0) > 0, 5, 0), ["省级以上媒体宣传" if media is not None else "省级以上宣传"] * len(d), texts)]
+    return [
+        _rows(
+            d,
+            "highlight",
+            "publicity_high",
+            65 + np.where(w["级别:国家级"].fillna(0) > 0, 5, 0),
+            ["省级以上媒体宣传" if media is not None else "省级以上宣传"] * len(d),
+            texts,
+        )
+    ]
 
 
 def breaches_to_frame(standards_breaches) -> pd.DataFrame:
@@ -401,15 +515,58 @@ def breaches_to_frame(standards_breaches) -> pd.DataFrame:
     standard findings (``code`` ``standard:…``); return a frame with at least
     ``unit, year, rule, title, kind, indicator, message``."""
     if standards_breaches is None:
-        return pd.DataFrame(columns=["unit", "year", "rule", "title", "kind", "indicator", "limit", "scope", "reasons", "source", "message"])
+        return pd.DataFrame(
+            columns=[
+                "unit",
+                "year",
+                "rule",
+                "title",
+                "kind",
+                "indicator",
+                "limit",
+                "scope",
+                "reasons",
+                "source",
+                "message",
+            ]
+        )
     if isinstance(standards_breaches, pd.DataFrame):
         return standards_breaches
     rows = []
     for f in standards_breaches:
         if not isinstance(f, Finding) or not f.code.startswith("standard:"):
             continue
-        rows.append({"unit": f.unit, "year": f.year, "rule": f.code.split(":", 1)[1], "title": "", "kind": "", "indicator": None, "limit": np.nan, "scope": "", "reasons": "", "source": "", "message": f.message})
-    return pd.DataFrame(rows, columns=["unit", "year", "rule", "title", "kind", "indicator", "limit", "scope", "reasons", "source", "message"])
+        rows.append(
+            {
+                "unit": f.unit,
+                "year": f.year,
+                "rule": f.code.split(":", 1)[1],
+                "title": "",
+                "kind": "",
+                "indicator": None,
+                "limit": np.nan,
+                "scope": "",
+                "reasons": "",
+                "source": "",
+                "message": f.message,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "unit",
+            "year",
+            "rule",
+            "title",
+            "kind",
+            "indicator",
+            "limit",
+            "scope",
+            "reasons",
+            "source",
+            "message",
+        ],
+    )
 
 
 def _breach_rule(b: pd.DataFrame) -> list[pd.DataFrame]:
@@ -419,14 +576,31 @@ def _breach_rule(b: pd.DataFrame) -> list[pd.DataFrame]:
 
     g = b.groupby(["unit", "year", "rule"], sort=False)
     d = g.agg(
-        n=("rule", "size"), title=("title", "first"), kind=("kind", "first"), indicator=("indicator", "first"),
-        limit=("limit", "first"), scope=("scope", "first"), reasons=("reasons", "first"), source=("source", "first"),
-        message=("message", "first"), actual=("actual", "first") if "actual" in b else ("limit", "first"),
+        n=("rule", "size"),
+        title=("title", "first"),
+        kind=("kind", "first"),
+        indicator=("indicator", "first"),
+        limit=("limit", "first"),
+        scope=("scope", "first"),
+        reasons=("reasons", "first"),
+        source=("source", "first"),
+        message=("message", "first"),
+        actual=("actual", "first") if "actual" in b else ("limit", "first"),
     ).reset_index()
     titles, texts = [], []
     for r in d.itertuples(index=False):
         title = r.title or "不符合经费使用标准"
-        lim = describe_limit(r.kind, r.limit, indicator=r.indicator if isinstance(r.indicator, str) else None, scope=r.scope or "person", reasons=r.reasons or "") if r.kind else ""
+        lim = (
+            describe_limit(
+                r.kind,
+                r.limit,
+                indicator=r.indicator if isinstance(r.indicator, str) else None,
+                scope=r.scope or "person",
+                reasons=r.reasons or "",
+            )
+            if r.kind
+            else ""
+        )
         src = f"，依据{r.source}" if isinstance(r.source, str) and r.source else ""
         if r.kind in ("min_indicator", "max_indicator") and isinstance(r.indicator, str):
             text = f"{_label(r.indicator)}{_f(r.indicator, r.actual)}，未达到“{title}”（{lim}{src}）。"
@@ -444,7 +618,9 @@ def _breach_rule(b: pd.DataFrame) -> list[pd.DataFrame]:
 # --------------------------------------------------------------------------
 
 
-def highlights(ind: pd.DataFrame, registry=None, standards_breaches=None, tables=None, *, year: int | None = None) -> pd.DataFrame:
+def highlights(
+    ind: pd.DataFrame, registry=None, standards_breaches=None, tables=None, *, year: int | None = None
+) -> pd.DataFrame:
     """Highlights and shortcomings of every unit and year (see module doc).
 
     ``standards_breaches``: :func:`gonghui_kit.analysis.standards.breaches_frame` (or
@@ -459,7 +635,12 @@ def highlights(ind: pd.DataFrame, registry=None, standards_breaches=None, tables
     if ind.empty:
         return _empty()
     meta = pd.DataFrame(
-        {"indicator": [i.key for i in INDICATORS], "kind": [i.kind for i in INDICATORS], "higher_is_better": pd.Series([i.higher_is_better for i in INDICATORS], dtype=object), "key_indicator": [i.key_indicator for i in INDICATORS]}
+        {
+            "indicator": [i.key for i in INDICATORS],
+            "kind": [i.kind for i in INDICATORS],
+            "higher_is_better": pd.Series([i.higher_is_better for i in INDICATORS], dtype=object),
+            "key_indicator": [i.key_indicator for i in INDICATORS],
+        }
     )
     y = yoy(ind)
     tot = y[y["category"] == ""].merge(meta, on="indicator", how="inner")
@@ -489,7 +670,17 @@ def highlights(ind: pd.DataFrame, registry=None, standards_breaches=None, tables
     got = look.reindex(keys)
     for c in ("peer_median", "prev_value"):
         out[c] = out[c].astype("float64").fillna(pd.Series(got[c].to_numpy(dtype="float64"), index=out.index))
-    out["rank"] = pd.array([None if pd.isna(r) else int(r) for r in np.where(pd.isna(out["rank"]), got["rank"].to_numpy(dtype="float64", na_value=np.nan), pd.to_numeric(out["rank"], errors="coerce"))], dtype="Int64")
+    out["rank"] = pd.array(
+        [
+            None if pd.isna(r) else int(r)
+            for r in np.where(
+                pd.isna(out["rank"]),
+                got["rank"].to_numpy(dtype="float64", na_value=np.nan),
+                pd.to_numeric(out["rank"], errors="coerce"),
+            )
+        ],
+        dtype="Int64",
+    )
     if year is not None:
         out = out[out["year"] == year]
     out["_k"] = (out["kind"] != "highlight").astype(int)
@@ -497,7 +688,9 @@ def highlights(ind: pd.DataFrame, registry=None, standards_breaches=None, tables
     return out.drop(columns="_k")[COLUMNS].reset_index(drop=True)
 
 
-def top(hl: pd.DataFrame, n: int = 3, kind: str | None = None, *, unit: str | None = None, year: int | None = None) -> pd.DataFrame:
+def top(
+    hl: pd.DataFrame, n: int = 3, kind: str | None = None, *, unit: str | None = None, year: int | None = None
+) -> pd.DataFrame:
     """The ``n`` best-scored rows per unit, year and kind, one per indicator.
 
     >>> hl = pd.DataFrame({"unit": "甲", "year": 2023, "kind": "highlight", "code": ["a", "b", "c"],
@@ -516,4 +709,6 @@ def top(hl: pd.DataFrame, n: int = 3, kind: str | None = None, *, unit: str | No
     ind_key = d["indicator"].astype(object).where(d["indicator"].notna(), d["code"])
     d = d[~pd.DataFrame({"u": d["unit"], "y": d["year"], "k": d["kind"], "i": ind_key}).duplicated()]
     d = d.groupby(["unit", "year", "kind"], sort=False).head(n)
-    return d.sort_values(["unit", "year", "kind", "score"], ascending=[True, True, True, False], kind="stable").reset_index(drop=True)
+    return d.sort_values(
+        ["unit", "year", "kind", "score"], ascending=[True, True, True, False], kind="stable"
+    ).reset_index(drop=True)

@@ -284,7 +284,7 @@ def facts(
         if key == "activities_by_month":
             continue
         g = g.sort_values("value", ascending=False, kind="stable")
-        f["cats"][key] = [{"name": c, "n": _num(key, v), "raw": float(v)} for c, v in zip(g["category"], g["value"])]
+        f["cats"][key] = [{"name": c, "n": _num(key, v), "raw": float(v)} for c, v in zip(g["category"], g["value"], strict=False)]
     f["idle_months"] = int(((y["indicator"] == "activities_by_month") & (y["value"] == 0)).sum())
     pu = named["parent_union"]
     f["lead"] = f"【单位党组织】和{pu}" if pu else "【单位党组织】和【上级工会】"

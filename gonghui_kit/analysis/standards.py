@@ -49,9 +49,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from gonghui_kit.ingest.findings import Finding, row_ranges as _ranges
-from gonghui_kit.present.fmt import fmt_num, fmt_pct
 from gonghui_kit.analysis.indicators import BY_KEY
+from gonghui_kit.ingest.findings import Finding
+from gonghui_kit.ingest.findings import row_ranges as _ranges
+from gonghui_kit.present.fmt import fmt_num, fmt_pct
 from gonghui_kit.schema import norm_key
 
 __all__ = [
@@ -69,7 +70,14 @@ __all__ = [
 ]
 
 NATIONAL = ("全国", "*")
-KINDS = ("cap_per_member_year", "max_count_per_person_year", "cap_per_event", "forbidden_form", "min_indicator", "max_indicator")
+KINDS = (
+    "cap_per_member_year",
+    "max_count_per_person_year",
+    "cap_per_event",
+    "forbidden_form",
+    "min_indicator",
+    "max_indicator",
+)
 _REQUIRED = {
     "cap_per_member_year": ("reasons", "cap"),
     "max_count_per_person_year": ("reasons", "max_count"),
@@ -79,7 +87,29 @@ _REQUIRED = {
     "max_indicator": ("indicator", "max"),
 }
 EXAMPLE_NOTE = "此标准为示例值，请以本省总工会正式文件为准。"
-BREACH_COLUMNS = ["unit", "year", "rule", "title", "actual", "limit", "rows", "source", "kind", "scope", "subject", "indicator", "reasons", "example", "file", "sheet", "row", "column", "value", "table", "message"]
+BREACH_COLUMNS = [
+    "unit",
+    "year",
+    "rule",
+    "title",
+    "actual",
+    "limit",
+    "rows",
+    "source",
+    "kind",
+    "scope",
+    "subject",
+    "indicator",
+    "reasons",
+    "example",
+    "file",
+    "sheet",
+    "row",
+    "column",
+    "value",
+    "table",
+    "message",
+]
 
 
 # the columns every check returns, one row per breach (the rule's own columns
@@ -121,7 +151,12 @@ class Rule:
 
     @property
     def limit(self) -> float:
-        return float({"max_count_per_person_year": self.max_count, "min_indicator": self.min, "max_indicator": self.max}.get(self.kind, self.cap) or np.nan)
+        return float(
+            {"max_count_per_person_year": self.max_count, "min_indicator": self.min, "max_indicator": self.max}.get(
+                self.kind, self.cap
+            )
+            or np.nan
+        )
 
     @property
     def cited(self) -> str:
@@ -289,7 +324,9 @@ class Standards:
             if base is not None:
                 why = _stricter(new, base)
                 if why:
-                    self._warn(f"{name}的自定标准“{new.title}”比适用标准（{base.id}）宽松（{why}），已忽略，仍按{base.id}执行")
+                    self._warn(
+                        f"{name}的自定标准“{new.title}”比适用标准（{base.id}）宽松（{why}），已忽略，仍按{base.id}执行"
+                    )
                     continue
             best[new.subject] = new
         return sorted(best.values(), key=lambda r: r.id)
@@ -335,14 +372,39 @@ def _assignments(uy: pd.DataFrame, standards: Standards, registry) -> pd.DataFra
             out_u.append(unit)
             out_y.append(int(year))
             out_r.append(r)
-    return pd.DataFrame({"unit": out_u, "year": pd.Series(out_y, dtype="int64"), "rule": pd.Series(out_r, dtype=object)})
+    return pd.DataFrame(
+        {"unit": out_u, "year": pd.Series(out_y, dtype="int64"), "rule": pd.Series(out_r, dtype=object)}
+    )
 
 
 def _care(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     c = tables.get("care")
     if c is None or c.empty:
-        cols = ["unit", "year", "source_file", "sheet", "excel_row", "recipient", "reason", "visits", "amount", "form", "per_head"]
-        return pd.DataFrame({c: pd.Series(dtype="float64" if c in ("visits", "amount", "per_head") else "int64" if c in ("year", "excel_row") else object) for c in cols})
+        cols = [
+            "unit",
+            "year",
+            "source_file",
+            "sheet",
+            "excel_row",
+            "recipient",
+            "reason",
+            "visits",
+            "amount",
+            "form",
+            "per_head",
+        ]
+        return pd.DataFrame(
+            {
+                c: pd.Series(
+                    dtype="float64"
+                    if c in ("visits", "amount", "per_head")
+                    else "int64"
+                    if c in ("year", "excel_row")
+                    else object
+                )
+                for c in cols
+            }
+        )
     c = c.copy()
     v = c["visits"].astype("float64")
     c["per_head"] = c["amount"].astype("float64") / v.where(v > 0, 1.0).fillna(1.0)
@@ -358,7 +420,9 @@ def _reasons(rule: Rule) -> str:
     return "、".join(rule.reasons)
 
 
-def _record_rows(d: pd.DataFrame, rule: Rule, actual: pd.Series, column: str, value: pd.Series, message: pd.Series) -> pd.DataFrame:
+def _record_rows(
+    d: pd.DataFrame, rule: Rule, actual: pd.Series, column: str, value: pd.Series, message: pd.Series
+) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "unit": d["unit"].to_numpy(),
@@ -376,24 +440,28 @@ def _record_rows(d: pd.DataFrame, rule: Rule, actual: pd.Series, column: str, va
     )
 
 
-def _check_cap_per_event(care: pd.DataFrame, uy: pd.DataFrame, rule: Rule, ind: pd.DataFrame, ctx: Mapping[str, Any]) -> pd.DataFrame:
+def _check_cap_per_event(
+    care: pd.DataFrame, uy: pd.DataFrame, rule: Rule, ind: pd.DataFrame, ctx: Mapping[str, Any]
+) -> pd.DataFrame:
     d = _select(care, uy, rule)
     d = d[d["per_head"] > rule.cap]
     per = d["per_head"]
     msg = []
-    for r, reason, p, a, v in zip(d["excel_row"], d["reason"], per, d["amount"], d["visits"]):
+    for r, reason, p, a, v in zip(d["excel_row"], d["reason"], per, d["amount"], d["visits"], strict=False):
         amount = f"{fmt_num(v, 0)}人次共{_money(a)}，每人次{_money(p)}" if pd.notna(v) and v > 1 else _money(p)
         msg.append(f"第{r}行{reason}慰问{amount}，超过每人次{_money(rule.cap)}的标准{rule.cited}")
     return _record_rows(d, rule, per, "金额", d["amount"].map(lambda v: fmt_num(v, 2)), pd.Series(msg, dtype=object))
 
 
-def _check_forbidden_form(care: pd.DataFrame, uy: pd.DataFrame, rule: Rule, ind: pd.DataFrame, ctx: Mapping[str, Any]) -> pd.DataFrame:
+def _check_forbidden_form(
+    care: pd.DataFrame, uy: pd.DataFrame, rule: Rule, ind: pd.DataFrame, ctx: Mapping[str, Any]
+) -> pd.DataFrame:
     d = _select(care, uy, rule)
     d = d[d["form"].isin(list(rule.forms))]
     form_text = {"现金": "现金（含购物卡、代金券等）"}
     msg = [
         f"第{r}行{reason}慰问以{form_text.get(f, f)}形式发放，不符合规定{rule.cited}"
-        for r, reason, f in zip(d["excel_row"], d["reason"], d["form"])
+        for r, reason, f in zip(d["excel_row"], d["reason"], d["form"], strict=False)
     ]
     return _record_rows(d, rule, d["amount"].astype("float64"), "形式", d["form"], pd.Series(msg, dtype=object))
 
@@ -409,57 +477,80 @@ def _per_person(d: pd.DataFrame, value: str, how: str) -> pd.DataFrame:
     ).reset_index()
 
 
-def _check_cap_per_member_year(care: pd.DataFrame, uy: pd.DataFrame, rule: Rule, ind: pd.DataFrame, ctx: Mapping[str, Any]) -> pd.DataFrame:
+def _check_cap_per_member_year(
+    care: pd.DataFrame, uy: pd.DataFrame, rule: Rule, ind: pd.DataFrame, ctx: Mapping[str, Any]
+) -> pd.DataFrame:
     d = _select(care, uy, rule)
     reasons = _reasons(rule)
     cap = _money(rule.cap)
     if rule.scope == "unit":
-        members = ind[(ind["indicator"] == "members_total") & (ind["category"] == "")].set_index(["unit", "year"])["value"]
-        g = d.groupby(["unit", "year"], sort=False).agg(
-            total=("amount", lambda s: s.sum(min_count=1)),
-            rows=("excel_row", lambda s: tuple(sorted(int(x) for x in s))),
-            file=("source_file", "first"),
-            sheet=("sheet", "first"),
-        ).reset_index()
-        m = pd.Series(list(zip(g["unit"], g["year"])), dtype=object).map(members.to_dict()).astype("float64")
+        members = ind[(ind["indicator"] == "members_total") & (ind["category"] == "")].set_index(["unit", "year"])[
+            "value"
+        ]
+        g = (
+            d.groupby(["unit", "year"], sort=False)
+            .agg(
+                total=("amount", lambda s: s.sum(min_count=1)),
+                rows=("excel_row", lambda s: tuple(sorted(int(x) for x in s))),
+                file=("source_file", "first"),
+                sheet=("sheet", "first"),
+            )
+            .reset_index()
+        )
+        m = pd.Series(list(zip(g["unit"], g["year"], strict=False)), dtype=object).map(members.to_dict()).astype("float64")
         g["members"] = m.to_numpy()
         g["actual"] = g["total"] / g["members"].where(g["members"] > 0)
         g = g[g["actual"] > rule.cap]
         msg = [
             f"全年{reasons}慰问合计{_money(t)}（{_rows_text(rows)}），按会员{fmt_num(n, 0)}人计人均{_money(a)}，超过人均每年{cap}的标准{rule.cited}"
-            for t, n, a, rows in zip(g["total"], g["members"], g["actual"], g["rows"])
+            for t, n, a, rows in zip(g["total"], g["members"], g["actual"], g["rows"], strict=False)
         ]
-        return g.assign(row=None, column="金额", value=g["actual"].map(lambda v: fmt_num(v, 2)), table="care", message=msg)[_CHECK_COLUMNS]
+        return g.assign(
+            row=None, column="金额", value=g["actual"].map(lambda v: fmt_num(v, 2)), table="care", message=msg
+        )[_CHECK_COLUMNS]
     named = d[d["recipient"].notna()]
     per = _per_person(named, "per_head", "sum")
     per = per[per["actual"] > rule.cap]
     msg = [
         f"同一会员全年{reasons}慰问合计{_money(a)}（{_rows_text(rows)}），超过每人每年{cap}的标准{rule.cited}"
-        for a, rows in zip(per["actual"], per["rows"])
+        for a, rows in zip(per["actual"], per["rows"], strict=False)
     ]
     a = per.assign(column="金额", value=per["actual"].map(lambda v: fmt_num(v, 2)), table="care", message=msg)
     anon = d[d["recipient"].isna() & (d["per_head"] > rule.cap)]
     msg2 = pd.Series(
-        [f"第{r}行未填慰问对象，该条{reason}慰问每人{_money(p)}，已超过每人每年{cap}的标准{rule.cited}" for r, reason, p in zip(anon["excel_row"], anon["reason"], anon["per_head"])],
+        [
+            f"第{r}行未填慰问对象，该条{reason}慰问每人{_money(p)}，已超过每人每年{cap}的标准{rule.cited}"
+            for r, reason, p in zip(anon["excel_row"], anon["reason"], anon["per_head"], strict=False)
+        ],
         dtype=object,
     )
     b = _record_rows(anon, rule, anon["per_head"], "金额", anon["amount"].map(lambda v: fmt_num(v, 2)), msg2)
     return pd.concat([a[_CHECK_COLUMNS], b[_CHECK_COLUMNS]], ignore_index=True)
 
 
-def _check_max_count(care: pd.DataFrame, uy: pd.DataFrame, rule: Rule, ind: pd.DataFrame, ctx: Mapping[str, Any]) -> pd.DataFrame:
+def _check_max_count(
+    care: pd.DataFrame, uy: pd.DataFrame, rule: Rule, ind: pd.DataFrame, ctx: Mapping[str, Any]
+) -> pd.DataFrame:
     d = _select(care, uy, rule)
     d = d[d["recipient"].notna()]
     per = _per_person(d, "excel_row", "size")
     per = per[per["actual"] > rule.max_count]
     msg = [
         f"同一会员全年{_reasons(rule)}慰问{int(a)}次（{_rows_text(rows)}），超过每人每年{rule.max_count}次的规定{rule.cited}"
-        for a, rows in zip(per["actual"], per["rows"])
+        for a, rows in zip(per["actual"], per["rows"], strict=False)
     ]
-    return per.assign(actual=per["actual"].astype("float64"), column="事由", value=per["actual"].map(lambda v: f"{int(v)}次"), table="care", message=msg)
+    return per.assign(
+        actual=per["actual"].astype("float64"),
+        column="事由",
+        value=per["actual"].map(lambda v: f"{int(v)}次"),
+        table="care",
+        message=msg,
+    )
 
 
-def describe_limit(kind: str, limit: float, *, indicator: str | None = None, scope: str = "person", reasons: str = "") -> str:
+def describe_limit(
+    kind: str, limit: float, *, indicator: str | None = None, scope: str = "person", reasons: str = ""
+) -> str:
     """The limit of a rule in words, for reports and the narrative.
 
     >>> describe_limit("cap_per_member_year", 1500, reasons="节日慰问")
@@ -490,10 +581,14 @@ def _fmt_limit(key: str, v: float) -> str:
     return fmt_pct(v, strip=True) if BY_KEY[key].kind == "rate" else fmt_num(v, 2)
 
 
-def _check_indicator(care: pd.DataFrame, uy: pd.DataFrame, rule: Rule, ind: pd.DataFrame, ctx: Mapping[str, Any]) -> pd.DataFrame:
+def _check_indicator(
+    care: pd.DataFrame, uy: pd.DataFrame, rule: Rule, ind: pd.DataFrame, ctx: Mapping[str, Any]
+) -> pd.DataFrame:
     key = rule.indicator
     files = ctx["files"]
-    d = ind[(ind["indicator"] == key) & (ind["category"] == "")].merge(uy[["unit", "year"]], on=["unit", "year"], how="inner")
+    d = ind[(ind["indicator"] == key) & (ind["category"] == "")].merge(
+        uy[["unit", "year"]], on=["unit", "year"], how="inner"
+    )
     low = rule.kind == "min_indicator"
     d = d[(d["value"] < rule.min) if low else (d["value"] > rule.max)]
     label = BY_KEY[key].label
@@ -506,7 +601,7 @@ def _check_indicator(care: pd.DataFrame, uy: pd.DataFrame, rule: Rule, ind: pd.D
             "year": d["year"].to_numpy(),
             "actual": d["value"].to_numpy(dtype="float64"),
             "rows": [()] * len(d),
-            "file": [files.get((u, int(y)), "") for u, y in zip(d["unit"], d["year"])],
+            "file": [files.get((u, int(y)), "") for u, y in zip(d["unit"], d["year"], strict=False)],
             "sheet": "",
             "row": None,
             "column": label,
@@ -554,7 +649,11 @@ def breaches_frame(tables, ind: pd.DataFrame, standards: Standards, registry=Non
     out = []
     # one pass per distinct rule (not per unit): the rule's unit-years at once
     info = tables.get("info")
-    files = {} if info is None or info.empty else {(u, int(y)): f for u, y, f in zip(info["unit"], info["year"], info["source_file"]) if pd.notna(f)}
+    files = (
+        {}
+        if info is None or info.empty
+        else {(u, int(y)): f for u, y, f in zip(info["unit"], info["year"], info["source_file"], strict=False) if pd.notna(f)}
+    )
     ctx = {"files": files}
     assign["rid"] = assign["rule"].map(lambda r: (r.id, r.unit))
     for _, grp in assign.groupby("rid", sort=True):
@@ -563,8 +662,16 @@ def breaches_frame(tables, ind: pd.DataFrame, standards: Standards, registry=Non
         if b.empty:
             continue
         b = b.assign(
-            rule=rule.id, title=rule.title, limit=rule.limit, source=rule.source, kind=rule.kind,
-            scope=rule.scope, subject=rule.subject, indicator=rule.indicator, reasons="、".join(rule.reasons), example=rule.example,
+            rule=rule.id,
+            title=rule.title,
+            limit=rule.limit,
+            source=rule.source,
+            kind=rule.kind,
+            scope=rule.scope,
+            subject=rule.subject,
+            indicator=rule.indicator,
+            reasons="、".join(rule.reasons),
+            example=rule.example,
         )
         out.append(b)
     if not out:

@@ -12,6 +12,8 @@ Each year stands alone and opens offline::
     reports/<Y>/manifest.json         versions and sha256 of every input and output
     reports/<Y>/SEALED.json           present once the year is final
     reports/<Y>/.work/                the build's scratch space (never archived)
+    reports/<Y>/.lock                 held by the build writing the year (never archived)
+    reports/.lock                     held while the all-years index is written
 
 Places are written as paths relative to ``reports/`` with ``/``
 (:func:`unit_page` → ``2024/units/机修分工会.html``); :func:`at` turns one into
@@ -37,14 +39,36 @@ from typing import Iterable
 from urllib.parse import quote
 
 __all__ = [
-    "ROOT_INDEX", "MANIFEST", "SEAL_FILE", "built_years", "slugify", "unique_slugs", "href", "year_dir", "at", "link", "in_year",
-    "year_index", "unit_page", "unit_notebook", "compare_page", "compare_notebook", "quality_page", "indicators_xlsx",
-    "manifest", "seal_file", "work_dir", "bundle_file",
+    "ROOT_INDEX",
+    "MANIFEST",
+    "SEAL_FILE",
+    "built_years",
+    "slugify",
+    "unique_slugs",
+    "href",
+    "year_dir",
+    "at",
+    "link",
+    "in_year",
+    "year_index",
+    "unit_page",
+    "unit_notebook",
+    "compare_page",
+    "compare_notebook",
+    "quality_page",
+    "indicators_xlsx",
+    "manifest",
+    "seal_file",
+    "work_dir",
+    "bundle_file",
+    "lock_file",
+    "ROOT_LOCK",
 ]
 
 ROOT_INDEX = "index.html"
 MANIFEST = "manifest.json"
 SEAL_FILE = "SEALED.json"
+ROOT_LOCK = ".lock"
 
 
 def year_index(year: int) -> str:
@@ -92,6 +116,11 @@ def bundle_file(year: int) -> str:
     return f"{year}/.work/bundle.pkl"
 
 
+def lock_file(year: int) -> str:
+    """The lock of the build writing a year (dot-named: never listed in the manifest)."""
+    return f"{year}/.lock"
+
+
 def year_dir(out: str | Path, year: int) -> Path:
     """``reports/<year>``."""
     return Path(out) / str(year)
@@ -116,7 +145,7 @@ def in_year(year: int, place: str) -> str:
     prefix = f"{year}/"
     if not place.startswith(prefix):
         raise ValueError(f"{place} is not in year {year}")
-    return place[len(prefix):]
+    return place[len(prefix) :]
 
 
 def link(from_page: str, to: str) -> str:
@@ -151,7 +180,11 @@ def slugify(name: str, *, max_len: int = 60) -> str:
         return "unit-" + hashlib.sha1(str(name).encode("utf-8", "surrogatepass")).hexdigest()[:8]
     s = "".join(ch for ch in s if unicodedata.category(ch)[0] in "LN" or ch in "-_.（）()").strip("-. ")
     if len(s) > max_len:
-        s = s[: max_len - 9].rstrip("-. ") + "-" + hashlib.sha1(str(name).encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        s = (
+            s[: max_len - 9].rstrip("-. ")
+            + "-"
+            + hashlib.sha1(str(name).encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        )
     if s.split(".")[0].lower() in _RESERVED:
         s += "-unit"
     return s
@@ -180,5 +213,3 @@ def unique_slugs(names: Iterable[str]) -> dict[str, str]:
 def href(slug: str) -> str:
     """URL-encode a slug for a relative link."""
     return quote(slug, safe="-_.()")
-
-

@@ -18,10 +18,19 @@ from gonghui_kit import __version__
 from gonghui_kit.archive import layout
 from gonghui_kit.archive.manifest import is_sealed, read_manifest
 from gonghui_kit.atomic import write_text
-from gonghui_kit.present.fmt import fmt_int, fmt_pct, fmt_time, fmt_yuan
+from gonghui_kit.present.fmt import fmt_date, fmt_indicator, fmt_int, fmt_pct, fmt_time, fmt_yuan
 from gonghui_kit.resources import shipped
 
-__all__ = ["render_page", "write_year_index", "write_quality_page", "write_root_index", "quality_groups", "KEY_COLUMNS"]
+__all__ = [
+    "render_page",
+    "write_year_index",
+    "write_quality_page",
+    "write_root_index",
+    "render_root_index",
+    "root_index_current",
+    "quality_groups",
+    "KEY_COLUMNS",
+]
 
 
 @functools.lru_cache(maxsize=1)
@@ -49,11 +58,12 @@ def render_page(template: str, page: str, **ctx: Any) -> str:
     """Render a page that will live at ``page`` (a :mod:`~gonghui_kit.archive.layout` place);
     the template writes its links as ``link(L.compare_page(year))``."""
     env = _env()
-    return env.get_template(template).render(css=_css(), js=_js(), version=__version__,
-                                             link=functools.partial(layout.link, page), **ctx)
+    return env.get_template(template).render(
+        css=_css(), js=_js(), version=__version__, link=functools.partial(layout.link, page), **ctx
+    )
 
 
-KEY_COLUMNS = [
+KEY_COLUMNS = [  # (indicator, column label, kind: kept for callers; every number goes through fmt_indicator)
     ("members_total", "会员人数", "int"),
     ("membership_rate", "入会率", "pct"),
     ("activities", "活动场次", "int"),
@@ -69,15 +79,30 @@ def write_year_index(path: Path, bundle, unit_status: dict[str, dict[str, Any]],
     year = bundle.year
     tot = ind[(ind["year"] == year) & (ind["category"] == "")]
     wide = tot.pivot_table(index="unit", columns="indicator", values="value", aggfunc="first")
+    rep_frame = getattr(bundle, "reporting", None)
+    reporting = {} if rep_frame is None or rep_frame.empty else rep_frame.set_index("unit").to_dict("index")
+    missing = [u for u, r in reporting.items() if r.get("status") == "未报送"]
     rows = []
     for u in bundle.unit_names:
         st = unit_status.get(u, {})
         vals = []
-        for key, label, kind in KEY_COLUMNS:
+        for key, _label, _kind in KEY_COLUMNS:
             v = wide.at[u, key] if (u in wide.index and key in wide.columns) else float("nan")
-            vals.append({"value": None if pd.isna(v) else float(v), "kind": kind})
+            vals.append({"value": None if pd.isna(v) else float(v), "text": fmt_indicator(key, v)})
         grp = bundle.units.set_index("unit")["peer_group"].get(u, "") if not bundle.units.empty else ""
-        rows.append({"unit": u, "slug": st.get("slug", ""), "status": st.get("status", "ok"), "error": st.get("error"), "group": grp, "values": vals})
+        rep = reporting.get(u, {})
+        rows.append(
+            {
+                "unit": u,
+                "slug": st.get("slug", ""),
+                "status": st.get("status", "ok"),
+                "error": st.get("error"),
+                "group": grp,
+                "values": vals,
+                "reported": rep.get("status", ""),
+                "fill_date": fmt_date(rep.get("fill_date")),
+            }
+        )
     q = bundle.quality
     qsum = {
         "files": int(len(q)),
@@ -94,9 +119,11 @@ def write_year_index(path: Path, bundle, unit_status: dict[str, dict[str, Any]],
         rows=rows,
         columns=KEY_COLUMNS,
         other_years=_other_years(Path(path).parent.parent, year),
-        failed=[r for r in rows if r["status"] != "ok"],
+        failed=[r for r in rows if r["status"] not in ("ok", "stale")],
+        stale=[r for r in rows if r["status"] == "stale"],
         compare_ok=compare_ok,
         quality=qsum,
+        not_reported=missing,
         built_at=bundle.built_at,
     )
     return write_text(path, html)
@@ -110,7 +137,15 @@ def _other_years(out: Path, year: int) -> list[int]:
 
 def write_quality_page(path: Path, bundle) -> Path:
     q = bundle.quality.copy()
-    html = render_page("quality.html.j2", layout.quality_page(bundle.year), title=f"{bundle.year}年度台账数据质量报告", year=bundle.year, files=q.to_dict("records"), groups=quality_groups(bundle.findings), built_at=bundle.built_at)
+    html = render_page(
+        "quality.html.j2",
+        layout.quality_page(bundle.year),
+        title=f"{bundle.year}年度台账数据质量报告",
+        year=bundle.year,
+        files=q.to_dict("records"),
+        groups=quality_groups(bundle.findings),
+        built_at=bundle.built_at,
+    )
     return write_text(path, html)
 
 
@@ -160,7 +195,8 @@ def _row_text(rows: set[int], limit: int = 15) -> str:
     return text + (f" 等 {len(rows)} 行" if len(rows) > limit else "")
 
 
-def write_root_index(out: Path) -> Path:
+def render_root_index(out: Path) -> str:
+    """The all-years index of the archive at ``out``, as HTML."""
     out = Path(out)
     years = []
     for y in layout.built_years(out):
@@ -175,5 +211,26 @@ def write_root_index(out: Path) -> Path:
                 "sealed": is_sealed(layout.year_dir(out, y)),
             }
         )
-    html = render_page("root_index.html.j2", layout.ROOT_INDEX, title="工会工作报告档案", years=years)
-    return write_text(layout.at(out, layout.ROOT_INDEX), html)
+    return render_page("root_index.html.j2", layout.ROOT_INDEX, title="工会工作报告档案", years=years)
+
+
+def root_index_current(out: Path) -> bool:
+    """Whether the all-years index says what it should (nothing to write)."""
+    p = layout.at(out, layout.ROOT_INDEX)
+    try:
+        return p.read_bytes() == render_root_index(out).encode("utf-8")
+    except OSError:
+        return False
+
+
+def write_root_index(out: Path) -> Path:
+    """Write the all-years index, unless it already says the same (a build
+    that changes nothing writes nothing, even on read-only media)."""
+    p = layout.at(out, layout.ROOT_INDEX)
+    html = render_root_index(out)
+    try:
+        if p.read_bytes() == html.encode("utf-8"):
+            return p
+    except OSError:
+        pass
+    return write_text(p, html)

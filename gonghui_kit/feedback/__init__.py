@@ -29,7 +29,14 @@ from gonghui_kit.feedback.annotate import annotate, annotated_name, not_annotata
 from gonghui_kit.feedback.problems import Problem, split_findings
 from gonghui_kit.feedback.rounds import diff, last_round, read_state, record_round
 from gonghui_kit.feedback.status import (
-    NOT_REPORTED, UNREADABLE, UnitStatus, Version, as_date, choose_version, status_label, unit_status,
+    NOT_REPORTED,
+    UNREADABLE,
+    UnitStatus,
+    Version,
+    as_date,
+    choose_version,
+    status_label,
+    unit_status,
 )
 from gonghui_kit.feedback.workbook import STATUS_COLUMNS, status_rows, write_problem_list, write_status_book
 from gonghui_kit.ingest.check import check_ledger
@@ -69,7 +76,9 @@ class FeedbackResult:
     @property
     def ok(self) -> bool:
         """Every roster unit (without a roster: every unit found) reported without errors."""
-        units = [s for s in self.statuses if s.in_roster and s.status != UNREADABLE] if self.has_roster else self.statuses
+        units = (
+            [s for s in self.statuses if s.in_roster and s.status != UNREADABLE] if self.has_roster else self.statuses
+        )
         return bool(units) and all(s.ok for s in units)
 
 
@@ -145,12 +154,15 @@ def _cover(owner: _Owner, year: int, rnd: int, date: dt.date, d: Any, annot: str
     lines = [
         f"共 {len(probs)} 个问题需要处理：错误 {n['error']} 个（必须改正）、警告 {n['warning']} 个（请核对，需要时改正）、"
         f"提示 {n['info']} 个（请确认）。请先改错误，改好后重新报送整个文件。"
-        if probs else "没有需要修改或确认的问题，感谢认真填报。",
+        if probs
+        else "没有需要修改或确认的问题，感谢认真填报。",
     ]
     if d.previous is None:
         lines.append("这是本单位本年度的第一轮反馈。")
     else:
-        lines.append(f"与上一轮相比：上轮问题 {d.previous} 个，已改正 {d.fixed} 个，本轮新出现 {d.new} 个（“本轮新出现”列标“新”）。")
+        lines.append(
+            f"与上一轮相比：上轮问题 {d.previous} 个，已改正 {d.fixed} 个，本轮新出现 {d.new} 个（“本轮新出现”列标“新”）。"
+        )
     blank = sum(int(s.get("blank", 0)) for s in owner.result.stats)
     auto = ([f"空行 {blank} 行"] if blank else []) + [f"{k} {v} 处" for k, v in owner.auto.most_common()]
     if auto:
@@ -158,7 +170,9 @@ def _cover(owner: _Owner, year: int, rnd: int, date: dt.date, d: Any, annot: str
     lines.append(annot)
     if len(owner.versions) > 1:
         others = "、".join(f"“{v.name}”" for v in owner.versions if v is not owner.result)
-        lines.append(f"本单位报送了 {len(owner.versions)} 个版本，本清单针对“{owner.result.name}”（{owner.why}）；未采用：{others}。今后请只报送一份最终版本。")
+        lines.append(
+            f"本单位报送了 {len(owner.versions)} 个版本，本清单针对“{owner.result.name}”（{owner.why}）；未采用：{others}。今后请只报送一份最终版本。"
+        )
     return title, lines
 
 
@@ -197,7 +211,9 @@ def feedback(
 
     chosen: dict[str, tuple[WorkbookResult, str]] = {}
     for unit, rs in groups.items():
-        i, why = choose_version([Version(r.name, r.info.get("fill_date"), _mtime(r.path), r.status == "ok") for r in rs])
+        i, why = choose_version(
+            [Version(r.name, r.info.get("fill_date"), _mtime(r.path), r.status == "ok") for r in rs]
+        )
         chosen[unit] = (rs[i], why)
     ledger = assemble([r for r, _ in chosen.values() if r.status == "ok"], registry=registry)
     by_file: dict[str, list[Any]] = {}
@@ -219,14 +235,29 @@ def feedback(
     for unit, (r, why) in chosen.items():
         if r.status == "refused":
             continue  # gets its file-named 问题清单 below
-        o = _Owner(unit, unit, folder_for(unit), r, by_file.get(r.name, []) if r.status == "ok" else list(r.findings), groups[unit], why)
+        o = _Owner(
+            unit,
+            unit,
+            folder_for(unit),
+            r,
+            by_file.get(r.name, []) if r.status == "ok" else list(r.findings),
+            groups[unit],
+            why,
+        )
         owners.append(o)
         unit_owner[unit] = o
     for r, g in unreadable:
         is_chosen = g is not None and chosen[g][0] is r
         label = f"{Path(r.name).name}（无法读取{'，' + g if g else ''}）"
-        o = _Owner(g if is_chosen else f"文件:{r.name}", label, folder_for(Path(r.name).stem), r, list(r.findings),
-                   groups[g] if is_chosen else [r], chosen[g][1] if is_chosen else "")
+        o = _Owner(
+            g if is_chosen else f"文件:{r.name}",
+            label,
+            folder_for(Path(r.name).stem),
+            r,
+            list(r.findings),
+            groups[g] if is_chosen else [r],
+            chosen[g][1] if is_chosen else "",
+        )
         owners.append(o)
         if is_chosen:
             unit_owner[g] = o
@@ -255,8 +286,10 @@ def feedback(
             annot_reason = annotate(o.result.path, target, o.problems)
             if annot_reason is None:
                 res.annotated[o.folder] = target
-                annot = (f"标注副本“{target.name}”：问题单元格已标色（红=错误、黄=警告、蓝=提示），鼠标移到单元格上可看批注。"
-                         "请在自己的原文件上修改后重新报送，不要报送标注副本。")
+                annot = (
+                    f"标注副本“{target.name}”：问题单元格已标色（红=错误、黄=警告、蓝=提示），鼠标移到单元格上可看批注。"
+                    "请在自己的原文件上修改后重新报送，不要报送标注副本。"
+                )
         if o.folder not in res.annotated:
             annot = f"未生成标注副本：{annot_reason.rstrip('。')}。"
         title, cover = _cover(o, year, rnd, date, d, annot)
@@ -272,10 +305,18 @@ def feedback(
         n = Counter(p.severity for p in o.problems)
         d = diffs[o.key]
         st = UnitStatus(
-            unit, status_label(n["error"], n["warning"], len(o.problems), len(o.versions)),
-            in_roster=registry is None or unit in names, errors=n["error"], warnings=n["warning"], infos=n["info"],
-            file=o.result.name, fill_date=as_date(o.result.info.get("fill_date")), folder=o.folder,
-            previous=d.previous, fixed=d.fixed, new=d.new,
+            unit,
+            status_label(n["error"], n["warning"], len(o.problems), len(o.versions)),
+            in_roster=registry is None or unit in names,
+            errors=n["error"],
+            warnings=n["warning"],
+            infos=n["info"],
+            file=o.result.name,
+            fill_date=as_date(o.result.info.get("fill_date")),
+            folder=o.folder,
+            previous=d.previous,
+            fixed=d.fixed,
+            new=d.new,
         )
         if o.result.status == "refused":
             st.status = f"多个版本、{UNREADABLE}" if len(o.versions) > 1 else UNREADABLE
@@ -286,8 +327,18 @@ def feedback(
     for o in owners:
         if o.key.startswith("文件:"):
             n = Counter(p.severity for p in o.problems)
-            statuses.append(UnitStatus(o.label, UNREADABLE, in_roster=False, errors=n["error"], warnings=n["warning"],
-                                       infos=n["info"], file=o.result.name, folder=o.folder))
+            statuses.append(
+                UnitStatus(
+                    o.label,
+                    UNREADABLE,
+                    in_roster=False,
+                    errors=n["error"],
+                    warnings=n["warning"],
+                    infos=n["info"],
+                    file=o.result.name,
+                    folder=o.folder,
+                )
+            )
     res.statuses = statuses
     counts = {o.key: {"问题": len(o.problems), "错误": sum(p.severity == "error" for p in o.problems)} for o in owners}
     record_round(out, state, year, date, current, counts)
@@ -309,9 +360,11 @@ def _status_head(res: FeedbackResult) -> tuple[str, list[str]]:
     roster = [s for s in st if s.in_roster]
     done = sum(s.reported and s.status != UNREADABLE for s in roster)
     title = f"{res.year} 年度台账报送情况（第 {res.round} 轮，{res.date:%Y-%m-%d}）"
-    line = (f"名册单位 {len(roster)} 个：已报送 {done} 个，未报送 {n[NOT_REPORTED]} 个；"
-            f"无问题 {sum('无问题' in s.status for s in st)} 个，有问题待改 {sum('有问题' in s.status for s in st)} 个，"
-            f"多个版本 {sum('多个版本' in s.status for s in st)} 个。各单位的问题清单在同名文件夹中。")
+    line = (
+        f"名册单位 {len(roster)} 个：已报送 {done} 个，未报送 {n[NOT_REPORTED]} 个；"
+        f"无问题 {sum('无问题' in s.status for s in st)} 个，有问题待改 {sum('有问题' in s.status for s in st)} 个，"
+        f"多个版本 {sum('多个版本' in s.status for s in st)} 个。各单位的问题清单在同名文件夹中。"
+    )
     return title, [line]
 
 
@@ -323,9 +376,13 @@ def status_table(res: FeedbackResult) -> Any:
     title, head = _status_head(res)
     t = Table(title=title, caption=head[0], show_lines=False)
     for name, _ in STATUS_COLUMNS:
-        t.add_column(name, overflow="fold", justify="right" if name in ("序号", "错误", "警告", "提示", "上轮问题", "已改正", "新出现") else "left")
+        t.add_column(
+            name,
+            overflow="fold",
+            justify="right" if name in ("序号", "错误", "警告", "提示", "上轮问题", "已改正", "新出现") else "left",
+        )
     style = {NOT_REPORTED: "red", UNREADABLE: "red"}
-    for s, row in zip(res.statuses, status_rows(res.statuses)):
+    for s, row in zip(res.statuses, status_rows(res.statuses), strict=False):
         cells = [escape(str(v)) for v in row]
         colour = style.get(s.status) or ("yellow" if "有问题" in s.status else "green")
         cells[2] = f"[{colour}]{cells[2]}[/]"

@@ -151,7 +151,9 @@ def annotate(src: str | os.PathLike, dest: str | os.PathLike, problems: Sequence
         try:
             wb = openpyxl.load_workbook(tmp, keep_vba=src.suffix.lower() == ".xlsm", rich_text=True)
         except Exception as e:  # noqa: BLE001 - openpyxl's own limits: no copy, still a 问题清单
-            return f"openpyxl 无法打开原文件（{type(e).__name__}），未生成标注副本；请按清单中的单元格位置在原文件中修改"
+            return (
+                f"openpyxl 无法打开原文件（{type(e).__name__}），未生成标注副本；请按清单中的单元格位置在原文件中修改"
+            )
         resolve_columns(wb, problems)
         groups: dict[tuple, list[Problem]] = {}
         for p in problems:
@@ -164,8 +166,14 @@ def annotate(src: str | os.PathLike, dest: str | os.PathLike, problems: Sequence
                 _mark(ws, [anchor], anchor, items)
             else:  # a whole row (a duplicate): every cell of the used width, the comment on the first filled one
                 width = max(ws.max_column, 1)
-                cells = [c for c in (ws.cell(row=row, column=j) for j in range(1, width + 1)) if type(c).__name__ != "MergedCell"]
-                anchor = next((c for c in cells if c.value not in (None, "")), cells[0] if cells else _target(ws, row, 1))
+                cells = [
+                    c
+                    for c in (ws.cell(row=row, column=j) for j in range(1, width + 1))
+                    if type(c).__name__ != "MergedCell"
+                ]
+                anchor = next(
+                    (c for c in cells if c.value not in (None, "")), cells[0] if cells else _target(ws, row, 1)
+                )
                 _mark(ws, cells or [anchor], anchor, items)
         wb.save(out)
         wb.close()

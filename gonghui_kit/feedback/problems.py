@@ -98,8 +98,19 @@ class Problem:
 
 def _problem(unit: str, f: Finding) -> Problem:
     value = "" if is_pii_column(f.column) else f.value
-    return Problem(f.file, f.sheet, f.row, f.col, f.column, value, f.message, fix_for(f.code).how, f.severity, f.code,
-                   identity(unit, f.sheet, f.column, f.row, f.code))
+    return Problem(
+        f.file,
+        f.sheet,
+        f.row,
+        f.col,
+        f.column,
+        value,
+        f.message,
+        fix_for(f.code).how,
+        f.severity,
+        f.code,
+        identity(unit, f.sheet, f.column, f.row, f.code),
+    )
 
 
 def split_findings(unit: str, findings: Iterable[Finding]) -> tuple[list[Problem], Counter]:

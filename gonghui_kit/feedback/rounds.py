@@ -71,8 +71,14 @@ def last_round(state: dict[str, Any], year: int) -> dict[str, Any] | None:
     return r
 
 
-def record_round(out: str | Path, state: dict[str, Any], year: int, date: dt.date, problems: dict[str, set[str]],
-                 counts: dict[str, dict[str, int]]) -> int:
+def record_round(
+    out: str | Path,
+    state: dict[str, Any],
+    year: int,
+    date: dt.date,
+    problems: dict[str, set[str]],
+    counts: dict[str, dict[str, int]],
+) -> int:
     """Write this round as the year's last one; returns its number."""
     prev = last_round(state, year)
     n = int(prev.get("round", 0)) + 1 if prev else 1

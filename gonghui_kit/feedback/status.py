@@ -16,8 +16,17 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
 __all__ = [
-    "NOT_REPORTED", "CLEAN", "TO_FIX", "UNREADABLE", "FINAL_WORDS",
-    "Version", "UnitStatus", "as_date", "choose_version", "status_label", "unit_status",
+    "NOT_REPORTED",
+    "CLEAN",
+    "TO_FIX",
+    "UNREADABLE",
+    "FINAL_WORDS",
+    "Version",
+    "UnitStatus",
+    "as_date",
+    "choose_version",
+    "status_label",
+    "unit_status",
 ]
 
 NOT_REPORTED = "未报送"
@@ -137,6 +146,18 @@ class UnitStatus:
         return "；".join(parts)
 
 
+def status_frame(statuses: Sequence[UnitStatus]) -> "pd.DataFrame":
+    """Per-unit reporting status as a table (unit, status, in_roster, file, fill_date, errors, warnings).
+
+    >>> status_frame([UnitStatus("甲", NOT_REPORTED)])[["unit", "status", "file"]].values.tolist()
+    [['甲', '未报送', None]]
+    """
+    import pandas as pd
+
+    cols = ["unit", "status", "in_roster", "file", "fill_date", "errors", "warnings"]
+    return pd.DataFrame([{c: getattr(s, c) for c in cols} for s in statuses], columns=cols)
+
+
 def unit_status(ledger: Any, registry: Any = None, roster: Iterable[str] | None = None) -> list[UnitStatus]:
     """Per-unit reporting status of a loaded ``Ledger`` (for the archive's year index).
 
@@ -166,8 +187,15 @@ def unit_status(ledger: Any, registry: Any = None, roster: Iterable[str] | None 
         first = used[0] if used else rows[0]
         errors = int(sum(r.errors for r in rows if r is first or r.status == "ok"))
         warnings = int(sum(r.warnings for r in rows if r is first or r.status == "ok"))
-        st = UnitStatus(unit, status_label(errors, warnings, errors + warnings, len(rows)), in_roster=unit in names or not names,
-                        errors=errors, warnings=warnings, file=first.file, fill_date=fill.get(first.file))
+        st = UnitStatus(
+            unit,
+            status_label(errors, warnings, errors + warnings, len(rows)),
+            in_roster=unit in names or not names,
+            errors=errors,
+            warnings=warnings,
+            file=first.file,
+            fill_date=fill.get(first.file),
+        )
         st.ignored = [r.file for r in rows if r is not first]
         st.why = "先读到的版本" if st.ignored else ""
         out.append(st)

@@ -20,10 +20,31 @@ from gonghui_kit.feedback.status import UnitStatus
 __all__ = ["PROBLEM_COLUMNS", "STATUS_COLUMNS", "write_problem_list", "write_status_book", "status_rows"]
 
 # (header, width in characters)
-PROBLEM_COLUMNS = (("序号", 6), ("文件", 26), ("工作表", 12), ("单元格", 9), ("原值", 20), ("问题", 34),
-                   ("怎么改", 42), ("严重程度", 9), ("本轮新出现", 10))
-STATUS_COLUMNS = (("序号", 6), ("单位", 22), ("状态", 18), ("错误", 7), ("警告", 7), ("提示", 7), ("采用的文件", 34),
-                  ("填报日期", 12), ("上轮问题", 9), ("已改正", 8), ("新出现", 8), ("说明", 50))
+PROBLEM_COLUMNS = (
+    ("序号", 6),
+    ("文件", 26),
+    ("工作表", 12),
+    ("单元格", 9),
+    ("原值", 20),
+    ("问题", 34),
+    ("怎么改", 42),
+    ("严重程度", 9),
+    ("本轮新出现", 10),
+)
+STATUS_COLUMNS = (
+    ("序号", 6),
+    ("单位", 22),
+    ("状态", 18),
+    ("错误", 7),
+    ("警告", 7),
+    ("提示", 7),
+    ("采用的文件", 34),
+    ("填报日期", 12),
+    ("上轮问题", 9),
+    ("已改正", 8),
+    ("新出现", 8),
+    ("说明", 50),
+)
 _HEADER_FILL = "D9E1F2"
 _SEV_FILL = {"错误": "FFC7CE", "警告": "FFEB9C", "提示": "DDEBF7"}
 _STATUS_FILL = {"未报送": "FFC7CE", "有问题待改": "FFEB9C", "无问题": "C6EFCE", "无法读取": "FFC7CE"}
@@ -135,7 +156,9 @@ def write_problem_list(path: str | os.PathLike, title: str, cover: Sequence[str]
             ws.cell(row=r, column=j).alignment = Alignment(horizontal="center", vertical="top", wrap_text=True)
     if not problems:
         _put(ws, header_row + 1, 1, "没有需要修改或确认的问题。")
-        ws.merge_cells(start_row=header_row + 1, start_column=1, end_row=header_row + 1, end_column=len(PROBLEM_COLUMNS))
+        ws.merge_cells(
+            start_row=header_row + 1, start_column=1, end_row=header_row + 1, end_column=len(PROBLEM_COLUMNS)
+        )
     return _save(wb, Path(path))
 
 
@@ -144,24 +167,28 @@ def status_rows(statuses: Sequence[UnitStatus]) -> list[tuple]:
     out = []
     for i, s in enumerate(statuses, 1):
         reported = s.reported
-        out.append((
-            i,
-            s.unit + ("" if s.in_roster else "（名册外）"),
-            s.status,
-            s.errors if reported else "",
-            s.warnings if reported else "",
-            s.infos if reported else "",
-            s.file or "",
-            f"{s.fill_date:%Y-%m-%d}" if s.fill_date else "",
-            "" if s.previous is None else s.previous,
-            "" if s.previous is None else s.fixed,
-            "" if s.previous is None else s.new,
-            s.note(),
-        ))
+        out.append(
+            (
+                i,
+                s.unit + ("" if s.in_roster else "（名册外）"),
+                s.status,
+                s.errors if reported else "",
+                s.warnings if reported else "",
+                s.infos if reported else "",
+                s.file or "",
+                f"{s.fill_date:%Y-%m-%d}" if s.fill_date else "",
+                "" if s.previous is None else s.previous,
+                "" if s.previous is None else s.fixed,
+                "" if s.previous is None else s.new,
+                s.note(),
+            )
+        )
     return out
 
 
-def write_status_book(path: str | os.PathLike, title: str, cover: Sequence[str], statuses: Sequence[UnitStatus]) -> Path:
+def write_status_book(
+    path: str | os.PathLike, title: str, cover: Sequence[str], statuses: Sequence[UnitStatus]
+) -> Path:
     from openpyxl.styles import Alignment, PatternFill
 
     rows = status_rows(statuses)

@@ -126,7 +126,6 @@ def factorize_typed(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return new, np.concatenate([uniq, ext]), np.concatenate([is_str, np.zeros(len(extra), dtype=bool)])
 
 
-
 def row_ids(codes: np.ndarray) -> np.ndarray:
     """One id per distinct row of an int matrix (0, 1, ... in order of first appearance)."""
     n, m = codes.shape
@@ -143,7 +142,6 @@ def row_ids(codes: np.ndarray) -> np.ndarray:
         top = max(top, 1) * base
     ids, _ = pd.factorize(key)
     return np.asarray(ids, dtype=np.intp)
-
 
 
 def first_copies(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

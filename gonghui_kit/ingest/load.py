@@ -116,18 +116,34 @@ def discover(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[Findi
                 continue
             if q.suffix.lower() in WORKBOOK_SUFFIXES or q.is_symlink():
                 files.append(q)
+                if not _utf8_name(q):
+                    msg = "文件名不是 UTF-8 编码（常见于从 Windows 压缩包解压），无法识别的字显示为 �；已照常读取，建议把文件改名"
+                    shown = _display(q, p)
+                    findings.append(Finding(shown, "", None, "", "", "kept", "warning", msg, code="odd_file_name"))
             else:
                 findings.append(Finding(_display(q, p), "", None, "", "", "skipped", "info", "不是台账文件（不是 .xlsx/.xlsm），已跳过", code="not_ledger"))
     return files, findings
 
 
+def _utf8_name(path: Path) -> bool:
+    try:
+        str(path).encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
 def _display(path: Path, root: Path | None = None) -> str:
+    """A file's name as shown: relative to ``root``'s parent; bytes that are
+    not UTF-8 (a GBK name from a Windows zip) become �, so every report and
+    JSON stays valid UTF-8."""
+    name = path.name
     if root is not None:
         try:
-            return str(path.relative_to(root.parent if root.is_dir() else root)).replace(os.sep, "/")
+            name = str(path.relative_to(root.parent if root.is_dir() else root)).replace(os.sep, "/")
         except ValueError:
             pass
-    return path.name
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _sha256(path: Path) -> str:
@@ -163,8 +179,21 @@ def load_workbook(path: str | os.PathLike, *, year: int | None = None, engine: s
     if insp is not None:
         wb = _read(res, ctx, engine, insp)
         if wb is not None:
+            _confirm_read(res, ctx)
             _load_raw(wb, res, ctx, year)
     return res
+
+
+CHANGED_WHILE_READ = "changed-while-read"
+
+
+def _confirm_read(res: WorkbookResult, ctx: _Ctx) -> None:
+    """The file's hash, taken before it was parsed, again: when it differs the
+    file changed while it was read, and its hash says so (a build reads it
+    again), so the recorded hash is always of the bytes parsed."""
+    if res.sha256 and _sha256(res.path) != res.sha256:
+        res.sha256 = CHANGED_WHILE_READ
+        ctx.add("", None, "", "", "kept", "warning", "文件在读取过程中被修改，读到的内容可能不完整；请等文件保存完毕后重新核查", "changed_while_read")
 
 
 def _inspect(path: str | os.PathLike, name: str | None, salt: bytes | None) -> tuple[WorkbookResult, _Ctx, Any]:
@@ -772,6 +801,7 @@ def _load_serial(args: list[tuple]) -> list[WorkbookResult]:
             if k + 1 < len(args):
                 nxt = start(args[k + 1])  # parsed while this one is cleaned
             if wb is not None:
+                _confirm_read(res, ctx)
                 _load_raw(wb, res, ctx, year)
             del wb
             out.append(res)

@@ -68,4 +68,3 @@ def pseudonyms(salt: bytes, values: list[Any]) -> list[str | None]:
             if u not in done:
                 out[u] = pseudonym(salt, v)
     return out
-

@@ -15,6 +15,8 @@ either reader can report them.
 
 from __future__ import annotations
 
+import io
+
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -166,6 +168,11 @@ def _calamine_open(path: Path) -> Any:
     import python_calamine as pc
 
     try:
+        try:
+            str(path).encode("utf-8")
+        except UnicodeEncodeError:  # a file name that is not UTF-8 (GBK from a Windows zip): calamine takes text only
+            with open(path, "rb") as f:
+                return pc.CalamineWorkbook.from_filelike(io.BytesIO(f.read()))
         return pc.CalamineWorkbook.from_path(str(path))
     except Exception as e:  # calamine raises its own error types
         first = e

@@ -227,9 +227,18 @@ def _list_validation(wb: Workbook, choices: list[str]) -> DataValidation:
             ws.cell(row=i, column=col, value=c)
         letter = get_column_letter(col)
         formula = f"'下拉选项'!${letter}$1:${letter}${len(choices)}"
-    dv = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True,
-                        showInputMessage=True, errorStyle="stop", errorTitle="输入有误",
-                        error="请从下拉列表中选择。", promptTitle="请选择", prompt="点击右侧箭头，从列表中选择")
+    dv = DataValidation(
+        type="list",
+        formula1=formula,
+        allow_blank=True,
+        showErrorMessage=True,
+        showInputMessage=True,
+        errorStyle="stop",
+        errorTitle="输入有误",
+        error="请从下拉列表中选择。",
+        promptTitle="请选择",
+        prompt="点击右侧箭头，从列表中选择",
+    )
     return dv
 
 
@@ -245,11 +254,16 @@ def _info_sheet(wb: Workbook, schema: Schema, unit: str | None, year: int | None
         if c.type in _NUMBER_FORMATS:
             value.number_format = _NUMBER_FORMATS[c.type]
         if c.type in ("count",):
-            dv = DataValidation(type="whole", operator="between",
-                                formula1="2000" if c.key == "year" else "0",
-                                formula2="2100" if c.key == "year" else "1000000",
-                                allow_blank=True, showErrorMessage=True, errorTitle="输入有误",
-                                error="请填写整数（年度为四位数字）。")
+            dv = DataValidation(
+                type="whole",
+                operator="between",
+                formula1="2000" if c.key == "year" else "0",
+                formula2="2100" if c.key == "year" else "1000000",
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle="输入有误",
+                error="请填写整数（年度为四位数字）。",
+            )
             ws.add_data_validation(dv)
             dv.add(value.coordinate)
     ws.column_dimensions["A"].width = 14
@@ -308,8 +322,9 @@ def _guide_sheet(wb: Workbook, schema: Schema) -> None:
         ws.column_dimensions[letter].width = width
 
 
-def build_template(*, unit: str | None = None, year: int | None = None, rows: int = TEMPLATE_ROWS,
-                   schema: Schema | None = None) -> Workbook:
+def build_template(
+    *, unit: str | None = None, year: int | None = None, rows: int = TEMPLATE_ROWS, schema: Schema | None = None
+) -> Workbook:
     """The template as an openpyxl workbook (not saved)."""
     schema = schema or load_schema()
     wb = openpyxl.Workbook()
@@ -324,8 +339,9 @@ def build_template(*, unit: str | None = None, year: int | None = None, rows: in
     return wb
 
 
-def write_template(path: str | Path, *, unit: str | None = None, year: int | None = None,
-                   rows: int = TEMPLATE_ROWS) -> Path:
+def write_template(
+    path: str | Path, *, unit: str | None = None, year: int | None = None, rows: int = TEMPLATE_ROWS
+) -> Path:
     """Write a blank ledger template to ``path`` (atomically) and return it.
 
     ``unit`` and ``year`` prefill 基本信息.  ``rows`` rows below each header
@@ -345,44 +361,142 @@ def _example_records(year: int) -> dict[str, list[dict]]:
     d = lambda m, day: dt.date(year, m, day)  # noqa: E731
     return {
         "members": [
-            {"name": "张某甲", "gender": "男", "birth_date": dt.date(1985, 3, 12), "join_date": dt.date(2010, 7, 1),
-             "leave_date": None, "status": "在册", "id_number": "320102198503120011", "phone": "15000000001",
-             "department": "生产部"},
-            {"name": "王某乙", "gender": "女", "birth_date": dt.date(1996, 8, 2), "join_date": d(3, 15),
-             "leave_date": None, "status": "在册", "id_number": "320102199608020022", "phone": "15000000002",
-             "department": "技术部"},
-            {"name": "李某丙", "gender": "男", "birth_date": dt.date(1970, 1, 20), "join_date": dt.date(1995, 9, 1),
-             "leave_date": d(6, 30), "status": "转出", "id_number": "320102197001200033", "phone": "15000000003",
-             "department": "设备科"},
+            {
+                "name": "张某甲",
+                "gender": "男",
+                "birth_date": dt.date(1985, 3, 12),
+                "join_date": dt.date(2010, 7, 1),
+                "leave_date": None,
+                "status": "在册",
+                "id_number": "320102198503120011",
+                "phone": "15000000001",
+                "department": "生产部",
+            },
+            {
+                "name": "王某乙",
+                "gender": "女",
+                "birth_date": dt.date(1996, 8, 2),
+                "join_date": d(3, 15),
+                "leave_date": None,
+                "status": "在册",
+                "id_number": "320102199608020022",
+                "phone": "15000000002",
+                "department": "技术部",
+            },
+            {
+                "name": "李某丙",
+                "gender": "男",
+                "birth_date": dt.date(1970, 1, 20),
+                "join_date": dt.date(1995, 9, 1),
+                "leave_date": d(6, 30),
+                "status": "转出",
+                "id_number": "320102197001200033",
+                "phone": "15000000003",
+                "department": "设备科",
+            },
         ],
         "activities": [
-            {"date": d(3, 8), "name": "三八节插花活动", "category": "女职工活动", "participants": 45,
-             "amount": 2250.0, "department": "女工委", "note": None},
-            {"date": d(5, 20), "name": "职工篮球赛", "category": "文体活动", "participants": 60,
-             "amount": 3600.5, "department": "工会办", "note": None},
-            {"date": d(9, 10), "name": "社区志愿服务", "category": "志愿服务", "participants": 20,
-             "amount": None, "department": "团委", "note": "照片存档"},
+            {
+                "date": d(3, 8),
+                "name": "三八节插花活动",
+                "category": "女职工活动",
+                "participants": 45,
+                "amount": 2250.0,
+                "department": "女工委",
+                "note": None,
+            },
+            {
+                "date": d(5, 20),
+                "name": "职工篮球赛",
+                "category": "文体活动",
+                "participants": 60,
+                "amount": 3600.5,
+                "department": "工会办",
+                "note": None,
+            },
+            {
+                "date": d(9, 10),
+                "name": "社区志愿服务",
+                "category": "志愿服务",
+                "participants": 20,
+                "amount": None,
+                "department": "团委",
+                "note": "照片存档",
+            },
         ],
         "funds": [
-            {"date": d(1, 15), "direction": "收入", "account": "会费收入", "amount": 12000.0,
-             "summary": "收全年会费", "voucher": "收-001"},
-            {"date": d(3, 31), "direction": "收入", "account": "拨缴经费收入", "amount": 50000.0,
-             "summary": "收拨缴经费", "voucher": "收-002"},
-            {"date": d(5, 21), "direction": "支出", "account": "职工活动支出", "amount": 3600.5,
-             "summary": "职工篮球赛费用", "voucher": "付-001"},
-            {"date": d(12, 20), "direction": "支出", "account": "维权支出", "amount": 2000.0,
-             "summary": "困难职工帮扶", "voucher": "付-002"},
+            {
+                "date": d(1, 15),
+                "direction": "收入",
+                "account": "会费收入",
+                "amount": 12000.0,
+                "summary": "收全年会费",
+                "voucher": "收-001",
+            },
+            {
+                "date": d(3, 31),
+                "direction": "收入",
+                "account": "拨缴经费收入",
+                "amount": 50000.0,
+                "summary": "收拨缴经费",
+                "voucher": "收-002",
+            },
+            {
+                "date": d(5, 21),
+                "direction": "支出",
+                "account": "职工活动支出",
+                "amount": 3600.5,
+                "summary": "职工篮球赛费用",
+                "voucher": "付-001",
+            },
+            {
+                "date": d(12, 20),
+                "direction": "支出",
+                "account": "维权支出",
+                "amount": 2000.0,
+                "summary": "困难职工帮扶",
+                "voucher": "付-002",
+            },
         ],
         "care": [
-            {"date": d(2, 1), "recipient": "王某乙", "reason": "生病住院", "visits": 1, "amount": 500.0, "form": "现金"},
-            {"date": d(9, 28), "recipient": "全体会员", "reason": "节日慰问", "visits": 80, "amount": 16000.0,
-             "form": "实物"},
+            {
+                "date": d(2, 1),
+                "recipient": "王某乙",
+                "reason": "生病住院",
+                "visits": 1,
+                "amount": 500.0,
+                "form": "现金",
+            },
+            {
+                "date": d(9, 28),
+                "recipient": "全体会员",
+                "reason": "节日慰问",
+                "visits": 80,
+                "amount": 16000.0,
+                "form": "实物",
+            },
         ],
         "proposals": [
-            {"number": f"TA{year}-01", "date": d(3, 20), "proposer": "张某甲", "title": "关于改进职工食堂的建议",
-             "category": "职工福利", "accepted": "是", "status": "已办结", "reply_date": d(5, 10)},
-            {"number": f"TA{year}-02", "date": d(3, 20), "proposer": "王某乙", "title": "关于增开班车线路的建议",
-             "category": "后勤保障", "accepted": "是", "status": "办理中", "reply_date": None},
+            {
+                "number": f"TA{year}-01",
+                "date": d(3, 20),
+                "proposer": "张某甲",
+                "title": "关于改进职工食堂的建议",
+                "category": "职工福利",
+                "accepted": "是",
+                "status": "已办结",
+                "reply_date": d(5, 10),
+            },
+            {
+                "number": f"TA{year}-02",
+                "date": d(3, 20),
+                "proposer": "王某乙",
+                "title": "关于增开班车线路的建议",
+                "category": "后勤保障",
+                "accepted": "是",
+                "status": "办理中",
+                "reply_date": None,
+            },
         ],
         "publicity": [
             {"date": d(5, 22), "form": "网络新媒体", "level": "内部", "quantity": 1, "title": "我单位举办职工篮球赛"},
@@ -408,8 +522,15 @@ def fill_template_example(path: str | Path, *, unit: str = "示例分工会", ye
     """
     schema = load_schema()
     wb = build_template(unit=unit, year=year, schema=schema)
-    info = {"unit_name": unit, "year": year, "parent_union": "某市总工会", "employees": 85,
-            "chair": "赵某丁", "filler": "钱某戊", "fill_date": dt.date(year + 1, 1, 10)}
+    info = {
+        "unit_name": unit,
+        "year": year,
+        "parent_union": "某市总工会",
+        "employees": 85,
+        "chair": "赵某丁",
+        "filler": "钱某戊",
+        "fill_date": dt.date(year + 1, 1, 10),
+    }
     info_sheet = schema.sheet("info")
     ws = wb[info_sheet.label]
     for i, c in enumerate(info_sheet.columns, 1):
@@ -424,5 +545,3 @@ def fill_template_example(path: str | Path, *, unit: str = "示例分工会", ye
     with atomic_write(path) as f:
         wb.save(f)
     return {"info": info, "records": {k: [{"_row": r.pop("_row"), **r} for r in v] for k, v in records.items()}}
-
-

@@ -89,9 +89,24 @@ from gonghui_kit.present.style import (
 )
 
 __all__ = [
-    "UNION_RED", "NAVY", "GREY", "PALETTE", "RANK_COLORS", "MONTHS", "FIGSIZE",
-    "set_style", "bar", "barh", "grouped_bar", "line", "donut",
-    "pyramid", "grid", "align", "figure_to_png", "figure_to_img_tag",
+    "UNION_RED",
+    "NAVY",
+    "GREY",
+    "PALETTE",
+    "RANK_COLORS",
+    "MONTHS",
+    "FIGSIZE",
+    "set_style",
+    "bar",
+    "barh",
+    "grouped_bar",
+    "line",
+    "donut",
+    "pyramid",
+    "grid",
+    "align",
+    "figure_to_png",
+    "figure_to_img_tag",
 ]
 
 #: Month keys "01".."12", for ``bar(..., order=MONTHS)``.
@@ -130,8 +145,7 @@ def _empty(ax: Axes, title: str | None) -> Axes:
     ax.grid(False)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    ax.text(0.5, 0.5, "无数据", transform=ax.transAxes, ha="center", va="center",
-            fontsize=15, color="#999999")
+    ax.text(0.5, 0.5, "无数据", transform=ax.transAxes, ha="center", va="center", fontsize=15, color="#999999")
     return layout_axes(ax, title, None, None)
 
 
@@ -197,6 +211,7 @@ def _integer_ticks(axis: Any, values: Any) -> None:
 
 # ------------------------------------------------------------------ bars ----
 
+
 def bar(
     data: pd.DataFrame,
     *,
@@ -228,9 +243,22 @@ def bar(
     displayed category names (e.g. ``[f"{m}月" for m in range(1, 13)]``).
     """
     if hue is not None:
-        return grouped_bar(data, x=x, y=y, hue=hue, title=title, xlabel=xlabel, ylabel=ylabel,
-                           ax=ax, order=order, hue_order=hue_order, estimator=estimator,
-                           fmt=fmt, labels=labels, **kw)
+        return grouped_bar(
+            data,
+            x=x,
+            y=y,
+            hue=hue,
+            title=title,
+            xlabel=xlabel,
+            ylabel=ylabel,
+            ax=ax,
+            order=order,
+            hue_order=hue_order,
+            estimator=estimator,
+            fmt=fmt,
+            labels=labels,
+            **kw,
+        )
     ax = _new_ax(ax)
     if _is_empty(data, x, value=y):
         return _empty(ax, title)
@@ -249,8 +277,7 @@ def bar(
     cont = ax.bar(pos, np.nan_to_num(vals), width=kw.pop("width", 0.62), color=colors, **kw)
     fmt_ = fmt or _auto_fmt(vals)
     if labels if labels is not None else len(cats) <= 31:
-        ax.bar_label(cont, labels=["" if np.isnan(v) else fmt_(v) for v in vals],
-                     padding=2, fontsize=9, color=TEXT)
+        ax.bar_label(cont, labels=["" if np.isnan(v) else fmt_(v) for v in vals], padding=2, fontsize=9, color=TEXT)
     ax.set_xlim(-0.6, len(cats) - 0.4)
     ax.margins(y=0.12)
     _zero_line(ax, vals, "y")
@@ -307,11 +334,18 @@ def grouped_bar(
     show = labels if labels is not None else len(cats) * k <= 24
     for i, lev in enumerate(levels):
         vals = table[lev].to_numpy(dtype=float)
-        cont = ax.bar(pos + (i - (k - 1) / 2) * width, np.nan_to_num(vals), width=width * 0.92,
-                      color=colors[lev], label=str(lev), **kw)
+        cont = ax.bar(
+            pos + (i - (k - 1) / 2) * width,
+            np.nan_to_num(vals),
+            width=width * 0.92,
+            color=colors[lev],
+            label=str(lev),
+            **kw,
+        )
         if show:
-            ax.bar_label(cont, labels=["" if np.isnan(v) else fmt_(v) for v in vals],
-                         padding=2, fontsize=8.5, color=TEXT)
+            ax.bar_label(
+                cont, labels=["" if np.isnan(v) else fmt_(v) for v in vals], padding=2, fontsize=8.5, color=TEXT
+            )
     ax.set_xlim(-0.6, len(cats) - 0.4)
     ax.margins(y=0.2)
     _zero_line(ax, table.to_numpy(dtype=float), "y")
@@ -319,8 +353,7 @@ def grouped_bar(
     ax.yaxis.set_major_formatter(_tick_fmt(fmt))
     ax.grid(axis="x", visible=False)
     ax.spines[["top", "right", "left"]].set_visible(False)
-    ax.legend(loc="upper right", ncol=min(k, 4), title=legend_title, handlelength=1.2,
-              columnspacing=1.2)
+    ax.legend(loc="upper right", ncol=min(k, 4), title=legend_title, handlelength=1.2, columnspacing=1.2)
     return layout_axes(ax, title, xlabel, ylabel, fit_x=lambda px: fit_xlabels(ax, cats, px))
 
 
@@ -380,8 +413,7 @@ def barh(
     cont = ax.barh(pos, np.nan_to_num(vals), height=height, color=colors, **kw)
     fmt_ = fmt or _auto_fmt(vals)
     if labels:
-        ax.bar_label(cont, labels=["—" if np.isnan(v) else fmt_(v) for v in vals],
-                     padding=3, fontsize=9, color=TEXT)
+        ax.bar_label(cont, labels=["—" if np.isnan(v) else fmt_(v) for v in vals], padding=3, fontsize=9, color=TEXT)
     # tick settings before the ticks exist: new ticks take them, no per-tick update
     ax.grid(axis="y", visible=False)
     ax.tick_params(axis="y", length=0)
@@ -395,16 +427,30 @@ def barh(
     note = None
     if has_ref:
         ax.axvline(ref, color=MUTED, lw=1, ls="--", zorder=3)
-        note = ax.annotate(f"{ref_label} {fmt_(ref)}", (ref, 1), xycoords=("data", "axes fraction"),
-                           xytext=(3, 2), textcoords="offset points", fontsize=8.5, color=MUTED,
-                           va="bottom", annotation_clip=False)
+        note = ax.annotate(
+            f"{ref_label} {fmt_(ref)}",
+            (ref, 1),
+            xycoords=("data", "axes fraction"),
+            xytext=(3, 2),
+            textcoords="offset points",
+            fontsize=8.5,
+            color=MUTED,
+            va="bottom",
+            annotation_clip=False,
+        )
     ax.margins(x=0.14)
     _zero_line(ax, vals, "x")
     _integer_ticks(ax.xaxis, vals)
     ax.xaxis.set_major_formatter(_tick_fmt(fmt))
     ax.spines[["top", "right", "bottom"]].set_visible(False)
-    layout_axes(ax, title, xlabel, ylabel, ypad=mpl.rcParams["ytick.major.pad"],
-            title_pad=text_box("0", 8.5)[1] + 4 if has_ref else 0.0)
+    layout_axes(
+        ax,
+        title,
+        xlabel,
+        ylabel,
+        ypad=mpl.rcParams["ytick.major.pad"],
+        title_pad=text_box("0", 8.5)[1] + 4 if has_ref else 0.0,
+    )
     # Room for the value labels at the bar ends, and the reference note kept inside.
     plot_w = ax.get_position().width * figure_pt(figure_of(ax))[0]
     if labels and plot_w > 0:
@@ -421,6 +467,7 @@ def barh(
 
 
 # ------------------------------------------------------------------ line ----
+
 
 def line(
     data: pd.DataFrame,
@@ -480,22 +527,30 @@ def line(
         lw = None
         if hl:
             c, lw = (UNION_RED, 2.4) if lev in hl else (GREY, 1.6)
-        ax.plot(px, py, marker="o", color=c, label=None if lev is None else str(lev),
-                **({"lw": lw} if lw else {}), **kw)
+        ax.plot(
+            px, py, marker="o", color=c, label=None if lev is None else str(lev), **({"lw": lw} if lw else {}), **kw
+        )
         series.append((px, py))
         if labels:
             span = (max(all_y) - min(min(all_y), 0) if zero else max(all_y) - min(all_y)) or 1.0
             for i, (a, b) in enumerate(zip(px, py, strict=True)):
-                near = py[max(i - 1, 0):i] + py[i + 1:i + 2]
+                near = py[max(i - 1, 0) : i] + py[i + 1 : i + 2]
                 # Label under valleys (and under ends next to a steep rise), else above.
                 if len(near) == 2:
                     below = all(b < v for v in near)
                 else:
                     below = bool(near) and near[0] - b > 0.15 * span
-                ax.annotate(fmt_(b), (a, b), xytext=(0, -7 if below else 7),
-                            textcoords="offset points", ha="center",
-                            va="top" if below else "bottom", fontsize=8.5, color=TEXT,
-                            path_effects=HALO)
+                ax.annotate(
+                    fmt_(b),
+                    (a, b),
+                    xytext=(0, -7 if below else 7),
+                    textcoords="offset points",
+                    ha="center",
+                    va="top" if below else "bottom",
+                    fontsize=8.5,
+                    color=TEXT,
+                    path_effects=HALO,
+                )
     if numeric:
         step = max(1, math.ceil(len(ticks) / 12))
         ax.xaxis.set_major_locator(FixedLocator(ticks[::step]))
@@ -518,6 +573,7 @@ def line(
 
 
 # ----------------------------------------------------------------- donut ----
+
 
 def donut(
     data: pd.DataFrame,
@@ -557,7 +613,7 @@ def donut(
         agg = agg.sort_values(ascending=False, kind="stable")
     if len(agg) > max_slices:
         head = agg.iloc[: max_slices - 1]
-        rest = float(agg.iloc[max_slices - 1:].sum())
+        rest = float(agg.iloc[max_slices - 1 :].sum())
         agg = pd.concat([head, pd.Series({other_label: rest})])
     total = float(agg.sum())
     shares = agg / total
@@ -567,18 +623,30 @@ def donut(
         cmap[other_label] = GREY
     colors = [cmap[c] for c in cats]
     fmt_ = fmt or _auto_fmt(agg.to_numpy())
-    wedges, _ = ax.pie(agg.to_numpy(dtype=float), colors=colors, startangle=90, counterclock=False,
-                       wedgeprops={"width": 0.38, "edgecolor": "white", "linewidth": 1.5}, **kw)
+    wedges, _ = ax.pie(
+        agg.to_numpy(dtype=float),
+        colors=colors,
+        startangle=90,
+        counterclock=False,
+        wedgeprops={"width": 0.38, "edgecolor": "white", "linewidth": 1.5},
+        **kw,
+    )
     for w, share, col in zip(wedges, shares, colors, strict=True):
         if share < 0.05:
             continue
         ang = math.radians((w.theta1 + w.theta2) / 2)
-        ax.text(0.81 * math.cos(ang), 0.81 * math.sin(ang), fmt_pct(share, 1), ha="center",
-                va="center", fontsize=9, color=label_color(col))
+        ax.text(
+            0.81 * math.cos(ang),
+            0.81 * math.sin(ang),
+            fmt_pct(share, 1),
+            ha="center",
+            va="center",
+            fontsize=9,
+            color=label_color(col),
+        )
     if center_label is not None:
         ax.text(0, 0.1, center_label, ha="center", va="center", fontsize=10, color=MUTED)
-        ax.text(0, -0.12, fmt_(total), ha="center", va="center", fontsize=15,
-                fontweight="bold", color=TEXT)
+        ax.text(0, -0.12, fmt_(total), ha="center", va="center", fontsize=15, fontweight="bold", color=TEXT)
     # Legend entries: long category names wrap so the legend keeps ≤ half the width.
     cell = cell_box(ax)
     fw = figure_pt(figure_of(ax))[0]
@@ -589,8 +657,15 @@ def donut(
         entries.append(wrap_label(c, max(6.0, room_em - text_em(rest))) + rest)
     fs = font_pt(mpl.rcParams["legend.fontsize"])
     legend_w = max(text_box(e, fs)[0] for e in entries) + 3.4 * fs
-    ax.legend(wedges, entries, loc="center left", bbox_to_anchor=(1.02, 0.5), handlelength=1.0,
-              handleheight=1.0, labelspacing=0.7)
+    ax.legend(
+        wedges,
+        entries,
+        loc="center left",
+        bbox_to_anchor=(1.02, 0.5),
+        handlelength=1.0,
+        handleheight=1.0,
+        labelspacing=0.7,
+    )
     ax.set_aspect("equal")
     return layout_donut(ax, title, legend_w)
 
@@ -604,8 +679,11 @@ def _age_key(label: Any) -> tuple[float, int, str]:
     s = str(label)
     m = _AGE_NUM.search(s)
     n = float(m.group()) if m else math.inf
-    tier = 0 if ("以下" in s or "以内" in s or s.startswith("<") or "未满" in s) else (
-        2 if ("以上" in s or s.startswith(">") or "及以上" in s) else 1)
+    tier = (
+        0
+        if ("以下" in s or "以内" in s or s.startswith("<") or "未满" in s)
+        else (2 if ("以上" in s or s.startswith(">") or "及以上" in s) else 1)
+    )
     return (n, tier, s)
 
 
@@ -666,10 +744,26 @@ def pyramid(
     ax.axvline(0, color="#888888", lw=0.9)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: fmt_(abs(v))))
     head_y = len(groups) - 0.05
-    ax.text(-lim / 2, head_y, f"{left}  {fmt_(lv.sum())}", ha="center", va="center",
-            fontsize=11, fontweight="bold", color=colors[0])
-    ax.text(lim / 2, head_y, f"{right}  {fmt_(rv.sum())}", ha="center", va="center",
-            fontsize=11, fontweight="bold", color=colors[1])
+    ax.text(
+        -lim / 2,
+        head_y,
+        f"{left}  {fmt_(lv.sum())}",
+        ha="center",
+        va="center",
+        fontsize=11,
+        fontweight="bold",
+        color=colors[0],
+    )
+    ax.text(
+        lim / 2,
+        head_y,
+        f"{right}  {fmt_(rv.sum())}",
+        ha="center",
+        va="center",
+        fontsize=11,
+        fontweight="bold",
+        color=colors[1],
+    )
     ax.spines[["top", "right", "left"]].set_visible(False)
     _integer_ticks(ax.xaxis, np.concatenate([lv, rv]))
     return layout_axes(ax, title, xlabel, ylabel, ypad=mpl.rcParams["ytick.major.pad"])
@@ -709,6 +803,7 @@ def figure_to_img_tag(fig: Figure | Axes, alt: str, *, dpi: float | None = None)
         fig = figure_of(fig, root=True)
     w_in, h_in = fig.get_size_inches()
     data = base64.b64encode(figure_to_png(fig, dpi=dpi)).decode("ascii")
-    return (f'<img src="data:image/png;base64,{data}" alt="{html.escape(str(alt), quote=True)}" '
-            f'width="{round(w_in * DPI)}" height="{round(h_in * DPI)}" loading="lazy">')
-
+    return (
+        f'<img src="data:image/png;base64,{data}" alt="{html.escape(str(alt), quote=True)}" '
+        f'width="{round(w_in * DPI)}" height="{round(h_in * DPI)}" loading="lazy">'
+    )

@@ -52,8 +52,10 @@ CSS = (
 )
 _TABLE_STYLES = [
     {"selector": "", "props": CSS + " border-collapse: collapse; font-size: 13px;"},
-    {"selector": "th", "props": "background: #F4F5F7; color: #333; font-weight: 600; padding: 4px 10px; "
-                                "text-align: left;"},
+    {
+        "selector": "th",
+        "props": "background: #F4F5F7; color: #333; font-weight: 600; padding: 4px 10px; text-align: left;",
+    },
     {"selector": "td", "props": "padding: 4px 10px; border-bottom: 1px solid #E6E8EB; text-align: left;"},
     {"selector": "th.row_heading, th.col_heading, th.index_name", "props": "white-space: nowrap;"},
     {"selector": "caption", "props": "caption-side: top; text-align: left; color: #666; padding: 4px 0;"},
@@ -113,9 +115,9 @@ def display_frame(df: pd.DataFrame, spec: Mapping[str, Any] | None = None) -> pd
         elif col in ranks or _last(col) in ranks:
             text = [_rank(v) for v in s]
         elif row_key is not None and col == spec.get("value", "value"):
-            text = [_indicator_cell(k, v) for k, v in zip(df[row_key], s)]
+            text = [_indicator_cell(k, v) for k, v in zip(df[row_key], s, strict=False)]
         elif row_keys is not None and pd.api.types.is_numeric_dtype(s.dtype):
-            text = [_indicator_cell(k, v) for k, v in zip(row_keys, s)]
+            text = [_indicator_cell(k, v) for k, v in zip(row_keys, s, strict=False)]
         else:
             text = [_cell(v) for v in s]
         out.iloc[:, j] = text
@@ -141,7 +143,7 @@ def style(df: pd.DataFrame, spec: Mapping[str, Any] | None = None, *, max_rows: 
     # every cell and label may come from a ledger: escaped, never markup
     st = text.style.format(escape="html").format_index(escape="html", axis=0).format_index(escape="html", axis=1)
     st = st.set_table_styles(_TABLE_STYLES)
-    numeric = [c for c, src in zip(text.columns, _shown(df, spec)) if _is_number_column(df, src, spec)]
+    numeric = [c for c, src in zip(text.columns, _shown(df, spec), strict=False) if _is_number_column(df, src, spec)]
     if numeric:  # per column, more specific than the table's left-aligned td
         right = [{"selector": "td", "props": "text-align: right; white-space: nowrap;"}]
         st = st.set_table_styles({c: right for c in numeric}, overwrite=False)
@@ -213,7 +215,7 @@ class Text(str):
     def _repr_html_(self) -> str:
         from gonghui_kit.present.report import md_to_html
 
-        return f"<article style=\"{CSS} max-width: 46em; line-height: 1.7;\">{md_to_html(str(self))}</article>"
+        return f'<article style="{CSS} max-width: 46em; line-height: 1.7;">{md_to_html(str(self))}</article>'
 
 
 def category_text(category: Any) -> str:
@@ -277,11 +279,13 @@ def dataset_card(
         rows.append(f"<tr><td {td}><b>{e(u)}</b></td>{''.join(cells)}<td {td}>{e(found)}</td></tr>")
     more = ""
     if len(units) > max_units:
-        more = f"<div style='color:#777;margin-top:4px'>……另有 {len(units) - max_units} 个单位（d.units 列出全部）</div>"
+        more = (
+            f"<div style='color:#777;margin-top:4px'>……另有 {len(units) - max_units} 个单位（d.units 列出全部）</div>"
+        )
     table = (
         f"<table style='border-collapse:collapse;font-size:13px'>"
         f"<thead><tr><th {th}>单位</th>{cols}<th {th}>错误与警告</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
     box = "border:1px solid #DDE1E5;border-radius:6px;padding:10px 14px;display:inline-block"
-    return f"<div style=\"{CSS} {box}\">{head}{table}{more}</div>"
+    return f'<div style="{CSS} {box}">{head}{table}{more}</div>'

@@ -22,6 +22,7 @@ only): the indicator's kind and measure word come from
 from __future__ import annotations
 
 import datetime
+import html
 import math
 from numbers import Real
 from typing import Any
@@ -36,7 +37,9 @@ __all__ = [
     "fmt_pct",
     "fmt_signed_pct",
     "fmt_pp",
+    "html_text",
     "fmt_time",
+    "fmt_date",
     "fmt_count",
     "fmt_number",
     "fmt_indicator",
@@ -227,6 +230,29 @@ def fmt_time(iso: str | None) -> str:
         return datetime.datetime.fromisoformat(str(iso)).strftime("%Y-%m-%d %H:%M")
     except ValueError:
         return str(iso)
+
+
+def html_text(x: Any) -> str:
+    """Any value as text safe inside HTML (also inside a quoted attribute); ``None`` → ``""``.
+
+    >>> html_text('<b class="x">甲&乙</b>'), html_text(None)
+    ('&lt;b class=&quot;x&quot;&gt;甲&amp;乙&lt;/b&gt;', '')
+    """
+    return html.escape("" if x is None else str(x), quote=True)
+
+
+def fmt_date(d: Any) -> str:
+    """A calendar date as ``2024-01-20``; ``""`` when there is none.
+
+    >>> import datetime; fmt_date(datetime.date(2024, 1, 20)), fmt_date(None), fmt_date(float("nan"))
+    ('2024-01-20', '', '')
+    """
+    if d is None or (isinstance(d, float) and math.isnan(d)):
+        return ""
+    try:
+        return d.strftime("%Y-%m-%d")
+    except (AttributeError, ValueError):
+        return ""
 
 
 def fmt_count(x: Any, word: str, *, money: bool = False) -> str:

@@ -15,7 +15,6 @@ True
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from functools import lru_cache
 from pathlib import Path

@@ -31,7 +31,6 @@ True
 from __future__ import annotations
 
 import functools
-import html
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -41,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from gonghui_kit.present.fmt import MISSING, fmt_num
+from gonghui_kit.present.fmt import html_text as _e
 from gonghui_kit.present.style import GREY, NAVY, RANK_COLORS, TEXT, UNION_RED, luminance
 from gonghui_kit.resources import shipped
 
@@ -70,10 +70,6 @@ def _styled(fragment: str, with_css: bool) -> str:
     return f"<style>{css()}</style>{fragment}" if with_css else fragment
 
 
-def _e(x: Any) -> str:
-    return html.escape("" if x is None else str(x), quote=True)
-
-
 def _missing(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
 
@@ -86,7 +82,9 @@ def _empty(title: str | None) -> str:
 def _as_set(v: Any) -> set:
     if v is None:
         return set()
-    return {v} if isinstance(v, str) or not isinstance(v, (list, tuple, set, frozenset, pd.Index, pd.Series)) else set(v)
+    return (
+        {v} if isinstance(v, str) or not isinstance(v, (list, tuple, set, frozenset, pd.Index, pd.Series)) else set(v)
+    )
 
 
 def _pct(x: float) -> str:
@@ -95,8 +93,16 @@ def _pct(x: float) -> str:
 
 # ------------------------------------------------------------------ barh ----
 
-def bar_rows(data: pd.DataFrame, *, x: str, y: str, order: Sequence[Any] | None = None, sort: str | None = "desc",
-             ref: float | None = None) -> list[dict[str, Any]]:
+
+def bar_rows(
+    data: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    order: Sequence[Any] | None = None,
+    sort: str | None = "desc",
+    ref: float | None = None,
+) -> list[dict[str, Any]]:
     """The rows a :func:`barh` shows, top to bottom: ``label`` (a category
     of ``y``), ``value`` (its first ``x``; NaN when missing), ``start`` and
     ``width`` (the bar, in percent of the plotting width), ``zero`` and
@@ -130,8 +136,16 @@ def bar_rows(data: pd.DataFrame, *, x: str, y: str, order: Sequence[Any] | None 
     rows = []
     for label, v in zip(s.index, vals, strict=True):
         a, b = sorted((0.0, 0.0 if np.isnan(v) else float(v)))
-        rows.append({"label": label, "value": v, "start": at(a), "width": round(at(b) - at(a), 1), "zero": at(0.0),
-                     "ref": None if ref is None else at(ref)})
+        rows.append(
+            {
+                "label": label,
+                "value": v,
+                "start": at(a),
+                "width": round(at(b) - at(a), 1),
+                "zero": at(0.0),
+                "ref": None if ref is None else at(ref),
+            }
+        )
     return rows
 
 
@@ -187,23 +201,37 @@ def barh(
             fill = f";background:{UNION_RED if r['label'] in hl else GREY}"
             cls = ' class="gh-hl"' if r["label"] in hl else ""
         v = r["value"]
-        bar = "" if np.isnan(v) else f'<span class="gh-bar" style="left:{_pct(r["start"])};width:{_pct(r["width"])}{fill}"></span>'
+        bar = (
+            ""
+            if np.isnan(v)
+            else f'<span class="gh-bar" style="left:{_pct(r["start"])};width:{_pct(r["width"])}{fill}"></span>'
+        )
         val = MISSING if np.isnan(v) else fmt_(v)
         data_v = "" if np.isnan(v) else f' data-value="{_e(float(v))}"'
-        body.append(f'<tr{cls}><th scope="row">{name}</th><td class="gh-track">{bar}</td><td class="num"{data_v}>{_e(val)}</td></tr>')
-    note = f'<span class="gh-ref-note"><span class="gh-ref-key"></span>{_e(ref_label)} {_e(fmt_(float(ref)))}</span>' if has_ref else ""
+        body.append(
+            f'<tr{cls}><th scope="row">{name}</th><td class="gh-track">{bar}</td><td class="num"{data_v}>{_e(val)}</td></tr>'
+        )
+    note = (
+        f'<span class="gh-ref-note"><span class="gh-ref-key"></span>{_e(ref_label)} {_e(fmt_(float(ref)))}</span>'
+        if has_ref
+        else ""
+    )
     cap = f"{_e(title or '')}{note}"
     # the reference line is drawn by every row's track at the table's --ref (CSS)
     style = f"--bar:{color or NAVY}" + (f";--ref:{_pct(ref_at)}" if ref_at is not None else "")
     ref_cls = " gh-has-ref" if ref_at is not None else ""
     table = f'<table class="gh-hbar{ref_cls}" style="{style}">{"".join(body)}</table>'
     if len(rows) > fold:
-        return _styled(f'<details class="gh-hchart"><summary>{cap}<span class="gh-muted">（共 {len(rows)} 个单位，点击展开）</span></summary>'
-                       f"{table}</details>", css)
+        return _styled(
+            f'<details class="gh-hchart"><summary>{cap}<span class="gh-muted">（共 {len(rows)} 个单位，点击展开）</span></summary>'
+            f"{table}</details>",
+            css,
+        )
     return _styled(f'<figure class="gh-hchart"><figcaption>{cap}</figcaption>{table}</figure>', css)
 
 
 # --------------------------------------------------------------- heatmap ----
+
 
 def rank_color(t: float) -> str:
     """The rank colour scale (:data:`style.RANK_COLORS`) at ``t`` in [0, 1]
@@ -218,7 +246,7 @@ def rank_color(t: float) -> str:
     i = min(int(pos), len(stops) - 2)
     f = pos - i
     a, b = stops[i].lstrip("#"), stops[i + 1].lstrip("#")
-    rgb = [round(int(a[k:k + 2], 16) * (1 - f) + int(b[k:k + 2], 16) * f) for k in (0, 2, 4)]
+    rgb = [round(int(a[k : k + 2], 16) * (1 - f) + int(b[k : k + 2], 16) * f) for k in (0, 2, 4)]
     return "#" + "".join(f"{c:02x}" for c in rgb)
 
 
@@ -253,7 +281,9 @@ def heat_table(
     cols = list(col_order) if col_order is not None else list(pd.unique(data[x].dropna()))
     t = t.reindex(index=[r for r in rows if r in t.index], columns=[c for c in cols if c in t.columns])
     if order is None and sort:
-        t = t.loc[t.mean(axis=1, skipna=True).sort_values(ascending=lower_is_better, kind="stable", na_position="last").index]
+        t = t.loc[
+            t.mean(axis=1, skipna=True).sort_values(ascending=lower_is_better, kind="stable", na_position="last").index
+        ]
     return t
 
 
@@ -286,7 +316,9 @@ def heatmap(
     >>> out.index("乙") < out.index("甲"), "background:#7a1212" in out, "background:#fbf0ee" in out
     (True, True, True)
     """
-    t = heat_table(data, x=x, y=y, value=value, order=order, col_order=col_order, sort=sort, lower_is_better=lower_is_better)
+    t = heat_table(
+        data, x=x, y=y, value=value, order=order, col_order=col_order, sort=sort, lower_is_better=lower_is_better
+    )
     if t.empty or np.isnan(t.to_numpy(dtype=float)).all():
         return _empty(title)
     m = t.to_numpy(dtype=float)
@@ -295,7 +327,9 @@ def heatmap(
     fmt_ = fmt or fmt_num
     hl = _as_set(highlight)
     links = links or {}
-    head = f'<th class="sortable">{_e(ylabel)}</th>' + "".join(f'<th class="sortable num">{_e(c)}</th>' for c in t.columns)
+    head = f'<th class="sortable">{_e(ylabel)}</th>' + "".join(
+        f'<th class="sortable num">{_e(c)}</th>' for c in t.columns
+    )
     body = []
     cell_of: dict[float, str] = {}  # ranks repeat: each value's cell is made once
     for label, vals in zip(t.index, m, strict=True):
@@ -310,11 +344,16 @@ def heatmap(
             if cell is None:
                 good = (vmax - v) / span if lower_is_better else (v - vmin) / span
                 bg = rank_color(good if vmax != vmin else 0.5)
-                cell = cell_of[v] = f'<td class="num" data-value="{_e(v)}" style="background:{bg};color:{_text_on(bg)}">{_e(fmt_(v))}</td>'
+                cell = cell_of[v] = (
+                    f'<td class="num" data-value="{_e(v)}" style="background:{bg};color:{_text_on(bg)}">{_e(fmt_(v))}</td>'
+                )
             cells.append(cell)
         cls = ' class="gh-hl"' if label in hl else ""
         body.append(f"<tr{cls}><td>{name}</td>{''.join(cells)}</tr>")
     tid = f' id="{_e(table_id)}"' if table_id else ""
     cap = f"<figcaption>{_e(title)}</figcaption>" if title else ""
-    return _styled(f'<figure class="gh-hchart">{cap}<div class="gh-scroll"><table class="data sortable gh-heat"{tid}>'
-                   f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div></figure>", css)
+    return _styled(
+        f'<figure class="gh-hchart">{cap}<div class="gh-scroll"><table class="data sortable gh-heat"{tid}>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div></figure>",
+        css,
+    )

@@ -33,11 +33,26 @@ from matplotlib.transforms import Bbox
 from gonghui_kit.present.style import DPI, ensure_style
 
 __all__ = [
-    "PAD", "wrap_label", "fit_xlabels", "text_em", "text_box", "font_pt", "figure_pt", "figure_of",
-    "cell_box", "place", "tick_texts", "layout_axes", "layout_donut", "legend_loc", "grid", "align",
+    "PAD",
+    "wrap_label",
+    "fit_xlabels",
+    "text_em",
+    "text_box",
+    "font_pt",
+    "figure_pt",
+    "figure_of",
+    "cell_box",
+    "place",
+    "tick_texts",
+    "layout_axes",
+    "layout_donut",
+    "legend_loc",
+    "grid",
+    "align",
 ]
 
 # ------------------------------------------------------------ text sizes ----
+
 
 def _char_width(ch: str) -> float:
     return 0.55 if ord(ch) < 0x2E80 else 1.0
@@ -86,8 +101,7 @@ def fit_xlabels(ax: Axes, labels: Sequence[Any], axis_px: float, fontsize: float
         if axis_px / n < 2.2 * char_px:
             ax.set_xticks(range(len(labels)), [str(v) for v in labels], rotation=90)
             return 90.0
-        ax.set_xticks(range(len(labels)), [str(v) for v in labels], rotation=40,
-                      ha="right", rotation_mode="anchor")
+        ax.set_xticks(range(len(labels)), [str(v) for v in labels], rotation=40, ha="right", rotation_mode="anchor")
         return 40.0
     ax.set_xticks(range(len(labels)), wrapped)
     return 0.0
@@ -95,17 +109,100 @@ def fit_xlabels(ax: Axes, labels: Sequence[Any], axis_px: float, fontsize: float
 
 #: Advance widths (em) of the printable ASCII characters in the bundled font
 #: (Noto Sans SC); any other character counts 1 em (CJK, full-width punctuation).
-_ASCII_EM = dict(zip(
-    " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~",
-    (0.224, 0.323, 0.474, 0.555, 0.555, 0.921, 0.68, 0.278, 0.338, 0.338, 0.467, 0.555, 0.278, 0.347,
-     0.278, 0.392, *[0.555] * 10, 0.278, 0.278, 0.555, 0.555, 0.555, 0.474, 0.946, 0.608, 0.657, 0.638,
-     0.688, 0.589, 0.552, 0.689, 0.728, 0.293, 0.535, 0.646, 0.543, 0.812, 0.723, 0.742, 0.633, 0.742,
-     0.635, 0.596, 0.599, 0.721, 0.575, 0.878, 0.573, 0.531, 0.603, 0.338, 0.392, 0.338, 0.555, 0.559,
-     0.606, 0.563, 0.618, 0.51, 0.62, 0.554, 0.325, 0.564, 0.607, 0.275, 0.275, 0.552, 0.284, 0.926,
-     0.61, 0.606, 0.62, 0.62, 0.388, 0.468, 0.377, 0.607, 0.521, 0.802, 0.498, 0.521, 0.475, 0.338,
-     0.27, 0.338, 0.555),
-    strict=True,
-))
+_ASCII_EM = dict(
+    zip(
+        " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~",
+        (
+            0.224,
+            0.323,
+            0.474,
+            0.555,
+            0.555,
+            0.921,
+            0.68,
+            0.278,
+            0.338,
+            0.338,
+            0.467,
+            0.555,
+            0.278,
+            0.347,
+            0.278,
+            0.392,
+            *[0.555] * 10,
+            0.278,
+            0.278,
+            0.555,
+            0.555,
+            0.555,
+            0.474,
+            0.946,
+            0.608,
+            0.657,
+            0.638,
+            0.688,
+            0.589,
+            0.552,
+            0.689,
+            0.728,
+            0.293,
+            0.535,
+            0.646,
+            0.543,
+            0.812,
+            0.723,
+            0.742,
+            0.633,
+            0.742,
+            0.635,
+            0.596,
+            0.599,
+            0.721,
+            0.575,
+            0.878,
+            0.573,
+            0.531,
+            0.603,
+            0.338,
+            0.392,
+            0.338,
+            0.555,
+            0.559,
+            0.606,
+            0.563,
+            0.618,
+            0.51,
+            0.62,
+            0.554,
+            0.325,
+            0.564,
+            0.607,
+            0.275,
+            0.275,
+            0.552,
+            0.284,
+            0.926,
+            0.61,
+            0.606,
+            0.62,
+            0.62,
+            0.388,
+            0.468,
+            0.377,
+            0.607,
+            0.521,
+            0.802,
+            0.498,
+            0.521,
+            0.475,
+            0.338,
+            0.27,
+            0.338,
+            0.555,
+        ),
+        strict=True,
+    )
+)
 #: Space (points) between a chart and the edge of its figure or grid cell.
 PAD = 7.0
 
@@ -146,6 +243,7 @@ def font_pt(size: Any) -> float:
 
 # --------------------------------------------------------- axes placement ----
 
+
 def figure_pt(fig: Any) -> tuple[float, float]:
     """``(width, height)`` of a figure in points."""
     return fig.bbox.width * 72 / fig.dpi, fig.bbox.height * 72 / fig.dpi
@@ -174,11 +272,22 @@ def cell_box(ax: Axes) -> Bbox | None:
     if not isinstance(gs, GridSpec):  # nested grid: its cell as laid out
         return ss.get_position(figure_of(ax))
     nrows, ncols = gs.get_geometry()
-    raw = GridSpec(nrows, ncols, left=0, right=1, bottom=0, top=1, wspace=0, hspace=0,
-                   width_ratios=gs.get_width_ratios(), height_ratios=gs.get_height_ratios())
+    raw = GridSpec(
+        nrows,
+        ncols,
+        left=0,
+        right=1,
+        bottom=0,
+        top=1,
+        wspace=0,
+        hspace=0,
+        width_ratios=gs.get_width_ratios(),
+        height_ratios=gs.get_height_ratios(),
+    )
     bottoms, tops, lefts, rights = raw.get_grid_positions(figure_of(ax))
-    return Bbox.from_extents(lefts[ss.colspan.start], bottoms[ss.rowspan.stop - 1],
-                             rights[ss.colspan.stop - 1], tops[ss.rowspan.start])
+    return Bbox.from_extents(
+        lefts[ss.colspan.start], bottoms[ss.rowspan.stop - 1], rights[ss.colspan.stop - 1], tops[ss.rowspan.start]
+    )
 
 
 def place(ax: Axes, cell: Bbox, left: float, right: float, bottom: float, top: float) -> None:
@@ -193,8 +302,7 @@ def place(ax: Axes, cell: Bbox, left: float, right: float, bottom: float, top: f
 
     left, right = fit(left, right, cw)
     bottom, top = fit(bottom, top, ch)
-    ax.set_position([cell.x0 + left / fw, cell.y0 + bottom / fh,
-                     (cw - left - right) / fw, (ch - bottom - top) / fh])
+    ax.set_position([cell.x0 + left / fw, cell.y0 + bottom / fh, (cw - left - right) / fw, (ch - bottom - top) / fh])
     ax.set_in_layout(True)
     ax._gonghui_layout = (cell, left, right, bottom, top)  # type: ignore[attr-defined]
 
@@ -330,8 +438,10 @@ def layout_donut(ax: Axes, title: str | None, legend_w: float) -> Axes:
 
 # ---------------------------------------------------------- figure grids ----
 
-def grid(ncols: int, *, figsize: tuple[float, float], width_ratios: Sequence[float] | None = None
-         ) -> tuple[Figure, list[Axes]]:
+
+def grid(
+    ncols: int, *, figsize: tuple[float, float], width_ratios: Sequence[float] | None = None
+) -> tuple[Figure, list[Axes]]:
     """A figure with one row of ``ncols`` axes on a fixed GridSpec, no layout engine.
 
     The cells touch; each chart drawn on one keeps its own margins inside its
@@ -380,8 +490,8 @@ def align(*axes: Axes, same_width: bool = False) -> None:
 
 # ---------------------------------------------------------------- legend ----
 
-def legend_loc(ax: Axes, series: list[tuple[list[float], list[float]]], names: list[str],
-                labels: bool) -> str:
+
+def legend_loc(ax: Axes, series: list[tuple[list[float], list[float]]], names: list[str], labels: bool) -> str:
     """The corner (or side) of ``ax`` where a legend of ``names`` covers the fewest
     points of the lines (and their value labels), decided without rendering —
     matplotlib's ``loc="best"`` measures every text of the axes at draw time."""
@@ -406,18 +516,27 @@ def legend_loc(ax: Axes, series: list[tuple[list[float], list[float]]], names: l
             pts.append(xy - [0, lab_h])
     allp = np.concatenate(pts) if pts else np.zeros((0, 2))
     boxes = {
-        "upper right": (1 - pad_x - w, 1 - pad_y - h), "upper left": (pad_x, 1 - pad_y - h),
-        "lower right": (1 - pad_x - w, pad_y), "lower left": (pad_x, pad_y),
-        "center right": (1 - pad_x - w, 0.5 - h / 2), "center left": (pad_x, 0.5 - h / 2),
-        "upper center": (0.5 - w / 2, 1 - pad_y - h), "lower center": (0.5 - w / 2, pad_y),
+        "upper right": (1 - pad_x - w, 1 - pad_y - h),
+        "upper left": (pad_x, 1 - pad_y - h),
+        "lower right": (1 - pad_x - w, pad_y),
+        "lower left": (pad_x, pad_y),
+        "center right": (1 - pad_x - w, 0.5 - h / 2),
+        "center left": (pad_x, 0.5 - h / 2),
+        "upper center": (0.5 - w / 2, 1 - pad_y - h),
+        "lower center": (0.5 - w / 2, pad_y),
     }
     best, best_n = "upper right", None
     for loc, (x0, y0) in boxes.items():
-        n = int(((allp[:, 0] >= x0 - 0.02) & (allp[:, 0] <= x0 + w + 0.02)
-                 & (allp[:, 1] >= y0 - 0.03) & (allp[:, 1] <= y0 + h + 0.03)).sum())
+        n = int(
+            (
+                (allp[:, 0] >= x0 - 0.02)
+                & (allp[:, 0] <= x0 + w + 0.02)
+                & (allp[:, 1] >= y0 - 0.03)
+                & (allp[:, 1] <= y0 + h + 0.03)
+            ).sum()
+        )
         if best_n is None or n < best_n:
             best, best_n = loc, n
         if n == 0:
             break
     return best
-

@@ -15,8 +15,6 @@ a notebook.
 from __future__ import annotations
 
 import functools
-import html
-import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,29 +24,73 @@ import numpy as np
 import pandas as pd
 
 from gonghui_kit import resources
+from gonghui_kit.analysis.bundle import AGE_GROUPS, Bundle, load_bundle, prepare_bundle
+from gonghui_kit.analysis.indicators import BY_KEY, INDICATORS
 from gonghui_kit.archive import layout
 from gonghui_kit.archive.manifest import read_manifest
-from gonghui_kit.analysis.bundle import AGE_GROUPS, Bundle, load_bundle, prepare_bundle
-from gonghui_kit.present.fmt import MISSING, fmt_count, fmt_indicator, fmt_int, fmt_number, fmt_pct, fmt_signed_pct, fmt_time, fmt_yuan
-from gonghui_kit.analysis.indicators import BY_KEY, INDICATORS
+from gonghui_kit.present.fmt import (
+    MISSING,
+    fmt_count,
+    fmt_indicator,
+    fmt_int,
+    fmt_number,
+    fmt_pct,
+    fmt_signed_pct,
+    fmt_time,
+)
+from gonghui_kit.present.fmt import (
+    html_text as _e,
+)
 
-__all__ = ["unit_report", "compare_report", "rehearse", "UNIT_SECTIONS", "UnitReport", "CompareReport", "open_bundle", "html_table", "md_to_html", "KPI"]
+__all__ = [
+    "unit_report",
+    "compare_report",
+    "rehearse",
+    "other_year_pages",
+    "UNIT_SECTIONS",
+    "UnitReport",
+    "CompareReport",
+    "open_bundle",
+    "html_table",
+    "md_to_html",
+    "KPI",
+]
 
 # the indicators on a unit's KPI cards, in order
-KPI = ("members_total", "membership_rate", "activities", "activity_participants", "participation_per_member",
-       "care_visits", "care_amount", "proposal_close_rate", "training_hours_per_member", "expense_ratio")
+KPI = (
+    "members_total",
+    "membership_rate",
+    "activities",
+    "activity_participants",
+    "participation_per_member",
+    "care_visits",
+    "care_amount",
+    "proposal_close_rate",
+    "training_hours_per_member",
+    "expense_ratio",
+)
 # per-capita and rate indicators compared in the rank heatmap
-PER_CAPITA = ("membership_rate", "participation_per_member", "activity_expense_per_member", "training_hours_per_member",
-              "proposal_close_rate", "expense_ratio")
+PER_CAPITA = (
+    "membership_rate",
+    "participation_per_member",
+    "activity_expense_per_member",
+    "training_hours_per_member",
+    "proposal_close_rate",
+    "expense_ratio",
+)
 TREND = ("members_total", "activities", "activity_participants", "care_visits")
 
 
-def _e(x: Any) -> str:
-    return html.escape("" if x is None else str(x), quote=True)
-
-
-def html_table(df: pd.DataFrame, *, table_id: str | None = None, sortable: bool = False, numeric: Sequence[str] = (), caption: str | None = None,
-               values: dict[str, Sequence[Any]] | None = None, links: dict[str, Sequence[str | None]] | None = None) -> str:
+def html_table(
+    df: pd.DataFrame,
+    *,
+    table_id: str | None = None,
+    sortable: bool = False,
+    numeric: Sequence[str] = (),
+    caption: str | None = None,
+    values: dict[str, Sequence[Any]] | None = None,
+    links: dict[str, Sequence[str | None]] | None = None,
+) -> str:
     """A DataFrame (already formatted as text) as an escaped HTML table.
 
     ``values`` gives the raw numbers of a column (``data-value``, what a
@@ -63,7 +105,12 @@ def html_table(df: pd.DataFrame, *, table_id: str | None = None, sortable: bool 
     values, links = values or {}, links or {}
     cls = "data sortable" if sortable else "data"
     tid = f' id="{_e(table_id)}"' if table_id else ""
-    head = "".join(f'<th class="{"sortable " if sortable else ""}num">{_e(c)}</th>' if c in numeric else (f'<th class="sortable">{_e(c)}</th>' if sortable else f"<th>{_e(c)}</th>") for c in df.columns)
+    head = "".join(
+        f'<th class="{"sortable " if sortable else ""}num">{_e(c)}</th>'
+        if c in numeric
+        else (f'<th class="sortable">{_e(c)}</th>' if sortable else f"<th>{_e(c)}</th>")
+        for c in df.columns
+    )
 
     def cell(c: str, i: int, v: Any) -> str:
         attrs = ' class="num"' if c in numeric else ""
@@ -75,7 +122,10 @@ def html_table(df: pd.DataFrame, *, table_id: str | None = None, sortable: bool 
         url = links[c][i] if c in links else None
         return f'<td{attrs}><a href="{_e(url)}">{text}</a></td>' if url else f"<td{attrs}>{text}</td>"
 
-    body = ["<tr>" + "".join(cell(c, i, v) for c, v in zip(df.columns, row)) + "</tr>" for i, row in enumerate(df.itertuples(index=False))]
+    body = [
+        "<tr>" + "".join(cell(c, i, v) for c, v in zip(df.columns, row, strict=False)) + "</tr>"
+        for i, row in enumerate(df.itertuples(index=False))
+    ]
     cap = f"<caption>{_e(caption)}</caption>" if caption else ""
     return f'<div class="gh-scroll"><table class="{cls}"{tid}>{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
 
@@ -194,7 +244,7 @@ def _archive_year_dir(b: Bundle) -> Path | None:
     return Path(d) if d else None
 
 
-def _other_year_pages(b: Bundle, unit: str, years: Sequence[int]) -> list[tuple[int, str]]:
+def other_year_pages(b: Bundle, unit: str, years: Sequence[int]) -> list[tuple[int, str]]:
     """(year, slug) of the unit's reports in other years.  Inside an archive
     only pages that exist (listed as built in that year's manifest); a
     notebook run on its own guesses the file name."""
@@ -239,7 +289,7 @@ class UnitReport:
         d = self._ind()
         d = d[(d["indicator"] == key) & (d["category"] != "")]
         if prefix:
-            d = d[d["category"].str.startswith(prefix)].assign(category=lambda x: x["category"].str[len(prefix):])
+            d = d[d["category"].str.startswith(prefix)].assign(category=lambda x: x["category"].str[len(prefix) :])
         return d[["category", "value"]].reset_index(drop=True)
 
     @property
@@ -267,7 +317,8 @@ class UnitReport:
         def to(place: str) -> str:
             return _e(layout.link(here, place))
 
-        years = " · ".join(f"<a href='{to(layout.unit_page(y, s))}'>{y}年</a>" for y, s in _other_year_pages(self.b, self.unit, self.other_years()))
+        pages = other_year_pages(self.b, self.unit, self.other_years())
+        years = " · ".join(f"<a href='{to(layout.unit_page(y, s))}'>{y}年</a>" for y, s in pages)
         return (
             "<nav class='gh-nav' aria-label='位置'><span class='gh-crumbs'>"
             f"<a href='{to(layout.ROOT_INDEX)}'>报告档案</a><span class='gh-sep'>›</span><a href='{to(layout.year_index(self.year))}'>{self.year}年度</a>"
@@ -284,8 +335,7 @@ class UnitReport:
             for r in files.sort_values("year").itertuples()
         )
         return _display_html(
-            self.nav_html()
-            + f"<header class='report-head'><h1>{_e(self.unit)} {self.year}年度工会工作报告</h1>"
+            self.nav_html() + f"<header class='report-head'><h1>{_e(self.unit)} {self.year}年度工会工作报告</h1>"
             f"<p class='gh-muted'>同类单位：{_e(self.peer_group)} · 生成时间：{_e(fmt_time(self.b.built_at))}</p>"
             f"<details><summary>数据来源（{len(files)} 个台账文件）</summary><ul>{srcs}</ul></details></header>"
         )
@@ -302,7 +352,9 @@ class UnitReport:
             else:
                 trend = "up" if change > 0 else "down"
             good = None if (hib is None or trend == "flat") else ((trend == "up") == hib)
-            rows.append(dict(indicator=k, label=BY_KEY[k].label, value=v, prev=p, change=change, trend=trend, good=good))
+            rows.append(
+                dict(indicator=k, label=BY_KEY[k].label, value=v, prev=p, change=change, trend=trend, good=good)
+            )
         return pd.DataFrame(rows)
 
     def kpi_cards(self):
@@ -316,7 +368,10 @@ class UnitReport:
             elif np.isnan(r.change):
                 yoy, cls = f"上年 {fmt_indicator(r.indicator, r.prev)}", ""
             else:
-                yoy, cls = f"{arrows[r.trend]} 同比{fmt_signed_pct(r.change)}", ("gh-up" if r.trend == "up" else "gh-down")
+                yoy, cls = (
+                    f"{arrows[r.trend]} 同比{fmt_signed_pct(r.change)}",
+                    ("gh-up" if r.trend == "up" else "gh-down"),
+                )
             cards.append(
                 f"<div class='gh-card'><div class='gh-kpi-label'>{_e(r.label)}</div>"
                 f"<div class='gh-kpi-value'>{_e(fmt_indicator(r.indicator, r.value))}</div>"
@@ -336,7 +391,11 @@ class UnitReport:
         for kind, title in (("highlight", "工作亮点"), ("shortcoming", "短板与不足")):
             d = h[h["kind"] == kind].head(n)
             if d.empty:
-                items = "<li class='gh-muted'>本年度数据中未发现" + ("突出亮点" if kind == "highlight" else "明显短板") + "。</li>"
+                items = (
+                    "<li class='gh-muted'>本年度数据中未发现"
+                    + ("突出亮点" if kind == "highlight" else "明显短板")
+                    + "。</li>"
+                )
             else:
                 items = "".join(f"<li><b>{_e(r.title)}</b>：{_e(r.text)}</li>" for r in d.itertuples())
             parts.append(f"<section class='hl {kind}'><h3>{title}</h3><ul>{items}</ul></section>")
@@ -345,13 +404,30 @@ class UnitReport:
     def summary_markdown(self) -> str:
         from gonghui_kit.analysis.narrative import draft_summary
 
-        return draft_summary(self.unit, self.year, self.b.ind, highlights_df=self.b.highlights, breaches=self.b.breaches, registry=self.registry,
-                             tables=getattr(self.b, "named", None))
+        return draft_summary(
+            self.unit,
+            self.year,
+            self.b.ind,
+            highlights_df=self.b.highlights,
+            breaches=self.b.breaches,
+            registry=self.registry,
+            tables=getattr(self.b, "named", None),
+        )
 
     def summary_checklist(self) -> list[str]:
         from gonghui_kit.analysis.narrative import checklist, facts
 
-        return checklist(facts(self.unit, self.year, self.b.ind, self.b.highlights, self.b.breaches, self.registry, getattr(self.b, "named", None)))
+        return checklist(
+            facts(
+                self.unit,
+                self.year,
+                self.b.ind,
+                self.b.highlights,
+                self.b.breaches,
+                self.registry,
+                getattr(self.b, "named", None),
+            )
+        )
 
     def summary(self):
         items = "".join(f"<li>{_e(x)}</li>" for x in self.summary_checklist())
@@ -364,8 +440,18 @@ class UnitReport:
 
         fig, (a1, a2) = charts.grid(2, figsize=(11, 4.2), width_ratios=[1.25, 1])
         m = self.split("activities_by_month")
-        charts.bar(m, x="category", y="value", order=charts.MONTHS, title="各月活动场次", xlabel="", ylabel="场次", ax=a1,
-                   xticklabels=[f"{i}月" for i in range(1, 13)], fmt=fmt_int)
+        charts.bar(
+            m,
+            x="category",
+            y="value",
+            order=charts.MONTHS,
+            title="各月活动场次",
+            xlabel="",
+            ylabel="场次",
+            ax=a1,
+            xticklabels=[f"{i}月" for i in range(1, 13)],
+            fmt=fmt_int,
+        )
         k = self.split("activities")
         k = k[k["value"] > 0]
         charts.barh(k, x="value", y="category", title="各类活动场次", xlabel="场次", ylabel="", ax=a2, fmt=fmt_int)
@@ -373,35 +459,60 @@ class UnitReport:
         _show(fig)
 
     def chart_spending(self):
-        from gonghui_kit.present import charts
         from gonghui_kit.analysis.compare import expense_structure
+        from gonghui_kit.present import charts
 
         s = expense_structure(self.b.ind, self.unit, self.year, self.registry)
         s = s[s.groupby("account")["value"].transform(lambda v: v.fillna(0).abs().sum()) > 0]
-        _show(charts.grouped_bar(s, x="account", y="share", hue="who", title="经费支出结构（占支出合计比例）与同类单位中位数",
-                                 xlabel="", ylabel="占比", fmt=fmt_pct).figure)
+        _show(
+            charts.grouped_bar(
+                s,
+                x="account",
+                y="share",
+                hue="who",
+                title="经费支出结构（占支出合计比例）与同类单位中位数",
+                xlabel="",
+                ylabel="占比",
+                fmt=fmt_pct,
+            ).figure
+        )
 
     def chart_care(self):
         from gonghui_kit.present import charts
 
         c = self.split("care_visits")
         c = c[c["value"] > 0]
-        _show(charts.donut(c, x="category", y="value", title="慰问人次（按事由）", fmt=fmt_int, center_label="慰问人次").figure)
+        _show(
+            charts.donut(
+                c, x="category", y="value", title="慰问人次（按事由）", fmt=fmt_int, center_label="慰问人次"
+            ).figure
+        )
 
     def chart_proposals(self):
         from gonghui_kit.present import charts
 
         p = self.b.proposal_status
         p = p[(p["unit"] == self.unit) & (p["year"] == self.year)]
-        _show(charts.donut(p, x="status", y="count", title="职代会提案办理情况", fmt=fmt_int, center_label="提案").figure)
+        _show(
+            charts.donut(p, x="status", y="count", title="职代会提案办理情况", fmt=fmt_int, center_label="提案").figure
+        )
 
     def chart_members(self):
         from gonghui_kit.present import charts
 
         p = self.b.pyramid
         p = p[(p["unit"] == self.unit) & (p["year"] == self.year)]
-        _show(charts.pyramid(p, age_group="age_group", gender="gender", value="count", order=list(AGE_GROUPS),
-                             title="会员年龄与性别结构（截至12月31日）", fmt=fmt_int).figure)
+        _show(
+            charts.pyramid(
+                p,
+                age_group="age_group",
+                gender="gender",
+                value="count",
+                order=list(AGE_GROUPS),
+                title="会员年龄与性别结构（截至12月31日）",
+                fmt=fmt_int,
+            ).figure
+        )
 
     def trend_frame(self) -> pd.DataFrame:
         i = self._mine
@@ -413,9 +524,18 @@ class UnitReport:
 
         d = self.trend_frame()
         fig, axes = charts.grid(len(TREND), figsize=(12, 3.4))
-        for ax, key in zip(axes, TREND):
-            charts.line(d[d["indicator"] == key], x="year", y="value", title=BY_KEY[key].label, xlabel="", ylabel="", ax=ax,
-                        labels=True, fmt=fmt_int)
+        for ax, key in zip(axes, TREND, strict=False):
+            charts.line(
+                d[d["indicator"] == key],
+                x="year",
+                y="value",
+                title=BY_KEY[key].label,
+                xlabel="",
+                ylabel="",
+                ax=ax,
+                labels=True,
+                fmt=fmt_int,
+            )
         charts.align(*axes, same_width=True)
         _show(fig)
 
@@ -431,14 +551,21 @@ class UnitReport:
         r = self.rank_frame()
         if r.empty:
             return _display_html("<p class='gh-muted'>无可比较的指标。</p>")
-        t = pd.DataFrame({
-            "指标": [BY_KEY[k].label for k in r["indicator"]],
-            "本单位": [fmt_indicator(k, v) for k, v in zip(r["indicator"], r["value"])],
-            "同类排名": [f"{int(a)}/{int(n)}" if pd.notna(a) else MISSING for a, n in zip(r["rank"], r["n"])],
-            "同类中位数": [fmt_indicator(k, v) for k, v in zip(r["indicator"], r["peer_median"])],
-            "全部单位排名": [f"{int(a)}/{int(n)}" if pd.notna(a) else MISSING for a, n in zip(r["rank_overall"], r["n_overall"])],
-        })
-        return _display_html(f"<p>同类单位（{_e(self.peer_group)}）共 {int(r['n'].max())} 个有数据。排名 1 为最好。</p>" + html_table(t, numeric=["本单位", "同类排名", "同类中位数", "全部单位排名"]))
+        t = pd.DataFrame(
+            {
+                "指标": [BY_KEY[k].label for k in r["indicator"]],
+                "本单位": [fmt_indicator(k, v) for k, v in zip(r["indicator"], r["value"], strict=False)],
+                "同类排名": [f"{int(a)}/{int(n)}" if pd.notna(a) else MISSING for a, n in zip(r["rank"], r["n"], strict=False)],
+                "同类中位数": [fmt_indicator(k, v) for k, v in zip(r["indicator"], r["peer_median"], strict=False)],
+                "全部单位排名": [
+                    f"{int(a)}/{int(n)}" if pd.notna(a) else MISSING for a, n in zip(r["rank_overall"], r["n_overall"], strict=False)
+                ],
+            }
+        )
+        return _display_html(
+            f"<p>同类单位（{_e(self.peer_group)}）共 {int(r['n'].max())} 个有数据。排名 1 为最好。</p>"
+            + html_table(t, numeric=["本单位", "同类排名", "同类中位数", "全部单位排名"])
+        )
 
     def breaches_frame(self) -> pd.DataFrame:
         b = self.b.breaches
@@ -462,7 +589,13 @@ class UnitReport:
                 actual = fmt_count(r.actual, "次")
             else:
                 actual = fmt_count(r.actual, "元", money=True)
-            limit = describe_limit(kind, r.limit, indicator=getattr(r, "indicator", None), scope=getattr(r, "scope", "person"), reasons=getattr(r, "reasons", "") or "")
+            limit = describe_limit(
+                kind,
+                r.limit,
+                indicator=getattr(r, "indicator", None),
+                scope=getattr(r, "scope", "person"),
+                reasons=getattr(r, "reasons", "") or "",
+            )
             rows_ = r.rows if isinstance(r.rows, (list, tuple)) else ([r.rows] if pd.notna(r.rows) else [])
             where = f"{r.sheet} 第{'、'.join(str(int(x)) for x in rows_)}行" if rows_ else "全年合计"
             rows.append({"标准": r.title, "要求": limit, "实际": actual, "台账位置": where, "依据": r.source})
@@ -472,7 +605,11 @@ class UnitReport:
         t = self.breaches_table()
         if t.empty:
             return _display_html("<p>未发现不符合经费使用标准的记录。</p>")
-        note = "<p class='gh-muted'>标准数值为示例，请以本省总工会正式文件为准（见 params/standards.yaml）。</p>" if bool(self.breaches_frame().get("example", pd.Series(dtype=bool)).any()) else ""
+        note = (
+            "<p class='gh-muted'>标准数值为示例，请以本省总工会正式文件为准（见 params/standards.yaml）。</p>"
+            if bool(self.breaches_frame().get("example", pd.Series(dtype=bool)).any())
+            else ""
+        )
         return _display_html(f"<p>共 {len(t)} 项不符合经费使用标准，请核实：</p>" + html_table(t) + note)
 
     def quality_frame(self) -> pd.DataFrame:
@@ -487,12 +624,20 @@ class UnitReport:
         q = q[q["unit"] == self.unit] if not q.empty else q
         f = self.quality_frame()
         sev = {"error": "错误", "warning": "警告", "info": "提示"}
-        t = pd.DataFrame({"级别": [sev.get(s, s) for s in f["severity"]], "问题与处理": f["message"], "处数": [fmt_int(n) for n in f["count"]]})
+        t = pd.DataFrame(
+            {
+                "级别": [sev.get(s, s) for s in f["severity"]],
+                "问题与处理": f["message"],
+                "处数": [fmt_int(n) for n in f["count"]],
+            }
+        )
         if not q.empty:
             r = q.iloc[0]
-            head = (f"<p>读取 {fmt_int(q['rows'].sum())} 行，计入 {fmt_int(q['records'].sum())} 条记录；排除合计/小计行 {fmt_int(q['subtotals'].sum())} 行、"
-                    f"重复行 {fmt_int(q['duplicates'].sum())} 行、非本年度记录 {fmt_int(q['other_year'].sum())} 行、说明文字 {fmt_int(q['notes'].sum())} 行；"
-                    f"修正不规范写法 {fmt_int(q['fixed'].sum())} 处。行号等细节见年度数据质量报告。</p>")
+            head = (
+                f"<p>读取 {fmt_int(q['rows'].sum())} 行，计入 {fmt_int(q['records'].sum())} 条记录；排除合计/小计行 {fmt_int(q['subtotals'].sum())} 行、"
+                f"重复行 {fmt_int(q['duplicates'].sum())} 行、非本年度记录 {fmt_int(q['other_year'].sum())} 行、说明文字 {fmt_int(q['notes'].sum())} 行；"
+                f"修正不规范写法 {fmt_int(q['fixed'].sum())} 处。行号等细节见年度数据质量报告。</p>"
+            )
         else:
             head = "<p class='gh-muted'>无本单位的数据质量记录。</p>"
         return _display_html(head + (html_table(t, numeric=["处数"]) if len(t) else ""))
@@ -506,8 +651,21 @@ def unit_report(*, unit: str, year: int, data: str = "", bundle: str = "", param
 
 
 # the unit report's sections, in the order unit_report.ipynb shows them
-UNIT_SECTIONS = ("header", "kpi_cards", "highlights", "summary", "chart_activities", "chart_spending", "chart_care",
-                 "chart_proposals", "chart_members", "chart_trend", "ranks", "breaches", "quality")
+UNIT_SECTIONS = (
+    "header",
+    "kpi_cards",
+    "highlights",
+    "summary",
+    "chart_activities",
+    "chart_spending",
+    "chart_care",
+    "chart_proposals",
+    "chart_members",
+    "chart_trend",
+    "ranks",
+    "breaches",
+    "quality",
+)
 
 
 def rehearse(*, bundle: str, unit: str, year: int) -> None:
@@ -560,12 +718,17 @@ class CompareReport:
         def to(place: str) -> str:
             return _e(layout.link(here, place))
 
-        nav = ("<nav class='gh-nav' aria-label='位置'><span class='gh-crumbs'>"
-               f"<a href='{to(layout.ROOT_INDEX)}'>报告档案</a><span class='gh-sep'>›</span>"
-               f"<a href='{to(layout.year_index(self.year))}'>{self.year}年度</a><span class='gh-sep'>›</span><span aria-current='page'>各单位对比</span></span>"
-               f"<span class='gh-links'><a href='{to(layout.quality_page(self.year))}'>数据质量</a> · "
-               f"<a href='{to(layout.indicators_xlsx(self.year))}'>指标表（Excel）</a></span></nav>")
-        return _display_html(nav + f"<header class='report-head'><h1>{self.year}年度各单位工会工作对比</h1><p class='gh-muted'>共 {len(self.units)} 个单位 · 生成时间：{_e(fmt_time(self.b.built_at))}</p></header>")
+        nav = (
+            "<nav class='gh-nav' aria-label='位置'><span class='gh-crumbs'>"
+            f"<a href='{to(layout.ROOT_INDEX)}'>报告档案</a><span class='gh-sep'>›</span>"
+            f"<a href='{to(layout.year_index(self.year))}'>{self.year}年度</a><span class='gh-sep'>›</span><span aria-current='page'>各单位对比</span></span>"
+            f"<span class='gh-links'><a href='{to(layout.quality_page(self.year))}'>数据质量</a> · "
+            f"<a href='{to(layout.indicators_xlsx(self.year))}'>指标表（Excel）</a></span></nav>"
+        )
+        return _display_html(
+            nav
+            + f"<header class='report-head'><h1>{self.year}年度各单位工会工作对比</h1><p class='gh-muted'>共 {len(self.units)} 个单位 · 生成时间：{_e(fmt_time(self.b.built_at))}</p></header>"
+        )
 
     def _unit_links(self, units: Sequence[str]) -> list[str | None]:
         slugs = _unit_slugs(self.b)
@@ -574,13 +737,15 @@ class CompareReport:
 
     def _link_of(self) -> dict[str, str | None]:
         """Each compared unit's report URL (None: no report), for the charts."""
-        return dict(zip(self.units, self._unit_links(self.units)))
+        return dict(zip(self.units, self._unit_links(self.units), strict=False))
 
     def key_frame(self) -> pd.DataFrame:
         keys = [i.key for i in INDICATORS if i.key_indicator]
         i = self.b.ind
         d = i[(i["year"] == self.year) & (i["category"] == "") & i["unit"].isin(self.units) & i["indicator"].isin(keys)]
-        w = d.pivot_table(index="unit", columns="indicator", values="value", aggfunc="first").reindex(index=self.units, columns=keys)
+        w = d.pivot_table(index="unit", columns="indicator", values="value", aggfunc="first").reindex(
+            index=self.units, columns=keys
+        )
         return w
 
     def key_table(self):
@@ -591,13 +756,24 @@ class CompareReport:
             t[BY_KEY[k].label] = [fmt_indicator(k, v) for v in w[k]]
         numeric = [BY_KEY[k].label for k in w.columns]
         raw = {BY_KEY[k].label: w[k].tolist() for k in w.columns}
-        return _display_html("<div class='table-tools'><span class='gh-muted'>点击表头可排序。</span> <label>筛选单位：<input type='search' data-filter='compare-key' placeholder='输入单位名称'></label></div>"
-                             + html_table(t, table_id="compare-key", sortable=True, numeric=numeric, values=raw, links={"单位": self._unit_links(list(w.index))}))
+        return _display_html(
+            "<div class='table-tools'><span class='gh-muted'>点击表头可排序。</span> <label>筛选单位：<input type='search' data-filter='compare-key' placeholder='输入单位名称'></label></div>"
+            + html_table(
+                t,
+                table_id="compare-key",
+                sortable=True,
+                numeric=numeric,
+                values=raw,
+                links={"单位": self._unit_links(list(w.index))},
+            )
+        )
 
     def rank_frame(self) -> pd.DataFrame:
         r = self.b.ranks
         r = r[(r["year"] == self.year) & r["unit"].isin(self.units) & r["indicator"].isin(PER_CAPITA)]
-        return r.assign(label=r["indicator"].map(lambda k: BY_KEY[k].label))[["unit", "indicator", "label", "rank_overall", "value"]]
+        return r.assign(label=r["indicator"].map(lambda k: BY_KEY[k].label))[
+            ["unit", "indicator", "label", "rank_overall", "value"]
+        ]
 
     def rank_heatmap(self):
         """Per-capita ranks as an HTML heatmap (:mod:`gonghui_kit.present.htmlcharts`):
@@ -605,10 +781,30 @@ class CompareReport:
         from gonghui_kit.present import htmlcharts
 
         r = self.rank_frame().assign(rank=lambda d: d["rank_overall"].astype("float64"))
-        return _display_html(htmlcharts.heatmap(r, x="label", y="unit", value="rank", title="颜色越深排名越靠前（1 为最好）；点击表头可按该项排序",
-                                                fmt=fmt_int, links=self._link_of(), table_id="compare-ranks"))
+        return _display_html(
+            htmlcharts.heatmap(
+                r,
+                x="label",
+                y="unit",
+                value="rank",
+                title="颜色越深排名越靠前（1 为最好）；点击表头可按该项排序",
+                fmt=fmt_int,
+                links=self._link_of(),
+                table_id="compare-ranks",
+            )
+        )
 
-    def bars(self, keys: Sequence[str] = ("membership_rate", "participation_per_member", "activities", "care_visits", "proposal_close_rate", "training_hours_per_member")):
+    def bars(
+        self,
+        keys: Sequence[str] = (
+            "membership_rate",
+            "participation_per_member",
+            "activities",
+            "care_visits",
+            "proposal_close_rate",
+            "training_hours_per_member",
+        ),
+    ):
         """A sorted bar chart per key indicator, units without a value left
         out, the median as a dashed line (HTML:
         :func:`gonghui_kit.present.htmlcharts.barh`)."""
@@ -623,7 +819,18 @@ class CompareReport:
             d = pd.DataFrame({"unit": w.index, "value": w[k].to_numpy(dtype="float64")}).dropna()
             med = float(d["value"].median()) if len(d) else None
             f = functools.partial(fmt_number, k)
-            parts.append(htmlcharts.barh(d, x="value", y="unit", title=f"{BY_KEY[k].label}（由高到低）", fmt=f, ref=med, links=links, css=not parts))
+            parts.append(
+                htmlcharts.barh(
+                    d,
+                    x="value",
+                    y="unit",
+                    title=f"{BY_KEY[k].label}（由高到低）",
+                    fmt=f,
+                    ref=med,
+                    links=links,
+                    css=not parts,
+                )
+            )
         return _display_html("".join(parts))
 
     def strengths_frame(self) -> pd.DataFrame:
@@ -637,18 +844,29 @@ class CompareReport:
         def two(ascending: bool) -> pd.Series:
             # a unit's two best (or worst) rows, ties in table order -- as nsmallest/nlargest keep them
             top = r.sort_values("pos", ascending=ascending, kind="stable").groupby("unit", sort=False).head(2)
-            text = [f"{BY_KEY[k].label}（第{int(x)}名，{fmt_indicator(k, v)}）" for k, x, v in zip(top["indicator"], top["rank_overall"], top["value"])]
+            text = [
+                f"{BY_KEY[k].label}（第{int(x)}名，{fmt_indicator(k, v)}）"
+                for k, x, v in zip(top["indicator"], top["rank_overall"], top["value"], strict=False)
+            ]
             return pd.Series(text, index=top["unit"].to_numpy()).groupby(level=0, sort=False).agg("；".join)
 
-        return pd.DataFrame({"best": two(True), "worst": two(False)}).reindex(self.units).rename_axis("unit").reset_index()
+        return (
+            pd.DataFrame({"best": two(True), "worst": two(False)}).reindex(self.units).rename_axis("unit").reset_index()
+        )
 
     def strengths(self):
         s = self.strengths_frame().fillna(MISSING)
         t = pd.DataFrame({"单位": s["unit"], "最强项": s["best"], "最弱项": s["worst"]})
-        return _display_html(html_table(t, table_id="compare-strengths", sortable=True, links={"单位": self._unit_links(list(s["unit"]))}))
+        return _display_html(
+            html_table(
+                t, table_id="compare-strengths", sortable=True, links={"单位": self._unit_links(list(s["unit"]))}
+            )
+        )
 
 
-def compare_report(*, year: int, units: list[str] | None = None, data: str = "", bundle: str = "", params: str = "") -> CompareReport:
+def compare_report(
+    *, year: int, units: list[str] | None = None, data: str = "", bundle: str = "", params: str = ""
+) -> CompareReport:
     b = open_bundle(year=year, data=data, bundle=bundle, params=params)
     names = [u for u in (units or b.unit_names) if u in b.unit_names] or b.unit_names
     return CompareReport(b, year, names)

@@ -24,8 +24,20 @@ from matplotlib.patheffects import withStroke
 from gonghui_kit.present.fonts import FAMILY, register_fonts
 
 __all__ = [
-    "UNION_RED", "NAVY", "GREY", "PALETTE", "TEXT", "MUTED", "RANK_COLORS", "FIGSIZE", "DPI", "HALO",
-    "set_style", "ensure_style", "luminance", "label_color",
+    "UNION_RED",
+    "NAVY",
+    "GREY",
+    "PALETTE",
+    "TEXT",
+    "MUTED",
+    "RANK_COLORS",
+    "FIGSIZE",
+    "DPI",
+    "HALO",
+    "set_style",
+    "ensure_style",
+    "luminance",
+    "label_color",
 ]
 
 # ----------------------------------------------------------------- style ----
@@ -109,6 +121,7 @@ def ensure_style() -> None:
 
 
 # --------------------------------------------------------------- colours ----
+
 
 def luminance(color: Any) -> float:
     """Relative luminance (0 black … 1 white) of a matplotlib colour, to pick

@@ -32,8 +32,8 @@ from openpyxl.utils import get_column_letter
 
 from gonghui_kit.analysis.compare import category_label, indicator_rows, peer_groups, ranks
 from gonghui_kit.analysis.indicators import BY_KEY, INDICATORS, TOPICS
-from gonghui_kit.present.fmt import measure
 from gonghui_kit.atomic import write_bytes
+from gonghui_kit.present.fmt import measure
 
 __all__ = ["write_indicators_xlsx", "number_format", "DEFINITIONS", "EXCEL_MAX_COLUMNS", "EXCEL_MAX_ROWS"]
 
@@ -172,7 +172,9 @@ def _unit_order(ind: pd.DataFrame, registry) -> list[str]:
     return sorted(units, key=lambda u: (str(g[u]), units.index(u)))
 
 
-def _topic_sheet(wb: Workbook, topic: str, ind: pd.DataFrame, units: list[str], years: list[int], rk: pd.DataFrame, groups: pd.Series) -> None:
+def _topic_sheet(
+    wb: Workbook, topic: str, ind: pd.DataFrame, units: list[str], years: list[int], rk: pd.DataFrame, groups: pd.Series
+) -> None:
     ws = wb.create_sheet(topic)
     keys = [i.key for i in INDICATORS if i.topic == topic]
     w = indicator_rows(ind, None, keys, units, categories=True)
@@ -200,7 +202,7 @@ def _topic_sheet(wb: Workbook, topic: str, ind: pd.DataFrame, units: list[str], 
     row = last_head + 1
     key_rows: dict[str, int] = {}
     values = w.to_numpy(dtype="float64") if len(w) else np.empty((0, len(cols)))
-    for (key, cat), vals in zip(w.index, values):
+    for (key, cat), vals in zip(w.index, values, strict=False):
         label = BY_KEY[key].label if cat == "" else category_label(cat)
         _put(ws, row, 1, label, style="box_bold" if cat == "" else "box_indent")
         if cat == "":
@@ -221,7 +223,18 @@ def _topic_sheet(wb: Workbook, topic: str, ind: pd.DataFrame, units: list[str], 
         lo, hi = (_BAD, _GOOD) if ind_meta.higher_is_better else (_GOOD, _BAD)
         for k in range(len(years)):
             refs = " ".join(f"{get_column_letter(2 + j * len(years) + k)}{r}" for j in range(len(units)))
-            ws.conditional_formatting.add(refs, ColorScaleRule(start_type="min", start_color=lo, mid_type="percentile", mid_value=50, mid_color=_MID, end_type="max", end_color=hi))
+            ws.conditional_formatting.add(
+                refs,
+                ColorScaleRule(
+                    start_type="min",
+                    start_color=lo,
+                    mid_type="percentile",
+                    mid_value=50,
+                    mid_color=_MID,
+                    end_type="max",
+                    end_color=hi,
+                ),
+            )
 
     # rank block
     rank_keys = [k for k in keys if BY_KEY[k].key_indicator and BY_KEY[k].higher_is_better is not None]
@@ -235,17 +248,29 @@ def _topic_sheet(wb: Workbook, topic: str, ind: pd.DataFrame, units: list[str], 
         for j, (u, y) in enumerate(cols):
             _put(ws, row, 2 + j, str(groups.get(u, "")), style="box")
         row += 1
-        rmap = {(i, u, int(y)): (r, n) for i, u, y, r, n in rk[["indicator", "unit", "year", "rank", "n"]].itertuples(index=False, name=None)}
+        rmap = {
+            (i, u, int(y)): (r, n)
+            for i, u, y, r, n in rk[["indicator", "unit", "year", "rank", "n"]].itertuples(index=False, name=None)
+        }
         for key in rank_keys:
             _put(ws, row, 1, f"{BY_KEY[key].label}排名", style="box")
             for j, (u, y) in enumerate(cols):
                 rr, n = rmap.get((key, u, int(y)), (pd.NA, None))
-                _put(ws, row, 2 + j, None if pd.isna(rr) else int(rr), fmt='0"/"' + str(int(n)) if not pd.isna(rr) else None, style="box_center")
+                _put(
+                    ws,
+                    row,
+                    2 + j,
+                    None if pd.isna(rr) else int(rr),
+                    fmt='0"/"' + str(int(n)) if not pd.isna(rr) else None,
+                    style="box_center",
+                )
             row += 1
 
     ws.column_dimensions["A"].width = 26
     for j, (u, y) in enumerate(cols):
-        width = max(11, min(30, 2 * len(str(u)) + 2)) if not multi else max(11, min(30, (2 * len(str(u)) + 2) / len(years)))
+        width = (
+            max(11, min(30, 2 * len(str(u)) + 2)) if not multi else max(11, min(30, (2 * len(str(u)) + 2) / len(years)))
+        )
         ws.column_dimensions[get_column_letter(2 + j)].width = width
 
 
@@ -254,7 +279,9 @@ def _readme_sheet(wb: Workbook, ind: pd.DataFrame, units: list[str], years: list
     _put(ws, 1, 1, "工会台账指标汇总", style="title")
     lines = [
         f"数据年度：{_years_text(years) or '无'}；单位数：{len(units)}。",
-        "各板块工作表：每行一个指标（缩进行为该指标按类别、科目、事由等的分项，可折叠），每列一个单位" + ("，单位下按年度分列" if len(years) > 1 else "") + "。",
+        "各板块工作表：每行一个指标（缩进行为该指标按类别、科目、事由等的分项，可折叠），每列一个单位"
+        + ("，单位下按年度分列" if len(years) > 1 else "")
+        + "。",
         "金额单位为元，比率以百分数显示；空白表示缺失（台账未填写或无法计算），不等于0。",
         "关键指标按同类单位着色：绿色较好、红色较差（各年度分别比较）；表下“同类排名”中“2/6”表示在6个同类单位中排第2。",
         "“长表”工作表为全部指标的明细（单位、年度、指标、分类、数值），可筛选、可做数据透视表。",
@@ -271,9 +298,11 @@ def _readme_sheet(wb: Workbook, ind: pd.DataFrame, units: list[str], years: list
         r += 1
         direction = {True: "越高越好", False: "越低越好", None: "—"}[i.higher_is_better]
         word = "%" if i.kind == "rate" else measure(i.key)
-        for j, v in enumerate([i.label, i.key, i.topic, word, DEFINITIONS.get(i.key, ""), direction, "是" if i.key_indicator else ""]):
+        for j, v in enumerate(
+            [i.label, i.key, i.topic, word, DEFINITIONS.get(i.key, ""), direction, "是" if i.key_indicator else ""]
+        ):
             _put(ws, r, 1 + j, v, style="box")
-    for col, wdt in zip("ABCDEFG", (18, 28, 10, 9, 52, 10, 9)):
+    for col, wdt in zip("ABCDEFG", (18, 28, 10, 9, 52, 10, 9), strict=False):
         ws.column_dimensions[col].width = wdt
     ws.column_dimensions["A"].width = 18
 
@@ -286,7 +315,9 @@ def _long_sheet(wb: Workbook, ind: pd.DataFrame) -> None:
     labels = {i.key: i.label for i in INDICATORS}
     fmts = {k: number_format(k) for k in labels}
     words = {i.key: ("%" if i.kind == "rate" else measure(i.key)) for i in INDICATORS}
-    for r, (u, y, k, c, v) in enumerate(ind[["unit", "year", "indicator", "category", "value"]].itertuples(index=False, name=None), start=2):
+    for r, (u, y, k, c, v) in enumerate(
+        ind[["unit", "year", "indicator", "category", "value"]].itertuples(index=False, name=None), start=2
+    ):
         _put(ws, r, 1, str(u))
         _put(ws, r, 2, int(y))
         _put(ws, r, 3, labels.get(k, str(k)))
@@ -296,7 +327,7 @@ def _long_sheet(wb: Workbook, ind: pd.DataFrame) -> None:
         _put(ws, r, 7, str(k))
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:G{max(1, len(ind) + 1)}"
-    for col, wdt in zip("ABCDEFG", (22, 8, 18, 16, 16, 8, 28)):
+    for col, wdt in zip("ABCDEFG", (22, 8, 18, 16, 16, 8, 28), strict=False):
         ws.column_dimensions[col].width = wdt
 
 

@@ -33,12 +33,24 @@ import json
 import os
 import sys
 import time
-import traceback
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-__all__ = ["ReportJob", "TaskJob", "JobResult", "run_job", "EXECUTORS", "register_executor", "run_jobs", "default_executor", "warms_parent", "warm_parent", "start_beside", "Started"]
+__all__ = [
+    "ReportJob",
+    "TaskJob",
+    "JobResult",
+    "run_job",
+    "EXECUTORS",
+    "register_executor",
+    "run_jobs",
+    "default_executor",
+    "warms_parent",
+    "warm_parent",
+    "start_beside",
+    "Started",
+]
 
 
 @dataclass
@@ -121,14 +133,6 @@ def _peak_rss_mb() -> float | None:
         return None
 
 
-def _error_line(nb) -> str:
-    for c in nb.cells:
-        for o in c.get("outputs", []):
-            if o.get("output_type") == "error":
-                return f"{o.get('ename')}: {o.get('evalue')}"[:300]
-    return "执行失败"
-
-
 def run_task(job: TaskJob) -> JobResult:
     """Call a :class:`TaskJob`'s function; never raises."""
     import importlib
@@ -140,7 +144,9 @@ def run_task(job: TaskJob) -> JobResult:
         getattr(importlib.import_module(module), name)(**job.kwargs)
     except Exception as e:  # noqa: BLE001 - recorded, the build goes on
         error = f"{job.title or job.key}：{type(e).__name__}: {e}"[:300]
-    return JobResult(job.key, error is None, time.perf_counter() - t0, error, _peak_rss_mb(), os.getpid(), _private_mb())
+    return JobResult(
+        job.key, error is None, time.perf_counter() - t0, error, _peak_rss_mb(), os.getpid(), _private_mb()
+    )
 
 
 def run_job(job: ReportJob | TaskJob) -> JobResult:
@@ -155,8 +161,8 @@ def run_job(job: ReportJob | TaskJob) -> JobResult:
     from gonghui_kit.run.pm_engine import ensure_registered
 
     ensure_registered()
-    from gonghui_kit.run.nbhtml import notebook_to_html
     from gonghui_kit.atomic import commit, write_text
+    from gonghui_kit.run.nbhtml import notebook_to_html
 
     t0 = time.perf_counter()
     out_ipynb = Path(job.out_ipynb)
@@ -203,7 +209,9 @@ def run_job(job: ReportJob | TaskJob) -> JobResult:
     finally:
         if tmp.exists():
             tmp.unlink()
-    return JobResult(job.key, error is None, time.perf_counter() - t0, error, _peak_rss_mb(), os.getpid(), _private_mb())
+    return JobResult(
+        job.key, error is None, time.perf_counter() - t0, error, _peak_rss_mb(), os.getpid(), _private_mb()
+    )
 
 
 # --------------------------------------------------------------------------
@@ -265,7 +273,9 @@ def _beside_child(conn, func: Callable[..., Any], kwargs: dict[str, Any], then: 
     conn.close()
 
 
-def start_beside(func: Callable[..., Any], beside: Callable[[], Any], *, then: TaskJob | None = None, **kwargs: Any) -> tuple[Any, Started | None]:
+def start_beside(
+    func: Callable[..., Any], beside: Callable[[], Any], *, then: TaskJob | None = None, **kwargs: Any
+) -> tuple[Any, Started | None]:
     """Run ``func(ready=..., **kwargs)`` in a forked child while this process
     runs ``beside()``, started when the child calls ``ready()``; return
     ``func``'s result and, with ``then``, the child going on with that task.
@@ -387,14 +397,22 @@ def _release_free_heap() -> None:
         pass
 
 
-def _process_loop(jobs: list[ReportJob | TaskJob], n: int, method: str, on_done: Callable[[JobResult], None] | None, prewarm: TaskJob | None = None,
-                  running: Iterable[Started] = ()) -> list[JobResult]:
+def _process_loop(
+    jobs: list[ReportJob | TaskJob],
+    n: int,
+    method: str,
+    on_done: Callable[[JobResult], None] | None,
+    prewarm: TaskJob | None = None,
+    running: Iterable[Started] = (),
+) -> list[JobResult]:
     import multiprocessing as mp
     from multiprocessing.connection import wait
 
     ctx = mp.get_context(method)
     pending = list(jobs)
-    live: dict[int, tuple[Any, Any, ReportJob | TaskJob, float]] = {s.process.sentinel: (s.process, s.conn, s.job, s.t0) for s in running}
+    live: dict[int, tuple[Any, Any, ReportJob | TaskJob, float]] = {
+        s.process.sentinel: (s.process, s.conn, s.job, s.t0) for s in running
+    }
     results: list[JobResult] = []
     n = max(1, n)
 
@@ -432,7 +450,14 @@ def _process_loop(jobs: list[ReportJob | TaskJob], n: int, method: str, on_done:
             p.join()
             conn.close()
             if res is None:
-                res = JobResult(job.key, False, time.perf_counter() - t0, f"生成进程异常退出（退出码 {p.exitcode}），可能是内存不足", None, p.pid)
+                res = JobResult(
+                    job.key,
+                    False,
+                    time.perf_counter() - t0,
+                    f"生成进程异常退出（退出码 {p.exitcode}），可能是内存不足",
+                    None,
+                    p.pid,
+                )
                 _write_failure(job, res.error)
             results.append(res)
             if on_done:
@@ -447,7 +472,9 @@ def _failure_cell(job: ReportJob, reason: str):
     import nbformat
 
     back = f' <a href="{html.escape(job.back, quote=True)}">返回列表</a>' if job.back else ""
-    cell = nbformat.v4.new_markdown_cell(f'<div class="gh-error" role="alert"><p class="gh-error-title">本报告未能完整生成：{html.escape(reason)}</p><p>下面是已生成的部分；失败原因见红框。{back}</p></div>')
+    cell = nbformat.v4.new_markdown_cell(
+        f'<div class="gh-error" role="alert"><p class="gh-error-title">本报告未能完整生成：{html.escape(reason)}</p><p>下面是已生成的部分；失败原因见红框。{back}</p></div>'
+    )
     cell.metadata["tags"] = ["gonghui-failure"]
     return cell
 
@@ -458,8 +485,8 @@ def _write_failure(job: ReportJob | TaskJob, reason: str) -> None:
         return
     import nbformat
 
-    from gonghui_kit.run.nbhtml import notebook_to_html
     from gonghui_kit.atomic import write_text
+    from gonghui_kit.run.nbhtml import notebook_to_html
 
     nb = nbformat.v4.new_notebook(cells=[_failure_cell(job, reason)])
     nb.metadata["gonghui"] = {"title": job.title, "failed": reason}
@@ -472,7 +499,9 @@ def _write_failure(job: ReportJob | TaskJob, reason: str) -> None:
 
 
 @register_executor("fork", warms_parent=True)
-def _run_fork(jobs: list[ReportJob], *, jobs_n: int = 2, on_done=None, prewarm=None, running=(), **_) -> list[JobResult]:
+def _run_fork(
+    jobs: list[ReportJob], *, jobs_n: int = 2, on_done=None, prewarm=None, running=(), **_
+) -> list[JobResult]:
     return _process_loop(jobs, jobs_n, "fork", on_done, prewarm, running)
 
 
@@ -507,12 +536,24 @@ def fork_one(job: ReportJob) -> JobResult:
             _one_report_gc()
             payload = json.dumps(asdict(run_job(job))).encode()
         except BaseException as e:  # noqa: BLE001
-            payload = json.dumps(asdict(JobResult(job.key, False, 0.0, f"{type(e).__name__}: {e}"[:300], _peak_rss_mb(), os.getpid(), _private_mb()))).encode()
+            payload = json.dumps(
+                asdict(
+                    JobResult(
+                        job.key,
+                        False,
+                        0.0,
+                        f"{type(e).__name__}: {e}"[:300],
+                        _peak_rss_mb(),
+                        os.getpid(),
+                        _private_mb(),
+                    )
+                )
+            ).encode()
             code = 1
         try:
             view = memoryview(payload)
             while view:
-                view = view[os.write(w, view):]
+                view = view[os.write(w, view) :]
         finally:
             os._exit(code)
     os.close(w)
@@ -569,7 +610,9 @@ def _run_dask(jobs: list[ReportJob], *, scheduler: str, on_done=None, prewarm=No
             client.run(_warm_worker, prewarm)
         except Exception:
             pass
-        futures = client.map(run_isolated, jobs, prewarm=prewarm, key=[f"gonghui-{j.key}-{time.time_ns()}" for j in jobs], pure=False)
+        futures = client.map(
+            run_isolated, jobs, prewarm=prewarm, key=[f"gonghui-{j.key}-{time.time_ns()}" for j in jobs], pure=False
+        )
         for fut in as_completed(futures):
             try:
                 res = JobResult(**fut.result())
@@ -582,8 +625,16 @@ def _run_dask(jobs: list[ReportJob], *, scheduler: str, on_done=None, prewarm=No
     return results
 
 
-def run_jobs(jobs: Iterable[ReportJob | TaskJob], *, executor: str | None = None, jobs_n: int = 2, scheduler: str | None = None, on_done=None,
-             prewarm: TaskJob | None = None, running: Iterable[Started] = ()) -> list[JobResult]:
+def run_jobs(
+    jobs: Iterable[ReportJob | TaskJob],
+    *,
+    executor: str | None = None,
+    jobs_n: int = 2,
+    scheduler: str | None = None,
+    on_done=None,
+    prewarm: TaskJob | None = None,
+    running: Iterable[Started] = (),
+) -> list[JobResult]:
     """Run ``jobs`` with the named executor (Dask when ``scheduler`` is given).
 
     ``prewarm``: a task the warm parent (or each Dask worker) runs once
@@ -600,5 +651,7 @@ def run_jobs(jobs: Iterable[ReportJob | TaskJob], *, executor: str | None = None
     if not jobs and not running:
         return []
     if running:  # only then: an executor registered elsewhere need not know the keyword
-        return EXECUTORS[name](jobs, jobs_n=jobs_n, scheduler=scheduler, on_done=on_done, prewarm=prewarm, running=running)
+        return EXECUTORS[name](
+            jobs, jobs_n=jobs_n, scheduler=scheduler, on_done=on_done, prewarm=prewarm, running=running
+        )
     return EXECUTORS[name](jobs, jobs_n=jobs_n, scheduler=scheduler, on_done=on_done, prewarm=prewarm)

@@ -15,13 +15,11 @@ True
 
 from __future__ import annotations
 
-import contextlib
 import html as _html
 import os
 import re
 import threading
 from collections.abc import Mapping
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -140,9 +138,7 @@ _DROP_MIMES = {
 }
 # Bare reprs a forgotten ``;`` leaves behind: <Figure size 800x450 with 1 Axes>,
 # <Axes: title={...}>, [<matplotlib.lines.Line2D at 0x...>], seaborn grids.
-_REPR = re.compile(
-    r"\s*\[?\s*(?:<(?:Figure size|Axes|AxesSubplot|matplotlib\.|seaborn\.)[^<>]*>\s*,?\s*)+\]?\s*"
-)
+_REPR = re.compile(r"\s*\[?\s*(?:<(?:Figure size|Axes|AxesSubplot|matplotlib\.|seaborn\.)[^<>]*>\s*,?\s*)+\]?\s*")
 
 
 class ReportCleanPreprocessor(Preprocessor):
@@ -159,12 +155,8 @@ class ReportCleanPreprocessor(Preprocessor):
     Errors are kept — a failed report must show what failed.
     """
 
-    remove_cell_tags = Set(Unicode(), default_value={"remove", "remove-cell", "remove_cell"}).tag(
-        config=True
-    )
-    remove_output_tags = Set(Unicode(), default_value={"remove-output", "remove_output"}).tag(
-        config=True
-    )
+    remove_cell_tags = Set(Unicode(), default_value={"remove", "remove-cell", "remove_cell"}).tag(config=True)
+    remove_output_tags = Set(Unicode(), default_value={"remove-output", "remove_output"}).tag(config=True)
 
     def preprocess(self, nb, resources):  # noqa: D102
         cells = []
@@ -182,8 +174,12 @@ class ReportCleanPreprocessor(Preprocessor):
         from gonghui_kit import __version__
 
         resources["gonghui_version"] = __version__
-        if any(_needs_tables_js(_text(out.get("data", {}).get("text/html", "")))
-               for cell in cells if cell.cell_type == "code" for out in cell.outputs):
+        if any(
+            _needs_tables_js(_text(out.get("data", {}).get("text/html", "")))
+            for cell in cells
+            if cell.cell_type == "code"
+            for out in cell.outputs
+        ):
             resources["gonghui_js"] = tables_js()
         return nb, resources
 
@@ -224,6 +220,7 @@ def _text(v: Any) -> str:
 
 
 # --------------------------------------------------------------- exporter ----
+
 
 class ReportHTMLExporter(HTMLExporter):
     """:class:`nbconvert.HTMLExporter` preset for the ``gonghui`` template.
@@ -298,9 +295,14 @@ class ReportHTMLExporter(HTMLExporter):
 
         langinfo = nb.metadata.get("language_info", {})
         lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
-        self.register_filter("highlight_code", self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+        self.register_filter(
+            "highlight_code", self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+        )
         resources = self._init_resources(resources)
-        self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+        self.register_filter(
+            "filter_data_type",
+            WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources),
+        )
         page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
         return _IMG_TAG.sub(_with_alt, page), resources
 
@@ -366,8 +368,7 @@ def notebook_to_html(
     if isinstance(nb, (str, os.PathLike)):
         path = Path(nb)
         node = nbformat.read(path, as_version=4)
-        resources = {"metadata": {"path": os.fspath(path.parent), "name": path.stem},
-                     **(resources or {})}
+        resources = {"metadata": {"path": os.fspath(path.parent), "name": path.stem}, **(resources or {})}
     elif isinstance(nb, nbformat.NotebookNode):
         node = nb
     else:

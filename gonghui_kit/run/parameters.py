@@ -41,7 +41,15 @@ import nbformat
 __all__ = ["Param", "ParameterError", "notebook_parameters", "validate", "load_notebook"]
 
 _TYPES = {"str": str, "int": int, "float": float, "bool": bool, "list": list, "dict": dict}
-_CN = {str: "文本", int: "整数", float: "数值", bool: "是/否（true/false）", list: "列表", dict: "字典", type(None): "空值"}
+_CN = {
+    str: "文本",
+    int: "整数",
+    float: "数值",
+    bool: "是/否（true/false）",
+    list: "列表",
+    dict: "字典",
+    type(None): "空值",
+}
 
 
 class ParameterError(ValueError):
@@ -122,7 +130,9 @@ def validate(values: Mapping[str, Any], schema: Mapping[str, Param], *, where: s
             out[name] = float(v)
             continue
         if t is bool and not isinstance(v, bool) or t is not bool and isinstance(v, bool) or not isinstance(v, t):
-            hint = "；如是编号请加引号，例如 \"029\"" if t is str and isinstance(v, int) else ""
-            raise ParameterError(f"{prefix}参数 {name} 应为{_CN.get(t, t.__name__)}（{t.__name__}），收到的是{_describe(v)}{hint}")
+            hint = '；如是编号请加引号，例如 "029"' if t is str and isinstance(v, int) else ""
+            raise ParameterError(
+                f"{prefix}参数 {name} 应为{_CN.get(t, t.__name__)}（{t.__name__}），收到的是{_describe(v)}{hint}"
+            )
         out[name] = v
     return out

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from typing import Any
 
 __all__ = ["WarmShell", "new_shell", "prepare_pristine", "run_managed"]
@@ -57,7 +56,12 @@ def _shell_classes():
             self.shell._emit_flush()
             if self._fmt and self._fmt[0]:
                 self.shell._outputs.append(
-                    {"output_type": "execute_result", "data": self._fmt[0], "metadata": self._fmt[1], "execution_count": self.prompt_count}
+                    {
+                        "output_type": "execute_result",
+                        "data": self._fmt[0],
+                        "metadata": self._fmt[1],
+                        "execution_count": self.prompt_count,
+                    }
                 )
             self._fmt = None
 
@@ -74,7 +78,9 @@ def _shell_classes():
 
         def _showtraceback(self, etype, evalue, stb):
             self._emit_flush()
-            self._outputs.append({"output_type": "error", "ename": str(etype.__name__), "evalue": str(evalue), "traceback": stb})
+            self._outputs.append(
+                {"output_type": "error", "ename": str(etype.__name__), "evalue": str(evalue), "traceback": stb}
+            )
 
         def _write_stream(self, name: str, text: str) -> None:
             if not text:

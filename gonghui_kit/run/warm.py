@@ -33,14 +33,6 @@ def warm_up() -> None:
     import matplotlib
 
     matplotlib.use("module://matplotlib_inline.backend_inline")
-    import matplotlib.pyplot  # noqa: F401
-    import numpy  # noqa: F401
-    import pandas  # noqa: F401
-    import seaborn  # noqa: F401
-
-    import nbformat  # noqa: F401
-    import papermill  # noqa: F401
-
     # what every report child would otherwise import on its own: IPython's
     # debugger base and logger (first cell run), the memory probes and the
     # codec /proc is read with (execute.JobResult)
@@ -48,22 +40,32 @@ def warm_up() -> None:
     import encodings.ascii  # noqa: F401
 
     import IPython.core.logger  # noqa: F401
+    import matplotlib.pyplot  # noqa: F401
+    import nbformat  # noqa: F401
+    import numpy  # noqa: F401
+    import pandas  # noqa: F401
+    import papermill  # noqa: F401
+    import seaborn  # noqa: F401
 
     try:
         import resource  # noqa: F401
     except ImportError:  # Windows
         pass
 
-    from gonghui_kit.analysis import bundle  # noqa: F401
-    from gonghui_kit.present import charts  # noqa: F401
-    from gonghui_kit.analysis import compare  # noqa: F401
-    from gonghui_kit.present import fonts  # noqa: F401
-    from gonghui_kit.analysis import highlights  # noqa: F401
-    from gonghui_kit.run import nbhtml as html  # noqa: F401
-    from gonghui_kit.analysis import indicators  # noqa: F401
-    from gonghui_kit.analysis import narrative  # noqa: F401
-    from gonghui_kit.present import report  # noqa: F401
     from gonghui_kit import api  # noqa: F401  (what the report notebooks import: gh.load)
+    from gonghui_kit.analysis import (
+        bundle,  # noqa: F401
+        compare,  # noqa: F401
+        highlights,  # noqa: F401
+        indicators,  # noqa: F401
+        narrative,  # noqa: F401
+    )
+    from gonghui_kit.present import (
+        charts,  # noqa: F401
+        fonts,  # noqa: F401
+        report,  # noqa: F401
+    )
+    from gonghui_kit.run import nbhtml as html  # noqa: F401
 
     ensure_registered()
     fonts.register_fonts()
@@ -73,7 +75,9 @@ def warm_up() -> None:
     # load the font's glyphs and Agg's caches with one small Chinese chart
     import pandas as pd
 
-    ax = charts.bar(pd.DataFrame({"月份": ["01", "02"], "场次": [1, 2]}), x="月份", y="场次", title="预热图表：工会活动")
+    ax = charts.bar(
+        pd.DataFrame({"月份": ["01", "02"], "场次": [1, 2]}), x="月份", y="场次", title="预热图表：工会活动"
+    )
     charts.figure_to_png(ax.figure)
     html.html_exporter()  # templates compiled and cached
     narrative.precompile_templates()  # the 工作总结 templates, ~40 ms a report otherwise

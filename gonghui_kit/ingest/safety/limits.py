@@ -26,5 +26,4 @@ class Limits:
     max_members: int = 10_000  # zip entries (each costs memory in any zip reader)
 
 
-
 DEFAULT_LIMITS = Limits()

@@ -43,7 +43,7 @@ def _rx_col_beyond(col: int) -> re.Pattern:
     """An r attribute in column AA or beyond, or in a one-letter column right
     of column number ``col`` (0: none; 26: only AA and beyond)."""
     one = rb"|[" + chr(65 + col).encode() + rb"-Z]" if col < 26 else b""
-    return re.compile(rb' R="\$?([A-Z]{2,}' + one + rb')\$?\d')
+    return re.compile(rb' R="\$?([A-Z]{2,}' + one + rb")\$?\d")
 
 
 RX_ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")  # the first element: the root

@@ -16,12 +16,22 @@ from gonghui_kit.schema import Schema, load_schema
 
 __all__ = ["generate_sample"]
 
+
 def _unit_factor(p: UnitProfile, size: float, rows_per_workbook: int | None) -> float:
     if not rows_per_workbook:
         return size
     m = p.employees * p.member_rate
-    base = m * 1.05 + (5 + m / 25) + (8 + p.employees / 25) + 10 + (3 + m / 15) + (2 + m / 40) \
-        + (3 + m / 30) + (2 + m / 60) + 2.5
+    base = (
+        m * 1.05
+        + (5 + m / 25)
+        + (8 + p.employees / 25)
+        + 10
+        + (3 + m / 15)
+        + (2 + m / 40)
+        + (3 + m / 30)
+        + (2 + m / 60)
+        + 2.5
+    )
     return max(0.05, rows_per_workbook / base)
 
 
@@ -81,14 +91,34 @@ def generate_sample(
     return SampleResult(out_dir, files, truth, renames, sorted({t["unit_current"] for t in truth.values()}))
 
 
-def _one_workbook(ctx: MessContext, schema: Schema, p: UnitProfile, sim: UnitSim, unit: str, current: str,
-                  year: int, t: int, factor: float, out_dir: Path, taken: set[str]) -> tuple[str, dict]:
+def _one_workbook(
+    ctx: MessContext,
+    schema: Schema,
+    p: UnitProfile,
+    sim: UnitSim,
+    unit: str,
+    current: str,
+    year: int,
+    t: int,
+    factor: float,
+    out_dir: Path,
+    taken: set[str],
+) -> tuple[str, dict]:
     """Content, mess and layout of one unit-year; writes it, returns (relative path, truth)."""
     rng, mess = ctx.rng, ctx.mess
-    info, content = simulate_year(rng, p, sim, unit, year, t, factor, late_joiners=mess,
-                                  n_missing=len(ctx.pending & set(MISSING_STYLES)) + 1,
-                                  legacy_funds="fund_legacy" in ctx.enabled,
-                                  cash_gifts=p.cash_gifts or "cash_gift" in ctx.enabled)
+    info, content = simulate_year(
+        rng,
+        p,
+        sim,
+        unit,
+        year,
+        t,
+        factor,
+        late_joiners=mess,
+        n_missing=len(ctx.pending & set(MISSING_STYLES)) + 1,
+        legacy_funds="fund_legacy" in ctx.enabled,
+        cash_gifts=p.cash_gifts or "cash_gift" in ctx.enabled,
+    )
     absent: list[str] = []
     if mess and p.kind == "幼儿园":
         absent.append("proposals")
@@ -97,8 +127,7 @@ def _one_workbook(ctx: MessContext, schema: Schema, p: UnitProfile, sim: UnitSim
     if absent:
         ctx.used("missing_sheet", len(absent))
     info_cells = info_rows(ctx, info, schema)
-    tables = [build_table(ctx, s, content[s.key], unit, schema)
-              for s in schema.record_sheets if s.key not in absent]
+    tables = [build_table(ctx, s, content[s.key], unit, schema) for s in schema.record_sheets if s.key not in absent]
     extra = mess and ctx.want("extra_sheet")
     if extra:
         ctx.used("extra_sheet")
@@ -117,7 +146,17 @@ def _one_workbook(ctx: MessContext, schema: Schema, p: UnitProfile, sim: UnitSim
     for tb in tables:
         sheets[tb.key], an = table_truth(tb)
         anomalies.extend(an)
-    wb_truth = {"file": rel, "unit": unit, "unit_current": current, "kind": p.kind, "year": year, "info": info,
-                "sheets": sheets, "absent": absent, "anomalies": anomalies, "mess": dict(sorted(ctx.counts.items())),
-                "n_rows": n_rows}
+    wb_truth = {
+        "file": rel,
+        "unit": unit,
+        "unit_current": current,
+        "kind": p.kind,
+        "year": year,
+        "info": info,
+        "sheets": sheets,
+        "absent": absent,
+        "anomalies": anomalies,
+        "mess": dict(sorted(ctx.counts.items())),
+        "n_rows": n_rows,
+    }
     return rel, wb_truth

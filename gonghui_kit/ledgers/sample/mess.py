@@ -27,42 +27,108 @@ __all__ = ["MESS_KINDS", "MISSING_STYLES", "MessContext", "plan_mess", "render_r
 #: Every kind of mess the generator plants (``truth["mess"]`` counts them).
 MESS_KINDS: tuple[str, ...] = (
     # layout
-    "title_rows", "note", "blank_rows", "blank_columns", "hidden_row",
-    "header_unit_wan", "header_unit_yuan", "alias_sheet_name", "alias_headers",
-    "missing_sheet", "extra_sheet", "formula_cached", "misleading_file_name",
+    "title_rows",
+    "note",
+    "blank_rows",
+    "blank_columns",
+    "hidden_row",
+    "header_unit_wan",
+    "header_unit_yuan",
+    "alias_sheet_name",
+    "alias_headers",
+    "missing_sheet",
+    "extra_sheet",
+    "formula_cached",
+    "misleading_file_name",
     # 基本信息
-    "info_alias_keys", "info_text_values",
+    "info_alias_keys",
+    "info_text_values",
     # dates
-    "date_excel", "date_serial", "date_iso", "date_slash", "date_dot", "date_cn",
-    "date_md_cn", "date_md_dot", "date_month_only", "date_cn_numerals",
+    "date_excel",
+    "date_serial",
+    "date_iso",
+    "date_slash",
+    "date_dot",
+    "date_cn",
+    "date_md_cn",
+    "date_md_dot",
+    "date_month_only",
+    "date_cn_numerals",
     # numbers
-    "num_text", "num_comma", "num_fullwidth", "num_wan", "num_qian", "num_unit",
-    "num_approx_yue", "num_approx_yu", "num_approx_duo",
+    "num_text",
+    "num_comma",
+    "num_fullwidth",
+    "num_wan",
+    "num_qian",
+    "num_unit",
+    "num_approx_yue",
+    "num_approx_yu",
+    "num_approx_duo",
     # missing values
-    "missing_emdash", "missing_hyphen", "missing_slash", "missing_wu", "missing_blank",
+    "missing_emdash",
+    "missing_hyphen",
+    "missing_slash",
+    "missing_wu",
+    "missing_blank",
     # categories
-    "category_variant", "category_synonym", "unknown_category",
+    "category_variant",
+    "category_synonym",
+    "unknown_category",
     # rows
-    "subtotal", "duplicate", "other_year", "no_date",
+    "subtotal",
+    "duplicate",
+    "other_year",
+    "no_date",
     # funds
-    "fund_subitem_dash", "fund_subitem_suffix", "fund_subitem_alone", "fund_legacy", "blank_direction",
+    "fund_subitem_dash",
+    "fund_subitem_suffix",
+    "fund_subitem_alone",
+    "fund_legacy",
+    "blank_direction",
     # content
     "cash_gift",
 )
 
-_DATE_STYLES = ("date_excel", "date_serial", "date_iso", "date_slash", "date_dot", "date_cn",
-                "date_md_cn", "date_md_dot", "date_month_only", "date_cn_numerals")
-_COUNT_STYLES = ("num_text", "num_comma", "num_fullwidth", "num_unit", "num_approx_yue", "num_approx_yu",
-                 "num_approx_duo")
+_DATE_STYLES = (
+    "date_excel",
+    "date_serial",
+    "date_iso",
+    "date_slash",
+    "date_dot",
+    "date_cn",
+    "date_md_cn",
+    "date_md_dot",
+    "date_month_only",
+    "date_cn_numerals",
+)
+_COUNT_STYLES = (
+    "num_text",
+    "num_comma",
+    "num_fullwidth",
+    "num_unit",
+    "num_approx_yue",
+    "num_approx_yu",
+    "num_approx_duo",
+)
 _MONEY_STYLES = ("num_text", "num_comma", "num_fullwidth", "num_unit", "num_wan", "num_qian")
 #: Spellings of a missing number (a token or a blank cell).
 MISSING_STYLES: tuple[str, ...] = ("missing_emdash", "missing_hyphen", "missing_slash", "missing_wu", "missing_blank")
-_MISSING_TOKENS = {"missing_emdash": "—", "missing_hyphen": "-", "missing_slash": "/", "missing_wu": "无",
-                   "missing_blank": None}
+_MISSING_TOKENS = {
+    "missing_emdash": "—",
+    "missing_hyphen": "-",
+    "missing_slash": "/",
+    "missing_wu": "无",
+    "missing_blank": None,
+}
 
 #: Columns where a month-only date (``2023年7月``) is believable.
-_MONTH_ONLY_OK = {("activities", "date"), ("publicity", "date"), ("training", "date"),
-                  ("awards", "date"), ("members", "birth_date")}
+_MONTH_ONLY_OK = {
+    ("activities", "date"),
+    ("publicity", "date"),
+    ("training", "date"),
+    ("awards", "date"),
+    ("members", "birth_date"),
+}
 #: Count columns where ``约50人`` is believable, with the unit people write.
 _APPROX_OK = {("activities", "participants"), ("training", "participants")}
 _COUNT_UNIT = {"participants": "人", "visits": "人次", "quantity": "篇", "employees": "人"}
@@ -71,13 +137,30 @@ _COUNT_UNIT = {"participants": "人", "visits": "人次", "quantity": "篇", "em
 _P_KIND = 0.3
 _P_CELL = 0.3
 _P_ROW = 0.4
-_RARE = {"missing_sheet": 0.08, "extra_sheet": 0.15, "misleading_file_name": 0.1,
-         "formula_cached": 0.15, "header_unit_wan": 0.3, "unknown_category": 0.3}
+_RARE = {
+    "missing_sheet": 0.08,
+    "extra_sheet": 0.15,
+    "misleading_file_name": 0.1,
+    "formula_cached": 0.15,
+    "header_unit_wan": 0.3,
+    "unknown_category": 0.3,
+}
 
 #: Chance that a style, once picked for a cell, is kept (rare spellings stay rare).
-_STYLE_WEIGHT = {"date_cn_numerals": 0.15, "date_md_cn": 0.3, "date_md_dot": 0.2, "date_month_only": 0.15,
-                 "date_serial": 0.5, "date_dot": 0.6, "num_fullwidth": 0.3, "num_approx_yue": 0.3,
-                 "num_approx_yu": 0.3, "num_approx_duo": 0.3, "num_qian": 0.5, "category_synonym": 0.6}
+_STYLE_WEIGHT = {
+    "date_cn_numerals": 0.15,
+    "date_md_cn": 0.3,
+    "date_md_dot": 0.2,
+    "date_month_only": 0.15,
+    "date_serial": 0.5,
+    "date_dot": 0.6,
+    "num_fullwidth": 0.3,
+    "num_approx_yue": 0.3,
+    "num_approx_yu": 0.3,
+    "num_approx_duo": 0.3,
+    "num_qian": 0.5,
+    "category_synonym": 0.6,
+}
 _FULLWIDTH = str.maketrans("0123456789.,", "０１２３４５６７８９．，")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
@@ -109,6 +192,7 @@ def _resolve_account(raw: str, schema: Schema) -> tuple[str, str] | None:
         if k.endswith(suffix) and k[: -len(suffix)] in lookup:
             return lookup[k[: -len(suffix)]]
     return None
+
 
 # --------------------------------------------------------------------------
 # rendering: canonical value -> (raw cell, truth value) under a mess style
@@ -208,12 +292,19 @@ def _render_count(ctx: MessContext, value: int | None, sheet_key: str, col: Colu
     unit = _COUNT_UNIT.get(col.key, "")
     if style.startswith("num_approx"):
         value = max(10, round(value / 10) * 10)
-        raw = {"num_approx_yue": f"约{value}{unit}", "num_approx_yu": f"{value}余{unit}",
-               "num_approx_duo": f"{value}多{unit}"}[style]
+        raw = {
+            "num_approx_yue": f"约{value}{unit}",
+            "num_approx_yu": f"{value}余{unit}",
+            "num_approx_duo": f"{value}多{unit}",
+        }[style]
         flags.append(("approx_number", col.key, raw))
         return raw, value
-    raw = {"num_text": str(value), "num_comma": f"{value:,}", "num_fullwidth": str(value).translate(_FULLWIDTH),
-           "num_unit": f"{value}{unit}"}[style]
+    raw = {
+        "num_text": str(value),
+        "num_comma": f"{value:,}",
+        "num_fullwidth": str(value).translate(_FULLWIDTH),
+        "num_unit": f"{value}{unit}",
+    }[style]
     return raw, value
 
 
@@ -223,9 +314,13 @@ def _render_money(ctx: MessContext, value: float | None, col: Column, scale: flo
     if scale != 1.0:  # the header says 万元: plain numbers in 万元
         raw = round(value / scale, 6)
         return raw, money(raw * scale)
-    cands = [s for s in _MONEY_STYLES
-             if not (s == "num_comma" and value < 1000) and not (s == "num_wan" and value < 10000)
-             and not (s == "num_qian" and not 1000 <= value < 10000)]
+    cands = [
+        s
+        for s in _MONEY_STYLES
+        if not (s == "num_comma" and value < 1000)
+        and not (s == "num_wan" and value < 10000)
+        and not (s == "num_qian" and not 1000 <= value < 10000)
+    ]
     style = ctx.style(cands) if ctx.mess else None
     if style is None:
         return value, value
@@ -239,8 +334,11 @@ def _render_money(ctx: MessContext, value: float | None, col: Column, scale: flo
     if style == "num_fullwidth":
         value = float(round(value))
         return fmt_num(value).translate(_FULLWIDTH), value
-    raw = {"num_text": f"{value:.2f}" if not value.is_integer() else fmt_num(value),
-           "num_comma": f"{value:,.2f}", "num_unit": f"{fmt_num(value)}元"}[style]
+    raw = {
+        "num_text": f"{value:.2f}" if not value.is_integer() else fmt_num(value),
+        "num_comma": f"{value:,.2f}",
+        "num_unit": f"{fmt_num(value)}元",
+    }[style]
     return raw, value
 
 
@@ -317,12 +415,14 @@ def _render_account(ctx: MessContext, rec: dict, schema: Schema) -> tuple[Any, s
     ctx.used(style)
     return options[style], account
 
+
 # --------------------------------------------------------------------------
 # one record
 
 
-def render_record(ctx: MessContext, sheet: Sheet, rec: dict, scales: dict[str, float],
-                  schema: Schema) -> tuple[list, dict, list]:
+def render_record(
+    ctx: MessContext, sheet: Sheet, rec: dict, scales: dict[str, float], schema: Schema
+) -> tuple[list, dict, list]:
     """A canonical record of ``sheet`` as raw cells under this workbook's mess.
 
     Returns ``(cells, truth, flags)``: the cells to write in column order,
@@ -383,4 +483,3 @@ def plan_mess(n: int, mess: bool, rng: Random) -> list[tuple[set[str], set[str]]
         enabled = {k for k in MESS_KINDS if rng.random() < max(_P_KIND, _RARE.get(k, 0))}
         out.append((enabled, f))
     return out
-

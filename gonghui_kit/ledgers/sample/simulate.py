@@ -56,8 +56,7 @@ _BASE_UNITS: tuple[UnitProfile, ...] = (
     UnitProfile("第一中学工会", "学校", 210, "区教育工会", 0.99, 0.02, 1.05, 0.9),
     UnitProfile("阳光幼儿园工会", "幼儿园", 38, "区教育工会", 0.97, 0.04, 1.45, 1.0),
     UnitProfile("区财政局机关工会", "机关", 85, "区直机关工会", 1.0, 0.0, 1.0, 1.0, cash_gifts=True),
-    UnitProfile("动力车间分工会", "企业", 320, "市机械集团工会", 0.94, 0.015, 1.05, 0.75,
-                renamed_to="动力分厂分工会"),
+    UnitProfile("动力车间分工会", "企业", 320, "市机械集团工会", 0.94, 0.015, 1.05, 0.75, renamed_to="动力分厂分工会"),
     UnitProfile("炼钢厂分工会", "企业", 900, "市机械集团工会", 0.95, 0.01, 1.1, 0.85),
     UnitProfile("实验小学工会", "学校", 120, "区教育工会", 0.98, 0.01, 1.0, 1.0),
     UnitProfile("销售公司分工会", "企业", 150, "市机械集团工会", 0.86, -0.02, 0.95, 0.6, cash_gifts=True),
@@ -80,8 +79,18 @@ def unit_profiles(units: int = 12) -> list[UnitProfile]:
         r = i // len(_BASE_UNITS)
         if r:
             prefix = _EXTRA_PREFIXES[r - 1] if r - 1 < len(_EXTRA_PREFIXES) else f"第{r}片区"
-            base = UnitProfile(prefix + base.name, base.kind, base.employees, base.parent, base.member_rate,
-                               base.member_growth, base.trend, base.close_rate, base.cash_gifts, None)
+            base = UnitProfile(
+                prefix + base.name,
+                base.kind,
+                base.employees,
+                base.parent,
+                base.member_rate,
+                base.member_growth,
+                base.trend,
+                base.close_rate,
+                base.cash_gifts,
+                None,
+            )
         out.append(UnitProfile(**{**base.__dict__, "departments": _DEPTS[base.kind]}))
     return out
 
@@ -208,8 +217,16 @@ def _roster(sim: UnitSim, year: int, fill_date: dt.date, late_joiners: bool) -> 
 # content: canonical records per sheet (values before any mess)
 
 _ACT_NAMES = {
-    "文体活动": ("职工篮球赛", "羽毛球比赛", "健步走活动", "迎新春文艺汇演", "拔河比赛", "乒乓球比赛",
-                 "摄影作品展", "趣味运动会"),
+    "文体活动": (
+        "职工篮球赛",
+        "羽毛球比赛",
+        "健步走活动",
+        "迎新春文艺汇演",
+        "拔河比赛",
+        "乒乓球比赛",
+        "摄影作品展",
+        "趣味运动会",
+    ),
     "劳动竞赛": ("安全生产百日竞赛", "降本增效劳动竞赛", "质量月劳动竞赛", "节能减排竞赛"),
     "技能比武": ("电工技能比武", "焊工技能大赛", "岗位练兵比武", "青年教师基本功大赛"),
     "教育培训": ("工会干部培训", "职工素质提升讲座", "心理健康讲座", "劳动法知识讲座"),
@@ -220,43 +237,114 @@ _ACT_NAMES = {
     "其他": ("职工之家开放日", "会员座谈会"),
 }
 _ACT_WEIGHTS = {
-    "企业": {"文体活动": 4, "劳动竞赛": 3, "技能比武": 3, "教育培训": 2, "参观学习": 1, "节日活动": 2,
-             "志愿服务": 1, "女职工活动": 1, "其他": 0.5},
-    "学校": {"文体活动": 4, "劳动竞赛": 0.5, "技能比武": 2, "教育培训": 3, "参观学习": 1, "节日活动": 2,
-             "志愿服务": 1, "女职工活动": 2, "其他": 0.5},
-    "幼儿园": {"文体活动": 3, "技能比武": 1, "教育培训": 2, "参观学习": 1, "节日活动": 3, "志愿服务": 1,
-               "女职工活动": 3, "其他": 0.5},
+    "企业": {
+        "文体活动": 4,
+        "劳动竞赛": 3,
+        "技能比武": 3,
+        "教育培训": 2,
+        "参观学习": 1,
+        "节日活动": 2,
+        "志愿服务": 1,
+        "女职工活动": 1,
+        "其他": 0.5,
+    },
+    "学校": {
+        "文体活动": 4,
+        "劳动竞赛": 0.5,
+        "技能比武": 2,
+        "教育培训": 3,
+        "参观学习": 1,
+        "节日活动": 2,
+        "志愿服务": 1,
+        "女职工活动": 2,
+        "其他": 0.5,
+    },
+    "幼儿园": {
+        "文体活动": 3,
+        "技能比武": 1,
+        "教育培训": 2,
+        "参观学习": 1,
+        "节日活动": 3,
+        "志愿服务": 1,
+        "女职工活动": 3,
+        "其他": 0.5,
+    },
     "机关": {"文体活动": 4, "教育培训": 3, "参观学习": 2, "节日活动": 2, "志愿服务": 2, "女职工活动": 1, "其他": 0.5},
 }
 _MONTH_WEIGHTS = (8, 6, 8, 6, 9, 6, 5, 4, 7, 8, 6, 9)
 _ACT_DEPTS = ("工会办", "女工委", "文体协会", "团委", "工会办")
-_CARE_REASONS = {"生病住院": 5, "婚嫁": 2, "生育": 2, "丧葬": 2, "困难帮扶": 3, "退休": 2, "节日慰问": 3, "生日": 2,
-                 "其他": 0.5}
-_CARE_AMOUNT = {"生病住院": (300, 1000), "婚嫁": (500, 800), "生育": (500, 800), "丧葬": (800, 1000),
-                "困难帮扶": (1000, 3000), "退休": (500, 1000), "节日慰问": (200, 400), "生日": (100, 200),
-                "其他": (200, 500)}
-_PROPOSAL_TOPICS = ("职工食堂", "班车线路", "休息室改造", "劳保用品发放", "体检项目", "职工书屋", "停车管理",
-                    "夜班补贴", "培训机会", "绩效考核办法", "安全防护设施", "子女托管")
+_CARE_REASONS = {
+    "生病住院": 5,
+    "婚嫁": 2,
+    "生育": 2,
+    "丧葬": 2,
+    "困难帮扶": 3,
+    "退休": 2,
+    "节日慰问": 3,
+    "生日": 2,
+    "其他": 0.5,
+}
+_CARE_AMOUNT = {
+    "生病住院": (300, 1000),
+    "婚嫁": (500, 800),
+    "生育": (500, 800),
+    "丧葬": (800, 1000),
+    "困难帮扶": (1000, 3000),
+    "退休": (500, 1000),
+    "节日慰问": (200, 400),
+    "生日": (100, 200),
+    "其他": (200, 500),
+}
+_PROPOSAL_TOPICS = (
+    "职工食堂",
+    "班车线路",
+    "休息室改造",
+    "劳保用品发放",
+    "体检项目",
+    "职工书屋",
+    "停车管理",
+    "夜班补贴",
+    "培训机会",
+    "绩效考核办法",
+    "安全防护设施",
+    "子女托管",
+)
 _PROPOSAL_CATS = ("生产经营", "民主管理", "职工福利", "安全生产", "后勤保障")
 _PUB_FORMS = {"报刊文章": 2, "网络新媒体": 5, "橱窗图板": 2, "横幅": 1, "板报": 1, "简报": 2, "其他": 0.3}
 _PUB_LEVELS = {"内部": 40, "县级": 25, "市级": 25, "省级": 7, "国家级": 2}
-_TRAIN_NAMES = {"政治理论": ("党的二十大精神学习", "工会理论学习", "主题教育专题学习"),
-                "业务技能": ("岗位技能培训", "新员工入职培训", "信息化应用培训"),
-                "安全生产": ("安全生产专题培训", "消防应急演练", "职业病防护培训"),
-                "法律法规": ("劳动合同法解读", "普法讲座", "工会法学习"),
-                "其他": ("心理健康辅导", "急救知识培训")}
-_TRAIN_WEIGHTS = {"企业": {"政治理论": 2, "业务技能": 3, "安全生产": 4, "法律法规": 2, "其他": 1},
-                  "学校": {"政治理论": 3, "业务技能": 4, "安全生产": 1, "法律法规": 2, "其他": 1},
-                  "幼儿园": {"政治理论": 2, "业务技能": 4, "安全生产": 2, "法律法规": 1, "其他": 1},
-                  "机关": {"政治理论": 5, "业务技能": 3, "安全生产": 1, "法律法规": 3, "其他": 1}}
-_AWARD_NAMES = ("先进职工之家", "模范职工小家", "五一劳动奖状", "工人先锋号", "优秀工会工作者", "优秀工会积极分子",
-                "巾帼建功标兵", "职工技能大赛", "优秀工会小组", "师德标兵", "安康杯竞赛优胜单位")
+_TRAIN_NAMES = {
+    "政治理论": ("党的二十大精神学习", "工会理论学习", "主题教育专题学习"),
+    "业务技能": ("岗位技能培训", "新员工入职培训", "信息化应用培训"),
+    "安全生产": ("安全生产专题培训", "消防应急演练", "职业病防护培训"),
+    "法律法规": ("劳动合同法解读", "普法讲座", "工会法学习"),
+    "其他": ("心理健康辅导", "急救知识培训"),
+}
+_TRAIN_WEIGHTS = {
+    "企业": {"政治理论": 2, "业务技能": 3, "安全生产": 4, "法律法规": 2, "其他": 1},
+    "学校": {"政治理论": 3, "业务技能": 4, "安全生产": 1, "法律法规": 2, "其他": 1},
+    "幼儿园": {"政治理论": 2, "业务技能": 4, "安全生产": 2, "法律法规": 1, "其他": 1},
+    "机关": {"政治理论": 5, "业务技能": 3, "安全生产": 1, "法律法规": 3, "其他": 1},
+}
+_AWARD_NAMES = (
+    "先进职工之家",
+    "模范职工小家",
+    "五一劳动奖状",
+    "工人先锋号",
+    "优秀工会工作者",
+    "优秀工会积极分子",
+    "巾帼建功标兵",
+    "职工技能大赛",
+    "优秀工会小组",
+    "师德标兵",
+    "安康杯竞赛优胜单位",
+)
 _AWARD_LEVELS = {"单位内部": 35, "县区级": 30, "市厅级": 25, "省部级": 8, "国家级": 1}
 _GRADES = ("一等奖", "二等奖", "三等奖", "优秀奖", None, None)
 
 
-def _count(rng: Random, fixed: float, per: float, n_members: int, factor: float, trend: float = 1.0,
-           minimum: int = 1) -> int:
+def _count(
+    rng: Random, fixed: float, per: float, n_members: int, factor: float, trend: float = 1.0, minimum: int = 1
+) -> int:
     """Rows of a sheet: ``fixed`` plus one per ``per`` members of the unscaled
     unit, times ``trend``, times the size ``factor`` (members are already scaled)."""
     base = fixed + n_members / factor / per
@@ -273,7 +361,7 @@ def _unique_text(seen: set, text: str) -> str:
 
 
 def _activities(rng, p, year, t, n_members, factor, n_missing: int = 0):
-    n = _count(rng, 5, 25, n_members, factor, p.trend ** t, 2)
+    n = _count(rng, 5, 25, n_members, factor, p.trend**t, 2)
     weights = _ACT_WEIGHTS[p.kind]
     seen: set = set()
     out = []
@@ -281,18 +369,20 @@ def _activities(rng, p, year, t, n_members, factor, n_missing: int = 0):
         cat = _weighted(rng, weights)
         month = rng.choices(range(1, 13), weights=_MONTH_WEIGHTS)[0]
         part = max(5, min(n_members, round(n_members * rng.uniform(0.1, 0.8))))
-        amount = None if cat == "志愿服务" or rng.random() < 0.06 else money(part * rng.uniform(20, 150) * p.trend ** t)
+        amount = None if cat == "志愿服务" or rng.random() < 0.06 else money(part * rng.uniform(20, 150) * p.trend**t)
         if amount is not None and rng.random() < 0.5:
             amount = float(round(amount, -1))
-        out.append({
-            "date": _rand_date(rng, year, month),
-            "name": _unique_text(seen, rng.choice(_ACT_NAMES[cat])),
-            "category": cat,
-            "participants": part,
-            "amount": amount,
-            "department": rng.choice(_ACT_DEPTS),
-            "note": rng.choice((None, None, None, "照片存档", "已报上级工会")),
-        })
+        out.append(
+            {
+                "date": _rand_date(rng, year, month),
+                "name": _unique_text(seen, rng.choice(_ACT_NAMES[cat])),
+                "category": cat,
+                "participants": part,
+                "amount": amount,
+                "department": rng.choice(_ACT_DEPTS),
+                "note": rng.choice((None, None, None, "照片存档", "已报上级工会")),
+            }
+        )
     have = sum(r["amount"] is None for r in out)
     for r in rng.sample(out, min(len(out), max(0, n_missing - have))):
         r["amount"] = None
@@ -305,23 +395,59 @@ def _funds(rng, p, year, employees, n_members, factor, legacy: bool):
     out = []
     dues = n_members * rng.uniform(250, 400)
     for q in range(4):  # quarterly dues and allocated funds
-        out.append({"direction": "收入", "account": "会费收入", "amount": money(dues / 4), "_item": None,
-                    "date": _rand_date(rng, year, q * 3 + rng.randint(1, 3)),
-                    "summary": f"收第{cn_number(q + 1)}季度会费"})
-        out.append({"direction": "收入", "account": "拨缴经费收入",
-                    "amount": money(employees * rng.uniform(400, 700) / 4),
-                    "_item": None, "date": _rand_date(rng, year, q * 3 + rng.randint(1, 3)), "summary": "收拨缴经费"})
+        out.append(
+            {
+                "direction": "收入",
+                "account": "会费收入",
+                "amount": money(dues / 4),
+                "_item": None,
+                "date": _rand_date(rng, year, q * 3 + rng.randint(1, 3)),
+                "summary": f"收第{cn_number(q + 1)}季度会费",
+            }
+        )
+        out.append(
+            {
+                "direction": "收入",
+                "account": "拨缴经费收入",
+                "amount": money(employees * rng.uniform(400, 700) / 4),
+                "_item": None,
+                "date": _rand_date(rng, year, q * 3 + rng.randint(1, 3)),
+                "summary": "收拨缴经费",
+            }
+        )
     for acc, p_ in (("上级补助收入", 0.6), ("行政补助收入", 0.5), ("其他收入", 0.4)):
         if rng.random() < p_:
-            out.append({"direction": "收入", "account": acc, "amount": money(employees * rng.uniform(30, 200)),
-                        "_item": None, "date": _rand_date(rng, year), "summary": f"收{acc[:-2]}"})
+            out.append(
+                {
+                    "direction": "收入",
+                    "account": acc,
+                    "amount": money(employees * rng.uniform(30, 200)),
+                    "_item": None,
+                    "date": _rand_date(rng, year),
+                    "summary": f"收{acc[:-2]}",
+                }
+            )
     if legacy:
-        out.append({"direction": "收入", "account": "附属单位上缴收入", "amount": money(rng.uniform(5000, 20000)),
-                    "_item": None, "date": _rand_date(rng, year), "summary": "附属单位上缴"})
+        out.append(
+            {
+                "direction": "收入",
+                "account": "附属单位上缴收入",
+                "amount": money(rng.uniform(5000, 20000)),
+                "_item": None,
+                "date": _rand_date(rng, year),
+                "summary": "附属单位上缴",
+            }
+        )
     income = sum(r["amount"] for r in out)
     spend = income * rng.uniform(0.8, 1.0)
-    shares = {"职工活动支出": 0.55, "维权支出": 0.15, "业务支出": 0.1, "职工服务支出": 0.1, "资本性支出": 0.04,
-              "其他支出": 0.06}
+    shares = {
+        "职工活动支出": 0.55,
+        "维权支出": 0.15,
+        "业务支出": 0.1,
+        "职工服务支出": 0.1,
+        "资本性支出": 0.04,
+        "其他支出": 0.06,
+    }
     if legacy:
         shares["对附属单位的支出"] = 0.05
     n_exp = _count(rng, 8, 25, employees, factor, minimum=6)
@@ -335,8 +461,16 @@ def _funds(rng, p, year, employees, n_members, factor, legacy: bool):
         item = rng.choice(items[a]) if items[a] else None
         if item in ("职工集体福利", "其它支出"):
             item = None
-        out.append({"direction": "支出", "account": a, "_item": item, "amount": money(max(500.0, spend * w / total_w)),
-                    "date": _rand_date(rng, year), "summary": f"支付{item or a.replace('支出', '')}费用"})
+        out.append(
+            {
+                "direction": "支出",
+                "account": a,
+                "_item": item,
+                "amount": money(max(500.0, spend * w / total_w)),
+                "date": _rand_date(rng, year),
+                "summary": f"支付{item or a.replace('支出', '')}费用",
+            }
+        )
     out.sort(key=lambda r: r["date"])
     for i, r in enumerate(out, 1):
         r["voucher"] = f"{'收' if r['direction'] == '收入' else '付'}-{i:03d}"
@@ -369,15 +503,39 @@ def _care(rng, p, year, roster_names, n_members, factor, cash_gifts: bool):
             form = "现金" if reason in ("生病住院", "丧葬", "困难帮扶") else rng.choice(("现金", "实物"))
         if reason == "生日":
             form = "实物"
-        add({"date": _rand_date(rng, year), "recipient": recipient, "reason": reason,
-             "visits": visits, "amount": amount, "form": form})
+        add(
+            {
+                "date": _rand_date(rng, year),
+                "recipient": recipient,
+                "reason": reason,
+                "visits": visits,
+                "amount": amount,
+                "form": form,
+            }
+        )
     if cash_gifts:  # holiday/birthday care in cash, above what the rules allow
-        add({"date": dt.date(year, 1, rng.randint(10, 20)), "recipient": "全体会员", "reason": "节日慰问",
-             "visits": n_members, "amount": money(n_members * rng.choice((800, 1000, 1200))), "form": "现金",
-             "_cash_gift": True})
-        add({"date": _rand_date(rng, year, rng.choice((3, 6, 9))), "recipient": "当月过生日会员", "reason": "生日",
-             "visits": max(2, n_members // 12), "amount": money(max(2, n_members // 12) * 600), "form": "现金",
-             "_cash_gift": True})
+        add(
+            {
+                "date": dt.date(year, 1, rng.randint(10, 20)),
+                "recipient": "全体会员",
+                "reason": "节日慰问",
+                "visits": n_members,
+                "amount": money(n_members * rng.choice((800, 1000, 1200))),
+                "form": "现金",
+                "_cash_gift": True,
+            }
+        )
+        add(
+            {
+                "date": _rand_date(rng, year, rng.choice((3, 6, 9))),
+                "recipient": "当月过生日会员",
+                "reason": "生日",
+                "visits": max(2, n_members // 12),
+                "amount": money(max(2, n_members // 12) * 600),
+                "form": "现金",
+                "_cash_gift": True,
+            }
+        )
     out.sort(key=lambda r: r["date"])
     return out
 
@@ -395,47 +553,71 @@ def _proposals(rng, p, year, roster_names, n_members, factor):
             status, reply = "已办结", d + dt.timedelta(days=rng.randint(10, 120))
         else:
             status, reply = rng.choice(("办理中", "办理中", "未办理")), None
-        out.append({"number": f"TA{year}-{i + 1:02d}", "date": d, "proposer": rng.choice(roster_names),
-                    "title": _unique_text(seen, f"关于改进{rng.choice(_PROPOSAL_TOPICS)}的建议"),
-                    "category": rng.choice(_PROPOSAL_CATS), "accepted": accepted, "status": status,
-                    "reply_date": reply})
+        out.append(
+            {
+                "number": f"TA{year}-{i + 1:02d}",
+                "date": d,
+                "proposer": rng.choice(roster_names),
+                "title": _unique_text(seen, f"关于改进{rng.choice(_PROPOSAL_TOPICS)}的建议"),
+                "category": rng.choice(_PROPOSAL_CATS),
+                "accepted": accepted,
+                "status": status,
+                "reply_date": reply,
+            }
+        )
     return out
 
 
 def _publicity(rng, p, year, t, n_members, factor, short_name):
-    n = _count(rng, 3, 30, n_members, factor, p.trend ** t)
+    n = _count(rng, 3, 30, n_members, factor, p.trend**t)
     seen: set = set()
     out = []
     for _ in range(n):
         cat = rng.choice(list(_ACT_NAMES))
-        out.append({"date": _rand_date(rng, year), "form": _weighted(rng, _PUB_FORMS),
-                    "level": _weighted(rng, _PUB_LEVELS),
-                    "quantity": rng.choice((1, 1, 1, 2, 3, 4, 6, 12)),
-                    "title": _unique_text(seen, f"{short_name}开展{rng.choice(_ACT_NAMES[cat])}")})
+        out.append(
+            {
+                "date": _rand_date(rng, year),
+                "form": _weighted(rng, _PUB_FORMS),
+                "level": _weighted(rng, _PUB_LEVELS),
+                "quantity": rng.choice((1, 1, 1, 2, 3, 4, 6, 12)),
+                "title": _unique_text(seen, f"{short_name}开展{rng.choice(_ACT_NAMES[cat])}"),
+            }
+        )
     return out
 
 
 def _training(rng, p, year, t, n_members, factor):
-    n = _count(rng, 2, 60, n_members, factor, p.trend ** t)
+    n = _count(rng, 2, 60, n_members, factor, p.trend**t)
     seen: set = set()
     out = []
     for _ in range(n):
         typ = _weighted(rng, _TRAIN_WEIGHTS[p.kind])
-        out.append({"date": _rand_date(rng, year), "name": _unique_text(seen, rng.choice(_TRAIN_NAMES[typ])),
-                    "type": typ,
-                    "hours": float(rng.choice((1.5, 2, 2, 3, 4, 4, 8, 16))),
-                    "participants": max(3, min(n_members, round(n_members * rng.uniform(0.1, 0.9))))})
+        out.append(
+            {
+                "date": _rand_date(rng, year),
+                "name": _unique_text(seen, rng.choice(_TRAIN_NAMES[typ])),
+                "type": typ,
+                "hours": float(rng.choice((1.5, 2, 2, 3, 4, 4, 8, 16))),
+                "participants": max(3, min(n_members, round(n_members * rng.uniform(0.1, 0.9)))),
+            }
+        )
     return out
 
 
 def _awards(rng, p, year, t, factor):
-    n = max(0, round((rng.randint(0, 3) + 1) * (p.trend ** t) * factor))
+    n = max(0, round((rng.randint(0, 3) + 1) * (p.trend**t) * factor))
     seen: set = set()
     out = []
     for _ in range(n):
-        out.append({"date": _rand_date(rng, year), "name": _unique_text(seen, rng.choice(_AWARD_NAMES)),
-                    "level": _weighted(rng, _AWARD_LEVELS), "recipient": rng.choice(("集体", "个人")),
-                    "grade": rng.choice(_GRADES)})
+        out.append(
+            {
+                "date": _rand_date(rng, year),
+                "name": _unique_text(seen, rng.choice(_AWARD_NAMES)),
+                "level": _weighted(rng, _AWARD_LEVELS),
+                "recipient": rng.choice(("集体", "个人")),
+                "grade": rng.choice(_GRADES),
+            }
+        )
     return out
 
 
@@ -444,9 +626,19 @@ def _member_records(roster: list[_Member], year: int) -> list[dict]:
     out = []
     for m in roster:
         left = m.leave is not None and m.leave.year <= year
-        out.append({"name": m.name, "gender": m.gender, "birth_date": m.birth, "join_date": m.join,
-                    "leave_date": m.leave if left else None, "status": m.status if left else None,
-                    "id_number": m.id_number, "phone": m.phone, "department": m.department})
+        out.append(
+            {
+                "name": m.name,
+                "gender": m.gender,
+                "birth_date": m.birth,
+                "join_date": m.join,
+                "leave_date": m.leave if left else None,
+                "status": m.status if left else None,
+                "id_number": m.id_number,
+                "phone": m.phone,
+                "department": m.department,
+            }
+        )
     return out
 
 
@@ -454,8 +646,20 @@ def _member_records(roster: list[_Member], year: int) -> list[dict]:
 # one unit-year
 
 
-def simulate_year(rng: Random, p: UnitProfile, sim: UnitSim, unit: str, year: int, t: int, factor: float, *,
-                  late_joiners: bool, n_missing: int, legacy_funds: bool, cash_gifts: bool) -> tuple[dict, dict]:
+def simulate_year(
+    rng: Random,
+    p: UnitProfile,
+    sim: UnitSim,
+    unit: str,
+    year: int,
+    t: int,
+    factor: float,
+    *,
+    late_joiners: bool,
+    n_missing: int,
+    legacy_funds: bool,
+    cash_gifts: bool,
+) -> tuple[dict, dict]:
     """Canonical content of one unit-year: (基本信息 by column key, records by sheet key).
 
     ``unit`` is the name written this year, ``t`` the year's index in the
@@ -469,8 +673,15 @@ def simulate_year(rng: Random, p: UnitProfile, sim: UnitSim, unit: str, year: in
     names = [m.name for m in active] or ["张某甲"]
     n_members = max(1, len(active))
     people = _People(Random(rng.random()))
-    info = {"unit_name": unit, "year": year, "parent_union": p.parent, "employees": sim.employees[year],
-            "chair": people.name(), "filler": people.name(), "fill_date": fill_date}
+    info = {
+        "unit_name": unit,
+        "year": year,
+        "parent_union": p.parent,
+        "employees": sim.employees[year],
+        "chair": people.name(),
+        "filler": people.name(),
+        "fill_date": fill_date,
+    }
     short = unit.replace("机关工会", "").replace("分工会", "").replace("工会", "")
     content = {
         "members": _member_records(roster, year),

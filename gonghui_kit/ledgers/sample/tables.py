@@ -72,8 +72,15 @@ def _record_row(ctx: MessContext, sheet: Sheet, rec: dict, scales: dict[str, flo
 
 
 def _plain_rows(rows: list[Row]) -> list[int]:
-    return [i for i, r in enumerate(rows) if r.kind == "record" and not r.flags and not r.hidden
-            and not r.formulas and (r.truth or {}).get("date", 0) is not None]
+    return [
+        i
+        for i, r in enumerate(rows)
+        if r.kind == "record"
+        and not r.flags
+        and not r.hidden
+        and not r.formulas
+        and (r.truth or {}).get("date", 0) is not None
+    ]
 
 
 def build_table(ctx: MessContext, sheet: Sheet, records: list[dict], unit: str, schema: Schema) -> Table:
@@ -228,4 +235,3 @@ def _plant_subtotals(ctx: MessContext, sheet: Sheet, rows: list[Row]) -> None:
         rows.insert(records[len(records) // 2] + 1, make("小计", True))
     rows.append(make(ctx.rng.choice(("合计", "合计", "总计", "小 计")), False))
     ctx.used("subtotal", sum(r.kind == "subtotal" for r in rows))
-

@@ -83,10 +83,19 @@ def table_truth(t: Table) -> tuple[dict, list[dict]]:
 
     def anomaly(kind, row, column=None, raw=None, **extra):
         header = t.headers[[c.key for c in t.columns].index(column)] if column else None
-        anomalies.append({"sheet": t.name, "sheet_key": t.key, "row": row, "kind": kind,
-                          "counted": ANOMALY_KINDS[kind], "column": column, "header": header,
-                          "raw": None if raw is None else (raw if isinstance(raw, (int, float)) else str(raw)),
-                          **extra})
+        anomalies.append(
+            {
+                "sheet": t.name,
+                "sheet_key": t.key,
+                "row": row,
+                "kind": kind,
+                "counted": ANOMALY_KINDS[kind],
+                "column": column,
+                "header": header,
+                "raw": None if raw is None else (raw if isinstance(raw, (int, float)) else str(raw)),
+                **extra,
+            }
+        )
 
     for r in t.rows:
         if r.kind == "record":
@@ -99,13 +108,18 @@ def table_truth(t: Table) -> tuple[dict, list[dict]]:
             raw = r.cells[0] if r.kind == "note" else None
             if r.kind == "other_year":
                 key = _date_key(t)
-                anomaly("other_year", r.excel_row, key, r.cells[[c.key for c in t.columns].index(key)],
-                        value=r.truth[key])
+                anomaly(
+                    "other_year", r.excel_row, key, r.cells[[c.key for c in t.columns].index(key)], value=r.truth[key]
+                )
             else:
                 anomaly(r.kind, r.excel_row, raw=raw)
-    sheet = {"name": t.name, "header_row": t.header_row,
-             "headers": {c.key: h for c, h in zip(t.columns, t.headers, strict=True)},
-             "scale": dict(t.scales), "records": records}
+    sheet = {
+        "name": t.name,
+        "header_row": t.header_row,
+        "headers": {c.key: h for c, h in zip(t.columns, t.headers, strict=True)},
+        "scale": dict(t.scales),
+        "records": records,
+    }
     return sheet, anomalies
 
 
@@ -154,4 +168,3 @@ def read_truth(path: str | Path) -> dict:
         if "value" in a:
             a["value"] = conv(a["value"])
     return data
-

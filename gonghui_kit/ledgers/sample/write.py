@@ -56,9 +56,14 @@ def _layout(table: Table, use_formulas: bool) -> list[list]:
                     ranges.append((lo, s_row - 1))
                 lo = s_row + 1
             for j in r.sum_cols:
-                total = sum(x.cells[j] for x in table.rows if x.kind != "subtotal"
-                            and any(a <= x.excel_row <= b for a, b in ranges)
-                            and isinstance(x.cells[j], (int, float)) and not isinstance(x.cells[j], bool))
+                total = sum(
+                    x.cells[j]
+                    for x in table.rows
+                    if x.kind != "subtotal"
+                    and any(a <= x.excel_row <= b for a, b in ranges)
+                    and isinstance(x.cells[j], (int, float))
+                    and not isinstance(x.cells[j], bool)
+                )
                 r.cells[j] = round(total, 6)
                 if use_formulas and ranges:
                     letter = get_column_letter(_excel_col(table, j))
@@ -119,8 +124,9 @@ def info_rows(ctx: MessContext, info: dict, schema: Schema) -> list[list]:
     return rows
 
 
-def write_workbook(path: Path, info_cells: list[list], tables: list[Table], extra_sheet: bool,
-                   use_formulas: bool) -> int:
+def write_workbook(
+    path: Path, info_cells: list[list], tables: list[Table], extra_sheet: bool, use_formulas: bool
+) -> int:
     """Write one workbook to ``path`` (atomically) and return its data rows.
 
     Laying the tables out fills in their Excel row numbers (``header_row``,
@@ -220,9 +226,16 @@ def file_name(ctx: MessContext, unit: str, year: int, mess: bool, old_name: str 
             u = old_name
         else:
             y = year - 1
-    pattern = ctx.rng.choice((
-        "{y}年{u}台账(终稿).xlsx", "{u}{y}台账-改(1).xlsx", "{u}工作台账{y}.xlsx", "{y}年度{u}台账（最终版）.xlsx",
-        "附件3-{u}{y}年台账.xlsx", "{u}台账 {y} v2.xlsx", "{y}{u}工作台账(1)(1).xlsx", "{y}年{u}台账(终稿)(1).xlsx",
-    ))
+    pattern = ctx.rng.choice(
+        (
+            "{y}年{u}台账(终稿).xlsx",
+            "{u}{y}台账-改(1).xlsx",
+            "{u}工作台账{y}.xlsx",
+            "{y}年度{u}台账（最终版）.xlsx",
+            "附件3-{u}{y}年台账.xlsx",
+            "{u}台账 {y} v2.xlsx",
+            "{y}{u}工作台账(1)(1).xlsx",
+            "{y}年{u}台账(终稿)(1).xlsx",
+        )
+    )
     return _safe_filename(pattern.format(y=y, u=u))
-

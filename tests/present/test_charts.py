@@ -23,29 +23,83 @@ from gonghui_kit.present import layout as L  # noqa: E402
 from gonghui_kit.present.fmt import fmt_int, fmt_pct, fmt_yuan  # noqa: E402
 from gonghui_kit.present.fonts import FAMILY  # noqa: E402
 
-UNITS = ["市总工会机关", "第一人民医院工会", "城投集团工会委员会", "公交公司工会",
-         "高新区某某电子科技有限公司联合工会委员会"]
+UNITS = [
+    "市总工会机关",
+    "第一人民医院工会",
+    "城投集团工会委员会",
+    "公交公司工会",
+    "高新区某某电子科技有限公司联合工会委员会",
+]
 
 
 def _samples():
     return {
-        "bar": (C.bar, dict(data=pd.DataFrame({"月份": ["01", "03"], "次数": [4, 2]}),
-                            x="月份", y="次数", order=C.MONTHS)),
-        "barh": (C.barh, dict(data=pd.DataFrame({"单位": UNITS, "人均": [900, 1500, 300, 1200, 700]}),
-                              x="人均", y="单位", highlight="公交公司工会", fmt=fmt_int, ref=800)),
-        "grouped_bar": (C.grouped_bar, dict(
-            data=pd.DataFrame({"科目": ["职工教育费", "文体活动费"] * 2, "占比": [0.1, 0.3, 0.2, 0.25],
-                               "口径": ["本单位", "本单位", "同类单位中位数", "同类单位中位数"]}),
-            x="科目", y="占比", hue="口径", fmt=fmt_pct)),
-        "line": (C.line, dict(data=pd.DataFrame({"年度": [2022, 2023, 2024] * 2, "人数": [5, 6, 7, 4, 5, 5],
-                                                 "口径": ["本单位"] * 3 + ["中位数"] * 3}),
-                              x="年度", y="人数", hue="口径", labels=True)),
-        "donut": (C.donut, dict(data=pd.DataFrame({"状态": ["已办结", "办理中", "撤回"], "件数": [23, 8, 1]}),
-                                x="状态", y="件数")),
-        "pyramid": (C.pyramid, dict(
-            data=pd.DataFrame({"年龄段": ["35岁以下", "35-45岁", "55岁以上"] * 2, "性别": ["男"] * 3 + ["女"] * 3,
-                               "人数": [30, 40, 10, 20, 35, 8]}),
-            age_group="年龄段", gender="性别", value="人数")),
+        "bar": (
+            C.bar,
+            dict(data=pd.DataFrame({"月份": ["01", "03"], "次数": [4, 2]}), x="月份", y="次数", order=C.MONTHS),
+        ),
+        "barh": (
+            C.barh,
+            dict(
+                data=pd.DataFrame({"单位": UNITS, "人均": [900, 1500, 300, 1200, 700]}),
+                x="人均",
+                y="单位",
+                highlight="公交公司工会",
+                fmt=fmt_int,
+                ref=800,
+            ),
+        ),
+        "grouped_bar": (
+            C.grouped_bar,
+            dict(
+                data=pd.DataFrame(
+                    {
+                        "科目": ["职工教育费", "文体活动费"] * 2,
+                        "占比": [0.1, 0.3, 0.2, 0.25],
+                        "口径": ["本单位", "本单位", "同类单位中位数", "同类单位中位数"],
+                    }
+                ),
+                x="科目",
+                y="占比",
+                hue="口径",
+                fmt=fmt_pct,
+            ),
+        ),
+        "line": (
+            C.line,
+            dict(
+                data=pd.DataFrame(
+                    {
+                        "年度": [2022, 2023, 2024] * 2,
+                        "人数": [5, 6, 7, 4, 5, 5],
+                        "口径": ["本单位"] * 3 + ["中位数"] * 3,
+                    }
+                ),
+                x="年度",
+                y="人数",
+                hue="口径",
+                labels=True,
+            ),
+        ),
+        "donut": (
+            C.donut,
+            dict(data=pd.DataFrame({"状态": ["已办结", "办理中", "撤回"], "件数": [23, 8, 1]}), x="状态", y="件数"),
+        ),
+        "pyramid": (
+            C.pyramid,
+            dict(
+                data=pd.DataFrame(
+                    {
+                        "年龄段": ["35岁以下", "35-45岁", "55岁以上"] * 2,
+                        "性别": ["男"] * 3 + ["女"] * 3,
+                        "人数": [30, 40, 10, 20, 35, 8],
+                    }
+                ),
+                age_group="年龄段",
+                gender="性别",
+                value="人数",
+            ),
+        ),
     }
 
 
@@ -113,8 +167,13 @@ def test_given_ax_is_used():
 
 
 def test_bar_all_months_and_labels():
-    ax = C.bar(pd.DataFrame({"月份": ["01", "03", "03"], "次数": [4, 2, 1]}), x="月份", y="次数",
-               order=C.MONTHS, xticklabels=[f"{m}月" for m in range(1, 13)])
+    ax = C.bar(
+        pd.DataFrame({"月份": ["01", "03", "03"], "次数": [4, 2, 1]}),
+        x="月份",
+        y="次数",
+        order=C.MONTHS,
+        xticklabels=[f"{m}月" for m in range(1, 13)],
+    )
     heights = [p.get_height() for p in ax.patches]
     assert heights == [4, 0, 3] + [0] * 9  # summed; missing months shown as 0
     assert [t.get_text() for t in ax.get_xticklabels()][:2] == ["1月", "2月"]
@@ -126,7 +185,7 @@ def test_barh_sorted_highlighted_and_formatted():
     ax = C.barh(df, x="金额", y="单位", highlight="公交公司工会", fmt=fmt_yuan)
     labels = [t.get_text() for t in ax.get_yticklabels()]
     ys = [t.get_position()[1] for t in ax.get_yticklabels()]
-    top_down = [lab for _, lab in sorted(zip(ys, labels), reverse=True)]
+    top_down = [lab for _, lab in sorted(zip(ys, labels, strict=False), reverse=True)]
     assert top_down[0] == "第一人民医院工会" and top_down[-1] == "城投集团工会委员会"
     colors = {to_hex(p.get_facecolor()) for p in ax.patches}
     assert colors == {C.UNION_RED.lower(), C.GREY.lower()}
@@ -196,8 +255,13 @@ def test_figure_to_img_tag_closes_and_embeds():
 
 # -- fixed layouts -------------------------------------------------------------
 
-LONG = ["高新区某某电子科技有限公司联合工会委员会", "市第一人民医院工会",
-        "城市建设投资集团有限责任公司工会委员会（筹）", "公交公司工会", "ABC Technology Co. Ltd. 工会"]
+LONG = [
+    "高新区某某电子科技有限公司联合工会委员会",
+    "市第一人民医院工会",
+    "城市建设投资集团有限责任公司工会委员会（筹）",
+    "公交公司工会",
+    "ABC Technology Co. Ltd. 工会",
+]
 
 
 def _hard_cases():
@@ -205,19 +269,59 @@ def _hard_cases():
     many = [f"{k}类活动项目名称较长" for k in "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未"]
     return {
         "bar_long": (C.bar, dict(data=pd.DataFrame({"c": LONG, "v": [5, 12, 7, -3, 9]}), x="c", y="v")),
-        "bar_rotated": (C.bar, dict(data=pd.DataFrame({"c": many, "v": rng.integers(0, 9, len(many))}),
-                                    x="c", y="v")),
-        "barh_long": (C.barh, dict(data=pd.DataFrame({"c": LONG, "v": [1234567, 2345, 34567, 4567, 98765]}),
-                                   x="v", y="c", fmt=fmt_yuan, ref=1_000_000, highlight="公交公司工会")),
-        "grouped_many": (C.grouped_bar, dict(
-            data=pd.DataFrame({"c": many[:9] * 2, "v": rng.random(18), "h": ["本单位"] * 9 + ["同类单位中位数"] * 9}),
-            x="c", y="v", hue="h", fmt=fmt_pct)),
-        "line_categories": (C.line, dict(
-            data=pd.DataFrame({"q": ["一季度", "二季度", "三季度", "四季度"] * 2, "v": [3, 5, 2, 8, 4, 4, 6, 7],
-                               "h": ["本单位"] * 4 + ["同类单位中位数"] * 4}), x="q", y="v", hue="h", labels=True)),
-        "donut_long": (C.donut, dict(
-            data=pd.DataFrame({"c": ["节日慰问", "困难职工帮扶慰问（大病救助及子女助学）", "生病住院", "生日"],
-                               "v": [75, 30, 12, 9]}), x="c", y="v")),
+        "bar_rotated": (C.bar, dict(data=pd.DataFrame({"c": many, "v": rng.integers(0, 9, len(many))}), x="c", y="v")),
+        "barh_long": (
+            C.barh,
+            dict(
+                data=pd.DataFrame({"c": LONG, "v": [1234567, 2345, 34567, 4567, 98765]}),
+                x="v",
+                y="c",
+                fmt=fmt_yuan,
+                ref=1_000_000,
+                highlight="公交公司工会",
+            ),
+        ),
+        "grouped_many": (
+            C.grouped_bar,
+            dict(
+                data=pd.DataFrame(
+                    {"c": many[:9] * 2, "v": rng.random(18), "h": ["本单位"] * 9 + ["同类单位中位数"] * 9}
+                ),
+                x="c",
+                y="v",
+                hue="h",
+                fmt=fmt_pct,
+            ),
+        ),
+        "line_categories": (
+            C.line,
+            dict(
+                data=pd.DataFrame(
+                    {
+                        "q": ["一季度", "二季度", "三季度", "四季度"] * 2,
+                        "v": [3, 5, 2, 8, 4, 4, 6, 7],
+                        "h": ["本单位"] * 4 + ["同类单位中位数"] * 4,
+                    }
+                ),
+                x="q",
+                y="v",
+                hue="h",
+                labels=True,
+            ),
+        ),
+        "donut_long": (
+            C.donut,
+            dict(
+                data=pd.DataFrame(
+                    {
+                        "c": ["节日慰问", "困难职工帮扶慰问（大病救助及子女助学）", "生病住院", "生日"],
+                        "v": [75, 30, 12, 9],
+                    }
+                ),
+                x="c",
+                y="v",
+            ),
+        ),
     }
 
 
@@ -250,12 +354,15 @@ def _assert_clear(fig, axes):
     for ax in axes:
         for t in _frame_texts(ax) + list(ax.texts):
             bb = t.get_window_extent(r)
-            assert (bb.x0 >= fb.x0 - 1 and bb.x1 <= fb.x1 + 1 and bb.y0 >= fb.y0 - 1
-                    and bb.y1 <= fb.y1 + 1), f"cut off: {t.get_text()!r} {bb} (figure {fb})"
-        boxes += [(t.get_text(), t.get_rotation() % 180 != 0, t.get_window_extent(r).shrunk(0.98, 0.9))
-                  for t in _frame_texts(ax)]
+            assert bb.x0 >= fb.x0 - 1 and bb.x1 <= fb.x1 + 1 and bb.y0 >= fb.y0 - 1 and bb.y1 <= fb.y1 + 1, (
+                f"cut off: {t.get_text()!r} {bb} (figure {fb})"
+            )
+        boxes += [
+            (t.get_text(), t.get_rotation() % 180 != 0, t.get_window_extent(r).shrunk(0.98, 0.9))
+            for t in _frame_texts(ax)
+        ]
     for i, (a, rot_a, ba) in enumerate(boxes):
-        for b, rot_b, bb in boxes[i + 1:]:
+        for b, rot_b, bb in boxes[i + 1 :]:
             if rot_a and rot_b:  # the boxes of slanted labels overlap, their glyphs do not
                 continue
             assert not ba.overlaps(bb), f"overlap: {a!r} and {b!r}"
@@ -264,8 +371,9 @@ def _assert_clear(fig, axes):
 @pytest.mark.parametrize("name", list(LAYOUT_CASES))
 def test_fixed_layout_keeps_labels_inside_and_apart(name):
     fn, kw = LAYOUT_CASES[name]
-    ax = fn(title=f"{name}：一个相当长的标题，需要在图的宽度内自动换行（单位：元）", xlabel="横轴说明",
-            ylabel="纵轴", **kw)
+    ax = fn(
+        title=f"{name}：一个相当长的标题，需要在图的宽度内自动换行（单位：元）", xlabel="横轴说明", ylabel="纵轴", **kw
+    )
     fig = ax.figure
     assert fig.get_layout_engine() is None and not matplotlib.rcParams["figure.constrained_layout.use"]
     _assert_clear(fig, [ax])
@@ -292,10 +400,17 @@ def test_saved_with_one_draw():
 def test_grid_cells_side_by_side_and_align():
     fig, (a1, a2) = C.grid(2, figsize=(11, 4.2), width_ratios=[1.25, 1])
     assert fig.get_layout_engine() is None
-    C.bar(pd.DataFrame({"m": C.MONTHS, "v": range(12)}), x="m", y="v", order=C.MONTHS, ax=a1,
-          title="各月活动场次", ylabel="场次", xticklabels=[f"{m}月" for m in range(1, 13)])
-    C.barh(pd.DataFrame({"c": LONG, "v": [3, 2, 1, 4, 5]}), x="v", y="c", ax=a2, title="各类活动场次",
-           xlabel="场次")
+    C.bar(
+        pd.DataFrame({"m": C.MONTHS, "v": range(12)}),
+        x="m",
+        y="v",
+        order=C.MONTHS,
+        ax=a1,
+        title="各月活动场次",
+        ylabel="场次",
+        xticklabels=[f"{m}月" for m in range(1, 13)],
+    )
+    C.barh(pd.DataFrame({"c": LONG, "v": [3, 2, 1, 4, 5]}), x="v", y="c", ax=a2, title="各类活动场次", xlabel="场次")
     C.align(a1, a2)
     p1, p2 = a1.get_position(), a2.get_position()
     assert p1.y0 == pytest.approx(p2.y0) and p1.y1 == pytest.approx(p2.y1)
@@ -305,9 +420,16 @@ def test_grid_cells_side_by_side_and_align():
 
 def test_small_multiples_same_width():
     fig, axes = C.grid(4, figsize=(12, 3.4))
-    for ax, hi in zip(axes, [60, 8, 250, 12000]):
-        C.line(pd.DataFrame({"年": [2021, 2022, 2023], "v": [hi, hi * 0.8, hi * 0.9]}), x="年", y="v",
-               ax=ax, title="趋势", labels=True, fmt=fmt_int)
+    for ax, hi in zip(axes, [60, 8, 250, 12000], strict=False):
+        C.line(
+            pd.DataFrame({"年": [2021, 2022, 2023], "v": [hi, hi * 0.8, hi * 0.9]}),
+            x="年",
+            y="v",
+            ax=ax,
+            title="趋势",
+            labels=True,
+            fmt=fmt_int,
+        )
     C.align(*axes, same_width=True)
     widths = {round(ax.get_position().width, 6) for ax in axes}
     assert len(widths) == 1

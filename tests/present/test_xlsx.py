@@ -10,15 +10,17 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from gonghui_kit.present.xlsx import number_format, write_indicators_xlsx
 from gonghui_kit.analysis.indicators import TOPICS
 from gonghui_kit.analysis.units import UnitRegistry
+from gonghui_kit.present.xlsx import number_format, write_indicators_xlsx
 
-EVIL = ["=HYPERLINK(\"http://x\",\"点我\")", "+1+2", "-3分工会", "@SUM(A1)"]
+EVIL = ['=HYPERLINK("http://x","点我")', "+1+2", "-3分工会", "@SUM(A1)"]
 
 
 def tidy(rows):
-    return pd.DataFrame(rows, columns=["unit", "year", "indicator", "category", "value"]).astype({"year": "int64", "value": "float64"})
+    return pd.DataFrame(rows, columns=["unit", "year", "indicator", "category", "value"]).astype(
+        {"year": "int64", "value": "float64"}
+    )
 
 
 def make_ind(units=("甲分工会", "乙分工会", "丙分工会"), years=(2023,)):
@@ -94,7 +96,15 @@ def test_sheets_layout_and_formats(tmp_path):
 
 
 def test_rank_block(tmp_path):
-    reg = UnitRegistry.from_dict({"units": [{"name": "甲分工会", "peer_group": "企业"}, {"name": "乙分工会", "peer_group": "学校"}, {"name": "丙分工会", "peer_group": "企业"}]})
+    reg = UnitRegistry.from_dict(
+        {
+            "units": [
+                {"name": "甲分工会", "peer_group": "企业"},
+                {"name": "乙分工会", "peer_group": "学校"},
+                {"name": "丙分工会", "peer_group": "企业"},
+            ]
+        }
+    )
     wb = load(write_indicators_xlsx(tmp_path / "i.xlsx", make_ind(), registry=reg))
     ws = wb["职工活动"]
     # peers side by side: 企业 (甲, 丙) then 学校 (乙)
@@ -181,9 +191,13 @@ def _office() -> str | None:
 
 @pytest.mark.skipif(_office() is None, reason="LibreOffice (soffice) is not installed on this machine")
 def test_libreoffice_opens_it(tmp_path):
-    p = write_indicators_xlsx(tmp_path / "indicators.xlsx", make_ind(units=("甲分工会", "=乙", "丙分工会"), years=(2022, 2023)))
+    p = write_indicators_xlsx(
+        tmp_path / "indicators.xlsx", make_ind(units=("甲分工会", "=乙", "丙分工会"), years=(2022, 2023))
+    )
     out = tmp_path / "pdf"
-    r = subprocess.run([_office(), "--headless", "--convert-to", "pdf", "--outdir", str(out), str(p)], capture_output=True, timeout=180)
+    r = subprocess.run(
+        [_office(), "--headless", "--convert-to", "pdf", "--outdir", str(out), str(p)], capture_output=True, timeout=180
+    )
     assert r.returncode == 0, r.stderr.decode(errors="replace")
     pdf = out / "indicators.pdf"
     assert pdf.exists() and pdf.stat().st_size > 1000
@@ -191,11 +205,10 @@ def test_libreoffice_opens_it(tmp_path):
 
 @pytest.mark.slow
 def test_on_the_sample(sample_dir, tmp_path):
-    pytest.importorskip("gonghui_kit.ingest.safety")
     from gonghui_kit.analysis.indicators import compute_indicators
     from gonghui_kit.ingest.load import load_ledgers
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     reg = UnitRegistry.from_yaml(root / "params" / "units.yaml")
     ind = compute_indicators(load_ledgers([sample_dir], registry=reg))
     wb = load(write_indicators_xlsx(tmp_path / "s.xlsx", ind, registry=reg))
@@ -208,13 +221,26 @@ def test_on_the_sample(sample_dir, tmp_path):
 def test_cell_styles_in_every_workbook(tmp_path):
     """Styles are assigned once per combination and copied (export._apply_style);
     a second workbook written in the same process gets them all again."""
-    reg = UnitRegistry.from_dict({"units": [{"name": "甲分工会", "peer_group": "企业"}, {"name": "乙分工会", "peer_group": "企业"}, {"name": "丙分工会", "peer_group": "企业"}]})
+    reg = UnitRegistry.from_dict(
+        {
+            "units": [
+                {"name": "甲分工会", "peer_group": "企业"},
+                {"name": "乙分工会", "peer_group": "企业"},
+                {"name": "丙分工会", "peer_group": "企业"},
+            ]
+        }
+    )
     for name in ("a.xlsx", "b.xlsx"):
         wb = load(write_indicators_xlsx(tmp_path / name, make_ind(years=(2022, 2023)), registry=reg))
         ws = wb["职工活动"]
         r = rows_of(ws)
         head = ws.cell(2, 4)  # 乙分工会 (B2:C2 merged, D2:E2 …)
-        assert head.font.bold and head.fill.fgColor.rgb == "00DDEBF7" and head.border.left.style == "thin" and head.alignment.horizontal == "center"
+        assert (
+            head.font.bold
+            and head.fill.fgColor.rgb == "00DDEBF7"
+            and head.border.left.style == "thin"
+            and head.alignment.horizontal == "center"
+        )
         assert ws.cell(3, 2).value == "2022年" and ws.cell(3, 2).fill.fgColor.rgb == "00DDEBF7"
         label, sub = ws.cell(r["活动场次"], 1), ws.cell(r["文体活动"], 1)
         assert label.font.bold and label.border.bottom.style == "thin" and label.alignment.indent == 0
@@ -222,7 +248,17 @@ def test_cell_styles_in_every_workbook(tmp_path):
         value = ws.cell(r["参与人次"], 3)
         assert value.number_format == '#,##0"人次"' and value.border.right.style == "thin" and not value.font.bold
         block = r["同类排名（1为最好）"]
-        assert ws.cell(block, 1).font.bold and ws.cell(block, 1).fill.fgColor.rgb == "00F2F2F2" and ws.cell(block, 4).fill.fgColor.rgb == "00F2F2F2"
+        assert (
+            ws.cell(block, 1).font.bold
+            and ws.cell(block, 1).fill.fgColor.rgb == "00F2F2F2"
+            and ws.cell(block, 4).fill.fgColor.rgb == "00F2F2F2"
+        )
         rank = ws.cell(r["活动场次排名"], 2)
-        assert rank.alignment.horizontal == "center" and rank.number_format == '0"/"3' and rank.border.left.style == "thin"
-        assert wb["说明"]["A1"].font.sz == 14 and wb["长表"]["A1"].font.bold and wb["长表"]["A2"].number_format == "General"
+        assert (
+            rank.alignment.horizontal == "center" and rank.number_format == '0"/"3' and rank.border.left.style == "thin"
+        )
+        assert (
+            wb["说明"]["A1"].font.sz == 14
+            and wb["长表"]["A1"].font.bold
+            and wb["长表"]["A2"].number_format == "General"
+        )

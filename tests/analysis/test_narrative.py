@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import HAS_SAFETY, HAS_SAMPLE
 
 from gonghui_kit.analysis.narrative import (
     checklist,
@@ -33,7 +32,9 @@ REG = UnitRegistry.from_dict(
 
 
 def tidy(rows):
-    return pd.DataFrame(rows, columns=["unit", "year", "indicator", "category", "value"]).astype({"year": "int64", "value": "float64"})
+    return pd.DataFrame(rows, columns=["unit", "year", "indicator", "category", "value"]).astype(
+        {"year": "int64", "value": "float64"}
+    )
 
 
 def unit_rows(u, y, **vals):
@@ -87,12 +88,45 @@ JIA_CATS = {
 
 def make_ind():
     rows = unit_rows(UNIT, 2023, **JIA_2023) + unit_rows(UNIT, 2023, **JIA_CATS)
-    rows += unit_rows(UNIT, 2022, activities=20, activity_participants=5889, membership_rate=0.95, members_total=1800, participation_per_member=5889 / 1800)
+    rows += unit_rows(
+        UNIT,
+        2022,
+        activities=20,
+        activity_participants=5889,
+        membership_rate=0.95,
+        members_total=1800,
+        participation_per_member=5889 / 1800,
+    )
     for u, rate, ppm in (("乙分工会", 0.9, 2.0), ("丙分工会", 0.8, 3.0), ("丁分工会", 0.85, 1.0)):
         rows += unit_rows(u, 2023, membership_rate=rate, participation_per_member=ppm, members_total=100, employees=120)
     # a unit with members and funds only
-    rows += unit_rows("乙分工会", 2023, income_total=50_000, expense_total=40_000, balance=10_000, expense_ratio=0.8, proposals=0, activities=0, care_visits=0, care_amount=0, training_sessions=0, publicity_items=0, awards=0)
-    rows += unit_rows("实验小学工会", 2023, employees=120, members_total=118, membership_rate=118 / 120, proposals=5, proposals_accepted=5, proposals_closed=3, proposal_close_rate=0.6, activities=0)
+    rows += unit_rows(
+        "乙分工会",
+        2023,
+        income_total=50_000,
+        expense_total=40_000,
+        balance=10_000,
+        expense_ratio=0.8,
+        proposals=0,
+        activities=0,
+        care_visits=0,
+        care_amount=0,
+        training_sessions=0,
+        publicity_items=0,
+        awards=0,
+    )
+    rows += unit_rows(
+        "实验小学工会",
+        2023,
+        employees=120,
+        members_total=118,
+        membership_rate=118 / 120,
+        proposals=5,
+        proposals_accepted=5,
+        proposals_closed=3,
+        proposal_close_rate=0.6,
+        activities=0,
+    )
     return tidy(rows)
 
 
@@ -100,8 +134,36 @@ IND = make_ind()
 
 BREACHES = pd.DataFrame(
     [
-        {"unit": UNIT, "year": 2023, "rule": "fest_no_cash", "title": "节日慰问不得发放现金", "actual": 600.0, "limit": np.nan, "rows": (7,), "source": "《办法》", "kind": "forbidden_form", "scope": "person", "indicator": None, "reasons": "节日慰问", "message": "…"},
-        {"unit": UNIT, "year": 2023, "rule": "fest_cap", "title": "节日慰问年度标准", "actual": 1700.0, "limit": 1500.0, "rows": (5, 6), "source": "《实施意见》", "kind": "cap_per_member_year", "scope": "person", "indicator": None, "reasons": "节日慰问", "message": "…"},
+        {
+            "unit": UNIT,
+            "year": 2023,
+            "rule": "fest_no_cash",
+            "title": "节日慰问不得发放现金",
+            "actual": 600.0,
+            "limit": np.nan,
+            "rows": (7,),
+            "source": "《办法》",
+            "kind": "forbidden_form",
+            "scope": "person",
+            "indicator": None,
+            "reasons": "节日慰问",
+            "message": "…",
+        },
+        {
+            "unit": UNIT,
+            "year": 2023,
+            "rule": "fest_cap",
+            "title": "节日慰问年度标准",
+            "actual": 1700.0,
+            "limit": 1500.0,
+            "rows": (5, 6),
+            "source": "《实施意见》",
+            "kind": "cap_per_member_year",
+            "scope": "person",
+            "indicator": None,
+            "reasons": "节日慰问",
+            "message": "…",
+        },
     ]
 )
 
@@ -136,7 +198,16 @@ def allowed_numbers(unit: str, year: int, ind: pd.DataFrame, breaches: pd.DataFr
         vals += breaches["limit"].dropna().tolist() + breaches["actual"].dropna().tolist()
     out: set[str] = {str(year), str(year - 1)}
     for v in vals:
-        for s in (fmt_int(v), fmt_num(v, 1), fmt_num(v, 2), fmt_yuan(v, 1), fmt_yuan(v, 2), fmt_pct(v), fmt_pct(v, strip=True), fmt_pct(v, 2)):
+        for s in (
+            fmt_int(v),
+            fmt_num(v, 1),
+            fmt_num(v, 2),
+            fmt_yuan(v, 1),
+            fmt_yuan(v, 2),
+            fmt_pct(v),
+            fmt_pct(v, strip=True),
+            fmt_pct(v, 2),
+        ):
             out |= _tokens(s)
     return out
 
@@ -186,7 +257,9 @@ def test_sentences_read_like_a_summary(text):
     # care: visits apart from 节日福利; the amount is not called 慰问金 without the form column
     assert "全年走访慰问职工34人次，涵盖生病住院、婚嫁、丧葬等情形。" in text
     assert "全年慰问帮扶支出1.19万元。" in text and "慰问金" not in text
-    assert "截至2023年底，单位共有职工1,934人，工会会员1,860人，同比增长3.3%，入会率96.2%，较上年提高1.2个百分点。" in text
+    assert (
+        "截至2023年底，单位共有职工1,934人，工会会员1,860人，同比增长3.3%，入会率96.2%，较上年提高1.2个百分点。" in text
+    )
     assert "全年共征集职代会提案7件，立案6件，已办结6件，办结率100%，平均办理周期12.5天。" in text
     assert "全年经费收入112.5万元，经费支出60.02万元，经费使用率53.3%，当年结余52.52万元。" in text
     assert "支出中，职工活动支出25万元、职工服务支出15万元、维权支出10万元。" in text
@@ -224,8 +297,17 @@ def test_facts_are_the_formatted_indicator_values():
     assert f["chg"]["activity_participants"] == "同比增长12.3%"
     assert f["chg"]["membership_rate"] == "较上年提高1.2个百分点"
     assert "care_visits" not in f["chg"]  # no previous year for it
-    assert f["sections"] == {"org": True, "democracy": True, "activities": True, "care": True, "publicity": True, "funds": True}
-    assert [r["code"] for r in f["ranked"]] == ["first_in_peer", "first_in_peer", "close_rate_full"] or f["ranked"][0]["score"] >= f["ranked"][-1]["score"]
+    assert f["sections"] == {
+        "org": True,
+        "democracy": True,
+        "activities": True,
+        "care": True,
+        "publicity": True,
+        "funds": True,
+    }
+    assert [r["code"] for r in f["ranked"]] == ["first_in_peer", "first_in_peer", "close_rate_full"] or f["ranked"][0][
+        "score"
+    ] >= f["ranked"][-1]["score"]
     assert [c["name"] for c in f["contests"]] == ["技能比武"]  # 劳动竞赛 0 left out
     for s in f["numbers"]:
         assert _tokens(s) <= allowed_numbers(UNIT, 2023, IND)
@@ -234,15 +316,29 @@ def test_facts_are_the_formatted_indicator_values():
 def test_sections_without_data_are_left_out_and_renumbered():
     t = draft_summary("乙分工会", 2023, IND, registry=REG)
     # 民主管理 stays (every unit reports it), with a placeholder to fill in
-    assert headings(t) == ["## 一、加强组织建设，工会基础不断夯实", "## 二、坚持民主管理，职工主人翁地位不断巩固",
-                           "## 三、规范经费管理，经费保障有力有效", "## 四、存在的问题与下一步打算"]
+    assert headings(t) == [
+        "## 一、加强组织建设，工会基础不断夯实",
+        "## 二、坚持民主管理，职工主人翁地位不断巩固",
+        "## 三、规范经费管理，经费保障有力有效",
+        "## 四、存在的问题与下一步打算",
+    ]
     assert "【请补充：本年度召开职代会" in t
 
 
 def test_school_wording_and_problems():
     t = draft_summary("实验小学工会", 2023, IND, registry=REG)
-    assert headings(t) == ["## 一、加强组织建设，工会基础不断夯实", "## 二、健全民主管理，教职工建言献策渠道畅通", "## 三、存在的问题与下一步打算"]
-    assert "教职工代表大会" in t and "校务公开" in t and "职代会" not in t and "教代会提案5件" in t and "单位共有教职工120人" in t
+    assert headings(t) == [
+        "## 一、加强组织建设，工会基础不断夯实",
+        "## 二、健全民主管理，教职工建言献策渠道畅通",
+        "## 三、存在的问题与下一步打算",
+    ]
+    assert (
+        "教职工代表大会" in t
+        and "校务公开" in t
+        and "职代会" not in t
+        and "教代会提案5件" in t
+        and "单位共有教职工120人" in t
+    )
     probs = t.split("### （一）存在的问题")[1].split("### （二）")[0]
     assert "一是提案办结率为60%，部分立案提案尚未办结" in probs
     plans = t.split("### （二）下一步打算")[1]
@@ -265,7 +361,10 @@ def test_breaches_known_only_from_highlights():
     hl = highlights(IND, REG, BREACHES)
     t = draft_summary(UNIT, 2023, IND, highlights_df=hl, registry=REG)
     assert "节日慰问不得发放现金" not in t
-    assert any(x.startswith("节日慰问不得发放现金：") for x in checklist(facts(UNIT, 2023, IND, highlights_df=hl, registry=REG)))
+    assert any(
+        x.startswith("节日慰问不得发放现金：")
+        for x in checklist(facts(UNIT, 2023, IND, highlights_df=hl, registry=REG))
+    )
     assert_numbers_traced(t, UNIT, 2023, IND)
 
 
@@ -318,12 +417,11 @@ def test_without_registry_and_previous_year():
     assert_numbers_traced(t, UNIT, 2023, ind)
 
 
-@pytest.mark.skipif(not (HAS_SAFETY and HAS_SAMPLE), reason="needs gonghui_kit/safety.py and sample.py to load real ledgers")
 def test_summary_command_on_the_sample(sample_dir, tmp_path, capsys, monkeypatch):
     from gonghui_kit.cli import summary_command
     from gonghui_kit.errors import UserError
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     monkeypatch.chdir(root)  # params/units.yaml and params/standards.yaml
     out = tmp_path / "机修.docx"
     assert summary_command(sample_dir, "机修分工会", 2024, out) == 0
@@ -332,7 +430,9 @@ def test_summary_command_on_the_sample(sample_dir, tmp_path, capsys, monkeypatch
     assert summary_command([sample_dir], "机修分工会", 2024, md) == 0
     t = md.read_text(encoding="utf-8")
     assert t.startswith("# 机修分工会2024年度工作总结\n")
-    assert (tmp_path / "机修-核查清单.md").exists() and (tmp_path / "机修-核查清单.md").read_text(encoding="utf-8").startswith("# 机修分工会")
+    assert (tmp_path / "机修-核查清单.md").exists() and (tmp_path / "机修-核查清单.md").read_text(
+        encoding="utf-8"
+    ).startswith("# 机修分工会")
     assert not re.search(r"P[0-9a-f]{12}", t)  # no pseudonym tokens
     assert summary_command(sample_dir, "机修分工会", 2024, None) == 0
     assert capsys.readouterr().out.startswith("# 机修分工会")
@@ -348,12 +448,12 @@ def test_summary_command_on_the_sample(sample_dir, tmp_path, capsys, monkeypatch
 
 @pytest.fixture(scope="module")
 def sample_ledger(sample_dir):
-    from gonghui_kit.analysis.indicators import compute_indicators
     from gonghui_kit import resources
+    from gonghui_kit.analysis.indicators import compute_indicators
     from gonghui_kit.analysis.standards import breaches_frame
     from gonghui_kit.ingest.load import load_ledgers
 
-    reg = UnitRegistry.from_yaml(Path(__file__).resolve().parents[1] / "params" / "units.yaml")
+    reg = UnitRegistry.from_yaml(Path(__file__).resolve().parents[2] / "params" / "units.yaml")
     ledger = load_ledgers([sample_dir / "2023", sample_dir / "2024"], registry=reg)
     ind = compute_indicators(ledger)
     b = breaches_frame(ledger, ind, resources.standards(warn=False)[0], reg)
@@ -369,24 +469,38 @@ def ledger_numbers(ledger, unit, year) -> set[str]:
         out |= {str(int(m)) for m in t.loc[(t["unit"] == unit) & (t["year"] == year), "month"].dropna()}
     care = ledger.tables["care"]
     c = care[(care["unit"] == unit) & (care["year"] == year)]
-    for v in c.groupby("form")["amount"].sum().tolist() + [c["visits"].sum() - c.loc[c["reason"] == "节日慰问", "visits"].sum()]:
+    for v in c.groupby("form")["amount"].sum().tolist() + [
+        c["visits"].sum() - c.loc[c["reason"] == "节日慰问", "visits"].sum()
+    ]:
         out |= _tokens(fmt_yuan(v, 2)) | _tokens(fmt_int(v))
     return out
 
 
-@pytest.mark.skipif(not HAS_SAMPLE, reason="needs the sample generator")
 @pytest.mark.parametrize("unit", ["机修分工会", "阳光幼儿园工会", "区财政局机关工会"])
 def test_names_come_from_ledger_rows(sample_ledger, unit):
     ledger, ind, b, reg = sample_ledger
     f = facts(unit, 2024, ind, breaches=b, registry=reg, tables=ledger)
     t = draft_summary(unit, 2024, ind, breaches=b, registry=reg, tables=ledger)
     assert f["sources"], "the draft names nothing"
-    sheet_of = {"flagships": "activities", "contests": "activities", "awards": "awards", "awards_individual": "awards",
-                "media": "publicity", "training": "training", "proposals_closed": "proposals", "proposals_open": "proposals"}
+    sheet_of = {
+        "flagships": "activities",
+        "contests": "activities",
+        "awards": "awards",
+        "awards_individual": "awards",
+        "media": "publicity",
+        "training": "training",
+        "proposals_closed": "proposals",
+        "proposals_open": "proposals",
+    }
     col = {"activities": "name", "awards": "name", "publicity": "title", "training": "name", "proposals": "title"}
     for s in f["sources"]:
         tab = ledger.tables[sheet_of[s["what"]]]
-        row = tab[(tab["unit"] == unit) & (tab["year"] == 2024) & (tab["excel_row"] == s["excel_row"]) & (tab["sheet"] == s["sheet"])]
+        row = tab[
+            (tab["unit"] == unit)
+            & (tab["year"] == 2024)
+            & (tab["excel_row"] == s["excel_row"])
+            & (tab["sheet"] == s["sheet"])
+        ]
         assert len(row) == 1, s
         ledger_name = str(row[col[sheet_of[s["what"]]]].iloc[0])
         assert ledger_name.startswith(s["name"]) and s["name"], (s, ledger_name)
@@ -397,13 +511,17 @@ def test_names_come_from_ledger_rows(sample_ledger, unit):
     from gonghui_kit.analysis.compare import ranks
 
     rk = ranks(ind, reg, year=2024)
-    peer = set().union(*(_tokens(fmt_num(v, 1)) | _tokens(fmt_pct(v, strip=True)) for v in rk.loc[rk["unit"] == unit, "peer_median"].dropna()))
+    peer = set().union(
+        *(
+            _tokens(fmt_num(v, 1)) | _tokens(fmt_pct(v, strip=True))
+            for v in rk.loc[rk["unit"] == unit, "peer_median"].dropna()
+        )
+    )
     stray = _tokens(body) - allowed_numbers(unit, 2024, ind, b) - ledger_numbers(ledger, unit, 2024) - peer
     assert not stray, stray
     assert not re.search(r"P[0-9a-f]{12}", t)  # no person codes
 
 
-@pytest.mark.skipif(not HAS_SAMPLE, reason="needs the sample generator")
 def test_company_draft_names_flagships_awards_and_proposals(sample_ledger):
     ledger, ind, b, reg = sample_ledger
     t = draft_summary("机修分工会", 2024, ind, breaches=b, registry=reg, tables=ledger)
@@ -420,7 +538,6 @@ def test_company_draft_names_flagships_awards_and_proposals(sample_ledger):
     assert "%" not in closing and not re.search(r"\d", closing)
 
 
-@pytest.mark.skipif(not HAS_SAMPLE, reason="needs the sample generator")
 def test_kindergarten_wording_and_missing_proposals_sheet(sample_ledger):
     ledger, ind, b, reg = sample_ledger
     t = draft_summary("阳光幼儿园工会", 2024, ind, breaches=b, registry=reg, tables=ledger)
@@ -434,7 +551,6 @@ def test_kindergarten_wording_and_missing_proposals_sheet(sample_ledger):
     assert f["worker"] == "教职工" and any("按名称推断为幼儿园" in x for x in checklist(f))
 
 
-@pytest.mark.skipif(not HAS_SAMPLE, reason="needs the sample generator")
 def test_one_year_of_data_gives_two_or_three_problems(sample_ledger):
     ledger, ind, _b, reg = sample_ledger
     one = ind[ind["year"] == 2024]
@@ -445,13 +561,15 @@ def test_one_year_of_data_gives_two_or_three_problems(sample_ledger):
         assert "台账" not in t and "未发现明显短板" not in t
 
 
-@pytest.mark.skipif(not HAS_SAMPLE, reason="needs the sample generator")
 def test_breaches_of_the_sample_go_to_the_checklist(sample_ledger):
     ledger, ind, b, reg = sample_ledger
     f = facts("阳光幼儿园工会", 2023, ind, breaches=b, registry=reg, tables=ledger)
     t = draft_summary("阳光幼儿园工会", 2023, ind, breaches=b, registry=reg, tables=ledger)
     assert "购物卡" not in t and "不符合" not in t
-    assert "慰问帮扶第5行，节日慰问，“形式”填为“现金”：与“节日慰问不得发放现金和购物卡”不符，请核实后整改，不写入总结。" in checklist(f)
+    assert (
+        "慰问帮扶第5行，节日慰问，“形式”填为“现金”：与“节日慰问不得发放现金和购物卡”不符，请核实后整改，不写入总结。"
+        in checklist(f)
+    )
 
 
 def test_overspending_is_never_praised():

@@ -16,11 +16,9 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import HAS_SAFETY, Sheet
+from conftest import Sheet
 
 from gonghui_kit.schema import load_schema
-
-pytestmark = pytest.mark.skipif(not HAS_SAFETY, reason="gonghui_kit/safety.py not written yet (load_workbook imports it)")
 
 SCHEMA = load_schema()
 YUAN = 0.005  # amounts to the fen
@@ -69,7 +67,11 @@ def _same(col, truth, got) -> bool:
     if col.type in ("count", "money", "number"):
         if truth is None:
             return got is None or (isinstance(got, float) and math.isnan(got))
-        return got is not None and not pd.isna(got) and abs(float(got) - float(truth)) <= (YUAN if col.type == "money" else 1e-9)
+        return (
+            got is not None
+            and not pd.isna(got)
+            and abs(float(got) - float(truth)) <= (YUAN if col.type == "money" else 1e-9)
+        )
     if truth is None:
         return got is None or (isinstance(got, float) and math.isnan(got))
     return got == truth
@@ -77,9 +79,13 @@ def _same(col, truth, got) -> bool:
 
 def test_sample_workbooks_all_read(loaded_sample):
     res, led, _ = loaded_sample
-    files = {_key(f): s for f, s in zip(led.files["file"], led.files["status"])}
+    files = {_key(f): s for f, s in zip(led.files["file"], led.files["status"], strict=False)}
     for rel, t in res.truth.items():
-        assert files.get(rel) == "ok", (rel, files.get(rel), [(f.code, f.message) for f in led.findings if _key(f.file) == rel and f.severity == "error"])
+        assert files.get(rel) == "ok", (
+            rel,
+            files.get(rel),
+            [(f.code, f.message) for f in led.findings if _key(f.file) == rel and f.severity == "error"],
+        )
     info = led["info"].assign(key=lambda d: d["source_file"].map(_key)).set_index("key")
     for rel, t in res.truth.items():
         row = info.loc[rel]
@@ -105,7 +111,9 @@ def test_sample_records_match_truth(loaded_sample):
             want_rows = [r["_row"] for r in st["records"]]
             have_rows = [] if got is None else got.index.tolist()
             if sorted(want_rows) != sorted(have_rows):
-                problems.append(f"{rel} {key}: rows missing {sorted(set(want_rows) - set(have_rows))[:10]}, extra {sorted(set(have_rows) - set(want_rows))[:10]}")
+                problems.append(
+                    f"{rel} {key}: rows missing {sorted(set(want_rows) - set(have_rows))[:10]}, extra {sorted(set(have_rows) - set(want_rows))[:10]}"
+                )
                 continue
             for r in st["records"]:
                 rec = got.loc[r["_row"]]
@@ -113,10 +121,14 @@ def test_sample_records_match_truth(loaded_sample):
                     if col.pii or col.key not in r:
                         continue
                     if not _same(col, r[col.key], rec[col.key]):
-                        problems.append(f"{rel} {st['name']} row {r['_row']} {col.key}: truth {r[col.key]!r}, loaded {rec[col.key]!r}")
+                        problems.append(
+                            f"{rel} {st['name']} row {r['_row']} {col.key}: truth {r[col.key]!r}, loaded {rec[col.key]!r}"
+                        )
                 if sheet.date_column and isinstance(r.get(sheet.date_column), tuple):
                     if rec[f"{sheet.date_column}_precision"] != "month":
-                        problems.append(f"{rel} {key} row {r['_row']}: month-only date read with precision {rec[f'{sheet.date_column}_precision']}")
+                        problems.append(
+                            f"{rel} {key} row {r['_row']}: month-only date read with precision {rec[f'{sheet.date_column}_precision']}"
+                        )
     assert not problems, f"{len(problems)} mismatches:\n" + "\n".join(problems[:40])
 
 
@@ -138,7 +150,7 @@ def test_sample_anomalies_are_named(loaded_sample):
         at[(_key(f.file), f.sheet, f.row)].add(f.code)
     counted = defaultdict(set)
     for key in [s.key for s in SCHEMA.record_sheets]:
-        for f_, r in zip(led[key]["source_file"], led[key]["excel_row"]):
+        for f_, r in zip(led[key]["source_file"], led[key]["excel_row"], strict=False):
             counted[_key(f_)].add((key, int(r)))
     problems = []
     for rel, t in res.truth.items():
@@ -149,7 +161,9 @@ def test_sample_anomalies_are_named(loaded_sample):
                 problems.append(f"{rel} {a['sheet']} row {a['row']} {a['kind']}: findings {sorted(codes)}")
             is_counted = (a["sheet_key"], a["row"]) in counted[rel]
             if is_counted != a["counted"]:
-                problems.append(f"{rel} {a['sheet']} row {a['row']} {a['kind']}: counted={is_counted}, truth says {a['counted']}")
+                problems.append(
+                    f"{rel} {a['sheet']} row {a['row']} {a['kind']}: counted={is_counted}, truth says {a['counted']}"
+                )
     assert not problems, "\n".join(problems[:40])
 
 
@@ -161,15 +175,24 @@ def _truth_indicators(res) -> dict[tuple[str, int, str, str], float]:
         ye = dt.date(y, 12, 31)
         recs = {k: s["records"] for k, s in t["sheets"].items()}
         m = recs.get("members", [])
-        cur = [r for r in m if (r["join_date"] is None or _as_date(r["join_date"]) <= ye) and (r["leave_date"] is None or _as_date(r["leave_date"]) > ye)]
+        cur = [
+            r
+            for r in m
+            if (r["join_date"] is None or _as_date(r["join_date"]) <= ye)
+            and (r["leave_date"] is None or _as_date(r["leave_date"]) > ye)
+        ]
         n = len(cur)
         out[(u, y, "members_total", "")] = n
-        out[(u, y, "members_new", "")] = sum(1 for r in m if r["join_date"] is not None and _as_date(r["join_date"]).year == y)
+        out[(u, y, "members_new", "")] = sum(
+            1 for r in m if r["join_date"] is not None and _as_date(r["join_date"]).year == y
+        )
         emp = t["info"]["employees"]
         out[(u, y, "membership_rate", "")] = n / emp if emp else math.nan
         out[(u, y, "female_share", "")] = sum(r["gender"] == "女" for r in cur) / n if n else math.nan
         wb = [r for r in cur if r["birth_date"] is not None]
-        out[(u, y, "youth_share", "")] = sum(y - _as_date(r["birth_date"]).year < 35 for r in wb) / len(wb) if wb else math.nan
+        out[(u, y, "youth_share", "")] = (
+            sum(y - _as_date(r["birth_date"]).year < 35 for r in wb) / len(wb) if wb else math.nan
+        )
 
         def total(rows, col):
             vals = [r[col] for r in rows if r.get(col) is not None]
@@ -182,7 +205,9 @@ def _truth_indicators(res) -> dict[tuple[str, int, str, str], float]:
         for c in SCHEMA.categories["activity_category"].labels:
             out[(u, y, "activities", c)] = sum(r["category"] == c for r in a)
         for mm in range(1, 13):
-            out[(u, y, "activities_by_month", f"{mm:02d}")] = sum(1 for r in a if r["date"] is not None and _as_date(r["date"]).month == mm)
+            out[(u, y, "activities_by_month", f"{mm:02d}")] = sum(
+                1 for r in a if r["date"] is not None and _as_date(r["date"]).month == mm
+            )
         f = recs.get("funds", [])
         inc = [r for r in f if r["direction"] == "收入"]
         exp = [r for r in f if r["direction"] == "支出"]
@@ -201,7 +226,11 @@ def _truth_indicators(res) -> dict[tuple[str, int, str, str], float]:
         out[(u, y, "proposals", "")] = len(p)
         out[(u, y, "proposals_accepted", "")] = len(acc_)
         out[(u, y, "proposals_closed", "")] = len(closed)
-        days = [(r["reply_date"] - r["date"]).days for r in closed if isinstance(r["date"], dt.date) and isinstance(r["reply_date"], dt.date)]
+        days = [
+            (r["reply_date"] - r["date"]).days
+            for r in closed
+            if isinstance(r["date"], dt.date) and isinstance(r["reply_date"], dt.date)
+        ]
         out[(u, y, "proposal_days", "")] = float(np.mean(days)) if days else math.nan
         out[(u, y, "publicity_items", "")] = total(recs.get("publicity", []), "quantity")
         tr = recs.get("training", [])
@@ -326,16 +355,30 @@ def _expected_hand() -> dict[tuple[str, str], float]:
     e[("female_share", "")] = 3 / 7  # 甲 丙 戊
     e[("youth_share", "")] = 3 / 6  # 甲 丙 癸 of 甲 乙 丙 戊 辛 癸
     e[("activities", "")] = 5
-    split("activities", cats["activity_category"].labels, {"节日活动": 1, "女职工活动": 1, "文体活动": 1, "志愿服务": 1, "其他": 1})
+    split(
+        "activities",
+        cats["activity_category"].labels,
+        {"节日活动": 1, "女职工活动": 1, "文体活动": 1, "志愿服务": 1, "其他": 1},
+    )
     e[("activity_participants", "")] = 118
-    split("activity_participants", cats["activity_category"].labels, {"节日活动": 50, "女职工活动": 30, "文体活动": 20, "志愿服务": 10, "其他": 8})
+    split(
+        "activity_participants",
+        cats["activity_category"].labels,
+        {"节日活动": 50, "女职工活动": 30, "文体活动": 20, "志愿服务": 10, "其他": 8},
+    )
     e[("activity_spend", "")] = 3800.55
     e[("participation_per_member", "")] = 118 / 7
     split("activities_by_month", [f"{m:02d}" for m in range(1, 13)], {"01": 1, "03": 2, "07": 1})
     e[("income_total", "")] = 26000
-    split("income_total", SCHEMA.accounts["income"], {"会费收入": 5000, "拨缴经费收入": 20000, "附属单位上缴收入": 1000})
+    split(
+        "income_total", SCHEMA.accounts["income"], {"会费收入": 5000, "拨缴经费收入": 20000, "附属单位上缴收入": 1000}
+    )
     e[("expense_total", "")] = 6250.75
-    split("expense_total", SCHEMA.accounts["expense"], {"职工活动支出": 5000.5, "对附属单位的支出": 600, "维权支出": 400, "业务支出": 250.25})
+    split(
+        "expense_total",
+        SCHEMA.accounts["expense"],
+        {"职工活动支出": 5000.5, "对附属单位的支出": 600, "维权支出": 400, "业务支出": 250.25},
+    )
     e[("balance", "")] = 19749.25
     e[("expense_ratio", "")] = 6250.75 / 26000
     e[("activity_expense_per_member", "")] = 5000.5 / 7
@@ -383,12 +426,20 @@ def hand_ledger(make_book, tmp_path):
     )
     # a unit with nothing to divide by: no employees, no members, no income, no accepted proposal
     make_book(
-        {"经费收支": [["日期", "收支", "科目", "金额"], ["2023-02-01", "支出", "业务支出", 100]], "职代会提案": [["提出日期", "标题", "是否立案"], ["2023-03-01", "x", "否"]]},
+        {
+            "经费收支": [["日期", "收支", "科目", "金额"], ["2023-02-01", "支出", "业务支出", 100]],
+            "职代会提案": [["提出日期", "标题", "是否立案"], ["2023-03-01", "x", "否"]],
+        },
         info={"unit": "空分工会", "year": Y, "employees": 0},
         folder="data",
         name="空.xlsx",
     )
-    make_book({"活动台账": [["日期", "活动名称", "参与人数"], ["2023-03-01", "x", 5]]}, info={"unit": "无人数分工会", "year": Y, "employees": None}, folder="data", name="无人数.xlsx")
+    make_book(
+        {"活动台账": [["日期", "活动名称", "参与人数"], ["2023-03-01", "x", 5]]},
+        info={"unit": "无人数分工会", "year": Y, "employees": None},
+        folder="data",
+        name="无人数.xlsx",
+    )
     led = load_ledgers(tmp_path / "data", year=Y)
     return led, compute_indicators(led)
 
@@ -401,7 +452,14 @@ def test_hand_built_every_indicator(hand_ledger):
     got = {(r.indicator, r.category): r.value for r in mine.itertuples(index=False)}
     want = _expected_hand()
     assert set(got) == set(want), (sorted(set(want) - set(got))[:10], sorted(set(got) - set(want))[:10])
-    amounts = {"activity_spend", "income_total", "expense_total", "balance", "care_amount", "activity_expense_per_member"}
+    amounts = {
+        "activity_spend",
+        "income_total",
+        "expense_total",
+        "balance",
+        "care_amount",
+        "activity_expense_per_member",
+    }
     bad = []
     for k, w in want.items():
         tol = YUAN if k[0] in amounts else RATE * max(1.0, abs(w))
@@ -409,7 +467,37 @@ def test_hand_built_every_indicator(hand_ledger):
             bad.append((k, w, got[k]))
     assert not bad, bad
     # every §5 indicator is there
-    spec5 = ["employees", "members_total", "members_new", "membership_rate", "female_share", "youth_share", "activities", "activity_participants", "activity_spend", "participation_per_member", "activities_by_month", "income_total", "expense_total", "balance", "expense_ratio", "activity_expense_per_member", "care_visits", "care_amount", "proposals", "proposals_accepted", "proposals_closed", "proposal_close_rate", "proposal_days", "publicity_items", "training_sessions", "training_person_times", "training_hours", "training_hours_per_member", "awards"]
+    spec5 = [
+        "employees",
+        "members_total",
+        "members_new",
+        "membership_rate",
+        "female_share",
+        "youth_share",
+        "activities",
+        "activity_participants",
+        "activity_spend",
+        "participation_per_member",
+        "activities_by_month",
+        "income_total",
+        "expense_total",
+        "balance",
+        "expense_ratio",
+        "activity_expense_per_member",
+        "care_visits",
+        "care_amount",
+        "proposals",
+        "proposals_accepted",
+        "proposals_closed",
+        "proposal_close_rate",
+        "proposal_days",
+        "publicity_items",
+        "training_sessions",
+        "training_person_times",
+        "training_hours",
+        "training_hours_per_member",
+        "awards",
+    ]
     assert set(mine["indicator"]) == set(spec5)
 
 
@@ -417,7 +505,17 @@ def test_zero_or_missing_denominator_is_nan(hand_ledger):
     from gonghui_kit.analysis.indicators import value_of
 
     _led, ind = hand_ledger
-    for key in ("membership_rate", "female_share", "youth_share", "participation_per_member", "expense_ratio", "activity_expense_per_member", "proposal_close_rate", "proposal_days", "training_hours_per_member"):
+    for key in (
+        "membership_rate",
+        "female_share",
+        "youth_share",
+        "participation_per_member",
+        "expense_ratio",
+        "activity_expense_per_member",
+        "proposal_close_rate",
+        "proposal_days",
+        "training_hours_per_member",
+    ):
         v = value_of(ind, "空分工会", Y, key)
         assert math.isnan(v), (key, v)
     assert value_of(ind, "空分工会", Y, "members_total") == 0

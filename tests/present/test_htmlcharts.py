@@ -13,7 +13,13 @@ from gonghui_kit.present import htmlcharts as H
 from gonghui_kit.present.fmt import fmt_int, fmt_pct
 from gonghui_kit.present.style import GREY, NAVY, RANK_COLORS, UNION_RED
 
-UNITS = ["市总工会机关", "第一人民医院工会", "城投集团工会委员会", "公交公司工会", "高新区某某电子科技有限公司联合工会委员会"]
+UNITS = [
+    "市总工会机关",
+    "第一人民医院工会",
+    "城投集团工会委员会",
+    "公交公司工会",
+    "高新区某某电子科技有限公司联合工会委员会",
+]
 
 
 class _Rows(HTMLParser):
@@ -55,12 +61,19 @@ def _style(attrs: dict) -> dict[str, str]:
 
 # ------------------------------------------------------------------- barh ----
 
+
 def test_barh_sorted_scaled_and_labelled():
     d = pd.DataFrame({"单位": UNITS, "人均": [900, 1500, 300, 1200, np.nan]})
     page = H.barh(d, x="人均", y="单位", title="人均支出", fmt=fmt_int)
     rows = _rows(page)
     names = [cells[0][2] for _, cells in rows]
-    assert names == ["第一人民医院工会", "公交公司工会", "市总工会机关", "城投集团工会委员会", "高新区某某电子科技有限公司联合工会委员会"]
+    assert names == [
+        "第一人民医院工会",
+        "公交公司工会",
+        "市总工会机关",
+        "城投集团工会委员会",
+        "高新区某某电子科技有限公司联合工会委员会",
+    ]
     values = [cells[2][2] for _, cells in rows]
     assert values == ["1,500", "1,200", "900", "300", "—"]
     widths = [_style(cells[1][3][0])["width"] if cells[1][3] else None for _, cells in rows]
@@ -103,10 +116,16 @@ def test_barh_highlight_links_escaping_and_folding():
     others = {_style(cells[1][3][0])["background"] for a, cells in rows if a.get("class") != "gh-hl" and cells[1][3]}
     assert fills == {UNION_RED} and others == {GREY}
     plain = H.barh(d.head(3), x="value", y="unit", css=False)
-    assert plain.startswith('<figure class="gh-hchart">') and f'style="--bar:{NAVY}"' in plain and "background" not in plain
+    assert (
+        plain.startswith('<figure class="gh-hchart">')
+        and f'style="--bar:{NAVY}"' in plain
+        and "background" not in plain
+    )
 
 
-@pytest.mark.parametrize("data", [pd.DataFrame(), pd.DataFrame({"unit": [], "value": []}), pd.DataFrame({"other": [1]})])
+@pytest.mark.parametrize(
+    "data", [pd.DataFrame(), pd.DataFrame({"unit": [], "value": []}), pd.DataFrame({"other": [1]})]
+)
 def test_empty_data_says_so(data):
     assert "无数据" in H.barh(data, x="value", y="unit", title="t")
     assert "无数据" in H.heatmap(data, x="k", y="unit", value="value", title="t")
@@ -114,11 +133,12 @@ def test_empty_data_says_so(data):
 
 # ---------------------------------------------------------------- heatmap ----
 
+
 def _ranks(n_units: int = 4):
     rng = np.random.default_rng(3)
     rows = []
     for k in ("入会率", "人均参与次数", "办结率"):
-        for u, r in zip(range(n_units), rng.permutation(n_units) + 1):
+        for u, r in zip(range(n_units), rng.permutation(n_units) + 1, strict=False):
             rows.append({"unit": f"单位{u}", "label": k, "rank": float(r)})
     return pd.DataFrame(rows)
 
@@ -182,6 +202,7 @@ def test_thousand_units_stay_small_and_complete():
 
 # ------------------------------------------------ the comparison's tables ----
 
+
 def test_strengths_two_best_and_worst_ties_in_table_order():
     from types import SimpleNamespace
 
@@ -189,9 +210,11 @@ def test_strengths_two_best_and_worst_ties_in_table_order():
 
     rows = []
     for u, ranks in {"甲": [1, 1, 3, 5], "乙": [5, 4, 2, 1]}.items():
-        for k, r in zip(["membership_rate", "activities", "care_visits", "proposal_close_rate"], ranks):
+        for k, r in zip(["membership_rate", "activities", "care_visits", "proposal_close_rate"], ranks, strict=False):
             rows.append({"unit": u, "year": 2023, "indicator": k, "rank_overall": r, "n_overall": 5, "value": float(r)})
-    rows.append({"unit": "丙", "year": 2023, "indicator": "activities", "rank_overall": 1, "n_overall": 2, "value": 1.0})  # too few to rank
+    rows.append(
+        {"unit": "丙", "year": 2023, "indicator": "activities", "rank_overall": 1, "n_overall": 2, "value": 1.0}
+    )  # too few to rank
     c = CompareReport(SimpleNamespace(ranks=pd.DataFrame(rows)), 2023, ["乙", "甲", "丙"])
     s = c.strengths_frame()
     assert s["unit"].tolist() == ["乙", "甲", "丙"]

@@ -8,7 +8,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from gonghui_kit.schema import load_schema
 from gonghui_kit.ledgers.template import (
     GUIDE_SHEET,
     TEMPLATE_ROWS,
@@ -17,6 +16,7 @@ from gonghui_kit.ledgers.template import (
     fill_template_example,
     write_template,
 )
+from gonghui_kit.schema import load_schema
 
 SCHEMA = load_schema()
 
@@ -42,7 +42,7 @@ def _list_validations(ws) -> dict[str, list[str]]:
             first, last = rng.split(":")
             letter = first.rstrip("0123456789")
             assert letter == last.rstrip("0123456789")
-            assert first[len(letter):] == "2" and int(last[len(letter):]) >= TEMPLATE_ROWS + 1
+            assert first[len(letter) :] == "2" and int(last[len(letter) :]) >= TEMPLATE_ROWS + 1
             assert letter not in out, f"two validations on column {letter}"
             out[letter] = labels
     return out

@@ -144,8 +144,25 @@ INFO_SPEC = [
 ]
 
 # fund accounts and sub-items (spec §2, 经费收支)
-INCOME_ACCOUNTS = ["会费收入", "拨缴经费收入", "上级补助收入", "行政补助收入", "政府补助收入", "附属单位上缴收入", "投资收益", "其他收入"]
-EXPENSE_ACCOUNTS = ["职工活动支出", "职工服务支出", "维权支出", "业务支出", "资本性支出", "对附属单位的支出", "其他支出"]
+INCOME_ACCOUNTS = [
+    "会费收入",
+    "拨缴经费收入",
+    "上级补助收入",
+    "行政补助收入",
+    "政府补助收入",
+    "附属单位上缴收入",
+    "投资收益",
+    "其他收入",
+]
+EXPENSE_ACCOUNTS = [
+    "职工活动支出",
+    "职工服务支出",
+    "维权支出",
+    "业务支出",
+    "资本性支出",
+    "对附属单位的支出",
+    "其他支出",
+]
 SUB_ITEMS = {
     "职工活动支出": ["职工教育", "文体活动", "宣传活动", "劳模职工疗休养", "会员活动", "职工集体福利", "其他活动"],
     "维权支出": ["劳动关系协调", "劳动保护", "法律援助", "困难职工帮扶", "送温暖"],
@@ -155,7 +172,7 @@ SUB_ITEMS = {
 
 def _column_cases():
     for key, (_sheet, _aliases, cols) in SPEC.items():
-        for label, aliases, raw, col, expected in cols:
+        for label, aliases, _raw, _col, _expected in cols:
             for header in [label, *aliases]:
                 yield pytest.param(key, label, header, id=f"{key}-{header}")
 
@@ -230,7 +247,9 @@ def test_column_alias_loads(key, label, header, make_book, load_book):
     df = res.tables[key]
     _l, _a, raw, col, expected = next(c for c in SPEC[key][2] if c[0] == label)
     # the header is recognised, not reported as an unknown column
-    assert not findings_at(res.findings, code="unknown_column"), [f.column for f in res.findings if f.code == "unknown_column"]
+    assert not findings_at(res.findings, code="unknown_column"), [
+        f.column for f in res.findings if f.code == "unknown_column"
+    ]
     assert df["excel_row"].iloc[0] == book.row(sheet_name, 1)
     if expected is DROPPED:
         assert col not in df.columns
@@ -257,7 +276,7 @@ def test_sheet_alias_loads(key, name, make_book, load_book):
 
 
 def _info_cases():
-    for label, aliases, raw, where, expected in INFO_SPEC:
+    for label, aliases, _raw, _where, _expected in INFO_SPEC:
         for k in [label, *aliases]:
             yield pytest.param(label, k, id=k)
 
@@ -281,7 +300,10 @@ def test_info_alias_loads(label, key, make_book, load_book):
 
 
 def test_info_key_with_colon_in_one_cell(make_book, load_book):
-    book = make_book({"活动台账": _rows_for("activities")}, info=[["单位名称：冒号分工会"], ["年度:", "2023年度"], ["职工人数（人）", "二百"]])
+    book = make_book(
+        {"活动台账": _rows_for("activities")},
+        info=[["单位名称：冒号分工会"], ["年度:", "2023年度"], ["职工人数（人）", "二百"]],
+    )
     res = load_book(book)
     assert res.unit == "冒号分工会" and res.year == 2023
 
@@ -354,7 +376,11 @@ def test_header_unit_scales_column(header, raw, expected, make_book, load_book):
 
 
 def test_header_unit_scales_fund_amount(make_book, load_book):
-    rows = [["日期", "收支", "科目", "金额（万元）"], ["2023-01-05", "收入", "会费收入", 1.2345], ["2023-01-06", "支出", "业务支出", "0.01"]]
+    rows = [
+        ["日期", "收支", "科目", "金额（万元）"],
+        ["2023-01-05", "收入", "会费收入", 1.2345],
+        ["2023-01-06", "支出", "业务支出", "0.01"],
+    ]
     res = load_book(make_book({"经费收支": rows}))
     df = res.tables["funds"]
     assert df["amount"].tolist() == [pytest.approx(12_345.0), pytest.approx(100.0)]
@@ -391,7 +417,15 @@ def test_activity_category_variants(raw, expected, make_book, load_book):
 
 @pytest.mark.parametrize("raw", ["打麻将", "XYZ", "团建聚餐"])
 def test_unknown_category_goes_to_other_with_warning(raw, make_book, load_book):
-    book = make_book({"活动台账": [["日期", "活动名称", "活动类别", "参与人数"], ["2023-07-01", "甲", raw, 5], ["2023-07-02", "乙", "文体活动", 6]]})
+    book = make_book(
+        {
+            "活动台账": [
+                ["日期", "活动名称", "活动类别", "参与人数"],
+                ["2023-07-01", "甲", raw, 5],
+                ["2023-07-02", "乙", "文体活动", 6],
+            ]
+        }
+    )
     res = load_book(book)
     df = res.tables["activities"]
     assert len(df) == 2  # never dropped
@@ -402,7 +436,14 @@ def test_unknown_category_goes_to_other_with_warning(raw, make_book, load_book):
 
 @pytest.mark.parametrize(
     "raw,expected",
-    [("住院", "生病住院"), ("结婚", "婚嫁"), ("春节慰问", "节日慰问"), ("困难帮扶", "困难帮扶"), ("去世", "丧葬"), ("旅游", "其他")],
+    [
+        ("住院", "生病住院"),
+        ("结婚", "婚嫁"),
+        ("春节慰问", "节日慰问"),
+        ("困难帮扶", "困难帮扶"),
+        ("去世", "丧葬"),
+        ("旅游", "其他"),
+    ],
 )
 def test_care_reason_variants(raw, expected, make_book, load_book):
     book = make_book({"慰问帮扶": [["日期", "事由", "金额"], ["2023-07-01", raw, 200]]})
@@ -451,7 +492,15 @@ def test_map_account(raw, direction, account):
 )
 def test_fund_rollup_and_blank_direction(raw, direction, account, make_book, load_book):
     """收支 left blank: it follows from the 科目."""
-    book = make_book({"经费收支": [["日期", "收支", "科目", "金额"], ["2023-01-05", None, raw, 100], ["2023-01-06", direction, raw, 50]]})
+    book = make_book(
+        {
+            "经费收支": [
+                ["日期", "收支", "科目", "金额"],
+                ["2023-01-05", None, raw, 100],
+                ["2023-01-06", direction, raw, 50],
+            ]
+        }
+    )
     res = load_book(book)
     df = res.tables["funds"]
     assert df["direction"].tolist() == [direction, direction]
@@ -462,7 +511,15 @@ def test_fund_rollup_and_blank_direction(raw, direction, account, make_book, loa
 
 
 def test_fund_without_direction_column(make_book, load_book):
-    book = make_book({"经费收支": [["日期", "科目", "金额"], ["2023-01-05", "会费收入", 100], ["2023-01-06", "职工活动支出-文体活动", 50]]})
+    book = make_book(
+        {
+            "经费收支": [
+                ["日期", "科目", "金额"],
+                ["2023-01-05", "会费收入", 100],
+                ["2023-01-06", "职工活动支出-文体活动", 50],
+            ]
+        }
+    )
     df = load_book(book).tables["funds"]
     assert df["direction"].tolist() == ["收入", "支出"]
 
@@ -487,11 +544,15 @@ def test_combined_workbook_unit_column(unit_header, make_book, load_book):
 
 
 def test_combined_workbook_in_load_ledgers(make_book, tmp_path):
-    pytest.importorskip("gonghui_kit.ingest.safety")
     from gonghui_kit.analysis.indicators import compute_indicators, value_of
     from gonghui_kit.ingest.load import load_ledgers
 
-    rows = [["单位名称", "日期", "活动名称", "参与人数"], ["机修分工会", "2023-03-01", "甲", 10], ["动力分工会", "2023-03-02", "乙", 20], ["动力分工会", "2023-04-02", "丙", 5]]
+    rows = [
+        ["单位名称", "日期", "活动名称", "参与人数"],
+        ["机修分工会", "2023-03-01", "甲", 10],
+        ["动力分工会", "2023-03-02", "乙", 20],
+        ["动力分工会", "2023-04-02", "丙", 5],
+    ]
     make_book({"活动台账": rows}, info={"unit": "总厂工会"}, folder="d")
     led = load_ledgers(tmp_path / "d")
     ind = compute_indicators(led)

@@ -4,15 +4,16 @@ with 2 worker processes); outputs land on the shared path."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
-distributed = pytest.importorskip("distributed", reason="dask.distributed is not installed (pip install 'gonghui_kit[dask]')")
+distributed = pytest.importorskip(
+    "distributed", reason="dask.distributed is not installed (pip install 'gonghui_kit[dask]')"
+)
 
 from gonghui_kit.build import BuildConfig, build
-from gonghui_kit.resources import params_path  # noqa: E402
 from gonghui_kit.ledgers.sample import generate_sample  # noqa: E402
+from gonghui_kit.resources import params_path  # noqa: E402
 
 
 @pytest.mark.slow
@@ -20,8 +21,16 @@ def test_build_on_a_local_dask_cluster(tmp_path):
     data = tmp_path / "data"
     generate_sample(data, units=3, years=(2022, 2023), seed=5)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        cfg = BuildConfig(year=2023, data=data, out=tmp_path / "reports", jobs=2, scheduler=cluster.scheduler_address,
-                          registry_file=params_path("units.yaml"), standards_file=params_path("standards.yaml"), progress=False)
+        cfg = BuildConfig(
+            year=2023,
+            data=data,
+            out=tmp_path / "reports",
+            jobs=2,
+            scheduler=cluster.scheduler_address,
+            registry_file=params_path("units.yaml"),
+            standards_file=params_path("standards.yaml"),
+            progress=False,
+        )
         res = build(cfg)
         workers = {w for w in cluster.scheduler.workers}
     assert res.ok, res.failed

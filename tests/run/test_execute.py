@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from gonghui_kit.run.execute import JobResult, TaskJob, run_jobs, start_beside, warms_parent
 from gonghui_kit.atomic import _UMASK
+from gonghui_kit.run.execute import JobResult, TaskJob, run_jobs, start_beside, warms_parent
 
-pytestmark = pytest.mark.skipif("fork" not in mp.get_all_start_methods(), reason="start_beside forks; elsewhere it runs everything in order")
+pytestmark = pytest.mark.skipif(
+    "fork" not in mp.get_all_start_methods(), reason="start_beside forks; elsewhere it runs everything in order"
+)
 
 
 class Refused(Exception):
@@ -61,7 +63,9 @@ def after(marker: str, path: str) -> None:
 
 def test_beside_runs_while_the_child_works(tmp_path):
     marker, out = tmp_path / "warm", tmp_path / "bundle.pkl"
-    value, started = start_beside(_prepare, lambda: marker.write_text("warm", encoding="utf-8"), marker=str(marker), out=str(out))
+    value, started = start_beside(
+        _prepare, lambda: marker.write_text("warm", encoding="utf-8"), marker=str(marker), out=str(out)
+    )
     assert started is None
     assert value["saw_beside"] is True and value["pid"] != os.getpid()
     assert out.read_text(encoding="utf-8") == "bundle"
@@ -84,9 +88,18 @@ def test_follow_up_task_is_adopted_by_the_pool(tmp_path):
     child (jobs_n=1: the next job starts only after it) and returns its
     result with the others."""
     marker, out, files = tmp_path / "warm", tmp_path / "bundle.pkl", tmp_path / "indicators.xlsx"
-    then = TaskJob(key="__year_files__", func="tests.test_execute:write_marker", kwargs={"path": str(files), "delay": 0.5}, warm=False)
-    later = TaskJob(key="later", func="tests.test_execute:after", kwargs={"marker": str(files), "path": str(tmp_path / "later.txt")}, warm=False)
-    value, started = start_beside(_prepare, lambda: marker.write_text("warm", encoding="utf-8"), then=then, marker=str(marker), out=str(out))
+    then = TaskJob(
+        key="__year_files__", func=f"{__name__}:write_marker", kwargs={"path": str(files), "delay": 0.5}, warm=False
+    )
+    later = TaskJob(
+        key="later",
+        func=f"{__name__}:after",
+        kwargs={"marker": str(files), "path": str(tmp_path / "later.txt")},
+        warm=False,
+    )
+    value, started = start_beside(
+        _prepare, lambda: marker.write_text("warm", encoding="utf-8"), then=then, marker=str(marker), out=str(out)
+    )
     assert started is not None and started.job is then
     seen: list[JobResult] = []
     results = run_jobs([later], executor="fork", jobs_n=1, running=[started], on_done=seen.append)
@@ -100,16 +113,32 @@ def test_follow_up_task_is_adopted_by_the_pool(tmp_path):
 def test_follow_up_task_failure_is_recorded(tmp_path):
     marker = tmp_path / "warm"
     then = TaskJob(key="__year_files__", func="no_such_module:write", title="年度文件")
-    _, started = start_beside(_prepare, lambda: marker.write_text("warm", encoding="utf-8"), then=then, marker=str(marker), out=str(tmp_path / "b"))
+    _, started = start_beside(
+        _prepare,
+        lambda: marker.write_text("warm", encoding="utf-8"),
+        then=then,
+        marker=str(marker),
+        out=str(tmp_path / "b"),
+    )
     (res,) = run_jobs([], executor="fork", running=[started])
     assert not res.ok and res.error.startswith("年度文件：ModuleNotFoundError")
 
 
 def test_only_forking_executors_adopt_running_tasks(tmp_path):
-    assert warms_parent("fork") and not warms_parent("spawn") and not warms_parent("fork", scheduler="tcp://127.0.0.1:8786")
+    assert (
+        warms_parent("fork")
+        and not warms_parent("spawn")
+        and not warms_parent("fork", scheduler="tcp://127.0.0.1:8786")
+    )
     marker = tmp_path / "warm"
-    then = TaskJob(key="t", func="tests.test_execute:write_marker", kwargs={"path": str(tmp_path / "t.txt")})
-    _, started = start_beside(_prepare, lambda: marker.write_text("warm", encoding="utf-8"), then=then, marker=str(marker), out=str(tmp_path / "b"))
+    then = TaskJob(key="t", func=f"{__name__}:write_marker", kwargs={"path": str(tmp_path / "t.txt")})
+    _, started = start_beside(
+        _prepare,
+        lambda: marker.write_text("warm", encoding="utf-8"),
+        then=then,
+        marker=str(marker),
+        out=str(tmp_path / "b"),
+    )
     with pytest.raises(ValueError, match="不能接管"):
         run_jobs([], executor="inline", running=[started])
     run_jobs([], executor="fork", running=[started])  # collect the child
@@ -122,12 +151,24 @@ def test_warm_engine_output_is_papermills_file_with_the_title(tmp_path):
 
     from gonghui_kit.run.execute import ReportJob, run_job
 
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("unit = '甲'", metadata={"tags": ["parameters"]}), nbformat.v4.new_code_cell("print(unit * 2)")])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("unit = '甲'", metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell("print(unit * 2)"),
+        ]
+    )
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     src = tmp_path / "in.ipynb"
     nbformat.write(nb, src)
     out = tmp_path / "out"
-    job = ReportJob(key="甲", notebook=str(src), parameters={"unit": "乙"}, out_ipynb=str(out / "甲.ipynb"), out_html=str(out / "甲.html"), title="乙 2023年度报告")
+    job = ReportJob(
+        key="甲",
+        notebook=str(src),
+        parameters={"unit": "乙"},
+        out_ipynb=str(out / "甲.ipynb"),
+        out_html=str(out / "甲.html"),
+        title="乙 2023年度报告",
+    )
     res = run_job(job)
     assert res.ok, res.error
     done = nbformat.read(out / "甲.ipynb", as_version=4)

@@ -70,7 +70,7 @@ def codes(hl, unit, year=2023, kind=None):
     d = hl[(hl["unit"] == unit) & (hl["year"] == year)]
     if kind:
         d = d[d["kind"] == kind]
-    return sorted(zip(d["code"], d["indicator"].fillna("")))
+    return sorted(zip(d["code"], d["indicator"].fillna(""), strict=False))
 
 
 def row(hl, unit, code, indicator=None):
@@ -143,9 +143,51 @@ def test_shortcomings_of_yi(hl):
 def test_breaches_become_shortcomings_and_replace_membership_rule():
     b = pd.DataFrame(
         [
-            {"unit": "乙", "year": 2023, "rule": "rate_min", "title": "入会率要求", "actual": 0.85, "limit": 0.9, "rows": (), "source": "评选条件", "kind": "min_indicator", "scope": "person", "indicator": "membership_rate", "reasons": "", "message": "…"},
-            {"unit": "乙", "year": 2023, "rule": "fest_no_cash", "title": "节日慰问不得发放现金", "actual": 600.0, "limit": float("nan"), "rows": (7,), "source": "《办法》", "kind": "forbidden_form", "scope": "person", "indicator": None, "reasons": "节日慰问", "message": "…"},
-            {"unit": "乙", "year": 2023, "rule": "fest_no_cash", "title": "节日慰问不得发放现金", "actual": 300.0, "limit": float("nan"), "rows": (9,), "source": "《办法》", "kind": "forbidden_form", "scope": "person", "indicator": None, "reasons": "节日慰问", "message": "…"},
+            {
+                "unit": "乙",
+                "year": 2023,
+                "rule": "rate_min",
+                "title": "入会率要求",
+                "actual": 0.85,
+                "limit": 0.9,
+                "rows": (),
+                "source": "评选条件",
+                "kind": "min_indicator",
+                "scope": "person",
+                "indicator": "membership_rate",
+                "reasons": "",
+                "message": "…",
+            },
+            {
+                "unit": "乙",
+                "year": 2023,
+                "rule": "fest_no_cash",
+                "title": "节日慰问不得发放现金",
+                "actual": 600.0,
+                "limit": float("nan"),
+                "rows": (7,),
+                "source": "《办法》",
+                "kind": "forbidden_form",
+                "scope": "person",
+                "indicator": None,
+                "reasons": "节日慰问",
+                "message": "…",
+            },
+            {
+                "unit": "乙",
+                "year": 2023,
+                "rule": "fest_no_cash",
+                "title": "节日慰问不得发放现金",
+                "actual": 300.0,
+                "limit": float("nan"),
+                "rows": (9,),
+                "source": "《办法》",
+                "kind": "forbidden_form",
+                "scope": "person",
+                "indicator": None,
+                "reasons": "节日慰问",
+                "message": "…",
+            },
         ]
     )
     hl = highlights(tidy(ROWS), REG, standards_breaches=b)
@@ -153,7 +195,10 @@ def test_breaches_become_shortcomings_and_replace_membership_rule():
     assert ("membership_rate_low", "membership_rate") not in c
     assert ("standard:rate_min", "membership_rate") in c
     r = row(hl, "乙", "standard:fest_no_cash")
-    assert r["text"] == "慰问帮扶中有2处不符合“节日慰问不得发放现金”（节日慰问不得发放现金、购物卡和代金券，依据《办法》）。"
+    assert (
+        r["text"]
+        == "慰问帮扶中有2处不符合“节日慰问不得发放现金”（节日慰问不得发放现金、购物卡和代金券，依据《办法》）。"
+    )
     assert r["score"] == 97
     r = row(hl, "乙", "standard:rate_min")
     assert r["text"] == "入会率85%，未达到“入会率要求”（入会率不低于90%，依据评选条件）。"
@@ -169,7 +214,16 @@ def test_no_registry_means_all_units_are_peers():
 
 
 def test_small_peer_group_no_rank_rules():
-    small = UnitRegistry.from_dict({"units": [{"name": "甲", "peer_group": "A"}, {"name": "乙", "peer_group": "A"}, {"name": "丙", "peer_group": "B"}, {"name": "丁", "peer_group": "B"}]})
+    small = UnitRegistry.from_dict(
+        {
+            "units": [
+                {"name": "甲", "peer_group": "A"},
+                {"name": "乙", "peer_group": "A"},
+                {"name": "丙", "peer_group": "B"},
+                {"name": "丁", "peer_group": "B"},
+            ]
+        }
+    )
     hl = highlights(tidy(ROWS), small)
     assert not hl["code"].isin(["first_in_peer", "below_peer"]).any()
 
@@ -192,8 +246,16 @@ def test_empty_input():
 
 
 def test_media_only_from_the_ledger_and_a_banner_is_no_media():
-    pub = pd.DataFrame({"unit": ["甲", "甲", "甲"], "year": [2023] * 3, "form": ["横幅", "报刊文章", "橱窗图板"],
-                        "level": ["国家级", "省级", "省级"], "quantity": [2.0, 1.0, 3.0], "title": ["a", "b", "c"]})
+    pub = pd.DataFrame(
+        {
+            "unit": ["甲", "甲", "甲"],
+            "year": [2023] * 3,
+            "form": ["横幅", "报刊文章", "橱窗图板"],
+            "level": ["国家级", "省级", "省级"],
+            "quantity": [2.0, 1.0, 3.0],
+            "title": ["a", "b", "c"],
+        }
+    )
     hl = highlights(tidy(ROWS), REG, tables={"publicity": pub})
     r = row(hl, "甲", "publicity_high")
     assert r["text"] == "在省级媒体刊发宣传报道1篇（期）。" and r["value"] == 1
@@ -203,7 +265,9 @@ def test_media_only_from_the_ledger_and_a_banner_is_no_media():
 
 def test_spending_is_never_praised_and_overspending_not_first():
     rows = [(u, 2023, "expense_ratio", "", v) for u, v in (("甲", 1.002), ("乙", 0.8), ("丙", 0.7), ("丁", 0.9))]
-    rows += [(u, 2023, "activity_expense_per_member", "", v) for u, v in (("甲", 900), ("乙", 100), ("丙", 200), ("丁", 300))]
+    rows += [
+        (u, 2023, "activity_expense_per_member", "", v) for u, v in (("甲", 900), ("乙", 100), ("丙", 200), ("丁", 300))
+    ]
     rows += [("甲", 2022, "expense_ratio", "", 0.6), ("甲", 2022, "activity_expense_per_member", "", 300)]
     hl = highlights(tidy(rows), REG)
     h = hl[hl["kind"] == "highlight"]
@@ -211,16 +275,25 @@ def test_spending_is_never_praised_and_overspending_not_first():
 
 
 def test_one_cause_one_row():
-    rows = [("甲", 2022, "activity_participants", "", 1000), ("甲", 2023, "activity_participants", "", 692),
-            ("甲", 2022, "participation_per_member", "", 5.0), ("甲", 2023, "participation_per_member", "", 3.46)]
+    rows = [
+        ("甲", 2022, "activity_participants", "", 1000),
+        ("甲", 2023, "activity_participants", "", 692),
+        ("甲", 2022, "participation_per_member", "", 5.0),
+        ("甲", 2023, "participation_per_member", "", 3.46),
+    ]
     hl = highlights(tidy(rows))
     assert codes(hl, "甲", kind="shortcoming") == [("yoy_decline", "activity_participants")]
 
 
 def test_a_category_in_one_year_only_is_a_ledger_change_not_growth():
-    rows = [("甲", 2022, "care_visits", "", 60), ("甲", 2023, "care_visits", "", 190),
-            ("甲", 2022, "care_visits", "生病住院", 60), ("甲", 2023, "care_visits", "生病住院", 55),
-            ("甲", 2023, "care_visits", "节日慰问", 135), ("甲", 2022, "care_visits", "节日慰问", 0)]
+    rows = [
+        ("甲", 2022, "care_visits", "", 60),
+        ("甲", 2023, "care_visits", "", 190),
+        ("甲", 2022, "care_visits", "生病住院", 60),
+        ("甲", 2023, "care_visits", "生病住院", 55),
+        ("甲", 2023, "care_visits", "节日慰问", 135),
+        ("甲", 2022, "care_visits", "节日慰问", 0),
+    ]
     hl = highlights(tidy(rows))
     assert codes(hl, "甲") == [("ledger_change", "care_visits")]
     r = row(hl, "甲", "ledger_change")

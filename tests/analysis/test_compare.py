@@ -159,7 +159,11 @@ def test_indicator_rows_drops_all_zero_categories(ind):
 def test_expense_structure_against_peer_median():
     rows = []
     for u, tot, act, svc in [("甲", 1000, 600, 400), ("乙", 2000, 500, 1500), ("丙", 400, 100, 300), ("丁", 10, 10, 0)]:
-        rows += [(u, 2023, "expense_total", "", tot), (u, 2023, "expense_total", "职工活动支出", act), (u, 2023, "expense_total", "职工服务支出", svc)]
+        rows += [
+            (u, 2023, "expense_total", "", tot),
+            (u, 2023, "expense_total", "职工活动支出", act),
+            (u, 2023, "expense_total", "职工服务支出", svc),
+        ]
     s = expense_structure(tidy(rows), "甲", 2023, REG).set_index(["account", "who"])
     assert s.loc[("职工活动支出", LOCAL), "value"] == 600
     assert s.loc[("职工活动支出", LOCAL), "share"] == pytest.approx(0.6)
@@ -168,4 +172,3 @@ def test_expense_structure_against_peer_median():
     assert s.loc[("职工活动支出", OTHERS), "share"] == pytest.approx(0.25)
     assert s.loc[("职工服务支出", OTHERS), "share"] == pytest.approx(0.75)
     assert list(s.reset_index()["account"]) == ["职工活动支出", "职工活动支出", "职工服务支出", "职工服务支出"]
-

@@ -6,7 +6,7 @@ import datetime as dt
 import zipfile
 
 import pytest
-from test_narrative import IND, REG, UNIT
+from analysis.test_narrative import IND, REG, UNIT
 
 from gonghui_kit.analysis.narrative import draft_summary
 from gonghui_kit.present.docx import summary_docx

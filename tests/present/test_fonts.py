@@ -117,13 +117,14 @@ def test_fresh_process_renders_chinese_without_missing_glyphs(tmp_path):
     script = tmp_path / "fresh.py"
     script.write_text(_FRESH, encoding="utf-8")
     # the child imports the same gonghui_kit as this process (source tree or installed)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(fonts.__file__).parents[2]), os.environ.get("PYTHONPATH", "")])}
-    env_out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                             timeout=120, env=env)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(Path(fonts.__file__).parents[2]), os.environ.get("PYTHONPATH", "")]),
+    }
+    env_out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, env=env)
     assert env_out.returncode == 0, env_out.stderr
     result = json.loads(env_out.stdout.strip().splitlines()[-1])
-    problems = [m for m in result["warnings"] + result["logs"]
-                if "Glyph" in m or "missing" in m or "findfont" in m]
+    problems = [m for m in result["warnings"] + result["logs"] if "Glyph" in m or "missing" in m or "findfont" in m]
     assert problems == [], problems
     assert result["used"], "no text drawn?"
     for path in result["used"]:

@@ -37,33 +37,57 @@ def _png() -> str:
 
 
 PNG = _png()
-TABLE = ('<table border="1" class="dataframe"><thead><tr><th>单位</th><th>会员数</th></tr></thead>'
-         "<tbody><tr><td>甲工会</td><td>1,860</td></tr></tbody></table>")
+TABLE = (
+    '<table border="1" class="dataframe"><thead><tr><th>单位</th><th>会员数</th></tr></thead>'
+    "<tbody><tr><td>甲工会</td><td>1,860</td></tr></tbody></table>"
+)
 
 
 def _notebook(title: str | None = "2024年度工会工作报告（甲工会）") -> nbformat.NotebookNode:
-    nb = new_notebook(cells=[
-        new_markdown_cell("# 甲工会 2024 年度报告\n\n会员 **1,860** 人。"),
-        new_code_cell(f"{SOURCE_MARKER} = 1\ndisplay(df)", execution_count=1, outputs=[
-            new_output("stream", name="stdout", text="共 2 个单位\n"),
-            new_output("stream", name="stderr", text="FutureWarning: STDERR_NOISE\n"),
-            new_output("display_data", data={"text/html": TABLE, "text/plain": "df"}),
-            new_output("display_data", data={"image/png": PNG,
-                                              "text/plain": "<Figure size 200x100 with 1 Axes>"}),
-            new_output("execute_result", execution_count=1,
-                       data={"text/plain": "<Axes: title={'left': '图'}>"}),
-            new_output("display_data", data={"application/javascript": "alert(1)",
-                                              "text/plain": "JS_FALLBACK_TEXT"}),
-        ]),
-        new_markdown_cell("## 经费收支", metadata={"tags": ["section"]}),
-        new_code_cell("hidden()", metadata={"tags": ["remove"]},
-                      outputs=[new_output("stream", name="stdout", text="HIDDEN_OUTPUT")]),
-        new_code_cell("silent = 1", outputs=[]),
-        new_code_cell("1/0", outputs=[new_output(
-            "error", ename="ZeroDivisionError", evalue="division by zero",
-            traceback=["\x1b[0;31m----------\x1b[0m",
-                       "\x1b[0;31mZeroDivisionError\x1b[0m: division by zero"])]),
-    ])
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("# 甲工会 2024 年度报告\n\n会员 **1,860** 人。"),
+            new_code_cell(
+                f"{SOURCE_MARKER} = 1\ndisplay(df)",
+                execution_count=1,
+                outputs=[
+                    new_output("stream", name="stdout", text="共 2 个单位\n"),
+                    new_output("stream", name="stderr", text="FutureWarning: STDERR_NOISE\n"),
+                    new_output("display_data", data={"text/html": TABLE, "text/plain": "df"}),
+                    new_output(
+                        "display_data", data={"image/png": PNG, "text/plain": "<Figure size 200x100 with 1 Axes>"}
+                    ),
+                    new_output(
+                        "execute_result", execution_count=1, data={"text/plain": "<Axes: title={'left': '图'}>"}
+                    ),
+                    new_output(
+                        "display_data", data={"application/javascript": "alert(1)", "text/plain": "JS_FALLBACK_TEXT"}
+                    ),
+                ],
+            ),
+            new_markdown_cell("## 经费收支", metadata={"tags": ["section"]}),
+            new_code_cell(
+                "hidden()",
+                metadata={"tags": ["remove"]},
+                outputs=[new_output("stream", name="stdout", text="HIDDEN_OUTPUT")],
+            ),
+            new_code_cell("silent = 1", outputs=[]),
+            new_code_cell(
+                "1/0",
+                outputs=[
+                    new_output(
+                        "error",
+                        ename="ZeroDivisionError",
+                        evalue="division by zero",
+                        traceback=[
+                            "\x1b[0;31m----------\x1b[0m",
+                            "\x1b[0;31mZeroDivisionError\x1b[0m: division by zero",
+                        ],
+                    )
+                ],
+            ),
+        ]
+    )
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     if title:
         nb.metadata["gonghui"] = {"title": title}
@@ -86,8 +110,10 @@ def test_head(page):
     assert page.lstrip().lower().startswith("<!doctype html>")
     assert '<html lang="zh-CN">' in page
     assert re.search(r'<meta charset="utf-8"\s*/?>', page)
-    assert re.search(r'<meta content="width=device-width, initial-scale=1" name="viewport"\s*/?>',
-                     page) or 'name="viewport" content="width=device-width, initial-scale=1"' in page
+    assert (
+        re.search(r'<meta content="width=device-width, initial-scale=1" name="viewport"\s*/?>', page)
+        or 'name="viewport" content="width=device-width, initial-scale=1"' in page
+    )
     assert "<title>2024年度工会工作报告（甲工会）</title>" in page
     assert "Microsoft YaHei" in page and "@page" in page  # report.css inlined
 
@@ -134,8 +160,11 @@ def test_title_fallbacks():
     empty = new_notebook()
     assert report_title(empty, {"metadata": {"name": "单位报告"}}) == "单位报告"
     assert report_title(empty) == "报告"
-    from_output = new_notebook(cells=[new_code_cell("x", outputs=[new_output(
-        "display_data", data={"text/markdown": "## 从代码输出的 *标题*"})])])
+    from_output = new_notebook(
+        cells=[
+            new_code_cell("x", outputs=[new_output("display_data", data={"text/markdown": "## 从代码输出的 *标题*"})])
+        ]
+    )
     assert report_title(from_output) == "从代码输出的 标题"
 
 
@@ -166,7 +195,9 @@ def test_every_image_has_alt_text():
     markdown or HTML outputs still get an (empty) alt, and existing alt text
     is kept."""
     html_out = new_output("display_data", data={"text/html": '<p>徽标<img src="x.png"></p>', "text/plain": "x"})
-    nb = new_notebook(cells=[new_markdown_cell('<img src="a.png" />\n\n![会徽](b.png)'), new_code_cell("x", outputs=[html_out])])
+    nb = new_notebook(
+        cells=[new_markdown_cell('<img src="a.png" />\n\n![会徽](b.png)'), new_code_cell("x", outputs=[html_out])]
+    )
     page = notebook_to_html(nb)
     tags = re.findall(r"<img\b[^>]*>", page)
     assert len(tags) == 3

@@ -10,8 +10,8 @@ import papermill as pm
 import pytest
 from papermill.exceptions import PapermillExecutionError
 
-from gonghui_kit.run.pm_engine import ensure_registered
 from gonghui_kit.run.execute import ReportJob, run_job, run_jobs
+from gonghui_kit.run.pm_engine import ensure_registered
 
 
 def _notebook(path, cells):
@@ -66,7 +66,9 @@ def _normalise(nb):
 def _run(src, dst, engine, **params):
     ensure_registered()
     try:
-        pm.execute_notebook(str(src), str(dst), parameters=params, engine_name=engine, progress_bar=False, kernel_name="python3")
+        pm.execute_notebook(
+            str(src), str(dst), parameters=params, engine_name=engine, progress_bar=False, kernel_name="python3"
+        )
     except PapermillExecutionError:
         pass
     return nbformat.read(str(dst), as_version=4)
@@ -108,7 +110,14 @@ def test_fork_executor_isolates_reports(tmp_path):
     ]
     src = _notebook(tmp_path / "in.ipynb", cells)
     jobs = [
-        ReportJob(key=u, notebook=str(src), parameters={"unit": u}, out_ipynb=str(tmp_path / f"{u}.ipynb"), out_html=str(tmp_path / f"{u}.html"), title=u)
+        ReportJob(
+            key=u,
+            notebook=str(src),
+            parameters={"unit": u},
+            out_ipynb=str(tmp_path / f"{u}.ipynb"),
+            out_html=str(tmp_path / f"{u}.html"),
+            title=u,
+        )
         for u in ("甲", "乙", "丙")
     ]
     results = run_jobs(jobs, executor="fork", jobs_n=2)
@@ -127,7 +136,14 @@ def test_fork_executor_isolates_reports(tmp_path):
 
 def test_failed_notebook_keeps_partial_outputs(tmp_path):
     src = _notebook(tmp_path / "in.ipynb", ["print('before')", "raise ValueError('坏数据')", "print('after')"])
-    job = ReportJob(key="x", notebook=str(src), parameters={}, out_ipynb=str(tmp_path / "x.ipynb"), out_html=str(tmp_path / "x.html"), title="失败的报告")
+    job = ReportJob(
+        key="x",
+        notebook=str(src),
+        parameters={},
+        out_ipynb=str(tmp_path / "x.ipynb"),
+        out_html=str(tmp_path / "x.html"),
+        title="失败的报告",
+    )
     res = run_job(job)
     assert not res.ok and "坏数据" in res.error
     nb = nbformat.read(str(tmp_path / "x.ipynb"), as_version=4)
@@ -148,10 +164,22 @@ def test_task_jobs_and_prewarm(tmp_path):
     jobs = [
         TaskJob(key="ok", func="os:makedirs", kwargs={"name": str(tmp_path / "made_by_task")}, title="建目录"),
         TaskJob(key="bad", func="os:rmdir", kwargs={"path": str(tmp_path / "no_such_dir")}, title="测试任务"),
-        ReportJob(key="甲", notebook=str(src), parameters={"unit": "甲"}, out_ipynb=str(tmp_path / "甲.ipynb"), out_html=str(tmp_path / "甲.html"), title="甲"),
+        ReportJob(
+            key="甲",
+            notebook=str(src),
+            parameters={"unit": "甲"},
+            out_ipynb=str(tmp_path / "甲.ipynb"),
+            out_html=str(tmp_path / "甲.html"),
+            title="甲",
+        ),
     ]
     marker = tmp_path / "made_by_prewarm"
-    results = {r.key: r for r in run_jobs(jobs, executor="fork", jobs_n=2, prewarm=TaskJob(key="p", func="os:makedirs", kwargs={"name": str(marker)}))}
+    results = {
+        r.key: r
+        for r in run_jobs(
+            jobs, executor="fork", jobs_n=2, prewarm=TaskJob(key="p", func="os:makedirs", kwargs={"name": str(marker)})
+        )
+    }
     assert results["ok"].ok and (tmp_path / "made_by_task").is_dir()
     assert not results["bad"].ok and "测试任务" in results["bad"].error and "FileNotFoundError" in results["bad"].error
     assert results["甲"].ok and marker.is_dir()

@@ -1,0 +1,1 @@
+"""Tests of gonghui_kit.analysis, one file per module."""

@@ -1,0 +1,1 @@
+"""Tests of gonghui_kit.ingest, one file per module."""

@@ -1,0 +1,1 @@
+"""Tests of gonghui_kit.ledgers, one file per module."""

@@ -1,0 +1,1 @@
+"""Tests of gonghui_kit.present, one file per module."""

@@ -1,0 +1,1 @@
+"""Tests of gonghui_kit.run, one file per module."""
