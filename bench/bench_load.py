@@ -18,6 +18,11 @@ what calamine (Rust) and numpy allocate.
     python bench/bench_load.py --files 10 --rows 2000
     python bench/bench_load.py --profile             # + cProfile of (b) serial
     python bench/bench_load.py --repeat 3            # each variant 3×, interleaved; the fastest run counts
+    python bench/bench_load.py --formats             # + rows/s per format (.xlsx/.xls/.ods, GBK .csv per topic)
+
+``--formats`` converts the first few workbooks with LibreOffice (``soffice``)
+to .xls and .ods, writes each of their sheets as a GBK .csv in a folder per
+unit (one file per topic, no 基本信息), and loads each set the same way.
 """
 
 from __future__ import annotations
@@ -149,6 +154,40 @@ VARIANTS = {
 }
 
 
+def make_formats(src: list[Path], out: Path) -> dict[str, Path]:
+    """The same workbooks as .xlsx, .xls, .ods and GBK .csv per topic (a folder per unit)."""
+    import csv
+    import shutil
+
+    import openpyxl
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    dirs = {fmt: out / fmt for fmt in ("xlsx", "xls", "ods", "csv")}
+    for d in dirs.values():
+        shutil.rmtree(d, ignore_errors=True)
+        d.mkdir(parents=True)
+    for f in src:
+        shutil.copy(f, dirs["xlsx"] / f.name)
+        wb = openpyxl.load_workbook(f, read_only=True, data_only=True)
+        info = {r[0]: r[1] for r in wb["基本信息"].iter_rows(values_only=True) if r and r[0]} if "基本信息" in wb.sheetnames else {}
+        unit_dir = dirs["csv"] / str(info.get("单位名称") or f.stem)
+        unit_dir.mkdir(exist_ok=True)
+        for ws in wb.worksheets:
+            if ws.title == "基本信息":
+                continue
+            with open(unit_dir / f"{info.get('年度', '')}{ws.title}.csv", "w", encoding="gbk", errors="replace", newline="") as fh:
+                csv.writer(fh).writerows([["" if v is None else v for v in r] for r in ws.iter_rows(values_only=True)])
+        wb.close()
+    if soffice:
+        for fmt in ("xls", "ods"):
+            subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{out}/profile", "--convert-to", fmt,
+                            "--outdir", str(dirs[fmt]), *map(str, src)], check=True, capture_output=True)
+    else:
+        print("soffice not found: .xls/.ods not measured")
+        del dirs["xls"], dirs["ods"]
+    return dirs
+
+
 def run_child(name: str, d: Path) -> dict:
     """Run one variant in a fresh interpreter; it prints one JSON line."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", name, "--dir", str(d)]
@@ -165,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     ap.add_argument("--profile", action="store_true", help="also cProfile (b) serial and print the hotspots")
     ap.add_argument("--repeat", type=int, default=1, help="run each variant this many times, interleaved, and report the fastest (other load on a small machine)")
+    ap.add_argument("--formats", action="store_true", help="also rows/s per format (.xls/.ods through LibreOffice, GBK .csv)")
     ap.add_argument("--child", choices=sorted(VARIANTS) + ["generate"], help=argparse.SUPPRESS)
     ap.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
@@ -220,6 +260,12 @@ def main(argv: list[str] | None = None) -> int:
     except OSError:
         pass
     print(f"(imports alone take {base:.0f} MB RSS)")
+    if a.formats:
+        print("\nrows/s per format (the first 5 workbooks; csv: one GBK file per topic in a folder per unit):")
+        for fmt, d in make_formats(files[:5], a.out.parent / "formats").items():
+            r = run_child("gonghui_serial", d)
+            print(f"  {fmt:<5}{r['seconds']:>8.2f} s{r['rows'] / r['seconds'] if r['seconds'] else 0:>10,.0f} rows/s"
+                  f"  ({r['files']} files, {r['refused']} refused, {r['records']:,} records)")
     if a.profile:
         r = run_child("profile", a.out)
         print("\ncProfile of (b) serial:\n")

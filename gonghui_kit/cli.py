@@ -74,13 +74,14 @@ def _out(text: str) -> None:
         p.add_argument("--format", choices=["text", "json"], default="text"),
         p.add_argument("--verbose", action="store_true", help="逐条列出所有提示"),
         p.add_argument("--units", dest="units_file", help="单位名册 units.yaml（默认 params/units.yaml，如存在）"),
+        p.add_argument("--layouts", dest="layouts_dir", help="版式文件夹（默认 params/layouts，如存在；见 gonghui map）"),
     )
 )
 def _check(a: argparse.Namespace) -> int:
     from gonghui_kit.ingest.check import check_ledger
     from gonghui_kit.ingest.findings import has_errors, to_json, to_text
 
-    ledger = _load(a.data, a.year, a.units_file)
+    ledger = _load(a.data, a.year, a.units_file, a.layouts_dir)
     findings = check_ledger(ledger)
     _out(to_json(findings) if a.format == "json" else to_text(findings, verbose=a.verbose))
     return 1 if has_errors(findings) else 0
@@ -94,14 +95,45 @@ def _registry(units_file: str | None):
     return registry
 
 
-def _load(data: list[str], year: int | None, units_file: str | None = None):
+def _load(data: list[str], year: int | None, units_file: str | None = None, layouts_dir: str | None = None):
+    from gonghui_kit.ingest.layouts import LayoutError, load_layouts
     from gonghui_kit.ingest.load import load_ledgers
 
     for d in data:
         if not Path(d).exists() and not Path(d).is_symlink():
             raise UserError(f"找不到文件或文件夹：{d}")
     reg = _registry(units_file)
-    return load_ledgers(data, year=year, registry=reg)
+    try:  # layout files: --layouts, else ./params/layouts when it exists
+        layouts = load_layouts(layouts_dir or Path("params") / "layouts")
+    except LayoutError as e:
+        raise UserError(str(e)) from None
+    return load_ledgers(data, year=year, registry=reg, layouts=layouts)
+
+
+@command("map", "为一个格式特殊的台账生成版式文件草稿（说明各工作表、各列对应模板的哪一项）")
+@args(
+    lambda p: (
+        p.add_argument("file", help="台账文件"),
+        p.add_argument("-o", "--output", help="写入的版式文件（默认输出到屏幕；建议放在 params/layouts/ 下）"),
+    )
+)
+def _map(a: argparse.Namespace) -> int:
+    from gonghui_kit.ingest.layouts import LayoutError, propose_layout
+    from gonghui_kit.ingest.read import ReadError
+
+    if not Path(a.file).is_file():
+        raise UserError(f"找不到文件：{a.file}")
+    try:
+        text = propose_layout(a.file)
+    except (LayoutError, ReadError) as e:
+        raise UserError(str(e)) from None
+    if a.output:
+        Path(a.output).parent.mkdir(parents=True, exist_ok=True)
+        Path(a.output).write_text(text, encoding="utf-8")
+        _out(f"版式文件草稿已写入 {a.output}：请核对其中标为 ignore 的工作表和列，改成它们的含义后运行 gonghui check")
+    else:
+        _out(text)
+    return 0
 
 
 # --------------------------------------------------------------------------

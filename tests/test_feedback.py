@@ -145,7 +145,7 @@ def test_planted_problems_are_listed_at_their_cell(round1):
     for (sheet, cell), (code, _old) in round1["planted"].items():
         r = got[(sheet, cell)]
         assert r["怎么改"] == FIXES[code].how
-        assert r["严重程度"] == "警告"
+        assert r["严重程度"] == "错误"  # values not understood are errors (exit-0 rule)
     sev = [r["严重程度"] for r in rows]
     assert sev == sorted(sev, key=["错误", "警告", "提示"].index)  # errors first
     assert [r["序号"] for r in rows] == list(range(1, len(rows) + 1))

@@ -34,7 +34,7 @@ FOLDER = "报送"
 # file name -> (builder, codes of which one must be among the file's findings, refused?)
 # (files without a 基本信息 sheet are refused for that: no_info)
 HOSTILE: dict[str, tuple] = {
-    "旧版.xlsx": (h.old_xls, {"xls"}),
+    "旧版.xlsx": (h.old_xls, {"corrupt", "no_info"}),  # .xls is read now; this stub has no sheet
     "加密旧版.xls": (h.encrypted_xls, {"encrypted"}),
     "加密台账.xlsx": (h.encrypted_xlsx, {"encrypted"}),
     "Word改名.xlsx": (h.word_doc, {"not_workbook"}),
@@ -45,8 +45,8 @@ HOSTILE: dict[str, tuple] = {
     "PDF改名.xlsx": (h.pdf_as_xlsx, {"not_workbook"}),
     "网页导出.xlsx": (h.html_as_xlsx, {"not_workbook"}),
     "docx改名.xlsx": (h.docx_as_xlsx, {"not_workbook"}),
-    "ods改名.xlsx": (h.ods_as_xlsx, {"not_workbook"}),
-    "二进制.xlsb": (h.xlsb_as_xlsx, {"xlsb"}),
+    "ods改名.xlsx": (h.ods_as_xlsx, {"corrupt"}),
+    "二进制.xlsb": (h.xlsb_as_xlsx, {"corrupt"}),
     "打包.xlsx": (h.plain_zip, {"not_workbook"}),
     "行炸弹.xlsx": (lambda d, name: h.row_bomb(d, rows=1_100_000, compresslevel=6, name=name), {"too_many_rows"}),
     "无行号百万行.xlsx": (lambda d, name: h.rless_rows(d, rows=1_200_000, name=name), {"too_many_rows"}),

@@ -377,9 +377,16 @@ def test_missing_is_never_zero(v):
 def _subtotal_reference(cells, words) -> bool:
     """The plain definition (spec §3) that clean.is_subtotal_row speeds up."""
     ws = [clean.norm_key(w) for w in words]
+    # a period or scope before the word (2024年全年合计, 第三季度小计): any length;
+    # the word then a colon or bracket (合计：12场): any length (intake issue)
+    period = set("0123456789〇零一二三四五六七八九十年月日季度第本上下半全共总各期间份至~～-—–/.、")
     for v in cells:
         t = clean.norm_key(v) if isinstance(v, str) else ""
         if t and any(t == w or (len(t) <= len(w) + 4 and (t.startswith(w) or t.endswith(w))) for w in ws):
+            return True
+        if t and any(t.endswith(w) and len([c for c in t[: -len(w)] if c not in period]) <= 4 for w in ws):
+            return True
+        if t and any(t.startswith(w) and t[len(w) : len(w) + 1] in (":", "：", "(", "（") for w in ws):
             return True
     return False
 

@@ -159,9 +159,15 @@ def compute_indicators(ledger_or_tables) -> pd.DataFrame:
     Accepts a ``Ledger`` or a mapping of canonical tables.
     """
     tables: Mapping[str, pd.DataFrame] = getattr(ledger_or_tables, "tables", ledger_or_tables)
+    reported = getattr(ledger_or_tables, "reported", None)
     schema = load_schema()
     cats = schema.categories
     idx = unit_years(tables)
+    only_reported = pd.MultiIndex.from_tuples([], names=["unit", "year"])
+    if reported is not None and len(reported):
+        uy = pd.MultiIndex.from_frame(reported[["unit", "year"]].astype({"year": "int64"}).drop_duplicates())
+        only_reported = uy.difference(idx)
+        idx = idx.append(only_reported).sort_values() if len(only_reported) else idx
     out: list[pd.DataFrame] = []
     if len(idx) == 0:
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(COLUMNS, ["object", "int64", "object", "object", "float64"])})
@@ -267,10 +273,38 @@ def compute_indicators(ledger_or_tables) -> pd.DataFrame:
     _emit(out, "awards", _count(aw, idx, "level", cats["award_level"].labels))
 
     res = pd.concat(out, ignore_index=True)
+    if len(only_reported):
+        res = _as_reported(res, reported, only_reported)
     res["year"] = res["year"].astype("int64")
     res["value"] = res["value"].astype("float64")
     res["_o"] = res["indicator"].map(ORDER)
     res = res.sort_values(["unit", "year", "_o"], kind="stable").drop(columns="_o").reset_index(drop=True)
+    return res
+
+
+def _as_reported(res: pd.DataFrame, reported: pd.DataFrame, units: pd.MultiIndex) -> pd.DataFrame:
+    """Units known only from a summary table (统计表): their indicators are
+    the values reported, a few ratios follow from them, everything else is
+    unknown (NaN, never 0)."""
+    key = pd.MultiIndex.from_frame(res[["unit", "year"]].astype({"year": "int64"}))
+    mine = key.isin(units)
+    res = res.copy()
+    res.loc[mine, "value"] = np.nan
+    rep = reported.astype({"year": "int64"}).drop_duplicates(["unit", "year", "indicator"], keep="last")
+    vals = {(u, y, k): v for u, y, k, v in rep[["unit", "year", "indicator", "value"]].itertuples(index=False)}
+
+    def get(u, y, k):
+        return vals.get((u, y, k), np.nan)
+
+    derived = {
+        "membership_rate": lambda u, y: get(u, y, "members_total") / get(u, y, "employees") if get(u, y, "employees") else np.nan,
+        "participation_per_member": lambda u, y: get(u, y, "activity_participants") / get(u, y, "members_total") if get(u, y, "members_total") else np.nan,
+        "balance": lambda u, y: get(u, y, "income_total") - get(u, y, "expense_total"),
+        "expense_ratio": lambda u, y: get(u, y, "expense_total") / get(u, y, "income_total") if get(u, y, "income_total") else np.nan,
+    }
+    for i in np.flatnonzero(mine & (res["category"] == "").to_numpy()).tolist():
+        u, y, k = res.at[i, "unit"], int(res.at[i, "year"]), res.at[i, "indicator"]
+        res.at[i, "value"] = derived[k](u, y) if k in derived else get(u, y, k)
     return res
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 from gonghui_kit.ingest.findings import Finding, findings_frame
 
-__all__ = ["CHECKS", "register_check", "run_checks", "quality_summary", "check_ledger"]
+__all__ = ["CHECKS", "register_check", "run_checks", "quality_summary", "check_ledger", "incomplete_units", "UNCOUNTED"]
 
 # name -> (table, function(df) -> boolean mask, column, severity, message)
 CHECKS: dict[str, tuple[str, Callable[[pd.DataFrame], pd.Series], str, str, str]] = {}
@@ -89,6 +89,28 @@ def check_ledger(ledger) -> list[Finding]:
     allf = list(ledger.findings) + extra
     order = {name: i for i, name in enumerate(dict.fromkeys(f.file for f in ledger.findings))}
     return sorted(allf, key=lambda f: (order.get(f.file, len(order)), f.sheet, f.row or 0))
+
+
+# what an error finding did to the data: something was not counted
+UNCOUNTED = frozenset({"refused", "skipped", "excluded", "missing"})
+
+
+def incomplete_units(findings: list[Finding]) -> dict[tuple[str, int], list[Finding]]:
+    """(unit, year) → the error findings that left some of its data uncounted
+    (an unknown sheet or column, a value not understood, a summary table …):
+    the units to mark 数据不完整.  ``gonghui check`` exits 0 only when this
+    is empty and no other error was found.
+
+    >>> f = Finding("a.xlsx", "活动台账", 3, "参与人数", "很多", "missing", "error", "无法识别", "number_invalid", "U", 2023)
+    >>> ok = Finding("a.xlsx", "活动台账", 4, "", "", "excluded", "info", "合计行", "subtotal", "U", 2023)
+    >>> {k: [x.code for x in v] for k, v in incomplete_units([f, ok]).items()}
+    {('U', 2023): ['number_invalid']}
+    """
+    out: dict[tuple[str, int], list[Finding]] = {}
+    for f in findings:
+        if f.severity == "error" and f.action in UNCOUNTED and f.unit and f.year is not None:
+            out.setdefault((f.unit, int(f.year)), []).append(f)
+    return out
 
 
 def quality_summary(ledger, findings: list[Finding] | None = None) -> pd.DataFrame:

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from gonghui_kit.ingest.codes import STABLE_RANGES, JoinedTexts, factorize_typed, first_copies
+from gonghui_kit.ingest.numerals import cn_amount, cn_int
 from gonghui_kit.schema import CategoryList, Schema, load_schema, norm_key
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "map_yesno",
     "is_subtotal_row",
     "is_note_row",
+    "is_signature_label",
     "is_plain_number",
     "subtotal_texts",
     "flag_subtotals",
@@ -144,40 +146,12 @@ def is_plain_number(text: str) -> bool:
     return _NUMBER_RE.match(text.strip()) is not None
 
 
-_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-
-
 def _to_float(value: Any) -> float | None:
     """float(value), or None for an int too large for a float (10**400)."""
     try:
         return float(value)
     except (OverflowError, ValueError):
         return None
-
-
-def _cn_int(run: str) -> int | None:
-    """Chinese numerals to int: 二〇二三 → 2023, 二十一 → 21, 十 → 10.
-
-    A run longer than any number a ledger holds is not one: ``None`` (a
-    megabyte of 〇一 would build a huge int in quadratic time, too large for
-    a float or for ``str``).
-    """
-    if not run or len(run) > 18:
-        return None
-    if "十" in run:
-        tens, _, units = run.partition("十")
-        t = _CN_DIGITS.get(tens, None) if tens else 1
-        u = _CN_DIGITS.get(units, None) if units else 0
-        if t is None or u is None:
-            return None
-        return t * 10 + u
-    out = 0
-    for ch in run:
-        d = _CN_DIGITS.get(ch)
-        if d is None:
-            return None
-        out = out * 10 + d
-    return out
 
 
 def parse_number(value: Any, *, kind: str = "number", scale: float = 1.0) -> ParsedNumber:
@@ -196,6 +170,8 @@ def parse_number(value: Any, *, kind: str = "number", scale: float = 1.0) -> Par
     15000.0
     >>> parse_number("2万元", kind="money", scale=10000).value
     20000.0
+    >>> parse_number("壹万零伍佰元", kind="money").value, parse_number("叁仟元整", kind="money").note
+    (10500.0, 'chinese')
     """
     if is_blank(value):
         return ParsedNumber(None)
@@ -217,6 +193,7 @@ def parse_number(value: Any, *, kind: str = "number", scale: float = 1.0) -> Par
     s = s.replace(",", "").replace("，", "").replace("¥", "").replace("￥", "")
     if s.upper().startswith("RMB"):
         s = s[3:]
+    whole_text = s
     approx = False
     for p in _APPROX_PRE:
         if s.startswith(p):
@@ -236,10 +213,15 @@ def parse_number(value: Any, *, kind: str = "number", scale: float = 1.0) -> Par
         cell_scale = _MULT[s[-1]]
         s = s[:-1]
     if not _NUMBER_RE.match(s):
-        n = _cn_int(s)
+        n = cn_int(s)
         v = _to_float(n) if n is not None else None
         if v is None:
-            return ParsedNumber(None, "invalid", False)
+            cap = cn_amount(whole_text)
+            if cap is None:
+                return ParsedNumber(None, "invalid", False)
+            if not any(u in whole_text for u in "元圆角分"):
+                cap *= scale  # 叁仟 under 金额（万元）; 叁仟元 says its own unit
+            return ParsedNumber(round(cap, 2) if kind == "money" else cap, "chinese")
     else:
         v = float(s)
     if not math.isfinite(v):
@@ -264,7 +246,8 @@ class ParsedDate:
 
     ts: pd.Timestamp | None
     precision: str | None = None
-    note: str | None = None  # serial, text, no_year, month_only, chinese, md_number, invalid
+    # serial, text, no_year, month_only, chinese, md_number, ym_number, ym_ambiguous, two_digit_year, invalid
+    note: str | None = None
     ok: bool = True
 
 
@@ -275,6 +258,7 @@ _D_YM = re.compile(r"^(\d{4})(?:[-/.年])(\d{1,2})月?(?:份)?$")
 _D_MD = re.compile(r"^(\d{1,2})(?:月(\d{1,2})[日号]?|[./](\d{1,2}))$")
 _D_M = re.compile(r"^(\d{1,2})月(?:份)?$")
 _D_Y = re.compile(r"^(\d{4})年?(?:度)?$")
+_D_YY = re.compile(r"^(\d{2})(?:[-/.](\d{1,2})[-/.](\d{1,2})|年(\d{1,2})月(\d{1,2})[日号]?)$")
 _D_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _D_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
 
@@ -290,6 +274,29 @@ def _serial(v: float) -> ParsedDate:
     if 1 <= v < 2_958_466:  # Excel's last date is 9999-12-31
         ts = pd.Timestamp(_EXCEL_EPOCH + _dt.timedelta(days=int(v)))
         return ParsedDate(ts, "day", "serial")
+    return ParsedDate(None, None, "invalid", False)
+
+
+def _year_dot_number(v: float) -> ParsedDate:
+    """A date typed as a number: 2024.3 (March), 2024.12, 2024.0305; 2024.1
+    may be January or October (Excel dropped the 0 of 2024.10): read as
+    January with a warning (``ym_ambiguous``).  Never an Excel serial (that
+    would be a date in 1905).
+
+    >>> [(str(r.ts.date()), r.precision, r.note) for r in map(_year_dot_number, (2024.3, 2024.12, 2024.1, 2024.0305))]
+    [('2024-03-01', 'month', 'ym_number'), ('2024-12-01', 'month', 'ym_number'), ('2024-01-01', 'month', 'ym_ambiguous'), ('2024-03-05', 'day', 'ym_number')]
+    >>> _year_dot_number(2024.13).ok
+    False
+    """
+    whole, _, frac = repr(v).partition(".")
+    y = int(whole)
+    if len(frac) in (1, 2) and 1 <= int(frac) <= 12:
+        return _mk(y, int(frac), 1, "month", "ym_ambiguous" if frac == "1" else "ym_number")
+    if len(frac) in (3, 4):
+        frac = frac.ljust(4, "0")
+        r = _mk(y, int(frac[:2]), int(frac[2:]), "day", "ym_number")
+        if r.ok:
+            return r
     return ParsedDate(None, None, "invalid", False)
 
 
@@ -310,6 +317,12 @@ def parse_date(value: Any, *, year: int | None = None) -> ParsedDate:
     (False, None)
     >>> parse_date(7.1, year=2023).ts.date()
     datetime.date(2023, 7, 1)
+    >>> [f(v) for v in ("23-5-8", "23年5月8日")], parse_date("23-5-8").note
+    ([('2023-05-08', 'day'), ('2023-05-08', 'day')], 'two_digit_year')
+    >>> f(2023.1), parse_date(2023.1).note, f(2023.10)
+    (('2023-01-01', 'month'), 'ym_ambiguous', ('2023-01-01', 'month'))
+    >>> f("2024年6月")
+    ('2024-06-01', 'month')
     """
     try:
         return _parse_date_cached(value, year)
@@ -338,6 +351,8 @@ def _parse_date(value: Any, year: int | None) -> ParsedDate:
             return ParsedDate(r.ts, r.precision, "md_number") if r.ok else r
         if 1900 <= v <= 2100 and v.is_integer():
             return ParsedDate(pd.Timestamp(_dt.date(int(v), 1, 1)), "year", "year_only")
+        if 1900 <= v <= 2100:
+            return _year_dot_number(v)
         if v >= 20000 and v.is_integer() and 19000101 <= v <= 21001231:
             return parse_date(str(int(v)), year=year)
         if v >= 60:
@@ -354,13 +369,15 @@ def _parse_date(value: Any, year: int | None) -> ParsedDate:
         chinese = True
 
         def _rep(m: re.Match) -> str:
-            n = _cn_int(m.group(0))
+            n = cn_int(m.group(0))
             return str(n) if n is not None else m.group(0)
 
         s = _CN_RUN.sub(_rep, s)
     note = "chinese" if chinese else "text"
     if m := _D_YMD.match(s):
         return _mk(int(m[1]), int(m[2]), int(m[3]), "day", note)
+    if m := _D_YY.match(s):
+        return _mk(2000 + int(m[1]), int(m[2] or m[4]), int(m[3] or m[5]), "day", "two_digit_year")
     if m := _D_COMPACT.match(s):
         return _mk(int(m[1]), int(m[2]), int(m[3]), "day", note)
     if m := _D_YM.match(s):
@@ -398,7 +415,7 @@ def parse_year(value: Any) -> int | None:
         v = _to_float(value)
         return int(v) if v is not None and v.is_integer() and 1900 <= v <= 2100 else None
     s = unicodedata.normalize("NFKC", str(value))
-    s = _CN_RUN.sub(lambda m: str(_cn_int(m.group(0)) if _cn_int(m.group(0)) is not None else m.group(0)), s)
+    s = _CN_RUN.sub(lambda m: str(cn_int(m.group(0)) if cn_int(m.group(0)) is not None else m.group(0)), s)
     m = re.search(r"(19|20)\d{2}", s)
     return int(m.group(0)) if m else None
 
@@ -445,6 +462,7 @@ def map_yesno(value: Any, *, blank: str | None = "是") -> ParsedCategory:
     return map_category(value, load_schema().categories["yesno"], blank=blank)
 
 
+_ACCOUNT_CODE = re.compile(r"^(\d{3})(?:\d{2}){0,3}(?:$|(?=[^\d.．])(.*)$)")  # 501, 50101, 501 职工活动支出
 _ACCOUNT_SPLIT = re.compile(r"[-—－–/／·:：>＞\\|]+")
 
 
@@ -457,12 +475,31 @@ def map_account(value: Any, schema: Schema | None = None) -> tuple[str | None, s
     ('支出', '职工活动支出')
     >>> map_account("买菜")
     (None, None, 'unknown')
+
+    Account codes of the 工会会计制度 (``account_codes``), alone or before the name:
+
+    >>> [map_account(v) for v in ("401 会费收入", 501.0, "50101", "501职工活动支出-会员活动支出", "401 职工活动支出")]
+    [('收入', '会费收入', 'code'), ('支出', '职工活动支出', 'code'), ('支出', '职工活动支出', 'code'), ('支出', '职工活动支出', 'rollup'), ('收入', '会费收入', 'code_conflict')]
+    >>> map_account("4088.47"), map_account(4088.47), map_account("5012")
+    ((None, None, 'unknown'), (None, None, 'unknown'), (None, None, 'unknown'))
     """
     schema = schema or load_schema()
     if is_blank(value):
         return None, None, "missing"
     lookup = schema.account_lookup
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
+        value = str(int(value))  # 401 typed as a number
     k = norm_key(value)
+    m = _ACCOUNT_CODE.match(k)
+    if m is not None and m[1] in schema.account_codes:
+        by_code = lookup[norm_key(schema.account_codes[m[1]])]
+        rest = re.sub(r"^[-—－–._、.．:：]+", "", m[2] or "")
+        if not rest:
+            return by_code[0], by_code[1], "code"
+        named = map_account(rest, schema)
+        if named[1] is None or named[1] == by_code[1]:
+            return by_code[0], by_code[1], "code" if named[1] is None or named[2] is None else "rollup"
+        return by_code[0], by_code[1], "code_conflict"
     if k in lookup:
         d, a = lookup[k]
         return d, a, None if k == norm_key(a) else "rollup"
@@ -514,7 +551,15 @@ def _says_subtotal(text: str, words: tuple[str, ...]) -> bool:
     for w in words:
         if t == w or (len(t) <= len(w) + 4 and (t.startswith(w) or t.endswith(w))):
             return True
+        if t.endswith(w) and len(_PERIOD_CHARS.sub("", t[: -len(w)])) <= 4:
+            return True  # 2024年全年合计, 2023年1-12月累计, 第一季度收支小计
+        if t.startswith(w) and t[len(w) : len(w) + 1] in (":", "：", "(", "（"):
+            return True  # 合计：12场 1200元
     return False
+
+
+# what a period or scope before 合计 is written with (2024年全年, 1-12月, 第三季度)
+_PERIOD_CHARS = re.compile(r"[0-9〇零一二三四五六七八九十年月日季度第本上下半全共总各期间份至~～\-—–/.、]+")
 
 
 def is_subtotal_row(cells: Iterable[Any], words: Sequence[str] | None = None) -> bool:
@@ -549,6 +594,29 @@ def is_note_row(cells: Sequence[Any], prefixes: Sequence[str] | None = None) -> 
     return any(t.startswith(p) and (len(t) > 4 or t[len(p) : len(p) + 1] in (":", "：")) for p in prefixes)
 
 
+def is_signature_label(text: str, prefixes: Sequence[str] | None = None, words: Sequence[str] | None = None) -> bool:
+    """A cell that opens a signature, stamp or notes line: a note prefix
+    followed by a colon (``填表人：``, ``注：``, ``审核人:``) or a text with
+    ``签字``/``盖章`` …, short enough to be a label.
+
+    >>> [is_signature_label(t) for t in ("负责人签字：", "填表人：李四", "单位（盖章）", "注：金额单位为元", "负责人", "签字笔采购")]
+    [True, True, True, True, False, False]
+    """
+    t = unicodedata.normalize("NFKC", text).strip()
+    if not t:
+        return False
+    schema = None
+    if prefixes is None or words is None:
+        schema = load_schema()
+    prefixes = schema.note_prefixes if prefixes is None else prefixes
+    words = schema.signature_words if words is None else words
+    for p in prefixes:
+        if t.startswith(p) and t[len(p) : len(p) + 1] in (":", "："):
+            return True
+    head = t.split(":", 1)[0].split("：", 1)[0].rstrip(")）]】 ")
+    return len(head) <= 12 and any(head.endswith(w) for w in words)
+
+
 @functools.lru_cache(maxsize=16)
 def _lowering_to(first: frozenset[str]) -> frozenset[str]:
     """``first`` and the ASCII characters that lower-case to one of them."""
@@ -562,6 +630,8 @@ def subtotal_texts(texts: Sequence[str], words: Sequence[str] | None = None, *, 
 
     >>> subtotal_texts(["合 计：", "篮球赛", "活动合计划", "小计", ""]).tolist()
     [True, False, False, True, False]
+    >>> subtotal_texts(["2024年全年合计", "2023年1-12月累计", "合计：12场", "总计", "开展职工健步走活动累计"]).tolist()
+    [True, True, True, True, False]
     """
     words = _norm_words(tuple(load_schema().subtotal_words if words is None else words))
     out = np.zeros(len(texts), dtype=bool)

@@ -233,6 +233,19 @@ def row_ranges(rows: list[int]) -> str:
     return "、".join(parts)
 
 
+def col_letters(col: int) -> str:
+    """A 1-based column as Excel writes it.
+
+    >>> col_letters(1), col_letters(26), col_letters(28)
+    ('A', 'Z', 'AB')
+    """
+    out = ""
+    while col > 0:
+        col, r = divmod(col - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
 def to_text(findings: list[Finding], *, verbose: bool = False, max_rows_listed: int = 12) -> str:
     """Findings for people, grouped by file, in Chinese.
 
@@ -259,7 +272,8 @@ def to_text(findings: list[Finding], *, verbose: bool = False, max_rows_listed: 
             if f.severity == "info" and not verbose and f.row is not None:
                 folded.setdefault((f.sheet, f.column, f.code), []).append(f)
                 continue
-            where = "、".join(x for x in (f"工作表“{f.sheet}”" if f.sheet else "", f"第{f.row}行" if f.row else "", f"“{f.column}”列" if f.column else "") if x)
+            cell = f"单元格 {col_letters(f.col)}{f.row}" if f.row and f.col else (f"第{f.row}行" if f.row else "")
+            where = "、".join(x for x in (f"工作表“{f.sheet}”" if f.sheet else "", cell, f"“{f.column}”列" if f.column else "") if x)
             val = f"（原值：{f.value}）" if f.value else ""
             lines.append(f"  [{_SEV_CN[f.severity]}] {where + '：' if where else ''}{f.message}{val}")
         for (sheet, column, _code), group in folded.items():

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import numpy as np
@@ -58,6 +58,7 @@ class HeaderMatch:
     headers: dict[int, str]
     scales: dict[int, float]
     unknown: dict[int, str]
+    ignored: dict[int, str] = field(default_factory=dict)  # recognised, not needed (序号, 地点, 余额 …)
 
     @property
     def score(self) -> int:
@@ -90,9 +91,17 @@ def _build_alias_table(sheet: Sheet, schema: Schema) -> dict[str, str]:
     for c in sheet.columns:
         for a in c.aliases:
             table.setdefault(norm_key(a), c.key)
+    for c in sheet.extra:
+        for a in c.names:
+            table.setdefault(norm_key(a), c.key)
     for a in schema.unit_column:
         table.setdefault(norm_key(a), "_unit")
+    for a in schema.ignored_columns:
+        table.setdefault(norm_key(a), IGNORED)
     return table
+
+
+IGNORED = "_ignored"
 
 
 # norm_key of header candidates: locate_header looks at the top rows of
@@ -116,6 +125,7 @@ def match_header(cells: Sequence[Any], sheet: Sheet, schema: Schema | None = Non
     headers: dict[int, str] = {}
     scales: dict[int, float] = {}
     unknown: dict[int, str] = {}
+    ignored: dict[int, str] = {}
     taken: set[str] = set()
     for i, cell in enumerate(cells):
         if is_blank(cell) or not isinstance(cell, str):
@@ -124,6 +134,9 @@ def match_header(cells: Sequence[Any], sheet: Sheet, schema: Schema | None = Non
         if key is None:
             unknown[i] = str(cell).strip()
             continue
+        if key == IGNORED:
+            ignored[i] = str(cell).strip()
+            continue
         if key in taken:  # a second column with the same meaning: keep the first
             unknown[i] = str(cell).strip()
             continue
@@ -131,10 +144,43 @@ def match_header(cells: Sequence[Any], sheet: Sheet, schema: Schema | None = Non
         columns[i] = key
         headers[i] = str(cell).strip()
         scales[i] = header_scale(cell)
-    return HeaderMatch(0, columns, headers, scales, unknown)
+    return HeaderMatch(0, columns, headers, scales, unknown, ignored)
 
 
-def locate_header(rows: Sequence[Sequence[Any]], sheet: Sheet, schema: Schema | None = None, *, max_scan: int = 30) -> HeaderMatch | None:
+def combine_header_rows(
+    top: Sequence[Any], sub: Sequence[Any], sheet: Sheet, schema: Schema | None = None
+) -> list[Any]:
+    """One header row from two: a group cell (merged over its sub-headers:
+    收入/支出 under 金额, 编码/名称 under 科目) joined with each sub-header when
+    the sub-header alone means nothing, the group cell where nothing is below.
+
+    >>> s = load_schema().sheet("funds")
+    >>> combine_header_rows(["日期", "摘要", "科目", None, "金额", None], [None, None, "编码", "名称", "收入", "支出"], s)
+    ['日期', '摘要', '科目编码', '科目名称', '收入', '支出']
+    """
+    table = _alias_table(sheet, schema or load_schema())
+    out: list[Any] = []
+    group: Any = None
+    for j in range(max(len(top), len(sub))):
+        t = top[j] if j < len(top) else None
+        b = sub[j] if j < len(sub) else None
+        if isinstance(t, str) and not is_blank(t):
+            group = t.strip()
+        elif not is_blank(t):
+            group = None
+        if not isinstance(b, str) or is_blank(b):
+            out.append(t if not is_blank(t) else b)
+            continue
+        b = b.strip()
+        if group and b != group and table.get(_norm_cell(b)) is None and table.get(_norm_cell(group + b)) is not None:
+            out.append(group + b)
+        else:
+            out.append(b)
+    return out
+
+
+def locate_header(rows: Sequence[Sequence[Any]], sheet: Sheet, schema: Schema | None = None, *, max_scan: int = 30,
+                  min_score: int = 2) -> HeaderMatch | None:
     """Find the header row below any title rows: the first row among the top
     ``max_scan`` that matches the most columns (at least two, or one for a
     single-column sheet).
@@ -148,12 +194,37 @@ def locate_header(rows: Sequence[Sequence[Any]], sheet: Sheet, schema: Schema | 
     best: HeaderMatch | None = None
     for r, cells in enumerate(rows[:max_scan]):
         m = match_header(cells, sheet, schema)
+        if r and m.score:  # a header of two rows: group cells over sub-headers
+            c = match_header(combine_header_rows(rows[r - 1], cells, sheet, schema), sheet, schema)
+            if c.score > m.score or (c.score == m.score and len(c.unknown) < len(m.unknown)):
+                m = c
         if m.score and (best is None or m.score > best.score):
-            best = HeaderMatch(r, m.columns, m.headers, m.scales, m.unknown)
-    need = min(2, len(sheet.columns))
+            best = HeaderMatch(r, m.columns, m.headers, m.scales, m.unknown, m.ignored)
+    need = min(min_score, len(sheet.columns))
     if best is None or best.score < need:
         return None
     return best
+
+
+def summary_header(rows: Sequence[Sequence[Any]], schema: Schema | None = None, *, max_scan: int = 30) -> int | None:
+    """The header row of a summary table (统计表: one row per unit, indicator
+    columns), or None: a row with a unit column and at least two of the
+    schema's ``summary_columns``, and no date column.
+
+    >>> summary_header([["2023年工会工作统计表"], ["单位名称", "会员人数", "活动场次", "参与人次"], ["机关分会", 50, 4, 200]])
+    1
+    >>> summary_header([["日期", "所属分会", "活动场次", "参与人次"]]) is None
+    True
+    """
+    schema = schema or load_schema()
+    units = {norm_key(a) for a in schema.unit_column}
+    words = schema.summary_lookup
+    dates = {"日期", "时间", "活动日期", "活动时间", "发生日期"}
+    for r, cells in enumerate(rows[:max_scan]):
+        keys = [_norm_cell(c) for c in cells if isinstance(c, str) and c.strip()]
+        if any(k in units for k in keys) and sum(k in words for k in keys) >= 2 and not any(k in dates for k in keys):
+            return r
+    return None
 
 
 # --------------------------------------------------------------------------
@@ -220,8 +291,46 @@ def subtotal_codes(grid: Grid, schema: Schema) -> np.ndarray:
     return out
 
 
-DATA, BLANK, NOTE, SUBTOTAL = 0, 1, 2, 3
-KIND_NAMES = ("data", "blank", "note", "subtotal")
+def signature_codes(grid: Grid, schema: Schema) -> np.ndarray:
+    """Per code: a text that opens a signature, stamp or notes line
+    (``clean.is_signature_label``)."""
+    out = np.zeros(len(grid.values), dtype=bool)
+    prefixes, words = schema.note_prefixes, schema.signature_words
+    out[grid.text_codes] = [clean.is_signature_label(t, prefixes, words) for t in grid.texts]
+    return out
+
+
+def header_repeats(grid: Grid, header: HeaderMatch, sheet: Sheet, schema: Schema | None = None) -> np.ndarray:
+    """Per body row: it repeats the header (most of the header's texts in
+    their own columns), as a table pasted twice or printed page by page does.
+
+    >>> h = match_header(["日期", "活动名称", "参与人数"], load_schema().sheet("activities"))
+    >>> s = load_schema().sheet("activities")
+    >>> header_repeats(make_grid([["2023-07-01", "篮球赛", 50], ["日期", "活动名称", "参与人数"], ["日 期", "名称", None]]), h, s).tolist()
+    [False, True, True]
+    """
+    n, m = grid.codes.shape
+    hits = np.zeros(n, dtype=np.intp)
+    if not n:
+        return hits.astype(bool)
+    table = _alias_table(sheet, schema or load_schema())
+    by_key: dict[str, list[int]] = {}
+    for p, t in enumerate(grid.texts):
+        if len(t) <= 40:  # a header cell is short
+            k = table.get(_norm_cell(t))
+            if k is not None:
+                by_key.setdefault(k, []).append(int(grid.text_codes[p]))
+    for j, key in header.columns.items():
+        codes = by_key.get(key)
+        if j >= m:
+            continue
+        if codes:
+            hits += np.isin(grid.codes[:, j], codes)
+    return hits >= max(2, (len(header.columns) + 1) // 2)
+
+
+DATA, BLANK, NOTE, SUBTOTAL, SIGNATURE = 0, 1, 2, 3, 4
+KIND_NAMES = ("data", "blank", "note", "subtotal", "signature")
 
 
 def row_kind_codes(grid: Grid, body: Sequence[Sequence[Any]], schema: Schema) -> np.ndarray:
@@ -237,12 +346,15 @@ def row_kind_codes(grid: Grid, body: Sequence[Sequence[Any]], schema: Schema) ->
     last_multi = int(multi[-1]) if len(multi) else -1
     kinds[nfilled == 0] = BLANK
     kinds[(nfilled > 0) & subtotal] = SUBTOTAL
+    # a signature/stamp/notes line: its first filled cell says 负责人签字：, 填表人：, 盖章 …
+    first = grid.codes[np.arange(n), np.argmax(filled, axis=1)]
+    kinds[(nfilled > 0) & signature_codes(grid, schema)[first]] = SIGNATURE
     prefixes = schema.note_prefixes
     for i in np.flatnonzero(nfilled == 1).tolist():
         # a note is one filled cell (before the subtotal rule) ...
         if clean.is_note_row(body[i], prefixes):
             kinds[i] = NOTE
-        elif subtotal[i]:
+        elif subtotal[i] or kinds[i] == SIGNATURE:
             pass
         # ... or one text below the table (after it: a 合计 row whose sums are
         # formulas without cached values has only its label left)
@@ -257,6 +369,8 @@ def row_kinds(body: list[list[Any]], schema: Schema) -> list[str]:
     >>> rows = [["2023-07-01", "篮球赛", 50], [None, "\u3000"], ["合 计：", None, 50], ["2023-07-02", "活动合计划", 3], ["填表说明：本表于次年1月10日前报送。"]]
     >>> row_kinds(rows, load_schema())
     ['data', 'blank', 'subtotal', 'data', 'note']
+    >>> row_kinds([["2024年全年合计", None, 90], ["负责人签字：", "张三", "填表日期：", "2025-01-10"], ["单位（盖章）", None]], load_schema())
+    ['subtotal', 'signature', 'signature']
     """
     return [KIND_NAMES[k] for k in row_kind_codes(make_grid(body), body, schema).tolist()]
 

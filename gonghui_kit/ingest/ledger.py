@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from gonghui_kit.ingest.findings import Finding, findings_frame, findings_from_rows, findings_to_rows
+from gonghui_kit.ingest.summary import REPORTED_COLUMNS
 from gonghui_kit.schema import Column, Schema, Sheet, load_schema
 
 META_COLUMNS = ["unit", "year", "source_file", "sheet", "excel_row"]
@@ -35,6 +36,9 @@ class WorkbookResult:
     findings: list[Finding] = field(default_factory=list)
     stats: list[dict[str, Any]] = field(default_factory=list)
     absent_sheets: list[str] = field(default_factory=list)
+    inferred: bool = False  # unit and year not from 基本信息 (a file per topic)
+    merged_into: str | None = None  # a topic file whose tables went to this file's result
+    reported: list[dict[str, Any]] = field(default_factory=list)  # values of a summary table (summary.py)
 
     # sent back from a worker process: findings as tuples unpickle ~15× faster
     def __getstate__(self) -> dict[str, Any]:
@@ -61,6 +65,9 @@ class Ledger:
     findings: list[Finding]
     files: pd.DataFrame
     stats: pd.DataFrame
+    # values reported per unit in summary tables (统计表): unit, year,
+    # indicator, value, source_file, sheet, excel_row
+    reported: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REPORTED_COLUMNS))
 
     def __getitem__(self, key: str) -> pd.DataFrame:
         return self.tables[key]
@@ -91,7 +98,8 @@ class Ledger:
         findings = [f for f in self.findings if f.unit == unit and (year is None or f.year == year)]
         files = self.files[self.files["unit"] == unit] if not self.files.empty else self.files
         stats = keep(self.stats) if not self.stats.empty else self.stats
-        return Ledger({k: keep(v) for k, v in self.tables.items()}, findings, files, stats)
+        reported = keep(self.reported) if not self.reported.empty else self.reported
+        return Ledger({k: keep(v) for k, v in self.tables.items()}, findings, files, stats, reported)
 
 
 # --------------------------------------------------------------------------
@@ -151,6 +159,27 @@ INFO_COLUMNS = {
 
 
 
+def _merge_topic_file(first: WorkbookResult, r: WorkbookResult) -> bool:
+    """A unit's files per topic (no 基本信息, each with other tables) are one
+    ledger: ``r``'s tables and statistics go to ``first``.  False when they
+    overlap (then it is a second copy of the ledger)."""
+    if not (first.inferred or r.inferred):
+        return False
+    mine = {k for k, df in first.tables.items() if len(df)}
+    theirs = {k for k, df in r.tables.items() if len(df)}
+    if mine & theirs:
+        return False
+    for k in theirs:
+        first.tables[k] = r.tables[k]
+    first.stats.extend(r.stats)
+    first.absent_sheets = [a for a in first.absent_sheets if a in r.absent_sheets]
+    if first.employees is None:
+        first.employees = r.employees
+    first.inferred = True
+    r.stats, r.tables, r.merged_into = [], {}, first.name
+    return True
+
+
 def assemble(results: list[WorkbookResult], findings: list[Finding] | None = None, *, registry=None) -> Ledger:
     """Combine per-workbook results: cross-file checks (same unit and year
     twice), canonical unit names, one table per sheet key."""
@@ -164,12 +193,32 @@ def assemble(results: list[WorkbookResult], findings: list[Finding] | None = Non
                 r.findings.append(Finding(r.name, "基本信息", None, "单位名称", r.unit, "kept", "warning", "单位名册（units.yaml）中没有这个单位名称，按新单位单独统计；如是改名或写法不同，请在名册中登记", "unknown_unit", r.unit, r.year))
             r.unit = canon(r.unit)
             key = (r.unit, r.year)
+            if key in seen and _merge_topic_file(seen[key], r):
+                continue
             if key in seen:
                 first = seen[key]
                 r.status = "skipped"
                 r.findings.append(Finding(r.name, "", None, "", "", "skipped", "error", f"与“{first.name}”是同一单位（{r.unit}）同一年度（{r.year}）的台账，本文件未计入。请只保留一份（通常是终稿）后重新核查。", "duplicate_workbook", r.unit, r.year))
             else:
                 seen[key] = r
+    for r in results:  # a unit's files per topic: what none of them holds is said once
+        if r.status == "ok" and r.inferred and r.merged_into is None:
+            for label in r.absent_sheets:
+                r.findings.append(
+                    Finding(
+                        r.name,
+                        "",
+                        None,
+                        "",
+                        "",
+                        "kept",
+                        "info",
+                        f"未报送“{label}”，视为本年度无此项记录",
+                        "sheet_absent",
+                        r.unit,
+                        r.year,
+                    )
+                )
     schema = load_schema()
     tables: dict[str, list[pd.DataFrame]] = {s.key: [] for s in schema.record_sheets}
     info_rows = []
@@ -178,12 +227,33 @@ def assemble(results: list[WorkbookResult], findings: list[Finding] | None = Non
     for r in results:
         findings.extend(r.findings)
         files.append(dict(path=str(r.path), file=r.name, sha256=r.sha256, unit=r.unit, year=r.year, status=r.status, errors=sum(f.severity == "error" for f in r.findings), warnings=sum(f.severity == "warning" for f in r.findings)))
-        if r.status != "ok":
+        if r.status != "ok" or r.merged_into is not None:
             continue
         stats.extend(r.stats)
         info_rows.append(dict(unit=r.unit, year=r.year, employees=r.employees if r.employees is not None else np.nan, parent_union=r.info.get("parent_union"), fill_date=r.info.get("fill_date"), source_file=r.name, sheets_absent="、".join(r.absent_sheets)))
+        warned: set[str] = set()
         for k, df in r.tables.items():
             if registry is not None:
+                if knows is not None and df["unit"].nunique() > 1:  # a combined workbook: its units by name
+                    for u in sorted(set(df["unit"].dropna()) - {r.unit} - warned):
+                        warned.add(u)
+                        if not knows(u) and canon(u) != r.unit:
+                            findings.append(
+                                Finding(
+                                    r.name,
+                                    str(df["sheet"].iat[0]),
+                                    None,
+                                    "单位",
+                                    u,
+                                    "kept",
+                                    "warning",
+                                    "单位名册（units.yaml）中没有这个单位名称，按新单位单独统计；如是改名或写法不同，请在名册中登记",
+                                    "unknown_unit",
+                                    u,
+                                    r.year,
+                                    k,
+                                )
+                            )
                 df = df.assign(unit=df["unit"].map(canon))
             tables[k].append(df)
     out = {}
@@ -196,5 +266,7 @@ def assemble(results: list[WorkbookResult], findings: list[Finding] | None = Non
         info["fill_date"] = pd.to_datetime(info["fill_date"], errors="coerce")
     out["info"] = info
     stats_df = pd.DataFrame(stats)
+    rep = [dict(d, unit=canon(d["unit"])) for r in results if r.status == "ok" for d in r.reported]
+    reported = pd.DataFrame(rep, columns=REPORTED_COLUMNS)
     files_df = pd.DataFrame(files, columns=["path", "file", "sha256", "unit", "year", "status", "errors", "warnings"])
-    return Ledger(out, findings, files_df, stats_df)
+    return Ledger(out, findings, files_df, stats_df, reported)

@@ -27,10 +27,10 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -39,7 +39,21 @@ from gonghui_kit.atomic import sha256_file
 from gonghui_kit.ingest import clean
 from gonghui_kit.ingest.codes import NA_CODE
 from gonghui_kit.ingest.findings import Finding, finding_fields, findings_like, show_value
-from gonghui_kit.ingest.grid import BLANK, DATA, NOTE, duplicates, locate_header, make_grid, row_kind_codes
+from gonghui_kit.ingest.grid import (
+    BLANK,
+    DATA,
+    NOTE,
+    SIGNATURE,
+    duplicates,
+    header_repeats,
+    locate_header,
+    make_grid,
+    match_header,
+    row_kind_codes,
+    summary_header,
+)
+from gonghui_kit.ingest.layout import excel_col, fill_merged, hidden_verdict, stand_ins
+from gonghui_kit.ingest.layouts import apply_columns, layout_for
 from gonghui_kit.ingest.ledger import (
     INFO_COLUMNS,
     META_COLUMNS,
@@ -49,10 +63,13 @@ from gonghui_kit.ingest.ledger import (
     empty_table,
     table_columns,
 )
+from gonghui_kit.ingest.notes import NOTE_MESSAGES
 from gonghui_kit.ingest.pii import new_salt, pseudonyms
 from gonghui_kit.ingest.read import RawSheet, RawWorkbook, ReadError, read_workbook
+from gonghui_kit.ingest.summary import read_summary
 from gonghui_kit.ingest.values import MEMO, date_values, number_values, take, to_column
-from gonghui_kit.schema import Schema, Sheet, load_schema, norm_key
+from gonghui_kit.ingest.whose import infer_unit_year, parse_info
+from gonghui_kit.schema import Schema, Sheet, load_schema
 
 __all__ = [
     "Ledger",
@@ -70,29 +87,7 @@ __all__ = [
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".et", ".ods", ".csv", ".xltx", ".xltm"}
 
-# How each parser note is reported: (severity, action, message).  The one
-# place where the wording of cell-level findings is decided.
-NOTE_MESSAGES: dict[tuple[str, str], tuple[str, str, str]] = {
-    ("number", "approx"): ("info", "converted", "近似数（约/余/多），按所写数字计入"),
-    ("number", "text"): ("info", "converted", "文本格式的数字，已转换为数值"),
-    ("number", "missing_token"): ("info", "missing", "填写为“无/—/-”，按缺失处理（不按 0 计）"),
-    ("number", "invalid"): ("warning", "missing", "无法识别为数字，按缺失处理，请核实"),
-    ("date", "serial"): ("info", "converted", "Excel 日期序列号，已转换为日期"),
-    ("date", "text"): ("info", "converted", "文本格式的日期，已转换"),
-    ("date", "chinese"): ("info", "converted", "中文数字日期，已转换"),
-    ("date", "no_year"): ("info", "converted", "日期未写年份，按基本信息中的年度补全"),
-    ("date", "md_number"): ("info", "converted", "日期写作“月.日”数字，按基本信息中的年度补全"),
-    ("date", "month_only"): ("info", "converted", "日期只有年月，计入该月，日不详"),
-    ("date", "year_only"): ("warning", "kept", "日期只有年份，计入全年合计，不计入月度统计"),
-    ("date", "missing_token"): ("warning", "missing", "日期填写为“无/—”，按缺失处理"),
-    ("date", "invalid"): ("warning", "missing", "无法识别的日期，按缺失处理，请核实"),
-    ("category", "synonym"): ("info", "mapped", "类别写法不规范，已归入标准类别"),
-    ("category", "unknown"): ("warning", "mapped", "未知类别，已归入“其他”，请核实"),
-    ("category", "unknown_nodefault"): ("warning", "missing", "无法识别的取值，按缺失处理，请核实"),
-    ("account", "rollup"): ("info", "mapped", "明细科目已归入上级科目"),
-    ("account", "unknown"): ("warning", "mapped", "无法识别的科目，按收支方向归入“其他收入/其他支出”，请核实"),
-}
-
+REPEATED = -1  # a row kind of its own here: a repeated header row (counted with the title rows)
 
 # --------------------------------------------------------------------------
 # discovery
@@ -170,14 +165,17 @@ class _Ctx:
     schema: Schema
     salt: bytes
     findings: list[Finding]
+    layout: Any = None  # layouts.Layout of this file, if any
 
     def add(self, sheet: str, row: int | None, column: str, value: Any, action: str, severity: str, message: str, code: str, table: str | None = None, unit: str | None = None, col: int | None = None) -> None:
         self.findings.append(Finding(self.file, sheet, row, column, show_value(value), action, severity, message, code, unit or self.unit, self.year, table, col))
 
 
-def load_workbook(path: str | os.PathLike, *, year: int | None = None, engine: str = "calamine", name: str | None = None, salt: bytes | None = None) -> WorkbookResult:
-    """Load one workbook (see module docstring).  Never raises for a bad file."""
+def load_workbook(path: str | os.PathLike, *, year: int | None = None, engine: str = "calamine", name: str | None = None, salt: bytes | None = None, layout: Any = None) -> WorkbookResult:
+    """Load one workbook (see module docstring).  Never raises for a bad file.
+    ``layout``: a ``layouts.Layout`` saying how to read it (params/layouts)."""
     res, ctx, insp = _inspect(path, name, salt)
+    ctx.layout = layout
     if insp is not None:
         wb = _read(res, ctx, engine, insp)
         if wb is not None:
@@ -236,8 +234,12 @@ def _read(res: WorkbookResult, ctx: _Ctx, engine: str, insp: Any, ahead: Any = N
 def _assign_sheets(wb: RawWorkbook, schema: Schema, ctx: _Ctx) -> list[tuple[RawSheet, Sheet | None]]:
     out: list[tuple[RawSheet, Sheet | None]] = []
     for raw in wb.sheets:
-        sheet = schema.sheet_for_name(raw.name)
-        if sheet is None and not schema.is_helper_sheet(raw.name):
+        sl = ctx.layout.for_sheet(raw.name) if ctx.layout is not None else None
+        sheet = schema.sheet(sl.sheet) if sl is not None and sl.sheet else schema.sheet_for_name(raw.name)
+        if sl is not None and sl.ignore:
+            ctx.add(raw.name, None, "", "", "skipped", "info", f"按版式文件 {ctx.layout.source} 的说明，本工作表不读取", "layout_ignored")
+            sheet = None
+        elif sheet is None and not schema.is_helper_sheet(raw.name):
             # a sheet named Sheet1 with activity headers is still an activity sheet
             best = None
             for cand in schema.record_sheets:
@@ -256,14 +258,18 @@ def _load_raw(wb: RawWorkbook, res: WorkbookResult, ctx: _Ctx, want_year: int | 
     assigned = _assign_sheets(wb, schema, ctx)
     info_sheets = [r for r, s in assigned if s is not None and s.key == "info"]
     if not info_sheets:
-        ctx.add("", None, "", "", "refused", "error", "缺少“基本信息”工作表，无法确定单位和年度。请按模板补上“基本信息”（单位名称、年度、职工人数）后重新报送。", "no_info")
-        res.status = "refused"
-        return
-    info = _parse_info(info_sheets[0], schema, ctx)
+        info = _infer_info(wb, assigned, res, ctx)
+        if info is None:
+            res.status = "refused"
+            return
+        info_name = ""
+    else:
+        info_name = info_sheets[0].name
+        info = parse_info(info_sheets[0], schema, ctx.add)
     unit, year = info.get("unit_name"), info.get("year")
-    if not unit or not year:
+    if info_sheets and (not unit or not year):
         missing = "、".join(x for x, v in (("单位名称", unit), ("年度", year)) if not v)
-        ctx.add(info_sheets[0].name, None, missing, "", "refused", "error", f"“基本信息”中缺少{missing}，无法归属本台账。请填写后重新报送。", "no_unit_year")
+        ctx.add(info_name, None, missing, "", "refused", "error", f"“基本信息”中缺少{missing}，无法归属本台账。请填写后重新报送。", "no_unit_year")
         res.status = "refused"
         return
     ctx.unit, ctx.year = unit, year
@@ -273,14 +279,21 @@ def _load_raw(wb: RawWorkbook, res: WorkbookResult, ctx: _Ctx, want_year: int | 
     res.unit, res.year, res.employees = unit, year, info.get("employees")
     res.info = info
     if want_year is not None and year != want_year:
-        ctx.add(info_sheets[0].name, None, "年度", year, "skipped", "error", f"本台账是 {year} 年度的，不是本次核查的 {want_year} 年度，未计入。请确认是否放错了文件夹或“年度”填错。", "other_year_workbook")
+        ctx.add(info_name, None, "年度", year, "skipped", "error", f"本台账是 {year} 年度的，不是本次核查的 {want_year} 年度，未计入。请确认是否放错了文件夹或“年度”填错。", "other_year_workbook")
         res.status = "skipped"
         return
     tables: dict[str, list[pd.DataFrame]] = {}
     for raw, sheet in assigned:
+        if (sheet is None or sheet.key != "info") and not (ctx.layout and ctx.layout.for_sheet(raw.name)) and (sr := summary_header(raw.rows, schema)) is not None:
+            _read_summary(raw, sr, sheet, res, ctx)
+            continue
+        if sheet is not None and sheet.key != "info" and not raw.visible and not _hidden_sheet(raw, sheet, assigned, ctx):
+            continue
+        ignored = ctx.layout is not None and (sl := ctx.layout.for_sheet(raw.name)) is not None and sl.ignore
         if sheet is None:
-            if raw.rows and not schema.is_helper_sheet(raw.name) and any(not clean.is_blank(v) for r in raw.rows for v in r):
-                ctx.add(raw.name, None, "", "", "skipped", "info", f"未识别的工作表（{len(raw.rows)} 行），未读取。如是台账数据，请按模板改名为标准表名。", "unknown_sheet")
+            if raw.rows and not ignored and not schema.is_helper_sheet(raw.name) and any(not clean.is_blank(v) for r in raw.rows for v in r):
+                names = "、".join(f"“{s.label}”" for s in schema.record_sheets)
+                ctx.add(raw.name, None, "", "", "skipped", "error", f"未识别的工作表“{raw.name}”（{len(raw.rows)} 行有内容），未读取，数据不完整。如是台账数据，请把工作表名称改为{names}之一；如不是台账数据，请删除这张工作表后重新报送。", "unknown_sheet")
             continue
         if sheet.key == "info":
             continue
@@ -294,68 +307,55 @@ def _load_raw(wb: RawWorkbook, res: WorkbookResult, ctx: _Ctx, want_year: int | 
             res.tables[sheet.key] = pd.concat(tables[sheet.key], ignore_index=True) if len(tables[sheet.key]) > 1 else tables[sheet.key][0]
         else:
             res.absent_sheets.append(sheet.label)
-            if not any(s.get("table") == sheet.key for s in res.stats):
-                ctx.add("", None, "", "", "kept", "info", f"未报送“{sheet.label}”，视为本年度无此项记录", "sheet_absent", sheet.key)
+            if not res.inferred and not any(s.get("table") == sheet.key for s in res.stats):  # inferred: said once per unit (assemble)
+                ctx.add(
+                    "",
+                    None,
+                    "",
+                    "",
+                    "kept",
+                    "info",
+                    f"未报送“{sheet.label}”，视为本年度无此项记录",
+                    "sheet_absent",
+                    sheet.key,
+                )
 
 
-def _parse_info(raw: RawSheet, schema: Schema, ctx: _Ctx) -> dict[str, Any]:
-    """基本信息: key in one cell, value in the next filled cell to its right
-    (``单位名称：XX`` in a single cell works too)."""
-    sheet = schema.sheet("info")
-    table = {}
-    for c in sheet.columns:
-        for n in c.names:
-            table.setdefault(norm_key(n), c)
-    found: dict[str, tuple[Any, int, str]] = {}
-    for i, cells in enumerate(raw.rows):
-        filled = [(j, v) for j, v in enumerate(cells) if not clean.is_blank(v)]
-        if not filled:
-            continue
-        j, key = filled[0]
-        if not isinstance(key, str):
-            continue
-        col = table.get(norm_key(key))
-        value: Any = None
-        vj = j  # the value's column
-        if col is not None:
-            value = filled[1][1] if len(filled) > 1 else None
-            vj = filled[1][0] if len(filled) > 1 else j
-        else:
-            for sep in ("：", ":"):
-                if sep in key:
-                    k, _, v = key.partition(sep)
-                    col = table.get(norm_key(k))
-                    value = v
-                    break
-        if col is not None and col.key not in found:
-            found[col.key] = (value, raw.excel_row(i), str(key).strip(), raw.first_col + vj + 1)
-    if len(found) < 2:  # keys across one row, values in the next
-        m = locate_header(raw.rows, sheet, schema)
-        if m is not None and m.row + 1 < len(raw.rows):
-            vals = raw.rows[m.row + 1]
-            for j, k in m.columns.items():
-                if j < len(vals):
-                    found.setdefault(k, (vals[j], raw.excel_row(m.row + 1), m.headers[j], raw.first_col + j + 1))
-    out: dict[str, Any] = {}
-    for key, (value, row, header, vcol) in found.items():
-        col = sheet.column(key)
-        if col.pii:
-            continue
-        if key == "year":
-            y = clean.parse_year(value)
-            if y is None and not clean.is_blank(value):
-                ctx.add(raw.name, row, header, value, "missing", "error", "“年度”无法识别，请填写四位年份，如 2023", "bad_year", col=vcol)
-            out["year"] = y
-        elif col.type == "count":
-            r = clean.parse_number(value, kind="count")
-            if not r.ok:
-                ctx.add(raw.name, row, header, value, "missing", "warning", f"“{col.label}”无法识别为数字，按缺失处理", "bad_number", "info", col=vcol)
-            out[key] = r.value
-        elif col.type == "date":
-            out[key] = clean.parse_date(value).ts
-        else:
-            out[key] = clean.clean_text(value)
-    return out
+def _infer_info(wb: RawWorkbook, assigned: list[tuple[RawSheet, Sheet | None]], res: WorkbookResult, ctx: _Ctx) -> dict[str, Any] | None:
+    """Unit and year of a file without 基本信息 (``whose.infer_unit_year``),
+    said in a finding; None (refused, with a finding) when either stays unknown."""
+    data = [r.rows for r, s in assigned if s is not None and s.key != "info"]
+    lay = ctx.layout
+    unit, unit_from, year, year_from = infer_unit_year(data, res.name, lay.unit if lay else None, lay.year if lay else None)
+    if not data or unit is None or year is None:
+        missing = "、".join(x for x, v in (("单位", unit), ("年度", year)) if v is None) or "台账数据"
+        msg = f"缺少“基本信息”工作表，也无法从标题行或文件夹名确定{missing}。请按模板补上“基本信息”（单位名称、年度、职工人数），或在表格上方写明“填报单位：…”和“20xx年”后重新报送。"
+        ctx.add("", None, "", "", "refused", "error", msg, "no_info")
+        return None
+    res.inferred = True
+    msg = f"没有“基本信息”工作表：单位按{unit_from}取为“{unit}”，年度按{year_from}取为 {year}。请核对；建议按模板补上“基本信息”（含职工人数）。"
+    ctx.add("", None, "", "", "kept", "warning", msg, "unit_inferred")
+    return {"unit_name": unit, "year": year}
+
+
+def _read_summary(raw: RawSheet, sr: int, sheet: Sheet | None, res: WorkbookResult, ctx: _Ctx) -> None:
+    """A summary table (``summary.read_summary``): its values as reported, said so."""
+    recs, problems = read_summary(raw, sr, ctx.year, res.name, ctx.schema)
+    res.reported.extend(recs)
+    for row, col, header, value, code, severity, message in problems:
+        ctx.add(raw.name, row, header, value, "missing" if code == "number_invalid" else "checked" if severity == "warning" else "skipped", severity, message, code, col=col)
+    n = len({r["excel_row"] for r in recs})
+    units = sorted({r["unit"] for r in recs})
+    ctx.add(raw.name, raw.excel_row(sr), "", "", "kept", "warning", f"这是统计表（每个单位一行）：{len(units)} 个单位的数值按报送数计入，没有逐条记录可核对（{'、'.join(units[:5])}{'等' if len(units) > 5 else ''}）。请核对；如有明细台账，请一并报送。", "summary_read")
+    stats = dict(rows=len(raw.rows), title=sr + 1, blank=0, notes=0, subtotals=0, duplicates=0, other_year=0, records=n, unreadable=len(raw.rows) - sr - 1 - n)
+    res.stats.append({**stats, "file": res.name, "unit": ctx.unit, "year": ctx.year, "sheet": raw.name, "table": sheet.key if sheet else ""})
+
+
+def _hidden_sheet(raw: RawSheet, sheet: Sheet, assigned: list[tuple[RawSheet, Sheet | None]], ctx: _Ctx) -> bool:
+    """Whether a hidden record sheet is read (``layout.hidden_verdict``), said in a finding."""
+    read, code, severity, action, message = hidden_verdict(raw, sheet, [r for r, s in assigned if s is not None and s.key == sheet.key and r.visible])
+    ctx.add(raw.name, None, "", "", action, severity, message, code, sheet.key)
+    return read
 
 
 # --------------------------------------------------------------------------
@@ -365,27 +365,82 @@ def _parse_info(raw: RawSheet, schema: Schema, ctx: _Ctx) -> dict[str, Any]:
 def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame | None, dict[str, int]]:
     schema = ctx.schema
     stats = dict(rows=len(raw.rows), title=0, blank=0, notes=0, subtotals=0, duplicates=0, other_year=0, records=0, unreadable=0)
+    fill_merged_body = fill_merged(raw)
     header = locate_header(raw.rows, sheet, schema)
+    sl = ctx.layout.for_sheet(raw.name) if ctx.layout is not None else None
+    if sl is not None and sl.header_row and 0 <= sl.header_row - raw.first_row < len(raw.rows):
+        header = replace(match_header(raw.rows[sl.header_row - raw.first_row], sheet, schema), row=sl.header_row - raw.first_row)
+    if header is not None and sl is not None:
+        header = apply_columns(header, sl.columns)
     if header is None:
         n_filled = sum(1 for r in raw.rows if any(not clean.is_blank(v) for v in r))
         stats["unreadable"] = len(raw.rows)
         if n_filled:
-            ctx.add(raw.name, None, "", "", "skipped", "warning", f"找不到表头（应含“{'”“'.join(c.label for c in sheet.columns[:4])}”等列），本表 {n_filled} 行未读取。请按模板填写表头。", "no_header", sheet.key)
+            ctx.add(
+                raw.name,
+                None,
+                "",
+                "",
+                "skipped",
+                "error",
+                f"找不到表头，数据不完整（应含“{'”“'.join(c.label for c in sheet.columns[:4])}”等列），本表 {n_filled} 行未读取。请按模板填写表头。",
+                "no_header",
+                sheet.key,
+            )
         return None, stats
+    pii_cols0 = {j for j, k in header.columns.items() if k in {c.key for c in sheet.columns if c.pii}}
+    below = raw.rows[header.row + 1 :]
     for j, text in header.unknown.items():
-        ctx.add(raw.name, raw.excel_row(header.row), text, "", "skipped", "info", "未识别的列，未读取", "unknown_column", sheet.key, col=raw.first_col + j + 1)
+        filled = sum(1 for r in below if j < len(r) and not clean.is_blank(r[j]))
+        col = raw.first_col + j + 1
+        if filled:
+            known = "”“".join(c.label for c in sheet.columns if c.key not in header.columns.values())
+            hint = f"如是“{known}”之一，请把列名改成模板写法；" if known else ""
+            ctx.add(raw.name, raw.excel_row(header.row), text, "", "skipped", "error", f"未识别的列“{text}”（{excel_col(col - 1)}列，{filled} 个单元格有内容），未读取，数据不完整。{hint}如不是台账数据，请删除这一列后重新报送。", "unknown_column", sheet.key, col=col)
+        else:
+            ctx.add(
+                raw.name,
+                raw.excel_row(header.row),
+                text,
+                "",
+                "skipped",
+                "info",
+                "未识别的列（下面没有内容），未读取",
+                "unknown_column",
+                sheet.key,
+                col=col,
+            )
     for j in header.columns:
         if header.scales.get(j, 1.0) != 1.0:
             ctx.add(raw.name, raw.excel_row(header.row), header.headers[j], "", "converted", "info", f"表头注明单位，本列数值已乘以 {header.scales[j]:,.0f} 换算为元", "header_scale", sheet.key, col=raw.first_col + j + 1)
     stats["title"] = header.row + 1
+    for first, last, c, value in fill_merged_body:
+        if first > raw.excel_row(header.row):
+            ctx.add(
+                raw.name,
+                first,
+                header.headers.get(c - 1 - raw.first_col, ""),
+                value if (c - 1 - raw.first_col) not in pii_cols0 else "",
+                "converted",
+                "info",
+                f"合并单元格（第{first}–{last}行），其值计入所跨的每一行",
+                "merged_cells",
+                sheet.key,
+                col=c,
+            )
     body = raw.rows[header.row + 1 :]
     grid = make_grid(body)
     kinds = row_kind_codes(grid, body, schema)
     row0 = raw.excel_row(header.row + 1)  # Excel row of body[0]
+    repeats = np.flatnonzero(header_repeats(grid, header, sheet, schema) & (kinds == DATA))
+    kinds[repeats] = REPEATED
+    stats["title"] += len(repeats)
+    for i in repeats.tolist():
+        ctx.add(raw.name, row0 + i, "", "", "excluded", "info", f"重复的表头行（与第{raw.excel_row(header.row)}行相同），不是记录，未计入", "repeated_header", sheet.key)
     # cells of personal-data columns are never quoted in a finding (spec §6)
     pii_keys = {c.key for c in sheet.columns if c.pii}
     pii_cols = {j for j, k in header.columns.items() if k in pii_keys}
-    for i in np.flatnonzero(kinds != DATA).tolist():
+    for i in np.flatnonzero((kinds != DATA) & (kinds != REPEATED)).tolist():
         k = kinds[i]
         if k == BLANK:
             stats["blank"] += 1
@@ -393,6 +448,11 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
             stats["notes"] += 1
             j, text = next((j, v) for j, v in enumerate(body[i]) if not clean.is_blank(v))
             ctx.add(raw.name, row0 + i, "", "" if j in pii_cols else text, "excluded", "info", "表格下方的说明文字，不是记录，未计入", "note", sheet.key, col=raw.first_col + j + 1)
+        elif k == SIGNATURE:
+            stats["notes"] += 1
+            j, text = next((j, v) for j, v in enumerate(body[i]) if not clean.is_blank(v))
+            label = str(text).replace(":", "：").split("：", 1)[0].strip()  # the label only: a name may follow
+            ctx.add(raw.name, row0 + i, "", label, "excluded", "info", "签字、盖章或填表说明行，不是记录，未计入", "signature", sheet.key, col=raw.first_col + j + 1)
         else:
             stats["subtotals"] += 1
             label = next((v for j, v in enumerate(body[i]) if isinstance(v, str) and not clean.is_blank(v) and j not in pii_cols), "")
@@ -451,6 +511,9 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
         vals, inv, _ = distinct(col_of["_unit"])
         units_u, units_inv = [clean.clean_text(v) or ctx.unit for v in vals], inv
         units = take(units_u, inv)
+        named = sorted({u for u, v in zip(units_u, vals, strict=True) if not clean.is_blank(v)})
+        uj = col_of["_unit"]
+        ctx.add(raw.name, raw.excel_row(header.row), header.headers[uj], "", "kept", "info", f"本表按“{header.headers[uj]}”列分属 {len(named)} 个单位（{'、'.join(named[:5])}{'等' if len(named) > 5 else ''}），各单位分别统计；该列空白的记录计入本台账单位“{ctx.unit}”", "split_units", sheet.key, col=raw.first_col + uj + 1)
     else:
         units = np.full(n, ctx.unit, dtype=object)
     zeros = np.zeros(n, dtype=np.intp)
@@ -461,7 +524,7 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
     out["excel_row"] = rows_no
 
     by_month: dict[str, np.ndarray] = {}  # date column -> precision day or month
-    for col in sheet.columns:
+    for col in (*sheet.columns, *(c for c in sheet.extra if c.key in col_of)):
         if col.pii and not col.identifying:
             continue
         j = col_of.get(col.key)
@@ -520,9 +583,9 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
         elif col.type == "account":
             res = MEMO.map(("account", MEMO.pin(schema)), vals, partial(clean.map_account, schema=schema))
             out[col.key] = to_column([a for d, a, _ in res], inv)
-            out["_account_direction"] = to_column([d for d, a, _ in res], inv)
+            out[f"{col.key}_direction" if col.into else "_account_direction"] = to_column([d for d, a, _ in res], inv)
             if present:
-                notes = [("account", nt) if nt in ("rollup", "unknown") else None for d, a, nt in res]
+                notes = [("account", nt) if nt in ("rollup", "unknown", "code", "code_conflict") else None for d, a, nt in res]
                 report(False, j, inv, vals, notes)
         else:  # pragma: no cover - schema types are closed
             raise ValueError(f"unknown column type {col.type}")
@@ -552,7 +615,10 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
         return pd.DataFrame(data, copy=False)
 
     if sheet.key == "funds":
-        df = _resolve_direction(frame(), raw.name, ctx)
+        df, both = stand_ins(frame(), sheet)
+        for pos in np.flatnonzero(both).tolist():
+            ctx.add(raw.name, int(df["excel_row"].iat[pos]), "", "", "missing", "error", "同一行既填了收入金额又填了支出金额，无法判断是哪一笔，只计入了第一笔。请拆成两行（一收一支）后重新报送", "two_amounts", "funds", df["unit"].iat[pos])
+        df = _resolve_direction(df, raw.name, ctx)
     for r, c in raw.formulas_without_value:
         hr = raw.excel_row(header.row)
         if r > hr:
@@ -583,6 +649,8 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
             if c not in df.columns:
                 df[c] = None
         df = df[cols]
+        if df["amount"].dtype == object:  # only 收入/支出 columns: amounts came from them
+            df["amount"] = pd.to_numeric(df["amount"]).astype("float64")
     stats["records"] = len(df)
     return df, stats
 
@@ -613,15 +681,17 @@ def load_ledgers(
     engine: str = "calamine",
     registry=None,
     jobs: int = 1,
+    layouts: Sequence[Any] = (),
 ) -> Ledger:
     """Load workbooks and folders of workbooks into one ``Ledger``.
 
     ``year``: only workbooks of that 年度 are counted (others: an error finding
     each).  ``registry``: maps a unit name as written to its canonical name
     (a ``gonghui_kit.analysis.units.UnitRegistry``, or any callable name → name).  ``jobs`` > 1 reads files in parallel
-    processes (fork where available, spawn on Windows).
+    processes (fork where available, spawn on Windows).  ``layouts``: layout
+    files (``layouts.load_layouts``); a file uses the first whose ``files`` match.
     """
-    return load_years_ledgers({year: paths}, engine=engine, registry=registry, jobs=jobs)[year]
+    return load_years_ledgers({year: paths}, engine=engine, registry=registry, jobs=jobs, layouts=layouts)[year]
 
 
 def load_years_ledgers(
@@ -631,6 +701,7 @@ def load_years_ledgers(
     registry=None,
     jobs: int = 1,
     on_read: Callable[[], Any] | None = None,
+    layouts: Sequence[Any] = (),
 ) -> dict[int | None, Ledger]:
     """:func:`load_ledgers` for several years at once: ``{year: paths}`` →
     ``{year: Ledger}``, every workbook of every year read in one pool (no
@@ -647,7 +718,7 @@ def load_years_ledgers(
         roots = [Path(p) for p in paths]
         names = [_display(f, next((r for r in roots if r.is_dir() and _is_under(f, r)), None)) for f in files]
         plans.append((year, files, names, findings, new_salt()))
-    args = [(f, n, year, engine, salt) for year, files, names, _, salt in plans for f, n in zip(files, names, strict=True)]
+    args = [(f, n, year, engine, salt, layout_for(n, layouts)) for year, files, names, _, salt in plans for f, n in zip(files, names, strict=True)]
     out: dict[int | None, Ledger] = {}
     with _no_gc():
         results = _load_many(args, jobs=jobs)
@@ -685,9 +756,9 @@ def _is_under(f: Path, root: Path) -> bool:
 
 
 def _load_one(args: tuple) -> WorkbookResult:
-    path, name, year, engine, salt = args
+    path, name, year, engine, salt, layout = args
     with _no_gc():  # also in a spawned worker
-        return load_workbook(path, year=year, engine=engine, name=name, salt=salt)
+        return load_workbook(path, year=year, engine=engine, name=name, salt=salt, layout=layout)
 
 
 # a workbook is parsed ahead only up to this many cells (safety's estimate of
@@ -705,7 +776,7 @@ def _load_serial(args: list[tuple]) -> list[WorkbookResult]:
     GIL.  Same results and CPU time as one workbook after the other, ~25%
     less elapsed time.
     """
-    if len(args) < 2 or any(engine != "calamine" for _, _, _, engine, _ in args):
+    if len(args) < 2 or any(a[3] != "calamine" for a in args):
         return [_load_one(a) for a in args]
     import concurrent.futures as cf
 
@@ -715,15 +786,16 @@ def _load_serial(args: list[tuple]) -> list[WorkbookResult]:
     with _no_gc(), cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="gonghui-parse") as ex:
 
         def start(a: tuple) -> tuple[WorkbookResult, _Ctx, Any, Any]:
-            path, name, _, _, salt = a
+            path, name, _, _, salt, layout = a
             res, ctx, insp = _inspect(path, name, salt)
+            ctx.layout = layout
             ahead = None
-            if insp is not None and sum(r * c for r, c in insp.sheet_dims.values()) <= _AHEAD_MAX_CELLS:
+            if insp is not None and insp.kind in ("xlsx", "xlsm") and sum(r * c for r, c in insp.sheet_dims.values()) <= _AHEAD_MAX_CELLS:
                 ahead = ex.submit(parse_ahead, res.path)
             return res, ctx, insp, ahead
 
         nxt = start(args[0])
-        for k, (_, _, year, engine, _) in enumerate(args):
+        for k, (_, _, year, engine, _, _) in enumerate(args):
             res, ctx, insp, ahead = nxt
             wb = _read(res, ctx, engine, insp, ahead) if insp is not None else None
             if k + 1 < len(args):
@@ -737,7 +809,7 @@ def _load_serial(args: list[tuple]) -> list[WorkbookResult]:
 
 
 def _load_many(args: list[tuple], *, jobs: int) -> list[WorkbookResult]:
-    """Load ``(path, name, year, engine, salt)`` workbooks, in order."""
+    """Load ``(path, name, year, engine, salt, layout)`` workbooks, in order."""
     if jobs <= 1 or len(args) < 4:
         return _load_serial(args)
     import concurrent.futures as cf

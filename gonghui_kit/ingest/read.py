@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-__all__ = ["RawSheet", "RawWorkbook", "ReadError", "READERS", "register_reader", "read_workbook", "parse_ahead", "Prefetched", "sheet_xml_paths"]
+__all__ = ["RawSheet", "RawWorkbook", "ReadError", "READERS", "register_reader", "read_workbook", "parse_ahead", "Prefetched",
+           "sheet_xml_paths", "read_text_table", "decode_text", "sniff_delimiter", "TEXT_SUFFIXES"]
 
 
 @dataclass
@@ -35,6 +36,7 @@ class RawSheet:
     hidden_rows: frozenset[int] = frozenset()
     formulas_without_value: list[tuple[int, int]] = field(default_factory=list)  # (excel_row, col0)
     visible: bool = True
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # 0-based (row0, col0, row1, col1), absolute
 
     def excel_row(self, i: int) -> int:
         return self.first_row + i
@@ -80,6 +82,8 @@ def read_workbook(path: str | Path, engine: str = "calamine", *, inspection: Any
     except KeyError:
         raise ValueError(f"unknown reader {engine!r}; known: {sorted(READERS)}") from None
     path = Path(path)
+    if path.suffix.lower() in TEXT_SUFFIXES or getattr(inspection, "kind", None) == "csv":
+        return read_text_table(path)
     if prefetched is not None and engine == "calamine":
         wb = _calamine_grids(path, prefetched.wb, prefetched.parsed)
     else:
@@ -91,6 +95,68 @@ def read_workbook(path: str | Path, engine: str = "calamine", *, inspection: Any
     for s in wb.sheets:
         s.formulas_without_value = missing.get(s.name, [])
     return wb
+
+
+MAX_SHEET_CELLS = 20_000_000  # safety.Limits.max_sheet_cells
+TEXT_SUFFIXES = (".csv", ".txt")
+_DELIMITERS = ",\t;|"
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    r"""Text and the encoding it was written in: a BOM (UTF-8, UTF-16), else
+    UTF-8 if it decodes, else GB18030 (a superset of GBK and GB2312, what
+    Chinese Excel and WPS write for "CSV").
+
+    >>> decode_text("日期,金额".encode("gbk")), decode_text("\ufeff日期".encode("utf-8"))
+    (('日期,金额', 'gb18030'), ('日期', 'utf-8-sig'))
+    """
+    for bom, enc in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            return data.decode(enc, "replace"), enc
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("gb18030", "replace"), "gb18030"
+
+
+def sniff_delimiter(text: str) -> str:
+    r"""The delimiter of a text table: the candidate that splits the first
+    lines into the same number (> 1) of fields most often.
+
+    >>> sniff_delimiter("日期;金额\n2023-01-01;5"), sniff_delimiter("日期\t名称\n1\t2"), sniff_delimiter("a")
+    (';', '\t', ',')
+    """
+    import csv
+    import io
+
+    lines = [ln for ln in text.splitlines()[:50] if ln.strip()]
+    best, score = ",", 0
+    for d in _DELIMITERS:
+        counts = [len(r) for r in csv.reader(io.StringIO("\n".join(lines)), delimiter=d)]
+        wide = [c for c in counts if c > 1]
+        if wide:
+            common = max(set(wide), key=wide.count)
+            sc = wide.count(common) * common
+            if sc > score:
+                best, score = d, sc
+    return best
+
+
+def read_text_table(path: Path) -> RawWorkbook:
+    """A .csv/.txt table as one sheet named after the file (cells as text;
+    the column parsers read numbers and dates written as text)."""
+    import csv
+    import io
+
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise ReadError("unreadable", f"文件无法读取（{type(e).__name__}）") from e
+    text, _ = decode_text(data)
+    rows = [[(c.strip() or None) for c in r] for r in csv.reader(io.StringIO(text), delimiter=sniff_delimiter(text))]
+    if sum(len(r) for r in rows) > MAX_SHEET_CELLS:
+        raise ReadError("too_many_cells", "文件的单元格数超过上限；请拆分后重新报送")
+    return RawWorkbook(path, [RawSheet(path.stem, rows)], "csv")
 
 
 @register_reader("calamine")
@@ -109,7 +175,12 @@ def _calamine_open(path: Path) -> Any:
                 return pc.CalamineWorkbook.from_filelike(io.BytesIO(f.read()))
         return pc.CalamineWorkbook.from_path(str(path))
     except Exception as e:  # calamine raises its own error types
-        raise ReadError("corrupt", f"文件无法打开（{type(e).__name__}）") from e
+        first = e
+    try:  # an .xls or .ods named .xlsx (calamine picks the format by the name): by content
+        with open(path, "rb") as f:
+            return pc.CalamineWorkbook.from_filelike(f)
+    except Exception:  # noqa: BLE001
+        raise ReadError("corrupt", f"文件无法打开（{type(first).__name__}）") from first
 
 
 def _calamine_worksheets(wb: Any) -> list[tuple[str, Any]]:
@@ -131,13 +202,28 @@ def _calamine_grids(path: Path, wb: Any, parsed: dict[str, Any] | None = None) -
     try:
         for name, m in _calamine_worksheets(wb):
             sh = parsed.pop(name) if parsed and name in parsed else wb.get_sheet_by_name(name)
+            if sh.height * sh.width > MAX_SHEET_CELLS:  # .xls/.ods/.xlsb: not bounded by the safety scan
+                raise ReadError(
+                    "too_many_cells",
+                    f"工作表“{name}”的使用范围约 {sh.height * sh.width:,} 个单元格，超过上限；请删除多余的行和列后重新报送",
+                )
             start = sh.start or (0, 0)
             rows = sh.to_python(skip_empty_area=True)
+            try:
+                merged = [(a[0], a[1], b[0], b[1]) for a, b in (sh.merged_cell_ranges or ())]
+            except Exception:  # noqa: BLE001 - formats without merge records
+                merged = []
             # free this sheet's dense Rust grid now: a plain reassignment keeps
             # it alive while the next sheet's grid is built (2× peak memory)
             del sh
             visible = m is None or str(m.visible).endswith("Visible")
-            sheets.append(RawSheet(name=name, rows=rows, first_row=start[0] + 1, first_col=start[1], visible=visible))
+            sheets.append(
+                RawSheet(
+                    name=name, rows=rows, first_row=start[0] + 1, first_col=start[1], visible=visible, merged=merged
+                )
+            )
+    except ReadError:
+        raise
     except Exception as e:
         raise ReadError("corrupt", f"文件内容损坏，无法读取（{type(e).__name__}）") from e
     finally:
@@ -196,7 +282,8 @@ def _read_openpyxl(path: Path) -> RawWorkbook:
         for ws in wb.worksheets:
             rows = [[("" if v is None else v) for v in r] for r in ws.iter_rows(values_only=True)]
             hidden = frozenset(r for r, d in ws.row_dimensions.items() if d.hidden)
-            sheets.append(RawSheet(ws.title, rows, 1, 0, hidden, visible=ws.sheet_state == "visible"))
+            merged = [(m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in ws.merged_cells.ranges]
+            sheets.append(RawSheet(ws.title, rows, 1, 0, hidden, visible=ws.sheet_state == "visible", merged=merged))
     finally:
         wb.close()
     return RawWorkbook(path, sheets, "openpyxl")

@@ -138,7 +138,8 @@ def _date_fast(v: Any, t: type, year: int | None) -> tuple[int, int, str | None,
             return (_NAT, 0, None, "invalid")
         return (day * _DAY_US, 0, "day", note)
     if t is float:  # an Excel serial (clean._serial: unit 'us')
-        if 60 <= v < 2_958_466 and not (v.is_integer() and (1900 <= v <= 2100 or 19000101 <= v <= 21001231)):
+        # 1900..2100: a year, or a date typed as a number (2024.3), never a serial of 1905
+        if 60 <= v < 2_958_466 and not (1900 <= v <= 2100 or (v.is_integer() and 19000101 <= v <= 21001231)):
             return ((int(v) - _EXCEL_1970) * _DAY_US, 2, "day", "serial")
     return None
 

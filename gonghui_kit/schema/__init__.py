@@ -75,6 +75,8 @@ class Column:
     required: bool = False
     pii: bool = False
     identifying: bool = False
+    into: str | None = None  # an extra column: fills this column where it is blank ...
+    sets: tuple[tuple[str, str], ...] = ()  # ... and these columns where they are blank
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -89,6 +91,7 @@ class Sheet:
     layout: str
     columns: tuple[Column, ...]
     date_column: str | None = None
+    extra: tuple[Column, ...] = ()  # columns standing in for another (not in the tables)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -160,6 +163,15 @@ class Schema:
     subtotal_words: tuple[str, ...]
     note_prefixes: tuple[str, ...]
     helper_sheets: tuple[str, ...] = ()
+    account_codes: dict[str, str] = field(default_factory=dict)
+    signature_words: tuple[str, ...] = ()
+    ignored_columns: tuple[str, ...] = ()
+    summary_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)  # indicator -> headers
+
+    @functools.cached_property
+    def summary_lookup(self) -> dict[str, str]:
+        """norm_key(header) -> indicator key of a summary table's column."""
+        return {norm_key(n): k for k, names in self.summary_columns.items() for n in names}
 
     def is_helper_sheet(self, name: str) -> bool:
         """Instructions or drop-down lists, not data (``helper_sheets``)."""
@@ -225,21 +237,24 @@ def load_schema() -> Schema:
     text = resources.files(__package__).joinpath("ledger.yaml").read_text(encoding="utf-8")
     raw = yaml.safe_load(text)
     sheets = []
-    for s in raw["sheets"]:
-        cols = tuple(
-            Column(
-                key=c["key"],
-                label=c["name"],
-                aliases=_tuple(c.get("aliases")),
-                type=c["type"],
-                categories=c.get("categories") or ("yesno" if c["type"] == "yesno" else None),
-                blank=c.get("blank"),
-                required=bool(c.get("required", False)),
-                pii=bool(c.get("pii", False)),
-                identifying=bool(c.get("identifying", False)),
-            )
-            for c in s["columns"]
+
+    def column(c: dict) -> Column:
+        return Column(
+            key=c["key"],
+            label=c["name"],
+            aliases=_tuple(c.get("aliases")),
+            type=c["type"],
+            categories=c.get("categories") or ("yesno" if c["type"] == "yesno" else None),
+            blank=c.get("blank"),
+            required=bool(c.get("required", False)),
+            pii=bool(c.get("pii", False)),
+            identifying=bool(c.get("identifying", False)),
+            into=c.get("into"),
+            sets=tuple((str(k), str(v)) for k, v in (c.get("sets") or {}).items()),
         )
+
+    for s in raw["sheets"]:
+        cols = tuple(column(c) for c in s["columns"])
         sheets.append(
             Sheet(
                 key=s["key"],
@@ -248,6 +263,7 @@ def load_schema() -> Schema:
                 layout=s["layout"],
                 columns=cols,
                 date_column=s.get("date_column"),
+                extra=tuple(column(c) for c in s.get("extra") or ()),
             )
         )
     cats = {
@@ -266,4 +282,8 @@ def load_schema() -> Schema:
         subtotal_words=_tuple(raw["subtotal_words"]),
         note_prefixes=_tuple(raw["note_prefixes"]),
         helper_sheets=_tuple(raw.get("helper_sheets")),
+        signature_words=_tuple(raw.get("signature_words")),
+        ignored_columns=_tuple(raw.get("ignored_columns")),
+        summary_columns={str(k): _tuple(v) for k, v in (raw.get("summary_columns") or {}).items()},
+        account_codes={str(k): str(v) for k, v in (raw.get("account_codes") or {}).items()},
     )

@@ -163,7 +163,8 @@ def test_record_without_usable_date(raw, code, make_book, load_book, tmp_path):
     rec = df[df["name"] == "乙"].iloc[0]
     assert pd.isna(rec["month"])
     f = one_finding(res.findings, sheet=ACT, row=book.row(ACT, 2), code=code)
-    assert f.severity == "warning" and f.column == "日期"
+    # a date not understood is an error since the exit-0 rule (issue: never silently wrong)
+    assert f.severity == ("error" if code == "date_invalid" else "warning") and f.column == "日期"
     ind = compute_indicators(load_ledgers(tmp_path))
     assert value_of(ind, UNIT, YEAR, "activities") == 2
     assert value_of(ind, UNIT, YEAR, "activity_participants") == 12

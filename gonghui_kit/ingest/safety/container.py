@@ -68,103 +68,129 @@ def inspect_zip(f, size: int, lim: Limits, rep: Report) -> None:
         if not (has_ct and "xl/workbook.xml" in lower):
             kind = _zip_kind(zf, lower)
             rep.kind = kind
-            if kind == "xlsb":
-                raise rep.refuse("xlsb", "这是 Excel 二进制工作簿（.xlsb），请在 Excel/WPS 中“另存为” .xlsx 后重新报送。")
-            raise rep.refuse("not_workbook", NOT_WORKBOOK.get(kind, NOT_WORKBOOK["zip"]))
+            if kind not in ("xlsb", "ods"):
+                raise rep.refuse("not_workbook", NOT_WORKBOOK.get(kind, NOT_WORKBOOK["zip"]))
+            _check_declared(infos, lim, rep)
+            _check_other_zip(zf, kind, lower, by_name, lim, rep)  # read by calamine
+            return
         rep.kind = "xlsx"
+        _check_declared(infos, lim, rep)
+        budget = _Budget(lim.max_uncompressed_bytes)
+        _check_xlsx(zf, infos, by_name, lower, budget, lim, rep)
 
-        # declared sizes, methods, encryption: nothing inflated yet
-        total = 0
-        flagged = sum(i.flag_bits & 0x1 for i in infos)
-        if flagged:  # zip-level passwords: Excel never writes them (its own are CFB, above)
-            if flagged == len(infos):
+
+def _check_other_zip(zf: zipfile.ZipFile, kind: str, lower: dict[str, str], by_name: dict, lim: Limits, rep: Report) -> None:
+    """.ods and .xlsb, read by calamine: encryption and macros (the sizes and
+    ratios are checked before; the reader bounds each sheet's used range)."""
+    names_low = list(lower)
+    if kind == "ods":
+        man = lower.get("meta-inf/manifest.xml")
+        if man is not None:
+            text = _read_part(zf, by_name[man], _Budget(lim.max_uncompressed_bytes), lim, rep)
+            if "encryption-data" in text:
                 rep.kind = "encrypted"
                 raise rep.refuse("encrypted", ENCRYPTED)
+        if any(n.startswith(("basic/", "scripts/")) for n in names_low):
+            rep.add("macros", "info", "文件含宏（Basic 等代码），宏不会被运行，只读取表格数据。")
+    elif any(n.endswith("vbaproject.bin") for n in names_low):
+        rep.add("macros", "info", "文件含宏（VBA 等代码），宏不会被运行，只读取表格数据。")
+
+
+def _check_declared(infos: list[zipfile.ZipInfo], lim: Limits, rep: Report) -> None:
+    """Declared sizes, methods, encryption: nothing inflated yet."""
+    total = 0
+    flagged = sum(i.flag_bits & 0x1 for i in infos)
+    if flagged:  # zip-level passwords: Excel never writes them (its own are CFB, above)
+        if flagged == len(infos):
+            rep.kind = "encrypted"
+            raise rep.refuse("encrypted", ENCRYPTED)
+        raise rep.refuse("corrupt", CORRUPT)
+    for i in infos:
+        if i.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise rep.refuse("corrupt", "文件使用了 Excel 不会使用的压缩方式，无法安全读取；请在 Excel/WPS 中重新另存为 .xlsx 后报送。")
+        if i.compress_type == zipfile.ZIP_STORED and i.compress_size != i.file_size:
             raise rep.refuse("corrupt", CORRUPT)
-        for i in infos:
-            if i.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                raise rep.refuse("corrupt", "文件使用了 Excel 不会使用的压缩方式，无法安全读取；请在 Excel/WPS 中重新另存为 .xlsx 后报送。")
-            if i.compress_type == zipfile.ZIP_STORED and i.compress_size != i.file_size:
-                raise rep.refuse("corrupt", CORRUPT)
-            if i.compress_type == zipfile.ZIP_DEFLATED and i.compress_size > i.file_size * 1.01 + 1024:
-                # deflate never expands data this much: the declared size is a lie
-                raise rep.refuse("corrupt", "文件内部记录的大小与实际不符（已损坏或被篡改），无法安全读取；请重新导出后报送。")
-            total += i.file_size
-            if i.file_size > lim.bomb_min_bytes and i.file_size > lim.max_ratio * max(i.compress_size, 1):
-                raise _bomb(rep, lim, i.file_size, i.file_size / max(i.compress_size, 1))
-        if total > lim.max_uncompressed_bytes:
-            raise _bomb(rep, lim, total, None)
+        if i.compress_type == zipfile.ZIP_DEFLATED and i.compress_size > i.file_size * 1.01 + 1024:
+            # deflate never expands data this much: the declared size is a lie
+            raise rep.refuse("corrupt", "文件内部记录的大小与实际不符（已损坏或被篡改），无法安全读取；请重新导出后报送。")
+        total += i.file_size
+        if i.file_size > lim.bomb_min_bytes and i.file_size > lim.max_ratio * max(i.compress_size, 1):
+            raise _bomb(rep, lim, i.file_size, i.file_size / max(i.compress_size, 1))
+    if total > lim.max_uncompressed_bytes:
+        raise _bomb(rep, lim, total, None)
 
-        budget = _Budget(lim.max_uncompressed_bytes)
-        checked: set[str] = set()
 
-        def part(name: str) -> str | None:
-            real = by_name.get(name) or by_name.get(lower.get(name.lower(), ""))
-            if real is None:
-                return None
-            data = _read_part(zf, real, budget, lim, rep)
-            checked.add(real.filename)
-            return data
+def _check_xlsx(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], by_name: dict, lower: dict[str, str], budget: "_Budget", lim: Limits, rep: Report) -> None:
+    """The parts of an .xlsx/.xlsm, inflated within ``budget``."""
+    checked: set[str] = set()
 
-        ct = part(lower["[content_types].xml"]) or ""
-        wb_xml = part(lower["xl/workbook.xml"]) or ""
-        rels = part("xl/_rels/workbook.xml.rels") or ""
-        sheets = _sheet_parts(wb_xml, rels, by_name, lower)
+    def part(name: str) -> str | None:
+        real = by_name.get(name) or by_name.get(lower.get(name.lower(), ""))
+        if real is None:
+            return None
+        data = _read_part(zf, real, budget, lim, rep)
+        checked.add(real.filename)
+        return data
 
-        names_low = list(lower)
-        if (
-            "macroenabled" in ct.lower()
-            or any(n.endswith("vbaproject.bin") for n in names_low)
-            or any(n.startswith(("xl/macrosheets/", "xl/activex/")) for n in names_low)
-        ):
-            rep.kind = "xlsm"
-            rep.add("macros", "info", "文件含宏（VBA 等代码），宏不会被运行，只读取表格数据。")
-        if any(n.startswith("xl/externallinks/") for n in names_low) or "xl/connections.xml" in lower:
-            rep.add(
-                "external_links",
-                "warning",
-                "文件含外部链接或数据连接（引用其他文件），不会被访问，按保存时的缓存值读取；"
-                "如数值有误，请在 Excel 中“断开链接”后重新报送。",
-            )
+    ct = part(lower["[content_types].xml"]) or ""
+    wb_xml = part(lower["xl/workbook.xml"]) or ""
+    rels = part("xl/_rels/workbook.xml.rels") or ""
+    sheets = _sheet_parts(wb_xml, rels, by_name, lower)
 
-        for sheet_name, target in sheets:
-            if target not in by_name:
-                rep.add("corrupt", "error", f"工作表「{sheet_name}」的内容缺失，文件已损坏；请重新导出后报送。", sheet_name)
-        if rep.has_error:
-            return
+    names_low = list(lower)
+    if (
+        "macroenabled" in ct.lower()
+        or any(n.endswith("vbaproject.bin") for n in names_low)
+        or any(n.startswith(("xl/macrosheets/", "xl/activex/")) for n in names_low)
+    ):
+        rep.kind = "xlsm"
+        rep.add("macros", "info", "文件含宏（VBA 等代码），宏不会被运行，只读取表格数据。")
+    if any(n.startswith("xl/externallinks/") for n in names_low) or "xl/connections.xml" in lower:
+        rep.add(
+            "external_links",
+            "warning",
+            "文件含外部链接或数据连接（引用其他文件），不会被访问，按保存时的缓存值读取；"
+            "如数值有误，请在 Excel 中“断开链接”后重新报送。",
+        )
 
-        sheet_of = {t: n for n, t in sheets if t in by_name}
-        shared = {n for n in by_name if n.lower().startswith("xl/") and n.lower().endswith("sharedstrings.xml")}
-        long_text = 0
-        ctrl = False
-        cells = 0
-        for info in infos:
-            if info.filename in checked:
-                continue
-            scan = _stream_member(zf, info, sheet_of.get(info.filename), info.filename in shared, budget, lim, rep)
-            if scan is not None:
-                long_text += scan.long
-                ctrl = ctrl or scan.ctrl
-            if isinstance(scan, SheetScan) and not rep.has_error:
-                rows, cols = scan.estimate()
-                cells += rows * cols
-                if cells > lim.max_workbook_cells:
-                    raise rep.refuse(
-                        "too_many_cells",
-                        f"各工作表的使用范围合计约 {fmt_count(cells)} 个单元格，超过整个文件的上限 {fmt_count(lim.max_workbook_cells)} 个。"
-                        "如表格右侧或下方远处有零星内容或格式，请选中多余的行和列并“删除”（不是“清除内容”）；"
-                        "如数据确实这么多，请拆分为多个文件后重新报送。",
-                    )
-        if long_text:
-            rep.add(
-                "long_text",
-                "warning",
-                f"有 {fmt_count(long_text)} 个单元格的文字超过 {fmt_count(lim.max_cell_chars)} 字（Excel 单元格上限），读取时将被截断；请核对这些单元格。",
-            )
-        if ctrl:
-            rep.add(
-                "control_chars", "info", "部分单元格含不可见的控制字符（常见于从其他系统复制的数据），读取时会去掉这些字符。"
-            )
+    for sheet_name, target in sheets:
+        if target not in by_name:
+            rep.add("corrupt", "error", f"工作表「{sheet_name}」的内容缺失，文件已损坏；请重新导出后报送。", sheet_name)
+    if rep.has_error:
+        return
+
+    sheet_of = {t: n for n, t in sheets if t in by_name}
+    shared = {n for n in by_name if n.lower().startswith("xl/") and n.lower().endswith("sharedstrings.xml")}
+    long_text = 0
+    ctrl = False
+    cells = 0
+    for info in infos:
+        if info.filename in checked:
+            continue
+        scan = _stream_member(zf, info, sheet_of.get(info.filename), info.filename in shared, budget, lim, rep)
+        if scan is not None:
+            long_text += scan.long
+            ctrl = ctrl or scan.ctrl
+        if isinstance(scan, SheetScan) and not rep.has_error:
+            rows, cols = scan.estimate()
+            cells += rows * cols
+            if cells > lim.max_workbook_cells:
+                raise rep.refuse(
+                    "too_many_cells",
+                    f"各工作表的使用范围合计约 {fmt_count(cells)} 个单元格，超过整个文件的上限 {fmt_count(lim.max_workbook_cells)} 个。"
+                    "如表格右侧或下方远处有零星内容或格式，请选中多余的行和列并“删除”（不是“清除内容”）；"
+                    "如数据确实这么多，请拆分为多个文件后重新报送。",
+                )
+    if long_text:
+        rep.add(
+            "long_text",
+            "warning",
+            f"有 {fmt_count(long_text)} 个单元格的文字超过 {fmt_count(lim.max_cell_chars)} 字（Excel 单元格上限），读取时将被截断；请核对这些单元格。",
+        )
+    if ctrl:
+        rep.add(
+            "control_chars", "info", "部分单元格含不可见的控制字符（常见于从其他系统复制的数据），读取时会去掉这些字符。"
+        )
 
 
 def _bomb(rep: Report, lim: Limits, nbytes: int, ratio: float | None) -> Refuse:

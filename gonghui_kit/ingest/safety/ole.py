@@ -31,12 +31,18 @@ def inspect_cfb(f, size: int, rep: Report) -> None:
         raise rep.refuse("encrypted", ENCRYPTED)
     wb = names.get("workbook") or names.get("book")
     if wb is not None:
-        rep.kind = "xls"
+        rep.kind = "xls"  # also WPS .et: the same BIFF records
         if _biff_has_filepass(f, size, wb):
             raise rep.refuse(
                 "encrypted", "这是设置了打开密码的旧版 .xls 文件：请取消密码，并在 Excel/WPS 中“另存为” .xlsx 后重新报送。"
             )
-        raise rep.refuse("xls", "这是旧版 .xls 文件，请在 Excel/WPS 中“另存为” .xlsx 后重新报送。")
+        if entries is None:
+            raise rep.refuse("corrupt", CORRUPT)
+        # BIFF is not compressed: its size is bounded by the file's (checked
+        # before); the reader bounds each sheet's used range (read.py)
+        if any(n in names for n in ("_vba_project_cur", "_vba_project", "macros")):
+            rep.add("macros", "info", "文件含宏（VBA 等代码），宏不会被运行，只读取表格数据。")
+        return
     if "worddocument" in names:
         rep.kind = "doc"
         raise rep.refuse("not_workbook", NOT_WORKBOOK["doc"])

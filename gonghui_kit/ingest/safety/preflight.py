@@ -110,6 +110,17 @@ def _inspect(p: Path, lim: Limits, rep: Report) -> None:
         else:
             kind = _sniff(head)
             rep.kind = kind
+            if kind == "text" and p.suffix.lower() in (".csv", ".txt"):
+                rep.kind = "csv"  # a text table, named as one: read as text (UTF-8 or GBK)
+                return
+            if kind == "text" and p.suffix.lower() != ".xlsx":  # never claim a renamed .xlsx when it was not
+                msg = NOT_WORKBOOK["text_plain"]
+                if p.suffix.lower() in (".xlsm", ".xls", ".xlsb", ".et", ".ods"):
+                    msg = (
+                        f"这是纯文本（CSV 等）文件，只是扩展名改成了 {p.suffix}；"
+                        + NOT_WORKBOOK["text_plain"].split("；", 1)[1]
+                    )
+                raise rep.refuse("not_workbook", msg)
             raise rep.refuse("not_workbook", NOT_WORKBOOK.get(kind, NOT_WORKBOOK["unknown"]))
 
 

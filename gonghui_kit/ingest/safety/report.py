@@ -81,6 +81,7 @@ NOT_WORKBOOK = {
     "xml": "这是一个 XML 文件，不是 Excel 工作簿；" + _SAVE_AS,
     "rtf": "这是 RTF 文档，不是 Excel 表格；请报送 .xlsx 台账。",
     "text": "这是纯文本（CSV 等）文件，只是扩展名改成了 .xlsx；" + _SAVE_AS,
+    "text_plain": "这是纯文本文件，不是 Excel 工作簿；" + _SAVE_AS,
     "image": "这是一张图片，不是 Excel 表格；请报送 .xlsx 台账。",
     "archive": "这是压缩包（RAR/7z/gz 等），不是 Excel 工作簿；请解压后报送其中的 .xlsx 文件。",
     "zip": "这是普通的 .zip 压缩包，不是 Excel 工作簿；请解压后报送其中的 .xlsx 文件。",

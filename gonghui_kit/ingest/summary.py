@@ -1,0 +1,80 @@
+"""Summary tables (统计表, 汇总表): one row per unit, one column per
+indicator, as a 上级工会 collects them.  Their values are taken as reported
+(there are no records to count them from) and checked for internal
+consistency; ``analysis.indicators`` uses them for units without records.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gonghui_kit.ingest import clean
+from gonghui_kit.ingest.read import RawSheet
+from gonghui_kit.schema import Schema, load_schema, norm_key
+
+__all__ = ["read_summary", "REPORTED_COLUMNS"]
+
+REPORTED_COLUMNS = ["unit", "year", "indicator", "value", "source_file", "sheet", "excel_row"]
+
+# indicator -> kind of number
+_MONEY = {"activity_spend", "income_total", "expense_total", "care_amount"}
+
+# (smaller, larger, message): a row whose values contradict each other
+_CONSISTENT = (
+    ("activities", "activity_participants", "参与人次少于活动场次"),
+    ("members_total", "employees", "会员人数多于职工人数"),
+    ("training_sessions", "training_person_times", "培训人次少于培训场次"),
+)
+
+
+def read_summary(raw: RawSheet, header_row: int, year: int, file: str, schema: Schema | None = None
+                 ) -> tuple[list[dict[str, Any]], list[tuple[int, int, str, Any, str, str, str]]]:
+    """The values of a summary table whose header is ``raw.rows[header_row]``:
+    records ``{unit, year, indicator, value, source_file, sheet, excel_row}``
+    and problems ``(excel_row, 1-based column, header, value, code,
+    severity, message)``.  Total rows (合计) and rows without a unit are left
+    out; a value not understood is an error; inconsistent values a warning.
+
+    >>> s = RawSheet("统计表", [["单位名称", "活动场次", "参与人次", "备注"], ["机关分会", 4, 3, ""], ["合计", 4, 3, None], ["动力分会", "很多", 9, None]])
+    >>> recs, probs = read_summary(s, 0, 2023, "a.xlsx")
+    >>> [(r["unit"], r["indicator"], r["value"]) for r in recs]
+    [('机关分会', 'activities', 4.0), ('机关分会', 'activity_participants', 3.0), ('动力分会', 'activity_participants', 9.0)]
+    >>> [(p[0], p[1], p[4], p[5]) for p in probs]
+    [(2, 3, 'summary_inconsistent', 'warning'), (4, 2, 'number_invalid', 'error'), (1, 4, 'unknown_column', 'info')]
+    """
+    schema = schema or load_schema()
+    units = {norm_key(a) for a in schema.unit_column}
+    head = raw.rows[header_row]
+    unit_j = next(j for j, h in enumerate(head) if isinstance(h, str) and norm_key(h) in units)
+    cols = {j: schema.summary_lookup[norm_key(h)] for j, h in enumerate(head)
+            if isinstance(h, str) and norm_key(h) in schema.summary_lookup}
+    records: list[dict[str, Any]] = []
+    problems: list[tuple[int, int, str, Any, str, str, str]] = []
+    for i in range(header_row + 1, len(raw.rows)):
+        row = raw.rows[i]
+        unit = clean.clean_text(row[unit_j]) if unit_j < len(row) else None
+        if unit is None or clean.is_subtotal_row([unit], schema.subtotal_words):
+            continue
+        excel_row = raw.excel_row(i)
+        got: dict[str, tuple[float, int]] = {}
+        for j, key in cols.items():
+            v = row[j] if j < len(row) else None
+            r = clean.parse_number(v, kind="money" if key in _MONEY else "count")
+            if not r.ok:
+                problems.append((excel_row, raw.first_col + j + 1, str(head[j]), v, "number_invalid", "error",
+                                 "无法识别为数字，未计入。请改为数字后重新报送"))
+            elif r.value is not None:
+                got[key] = (r.value, j)
+                records.append(dict(unit=unit, year=year, indicator=key, value=r.value, source_file=file,
+                                    sheet=raw.name, excel_row=excel_row))
+        for small, large, what in _CONSISTENT:
+            if small in got and large in got and got[small][0] > got[large][0]:
+                problems.append((excel_row, raw.first_col + got[large][1] + 1, str(head[got[large][1]]), got[large][0],
+                                 "summary_inconsistent", "warning", f"{what}，前后矛盾，请核实"))
+    for j, h in enumerate(head):
+        if j != unit_j and j not in cols and isinstance(h, str) and h.strip():
+            filled = any(j < len(r) and not clean.is_blank(r[j]) for r in raw.rows[header_row + 1:])
+            problems.append((raw.excel_row(header_row), raw.first_col + j + 1, h.strip(), "", "unknown_column",
+                             "error" if filled else "info",
+                             "统计表中未识别的列，未读取" + ("，数据不完整。请删除该列或改为统计表的标准列名" if filled else "")))
+    return records, problems
