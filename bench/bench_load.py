@@ -46,7 +46,9 @@ def _maxrss_mb(who: int = resource.RUSAGE_SELF) -> float:
 
 
 def _files(d: Path) -> list[Path]:
-    return sorted(p for p in d.rglob("*.xlsx") if not any(part.startswith((".", "_")) for part in p.relative_to(d).parts))
+    return sorted(
+        p for p in d.rglob("*.xlsx") if not any(part.startswith((".", "_")) for part in p.relative_to(d).parts)
+    )
 
 
 # --------------------------------------------------------------------------
@@ -116,7 +118,15 @@ def _load(d: Path, jobs: int) -> dict:
     secs = time.perf_counter() - t
     rows = int(led.stats["rows"].sum()) if not led.stats.empty else 0
     records = int(led.stats["records"].sum()) if not led.stats.empty else 0
-    return {"seconds": secs, "cpu_before": cpu0, "rows": rows, "records": records, "findings": len(findings), "files": int(len(led.files)), "refused": int((led.files["status"] != "ok").sum())}
+    return {
+        "seconds": secs,
+        "cpu_before": cpu0,
+        "rows": rows,
+        "records": records,
+        "findings": len(findings),
+        "files": int(len(led.files)),
+        "refused": int((led.files["status"] != "ok").sum()),
+    }
 
 
 def variant_gonghui(d: Path) -> dict:
@@ -169,19 +179,37 @@ def make_formats(src: list[Path], out: Path) -> dict[str, Path]:
     for f in src:
         shutil.copy(f, dirs["xlsx"] / f.name)
         wb = openpyxl.load_workbook(f, read_only=True, data_only=True)
-        info = {r[0]: r[1] for r in wb["基本信息"].iter_rows(values_only=True) if r and r[0]} if "基本信息" in wb.sheetnames else {}
+        info = (
+            {r[0]: r[1] for r in wb["基本信息"].iter_rows(values_only=True) if r and r[0]}
+            if "基本信息" in wb.sheetnames
+            else {}
+        )
         unit_dir = dirs["csv"] / str(info.get("单位名称") or f.stem)
         unit_dir.mkdir(exist_ok=True)
         for ws in wb.worksheets:
             if ws.title == "基本信息":
                 continue
-            with open(unit_dir / f"{info.get('年度', '')}{ws.title}.csv", "w", encoding="gbk", errors="replace", newline="") as fh:
+            with open(
+                unit_dir / f"{info.get('年度', '')}{ws.title}.csv", "w", encoding="gbk", errors="replace", newline=""
+            ) as fh:
                 csv.writer(fh).writerows([["" if v is None else v for v in r] for r in ws.iter_rows(values_only=True)])
         wb.close()
     if soffice:
         for fmt in ("xls", "ods"):
-            subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{out}/profile", "--convert-to", fmt,
-                            "--outdir", str(dirs[fmt]), *map(str, src)], check=True, capture_output=True)
+            subprocess.run(
+                [
+                    soffice,
+                    "--headless",
+                    f"-env:UserInstallation=file://{out}/profile",
+                    "--convert-to",
+                    fmt,
+                    "--outdir",
+                    str(dirs[fmt]),
+                    *map(str, src),
+                ],
+                check=True,
+                capture_output=True,
+            )
     else:
         print("soffice not found: .xls/.ods not measured")
         del dirs["xls"], dirs["ods"]
@@ -203,8 +231,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rows", type=int, default=5000, help="data rows per workbook (approx.)")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     ap.add_argument("--profile", action="store_true", help="also cProfile (b) serial and print the hotspots")
-    ap.add_argument("--repeat", type=int, default=1, help="run each variant this many times, interleaved, and report the fastest (other load on a small machine)")
-    ap.add_argument("--formats", action="store_true", help="also rows/s per format (.xls/.ods through LibreOffice, GBK .csv)")
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run each variant this many times, interleaved, and report the fastest (other load on a small machine)",
+    )
+    ap.add_argument(
+        "--formats", action="store_true", help="also rows/s per format (.xls/.ods through LibreOffice, GBK .csv)"
+    )
     ap.add_argument("--child", choices=sorted(VARIANTS) + ["generate"], help=argparse.SUPPRESS)
     ap.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
@@ -223,10 +258,28 @@ def main(argv: list[str] | None = None) -> int:
 
     # generate in a child too: Linux keeps a process's peak RSS across
     # fork+exec, so a big parent would inflate every child's ru_maxrss
-    subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", "generate", "--dir", str(a.out), "--files", str(a.files), "--rows", str(a.rows)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--child",
+            "generate",
+            "--dir",
+            str(a.out),
+            "--files",
+            str(a.files),
+            "--rows",
+            str(a.rows),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     files = _files(a.out)
     size = sum(f.stat().st_size for f in files)
-    print(f"{len(files)} workbooks, {size / 2**20:.1f} MiB on disk, python {sys.version.split()[0]}, {os.cpu_count()} CPUs" + (f", fastest of {a.repeat} runs each" if a.repeat > 1 else ""))
+    print(
+        f"{len(files)} workbooks, {size / 2**20:.1f} MiB on disk, python {sys.version.split()[0]}, {os.cpu_count()} CPUs"
+        + (f", fastest of {a.repeat} runs each" if a.repeat > 1 else "")
+    )
     res: dict[str, dict] = {}
     for _ in range(max(1, a.repeat)):
         for name in ("noop", "pandas_openpyxl", "gonghui_serial", "gonghui_jobs2"):
@@ -235,10 +288,14 @@ def main(argv: list[str] | None = None) -> int:
                 res[name] = r
     rows = res["gonghui_serial"]["rows"]
     base = res["noop"]["maxrss_mb"]
-    print(f"rows read (non-empty rows of all sheets, as counted by gonghui): {rows:,}; records kept: {res['gonghui_serial']['records']:,}; findings: {res['gonghui_serial']['findings']:,}")
+    print(
+        f"rows read (non-empty rows of all sheets, as counted by gonghui): {rows:,}; records kept: {res['gonghui_serial']['records']:,}; findings: {res['gonghui_serial']['findings']:,}"
+    )
     print(f"pandas rows (len(df)+header per sheet): {res['pandas_openpyxl']['rows']:,}")
     print()
-    print(f"{'variant':<34}{'wall s':>8}{'rows/s':>10}{'CPU s':>8}{'rows/CPU-s':>12}{'peak RSS MB':>13}{'  (workers)':>12}")
+    print(
+        f"{'variant':<34}{'wall s':>8}{'rows/s':>10}{'CPU s':>8}{'rows/CPU-s':>12}{'peak RSS MB':>13}{'  (workers)':>12}"
+    )
     for name, label in (
         ("noop", "imports only (baseline)"),
         ("pandas_openpyxl", "(a) pandas.read_excel openpyxl"),
@@ -249,14 +306,20 @@ def main(argv: list[str] | None = None) -> int:
         rps = rows / r["seconds"] if r["seconds"] else float("nan")
         cps = rows / r["cpu_seconds"] if r["seconds"] else float("nan")
         workers = f"{r['children_maxrss_mb']:>10.0f}" if name == "gonghui_jobs2" else ""
-        print(f"{label:<34}{r['seconds']:>8.2f}{rps:>10,.0f}{r['cpu_seconds']:>8.2f}{cps:>12,.0f}{r['maxrss_mb']:>13.0f}  {workers}")
+        print(
+            f"{label:<34}{r['seconds']:>8.2f}{rps:>10,.0f}{r['cpu_seconds']:>8.2f}{cps:>12,.0f}{r['maxrss_mb']:>13.0f}  {workers}"
+        )
     a_s, a_c = res["pandas_openpyxl"]["seconds"], res["pandas_openpyxl"]["cpu_seconds"]
     for name in ("gonghui_serial", "gonghui_jobs2"):
         ratio = a_s / res[name]["seconds"]
         cratio = a_c / res[name]["cpu_seconds"]
-        print(f"speed (b)/(a) {name:<16}: wall {ratio:5.2f}×, CPU {cratio:5.2f}×  {'OK' if ratio >= 5 else 'below the 5× target'}")
+        print(
+            f"speed (b)/(a) {name:<16}: wall {ratio:5.2f}×, CPU {cratio:5.2f}×  {'OK' if ratio >= 5 else 'below the 5× target'}"
+        )
     try:
-        print(f"load average during the run: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs (wall times are noisy when it exceeds the CPU count)")
+        print(
+            f"load average during the run: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs (wall times are noisy when it exceeds the CPU count)"
+        )
     except OSError:
         pass
     print(f"(imports alone take {base:.0f} MB RSS)")
@@ -264,8 +327,10 @@ def main(argv: list[str] | None = None) -> int:
         print("\nrows/s per format (the first 5 workbooks; csv: one GBK file per topic in a folder per unit):")
         for fmt, d in make_formats(files[:5], a.out.parent / "formats").items():
             r = run_child("gonghui_serial", d)
-            print(f"  {fmt:<5}{r['seconds']:>8.2f} s{r['rows'] / r['seconds'] if r['seconds'] else 0:>10,.0f} rows/s"
-                  f"  ({r['files']} files, {r['refused']} refused, {r['records']:,} records)")
+            print(
+                f"  {fmt:<5}{r['seconds']:>8.2f} s{r['rows'] / r['seconds'] if r['seconds'] else 0:>10,.0f} rows/s"
+                f"  ({r['files']} files, {r['refused']} refused, {r['records']:,} records)"
+            )
     if a.profile:
         r = run_child("profile", a.out)
         print("\ncProfile of (b) serial:\n")

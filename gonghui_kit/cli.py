@@ -74,7 +74,9 @@ def _out(text: str) -> None:
         p.add_argument("--format", choices=["text", "json"], default="text"),
         p.add_argument("--verbose", action="store_true", help="逐条列出所有提示"),
         p.add_argument("--units", dest="units_file", help="单位名册 units.yaml（默认 params/units.yaml，如存在）"),
-        p.add_argument("--layouts", dest="layouts_dir", help="版式文件夹（默认 params/layouts，如存在；见 gonghui map）"),
+        p.add_argument(
+            "--layouts", dest="layouts_dir", help="版式文件夹（默认 params/layouts，如存在；见 gonghui map）"
+        ),
     )
 )
 def _check(a: argparse.Namespace) -> int:
@@ -241,7 +243,6 @@ def _sample(a: argparse.Namespace) -> int:
     return 0
 
 
-
 # --------------------------------------------------------------------------
 # summary
 
@@ -343,7 +344,11 @@ def _build_setup(p: argparse.ArgumentParser) -> None:
     p.add_argument("--units", help="只生成这些单位，逗号分隔")
     p.add_argument("--jobs", type=int, help="同时生成几份报告（默认 CPU 核数）")
     p.add_argument("--out", help="输出目录（默认 reports/）")
-    p.add_argument("--engine", choices=["warm", "papermill"], help="执行引擎：warm（默认，预热进程+每份报告一个新子进程）或 papermill（每份报告一个 Jupyter 内核）")
+    p.add_argument(
+        "--engine",
+        choices=["warm", "papermill"],
+        help="执行引擎：warm（默认，预热进程+每份报告一个新子进程）或 papermill（每份报告一个 Jupyter 内核）",
+    )
     p.add_argument("--scheduler", help="Dask 调度器地址（如 tcp://10.0.0.5:8786），把各单位的报告分发到集群")
     p.add_argument("--force", action="store_true", help="全部重建（包括已封存的年度）")
     p.add_argument("--quiet", action="store_true", help="不显示进度条")
@@ -476,8 +481,13 @@ def _verify(a: argparse.Namespace) -> int:
         raise UserError(f"找不到目录：{d}")
     res = verify(d)
     bad = False
-    for kind, label in (("missing", "缺失"), ("changed", "已被修改"), ("extra", "清单外的文件"), ("failed", "报告未生成成功的单位"),
-                        ("stale", "报告未按最新数据更新的单位（build --units 未包括）")):
+    for kind, label in (
+        ("missing", "缺失"),
+        ("changed", "已被修改"),
+        ("extra", "清单外的文件"),
+        ("failed", "报告未生成成功的单位"),
+        ("stale", "报告未按最新数据更新的单位（build --units 未包括）"),
+    ):
         for f in res.get(kind, []):
             _out(f"{label}：{f}")
             bad = True

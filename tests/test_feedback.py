@@ -8,11 +8,11 @@ import hashlib
 import shutil
 from pathlib import Path
 
+import hostile as h
 import openpyxl
 import pytest
 import yaml
 
-import hostile as h
 from gonghui_kit.analysis.units import UnitRegistry
 from gonghui_kit.cli import main
 from gonghui_kit.feedback import PROBLEM_LIST, feedback
@@ -116,13 +116,30 @@ def round1(tmp_path_factory):
     ws.cell(row, part_col).value = "很多人"
     wb.save(path)
 
-    hostile = [h.old_xls(data), h.encrypted_xlsx(data), h.truncated_xlsx(data), h.billion_laughs(data), h.text_as_xlsx(data)]
+    hostile = [
+        h.old_xls(data),
+        h.encrypted_xlsx(data),
+        h.truncated_xlsx(data),
+        h.billion_laughs(data),
+        h.text_as_xlsx(data),
+    ]
     (data / "_full_for_truncation.xlsx").unlink(missing_ok=True)
     before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in data.iterdir()}
     out = root / "out"
     res = feedback(data, YEAR, out, root / "units.yaml", today=dt.date(2024, 1, 10))
-    return dict(root=root, data=data, out=out, res=res, units=units, target=target, planted=planted,
-                missing=missing_unit, before=before, hostile=hostile, roster=root / "units.yaml")
+    return dict(
+        root=root,
+        data=data,
+        out=out,
+        res=res,
+        units=units,
+        target=target,
+        planted=planted,
+        missing=missing_unit,
+        before=before,
+        hostile=hostile,
+        roster=root / "units.yaml",
+    )
 
 
 def _rows(path: Path) -> list[dict]:
@@ -130,7 +147,7 @@ def _rows(path: Path) -> list[dict]:
     rows = list(ws.iter_rows(values_only=True))
     hi = next(i for i, r in enumerate(rows) if r[0] == "序号")
     head = rows[hi]
-    return [dict(zip(head, r)) for r in rows[hi + 1 :] if isinstance(r[0], int)]
+    return [dict(zip(head, r, strict=False)) for r in rows[hi + 1 :] if isinstance(r[0], int)]
 
 
 def _texts(path: Path) -> str:
@@ -260,7 +277,9 @@ def test_new_problem_is_marked_new(round1, tmp_path):
     st = {s.unit: s for s in res.statuses}[round1["target"]]
     assert st.new == 1 and st.fixed == 0
     rows = _rows(out / st.folder / PROBLEM_LIST)
-    assert [r["单元格"] for r in rows if r["本轮新出现"] == "新"] == [ws.cell(ws[cell].row + 1, ws[cell].column).coordinate]
+    assert [r["单元格"] for r in rows if r["本轮新出现"] == "新"] == [
+        ws.cell(ws[cell].row + 1, ws[cell].column).coordinate
+    ]
 
 
 def test_two_versions_latest_fill_date_counts(tmp_path):
@@ -278,16 +297,33 @@ def test_two_versions_latest_fill_date_counts(tmp_path):
             if c.value == "填报日期":
                 ws.cell(c.row, c.column + 1).value = dt.datetime(YEAR + 1, 2, 28)
     wb.save(later)
-    reg = UnitRegistry.from_dict({"units": [{"name": t["unit_current"], "former": [t["unit"]]} for t in sample.truth.values()]})
+    reg = UnitRegistry.from_dict(
+        {"units": [{"name": t["unit_current"], "former": [t["unit"]]} for t in sample.truth.values()]}
+    )
     res = feedback(data, YEAR, tmp_path / "out", reg)
     multi = [s for s in res.statuses if s.status.startswith("多个版本")]
     assert len(multi) == 1
-    assert multi[0].file == later.name and "填报日期最晚" in multi[0].why and multi[0].fill_date == dt.date(YEAR + 1, 2, 28)
+    assert (
+        multi[0].file == later.name
+        and "填报日期最晚" in multi[0].why
+        and multi[0].fill_date == dt.date(YEAR + 1, 2, 28)
+    )
     assert multi[0].ignored == [f"{first.name}（较早的版本）"]
 
 
 def test_cli_feedback(round1, tmp_path, capsys):
-    rc = main(["feedback", str(round1["data"]), "--year", str(YEAR), "--out", str(tmp_path / "o"), "--units", str(round1["roster"])])
+    rc = main(
+        [
+            "feedback",
+            str(round1["data"]),
+            "--year",
+            str(YEAR),
+            "--out",
+            str(tmp_path / "o"),
+            "--units",
+            str(round1["roster"]),
+        ]
+    )
     assert rc == 1  # a roster unit has not reported
     text = capsys.readouterr().out
     assert "未报送" in text and round1["missing"] in text and "报送情况" in text

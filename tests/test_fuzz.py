@@ -39,7 +39,11 @@ from gonghui_kit.schema import load_schema
 
 SCHEMA = load_schema()
 PARSERS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-BOOKS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+BOOKS = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+)
 
 # --------------------------------------------------------------------------
 # (a) hostile scalar values
@@ -47,14 +51,29 @@ BOOKS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCh
 _any_char = st.characters(codec=None, exclude_categories=())  # everything, lone surrogates and C0/C1 controls included
 hostile_text = st.one_of(
     st.text(alphabet=_any_char, max_size=40),
-    st.text(alphabet=st.sampled_from(list("0123456789.,，-—+eE万千百亿元约余多人次年月日号〇一二三四五六七八九十合计小注：: \t\n\x00\x1f\u3000\ufeff\u202e")), max_size=60),
-    st.builds(lambda s, n: s * n, st.sampled_from(["1", "9,", "约", "2023年", "合计", "万", "〇一", "( ", "\x00", "1.", "e9", "-", "元", "〇一", "十"]), st.integers(100, 5_000)),
+    st.text(
+        alphabet=st.sampled_from(
+            list(
+                "0123456789.,，-—+eE万千百亿元约余多人次年月日号〇一二三四五六七八九十合计小注：: \t\n\x00\x1f\u3000\ufeff\u202e"
+            )
+        ),
+        max_size=60,
+    ),
+    st.builds(
+        lambda s, n: s * n,
+        st.sampled_from(
+            ["1", "9,", "约", "2023年", "合计", "万", "〇一", "( ", "\x00", "1.", "e9", "-", "元", "〇一", "十"]
+        ),
+        st.integers(100, 5_000),
+    ),
 )
 hostile_number = st.one_of(
     st.floats(),  # nan, ±inf, subnormals
     st.integers(min_value=-(10**30), max_value=10**30),
     st.sampled_from([0, -0.0, 1e308, -1e308, 5e-324, 2**63, -(2**63), 2**64 + 1]),
-    st.sampled_from([np.float64("nan"), np.float64("inf"), np.int64(2**62), np.float32(1.5), np.int8(-3), np.bool_(True)]),
+    st.sampled_from(
+        [np.float64("nan"), np.float64("inf"), np.int64(2**62), np.float32(1.5), np.int8(-3), np.bool_(True)]
+    ),
     st.decimals(allow_nan=True, allow_infinity=True),
 )
 hostile_time = st.one_of(
@@ -62,7 +81,16 @@ hostile_time = st.one_of(
     st.dates(),
     st.times(),
     st.timedeltas(),
-    st.sampled_from([pd.NaT, pd.Timestamp("1677-09-22"), pd.Timestamp("2262-04-11"), dt.datetime.min, dt.datetime.max, dt.date(1, 1, 1)]),
+    st.sampled_from(
+        [
+            pd.NaT,
+            pd.Timestamp("1677-09-22"),
+            pd.Timestamp("2262-04-11"),
+            dt.datetime.min,
+            dt.datetime.max,
+            dt.date(1, 1, 1),
+        ]
+    ),
 )
 hostile = st.one_of(st.none(), st.booleans(), hostile_text, hostile_number, hostile_time, st.binary(max_size=20))
 
@@ -90,7 +118,9 @@ def test_parse_date_is_total_and_typed(v, year):
 
 
 @PARSERS
-@given(v=hostile, kind=st.sampled_from(["count", "money", "number"]), scale=st.sampled_from([1.0, 100.0, 1000.0, 10000.0]))
+@given(
+    v=hostile, kind=st.sampled_from(["count", "money", "number"]), scale=st.sampled_from([1.0, 100.0, 1000.0, 10000.0])
+)
 @example(v=decimal.Decimal("sNaN"), kind="money", scale=1.0)
 @example(v=np.float64("inf"), kind="count", scale=1.0)
 @example(v=True, kind="count", scale=1.0)
@@ -160,7 +190,16 @@ def test_row_predicates_and_clean_text_are_total_and_typed(cells):
 
 
 @PARSERS
-@given(rows=st.lists(st.lists(st.one_of(hostile, st.sampled_from([n for s in SCHEMA.sheets for c in s.columns for n in c.names])), max_size=8), max_size=40), key=st.sampled_from([s.key for s in SCHEMA.sheets]))
+@given(
+    rows=st.lists(
+        st.lists(
+            st.one_of(hostile, st.sampled_from([n for s in SCHEMA.sheets for c in s.columns for n in c.names])),
+            max_size=8,
+        ),
+        max_size=40,
+    ),
+    key=st.sampled_from([s.key for s in SCHEMA.sheets]),
+)
 def test_match_and_locate_header_are_total_and_typed(rows, key):
     sheet = SCHEMA.sheet(key)
     keys = set(sheet.column_keys) | {"_unit"}
@@ -218,10 +257,20 @@ def test_parsers_are_fast_on_megabyte_strings(s):
 
 date_in_year = st.dates(min_value=dt.date(YEAR, 1, 1), max_value=dt.date(YEAR, 12, 31))
 date_other_year = st.dates(min_value=dt.date(YEAR - 2, 1, 1), max_value=dt.date(YEAR - 1, 12, 31))
-plain_text = st.text(alphabet=st.sampled_from(list("职工篮球赛安全培训先进集体困难帮扶慰问学习abcXYZ0123 -（）")), min_size=1, max_size=10).filter(
+plain_text = st.text(
+    alphabet=st.sampled_from(list("职工篮球赛安全培训先进集体困难帮扶慰问学习abcXYZ0123 -（）")),
+    min_size=1,
+    max_size=10,
+).filter(
     lambda s: s.strip() and not any(w in clean.norm_key(s) for w in (*SCHEMA.subtotal_words, *SCHEMA.note_prefixes))
 )
-ACCOUNTS = [a for side in SCHEMA.accounts.values() for a in side] + ["职工活动支出-文体活动", "文体活动支出", "事业支出", "送温暖", "杂项"]
+ACCOUNTS = [a for side in SCHEMA.accounts.values() for a in side] + [
+    "职工活动支出-文体活动",
+    "文体活动支出",
+    "事业支出",
+    "送温暖",
+    "杂项",
+]
 
 
 @st.composite
@@ -232,7 +281,13 @@ def cell_value(draw, col, garbage: bool, other_year: bool):
     if t == "date":
         return spell_date(draw(date_other_year if other_year else date_in_year), draw(st.integers(0, 6)))
     if t in ("count", "money", "number"):
-        return draw(st.one_of(st.integers(0, 5000), st.floats(0, 1e6, allow_nan=False).map(lambda x: round(x, 2)), st.sampled_from(["约50人", "1,200", "１２００", "10万", "300元", "—", None])))
+        return draw(
+            st.one_of(
+                st.integers(0, 5000),
+                st.floats(0, 1e6, allow_nan=False).map(lambda x: round(x, 2)),
+                st.sampled_from(["约50人", "1,200", "１２００", "10万", "300元", "—", None]),
+            )
+        )
     if t in ("category", "yesno"):
         cats = SCHEMA.categories[col.categories]
         syns = [s for syn in cats.values.values() for s in syn]
@@ -256,7 +311,15 @@ def record_sheet(draw, sheet, serial0: int):
         header.append("自定义列")
     if unit_col:
         header.append(draw(st.sampled_from(SCHEMA.unit_column)))
-    kinds = draw(st.lists(st.sampled_from(["record", "record", "record", "blank", "subtotal", "dup", "other_year", "garbage", "note"]), min_size=0, max_size=14))
+    kinds = draw(
+        st.lists(
+            st.sampled_from(
+                ["record", "record", "record", "blank", "subtotal", "dup", "other_year", "garbage", "note"]
+            ),
+            min_size=0,
+            max_size=14,
+        )
+    )
     rows: list = [header]
     records: list[int] = []
     planted = []
@@ -270,10 +333,14 @@ def record_sheet(draw, sheet, serial0: int):
         if k == "blank":
             rows.append(None)
         elif k == "note":
-            rows.append([draw(st.sampled_from(["填表说明：本表于次年1月10日前报送。", "制表人：张某", "注：金额单位为元"]))])
+            rows.append(
+                [draw(st.sampled_from(["填表说明：本表于次年1月10日前报送。", "制表人：张某", "注：金额单位为元"]))]
+            )
         elif k == "subtotal":
             r = [None] * len(header)
-            r[draw(st.integers(0, len(header) - 1))] = draw(st.sampled_from(["合计", "小计", "总计", "合 计：", "本页小计"]))
+            r[draw(st.integers(0, len(header) - 1))] = draw(
+                st.sampled_from(["合计", "小计", "总计", "合 计：", "本页小计"])
+            )
             rows.append(r)
         else:
             other = k == "other_year" and sheet.date_column is not None
@@ -289,7 +356,15 @@ def record_sheet(draw, sheet, serial0: int):
         planted.append(k)
     notes = draw(st.lists(st.sampled_from(["填表说明：请按时报送。", "制表人：李某    审核人：王某"]), max_size=2))
     title = draw(st.one_of(st.none(), st.just(f"{YEAR}年测试分工会{sheet.label}")))
-    spec = Sheet(rows, title=title, title_rows=draw(st.integers(1, 3)), notes=notes, row_offset=draw(st.integers(0, 2)), col_offset=draw(st.integers(0, 2)), hidden=draw(st.lists(st.integers(1, max(1, len(rows) - 1)), max_size=2)))
+    spec = Sheet(
+        rows,
+        title=title,
+        title_rows=draw(st.integers(1, 3)),
+        notes=notes,
+        row_offset=draw(st.integers(0, 2)),
+        col_offset=draw(st.integers(0, 2)),
+        hidden=draw(st.lists(st.integers(1, max(1, len(rows) - 1)), max_size=2)),
+    )
     return spec, planted
 
 
@@ -351,7 +426,11 @@ def test_random_workbooks_load_and_no_row_is_lost(wb):
         mine = [f for f in res.findings if f.sheet == name]
         excluded = {f.row for f in mine if f.code in EXCLUDED_CODES}
         assert all(f.action == "excluded" for f in mine if f.code in EXCLUDED_CODES)
-        assert len(excluded) == s["notes"] + s["subtotals"] + s["duplicates"] + s["other_year"], (name, s, sorted(excluded))
+        assert len(excluded) == s["notes"] + s["subtotals"] + s["duplicates"] + s["other_year"], (
+            name,
+            s,
+            sorted(excluded),
+        )
         assert not counted & excluded
         if s["unreadable"]:
             assert any(f.code == "no_header" for f in mine), (name, s)

@@ -22,9 +22,9 @@ import time
 import zipfile
 from pathlib import Path
 
+import hostile as h
 import pytest
 
-import hostile as h
 from gonghui_kit.cli import main
 from gonghui_kit.ledgers.sample import generate_sample
 
@@ -96,7 +96,10 @@ def _with_macros(src: Path, dst: Path) -> Path:
         for item in zin.infolist():
             data = zin.read(item.filename)
             if item.filename == "[Content_Types].xml":
-                data = data.replace(b"</Types>", b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>')
+                data = data.replace(
+                    b"</Types>",
+                    b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>',
+                )
             zout.writestr(item, data)
         zout.writestr("xl/vbaProject.bin", vba)
     return dst
@@ -252,7 +255,13 @@ def test_worst_cases_stay_under_2_gib(tmp_path):
     assert r["peak"] < 2 * 2**30, r["peak"] / 2**20
     assert r["elapsed"] < 120, r["elapsed"]
     codes = {(f["file"].split("/")[-1], f["code"]) for f in r["findings"]}
-    for name, code in [("八表稀疏.xlsx", "too_many_cells"), ("行炸弹.xlsx", "too_many_rows"), ("压缩炸弹.xlsx", "zip_bomb"), ("实体炸弹.xlsx", "xml_entities"), ("五兆单元格.xlsx", "long_text")]:
+    for name, code in [
+        ("八表稀疏.xlsx", "too_many_cells"),
+        ("行炸弹.xlsx", "too_many_rows"),
+        ("压缩炸弹.xlsx", "zip_bomb"),
+        ("实体炸弹.xlsx", "xml_entities"),
+        ("五兆单元格.xlsx", "long_text"),
+    ]:
         assert (name, code) in codes, (name, code)
 
 
@@ -264,7 +273,14 @@ def test_build_completes_for_good_units_next_to_hostile_files(folder, tmp_path):
     year = data / "2023"
     year.mkdir(parents=True)
     for p in d.iterdir():  # the quick-to-read ones (the big bombs are covered by check)
-        if p.name in ("行炸弹.xlsx", "无行号百万行.xlsx", "前缀命名空间.xlsx", "多表稀疏.xlsx", "压缩炸弹.xlsx", "部件过多.xlsx"):
+        if p.name in (
+            "行炸弹.xlsx",
+            "无行号百万行.xlsx",
+            "前缀命名空间.xlsx",
+            "多表稀疏.xlsx",
+            "压缩炸弹.xlsx",
+            "部件过多.xlsx",
+        ):
             continue
         if p.is_symlink():
             os.symlink(os.readlink(p), year / p.name)
@@ -281,8 +297,25 @@ def test_build_completes_for_good_units_next_to_hostile_files(folder, tmp_path):
         code = "import sys; from gonghui_kit.cli import main; sys.exit(main(sys.argv[1:]))"
         t = time.perf_counter()
         r = subprocess.run(
-            [sys.executable, "-c", code, "build", "--year", "2023", "--data", str(data), "--out", str(out), "--quiet", "--jobs", "2"],
-            capture_output=True, text=True, timeout=180, cwd=tmp_path,
+            [
+                sys.executable,
+                "-c",
+                code,
+                "build",
+                "--year",
+                "2023",
+                "--data",
+                str(data),
+                "--out",
+                str(out),
+                "--quiet",
+                "--jobs",
+                "2",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            cwd=tmp_path,
         )
         return r, time.perf_counter() - t
 
@@ -295,7 +328,9 @@ def test_build_completes_for_good_units_next_to_hostile_files(folder, tmp_path):
     assert set(man["units"]) == set(good_units) | {macro_unit}
     assert all(u["status"] == "ok" for u in man["units"].values())
     refused = {Path(i["file"]).name for i in man["inputs"] if i["status"] != "ok"}
-    assert {"旧版.xlsx", "实体炸弹.xlsx", "管道.xlsx", "快捷方式.xlsx", "指向设备.xlsx", "文件夹.xlsx"} <= refused, refused
+    assert {"旧版.xlsx", "实体炸弹.xlsx", "管道.xlsx", "快捷方式.xlsx", "指向设备.xlsx", "文件夹.xlsx"} <= refused, (
+        refused
+    )
     quality = (out / "2023" / "quality.html").read_text(encoding="utf-8")
     assert "实体炸弹.xlsx" in quality and "管道.xlsx" in quality
     # a second run is a no-op: the input fingerprint does not read the pipe or the device either

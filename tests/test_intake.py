@@ -49,9 +49,18 @@ def edit(book, fn):
 
 
 def test_chinese_capital_amounts(make_book, load_book, tmp_path):
-    book = make_book({ACT: Sheet([HEAD, ["2023-07-01", "篮球赛", "文体活动", 20, "叁仟元整"],
-                                  ["2023-08-01", "歌咏", "文体活动", 30, "壹万零伍佰元"],
-                                  ["2023-09-01", "健步走", "文体活动", "三十人", "1.2万"]])})
+    book = make_book(
+        {
+            ACT: Sheet(
+                [
+                    HEAD,
+                    ["2023-07-01", "篮球赛", "文体活动", 20, "叁仟元整"],
+                    ["2023-08-01", "歌咏", "文体活动", 30, "壹万零伍佰元"],
+                    ["2023-09-01", "健步走", "文体活动", "三十人", "1.2万"],
+                ]
+            )
+        }
+    )
     res = load_book(book)
     assert res.tables["activities"]["amount"].tolist() == [3000.0, 10500.0, 12000.0]
     f = one_finding(res.findings, row=book.row(ACT, 2), code="number_chinese")
@@ -62,9 +71,20 @@ def test_chinese_capital_amounts(make_book, load_book, tmp_path):
 
 
 def test_dates_typed_as_numbers_two_digit_years_and_months(make_book, load_book, tmp_path):
-    book = make_book({ACT: Sheet([HEAD, [2023.3, "甲", "文体活动", 1, 10], [2023.12, "乙", "文体活动", 2, 20],
-                                  [2023.1, "丙", "文体活动", 4, 40], ["23-5-8", "丁", "文体活动", 8, 80],
-                                  ["2023年6月", "戊", "文体活动", 16, 160]])})
+    book = make_book(
+        {
+            ACT: Sheet(
+                [
+                    HEAD,
+                    [2023.3, "甲", "文体活动", 1, 10],
+                    [2023.12, "乙", "文体活动", 2, 20],
+                    [2023.1, "丙", "文体活动", 4, 40],
+                    ["23-5-8", "丁", "文体活动", 8, 80],
+                    ["2023年6月", "戊", "文体活动", 16, 160],
+                ]
+            )
+        }
+    )
     res = load_book(book)
     df = res.tables["activities"]
     assert df["month"].tolist() == [3, 12, 1, 5, 6]  # never a 1905 date, never dropped
@@ -79,16 +99,31 @@ def test_dates_typed_as_numbers_two_digit_years_and_months(make_book, load_book,
 
 
 def test_account_codes_before_or_instead_of_the_name(make_book, load_book, tmp_path):
-    book = make_book({"经费收支": Sheet([["日期", "科目", "摘要", "金额"],
-                                      ["2023-01-05", "401 会费收入", "会费", 5000],
-                                      ["2023-02-05", 402, "拨缴经费", 8000],
-                                      ["2023-03-05", "501 职工活动支出", "篮球赛", 1200],
-                                      ["2023-04-05", "50101", "培训", 300],
-                                      ["2023-05-05", "501职工活动支出-会员活动支出", "生日", 100],
-                                      ["2023-06-05", "503", "困难帮扶", 600]])})
+    book = make_book(
+        {
+            "经费收支": Sheet(
+                [
+                    ["日期", "科目", "摘要", "金额"],
+                    ["2023-01-05", "401 会费收入", "会费", 5000],
+                    ["2023-02-05", 402, "拨缴经费", 8000],
+                    ["2023-03-05", "501 职工活动支出", "篮球赛", 1200],
+                    ["2023-04-05", "50101", "培训", 300],
+                    ["2023-05-05", "501职工活动支出-会员活动支出", "生日", 100],
+                    ["2023-06-05", "503", "困难帮扶", 600],
+                ]
+            )
+        }
+    )
     res = load_book(book)
     df = res.tables["funds"]
-    assert df["account"].tolist() == ["会费收入", "拨缴经费收入", "职工活动支出", "职工活动支出", "职工活动支出", "维权支出"]
+    assert df["account"].tolist() == [
+        "会费收入",
+        "拨缴经费收入",
+        "职工活动支出",
+        "职工活动支出",
+        "职工活动支出",
+        "维权支出",
+    ]
     assert df["direction"].tolist() == ["收入"] * 2 + ["支出"] * 4
     f = one_finding(res.findings, row=book.row("经费收支", 2), code="account_code")
     assert (f.column, f.col, f.value) == ("科目", 2, "402")
@@ -110,13 +145,22 @@ def test_account_code_against_its_name_is_a_warning(make_book, load_book):
 
 
 def test_totals_of_any_label_length_and_signature_lines(make_book, load_book, tmp_path):
-    book = make_book({ACT: Sheet([HEAD, ["2023-07-01", "篮球赛", "文体活动", 20, 100],
-                                  ["2023-08-01", "歌咏", "文体活动", 30, 200],
-                                  ["2023年全年合计", None, None, 50, 300],
-                                  ["合计：2场", None, None, 50, 300],
-                                  ["总计", None, None, 50, 300],
-                                  ["负责人签字：", "张三", None, "填表日期：", "2024-01-10"],
-                                  ["单位（盖章）", None, None, None, None]])})
+    book = make_book(
+        {
+            ACT: Sheet(
+                [
+                    HEAD,
+                    ["2023-07-01", "篮球赛", "文体活动", 20, 100],
+                    ["2023-08-01", "歌咏", "文体活动", 30, 200],
+                    ["2023年全年合计", None, None, 50, 300],
+                    ["合计：2场", None, None, 50, 300],
+                    ["总计", None, None, 50, 300],
+                    ["负责人签字：", "张三", None, "填表日期：", "2024-01-10"],
+                    ["单位（盖章）", None, None, None, None],
+                ]
+            )
+        }
+    )
     res = load_book(book)
     assert res.tables["activities"]["name"].tolist() == ["篮球赛", "歌咏"]
     for i in (3, 4, 5):
@@ -133,9 +177,18 @@ def test_totals_of_any_label_length_and_signature_lines(make_book, load_book, tm
 
 
 def test_repeated_header_row_mid_sheet(make_book, load_book, tmp_path):
-    book = make_book({ACT: Sheet([HEAD, ["2023-07-01", "篮球赛", "文体活动", 20, 100],
-                                  ["日期", "活动名称", "活动类别", "参与人数", "支出金额"],
-                                  ["2023-08-01", "歌咏", "文体活动", 30, 200]])})
+    book = make_book(
+        {
+            ACT: Sheet(
+                [
+                    HEAD,
+                    ["2023-07-01", "篮球赛", "文体活动", 20, 100],
+                    ["日期", "活动名称", "活动类别", "参与人数", "支出金额"],
+                    ["2023-08-01", "歌咏", "文体活动", 30, 200],
+                ]
+            )
+        }
+    )
     res = load_book(book)
     assert res.tables["activities"]["participants"].tolist() == [20.0, 30.0]
     f = one_finding(res.findings, row=book.row(ACT, 2), code="repeated_header")
@@ -146,10 +199,25 @@ def test_repeated_header_row_mid_sheet(make_book, load_book, tmp_path):
 
 def test_merged_cells_apply_to_every_row_they_span(make_book, load_book, tmp_path):
     care = "慰问帮扶"
-    book = make_book({ACT: Sheet([HEAD, ["2023-07-01", "篮球赛", "文体活动", 20, 100],
-                                  [None, "乒乓球", "文体活动", 10, 50], [None, "羽毛球", "文体活动", 8, 40]]),
-                      care: Sheet([["日期", "慰问对象", "事由", "金额"], ["2023-03-01", "甲", "生病住院", 500],
-                                   ["2023-03-02", "乙", None, 500]])})
+    book = make_book(
+        {
+            ACT: Sheet(
+                [
+                    HEAD,
+                    ["2023-07-01", "篮球赛", "文体活动", 20, 100],
+                    [None, "乒乓球", "文体活动", 10, 50],
+                    [None, "羽毛球", "文体活动", 8, 40],
+                ]
+            ),
+            care: Sheet(
+                [
+                    ["日期", "慰问对象", "事由", "金额"],
+                    ["2023-03-01", "甲", "生病住院", 500],
+                    ["2023-03-02", "乙", None, 500],
+                ]
+            ),
+        }
+    )
 
     def merge(wb):
         r = book.row(ACT, 1)
@@ -180,8 +248,12 @@ def test_hidden_copy_of_a_sheet_is_left_out(make_book, load_book, tmp_path):
 
 
 def test_hidden_sheet_with_other_records_is_an_error(make_book, load_book, tmp_path):
-    book = make_book({ACT: Sheet([HEAD, ["2023-07-01", "篮球赛", "文体活动", 20, 100]]),
-                      "活动台账2": Sheet([HEAD, ["2023-09-01", "登山", "文体活动", 9, 90]])})
+    book = make_book(
+        {
+            ACT: Sheet([HEAD, ["2023-07-01", "篮球赛", "文体活动", 20, 100]]),
+            "活动台账2": Sheet([HEAD, ["2023-09-01", "登山", "文体活动", 9, 90]]),
+        }
+    )
     edit(book, lambda wb: setattr(wb["活动台账2"], "sheet_state", "hidden"))
     res = load_book(book)
     assert one_finding(res.findings, sheet="活动台账2", code="hidden_sheet_differs").severity == "error"
@@ -203,15 +275,29 @@ def test_hidden_sheet_alone_of_its_kind_is_read(make_book, load_book, tmp_path):
 
 
 def test_renamed_sheets_and_real_column_wording(make_book, load_book, tmp_path):
-    book = make_book({
-        "活动登记": Sheet([["序号", "活动时间", "活动主题", "活动地点", "参加人次", "活动经费（元）"],
-                          [1, "2023-05-01", "劳动节游园", "食堂", 120, 3000]]),
-        "经费流水": Sheet([["序号", "记账日期", "凭证编号", "摘要", "科目名称", "发生额", "余额"],
-                          [1, "2023-01-10", "记-1", "收会费", "会费收入", 6000, 6000],
-                          [2, "2023-05-01", "记-2", "游园", "职工活动支出", 3000, 3000]]),
-        "走访慰问记录": Sheet([["走访日期", "走访对象", "慰问原因", "慰问金额", "慰问形式"],
-                             ["2023-02-01", "王五", "生病住院", 800, "慰问金"]]),
-    })
+    book = make_book(
+        {
+            "活动登记": Sheet(
+                [
+                    ["序号", "活动时间", "活动主题", "活动地点", "参加人次", "活动经费（元）"],
+                    [1, "2023-05-01", "劳动节游园", "食堂", 120, 3000],
+                ]
+            ),
+            "经费流水": Sheet(
+                [
+                    ["序号", "记账日期", "凭证编号", "摘要", "科目名称", "发生额", "余额"],
+                    [1, "2023-01-10", "记-1", "收会费", "会费收入", 6000, 6000],
+                    [2, "2023-05-01", "记-2", "游园", "职工活动支出", 3000, 3000],
+                ]
+            ),
+            "走访慰问记录": Sheet(
+                [
+                    ["走访日期", "走访对象", "慰问原因", "慰问金额", "慰问形式"],
+                    ["2023-02-01", "王五", "生病住院", 800, "慰问金"],
+                ]
+            ),
+        }
+    )
     res = load_book(book)
     assert not findings_at(res.findings, code="unknown_column")
     assert not findings_at(res.findings, code="unknown_sheet")
@@ -225,11 +311,19 @@ def test_renamed_sheets_and_real_column_wording(make_book, load_book, tmp_path):
 
 
 def test_members_who_left_are_not_counted(make_book, load_book, tmp_path):
-    book = make_book({"会员名册": Sheet([["姓名", "性别", "入会时间", "会籍状态", "转出时间"],
-                                      ["甲", "男", "2015-01-01", "在册", None],
-                                      ["乙", "女", "2016-01-01", "已转出", "2023-06-30"],
-                                      ["丙", "女", "2016-01-01", "转出", "2024-02-01"],
-                                      ["丁", "男", "2023-03-01", None, None]])})
+    book = make_book(
+        {
+            "会员名册": Sheet(
+                [
+                    ["姓名", "性别", "入会时间", "会籍状态", "转出时间"],
+                    ["甲", "男", "2015-01-01", "在册", None],
+                    ["乙", "女", "2016-01-01", "已转出", "2023-06-30"],
+                    ["丙", "女", "2016-01-01", "转出", "2024-02-01"],
+                    ["丁", "男", "2023-03-01", None, None],
+                ]
+            )
+        }
+    )
     res = load_book(book)
     assert res.tables["members"]["status"].tolist() == ["在册", "转出", "转出", "在册"]
     get = indicators(tmp_path)
@@ -242,7 +336,9 @@ def test_members_who_left_are_not_counted(make_book, load_book, tmp_path):
 
 
 def test_unknown_column_with_content_is_an_error_naming_the_cell(make_book, load_book, tmp_path):
-    book = make_book({ACT: Sheet([[*HEAD, "自定义", "空列"], ["2023-07-01", "篮球赛", "文体活动", 20, 100, "x", None]])})
+    book = make_book(
+        {ACT: Sheet([[*HEAD, "自定义", "空列"], ["2023-07-01", "篮球赛", "文体活动", 20, 100, "x", None]])}
+    )
     res = load_book(book)
     f = one_finding(res.findings, code="unknown_column", column="自定义")
     assert (f.severity, f.row, f.col, f.sheet) == ("error", book.row(ACT, 0), 6, ACT)
@@ -253,8 +349,13 @@ def test_unknown_column_with_content_is_an_error_naming_the_cell(make_book, load
 
 
 def test_unknown_sheet_with_content_is_an_error(make_book, load_book, tmp_path):
-    book = make_book({ACT: Sheet([HEAD, ["2023-07-01", "篮球赛", "文体活动", 20, 100]]),
-                      "Sheet3": Sheet([["随手记", None], ["买水", 20]]), "填表说明": Sheet([["按模板填写"]])})
+    book = make_book(
+        {
+            ACT: Sheet([HEAD, ["2023-07-01", "篮球赛", "文体活动", 20, 100]]),
+            "Sheet3": Sheet([["随手记", None], ["买水", 20]]),
+            "填表说明": Sheet([["按模板填写"]]),
+        }
+    )
     res = load_book(book)
     f = one_finding(res.findings, sheet="Sheet3", code="unknown_sheet")
     assert f.severity == "error" and "删除" in f.message
@@ -271,8 +372,15 @@ def test_value_not_understood_is_an_error(make_book, load_book, tmp_path):
 
 
 def test_clean_ledger_exits_zero(make_book, tmp_path):
-    make_book({ACT: Sheet([HEAD, ["2023-07-01", "篮球赛", "文体活动", 20, 100]], title="2023年活动台账",
-                          notes=["填表说明：本表于次年1月10日前报送。"])})
+    make_book(
+        {
+            ACT: Sheet(
+                [HEAD, ["2023-07-01", "篮球赛", "文体活动", 20, 100]],
+                title="2023年活动台账",
+                notes=["填表说明：本表于次年1月10日前报送。"],
+            )
+        }
+    )
     assert check_exit(tmp_path) == 0
 
 
@@ -285,18 +393,27 @@ def test_several_units_in_one_workbook_split_by_unit_column(make_book, load_book
     from gonghui_kit.analysis.units import UnitRegistry
     from gonghui_kit.ingest.load import load_ledgers
 
-    book = make_book({ACT: Sheet([["所属分会", *HEAD],
-                                  ["机关分会", "2023-07-01", "篮球赛", "文体活动", 20, 100],
-                                  ["动力车间分工会", "2023-08-01", "歌咏", "文体活动", 30, 200],
-                                  ["机关分会", "2023-09-01", "健步走", "文体活动", 5, 50],
-                                  [None, "2023-10-01", "总会座谈", "其他", 7, 0]])})
+    book = make_book(
+        {
+            ACT: Sheet(
+                [
+                    ["所属分会", *HEAD],
+                    ["机关分会", "2023-07-01", "篮球赛", "文体活动", 20, 100],
+                    ["动力车间分工会", "2023-08-01", "歌咏", "文体活动", 30, 200],
+                    ["机关分会", "2023-09-01", "健步走", "文体活动", 5, 50],
+                    [None, "2023-10-01", "总会座谈", "其他", 7, 0],
+                ]
+            )
+        }
+    )
     res = load_book(book)
     assert res.tables["activities"]["unit"].tolist() == ["机关分会", "动力车间分工会", "机关分会", UNIT]
     f = one_finding(res.findings, code="split_units")
     assert (f.col, f.column, f.row) == (1, "所属分会", book.row(ACT, 0))
     assert not findings_at(res.findings, code="unknown_column")
-    reg = UnitRegistry.from_dict({"units": [{"name": UNIT}, {"name": "机关分会"},
-                                            {"name": "动力分厂分工会", "former": ["动力车间分工会"]}]})
+    reg = UnitRegistry.from_dict(
+        {"units": [{"name": UNIT}, {"name": "机关分会"}, {"name": "动力分厂分工会", "former": ["动力车间分工会"]}]}
+    )
     led = load_ledgers(tmp_path, registry=reg)
     ind = compute_indicators(led)
     assert value_of(ind, "机关分会", YEAR, "activity_participants") == 25
@@ -311,12 +428,21 @@ def test_several_units_in_one_workbook_split_by_unit_column(make_book, load_book
 
 def test_two_row_header_with_merged_group_cells(make_book, load_book, tmp_path):
     fs = "经费收支"
-    book = make_book({fs: Sheet([["日期", "摘要", "科目", None, "金额", None],
-                                 [None, None, "编码", "名称", "收入", "支出"],
-                                 ["2023-01-05", "收会费", 401, "会费收入", 5000, None],
-                                 ["2023-03-05", "篮球赛", "501", None, None, 1200],
-                                 ["2023-04-05", "慰问", None, "维权支出", None, 600],
-                                 ["2023-05-05", "错行", 408, "其他收入", 10, 20]], title="2023年经费收支明细账")})
+    book = make_book(
+        {
+            fs: Sheet(
+                [
+                    ["日期", "摘要", "科目", None, "金额", None],
+                    [None, None, "编码", "名称", "收入", "支出"],
+                    ["2023-01-05", "收会费", 401, "会费收入", 5000, None],
+                    ["2023-03-05", "篮球赛", "501", None, None, 1200],
+                    ["2023-04-05", "慰问", None, "维权支出", None, 600],
+                    ["2023-05-05", "错行", 408, "其他收入", 10, 20],
+                ],
+                title="2023年经费收支明细账",
+            )
+        }
+    )
 
     def merge(wb):
         ws, r = wb[fs], book.row(fs, 0)
@@ -342,10 +468,23 @@ def test_two_row_header_with_merged_group_cells(make_book, load_book, tmp_path):
 
 
 def test_two_row_header_of_an_activity_sheet(make_book, load_book, tmp_path):
-    book = make_book({ACT: Sheet([["日期", "活动名称", "参与", None, "支出金额"],
-                                  [None, None, "人数", "部门", None],
-                                  ["2023-07-01", "篮球赛", 20, "机关", 100]])})
-    edit(book, lambda wb: wb[ACT].merge_cells(start_row=book.row(ACT, 0), start_column=3, end_row=book.row(ACT, 0), end_column=4))
+    book = make_book(
+        {
+            ACT: Sheet(
+                [
+                    ["日期", "活动名称", "参与", None, "支出金额"],
+                    [None, None, "人数", "部门", None],
+                    ["2023-07-01", "篮球赛", 20, "机关", 100],
+                ]
+            )
+        }
+    )
+    edit(
+        book,
+        lambda wb: wb[ACT].merge_cells(
+            start_row=book.row(ACT, 0), start_column=3, end_row=book.row(ACT, 0), end_column=4
+        ),
+    )
     res = load_book(book)
     assert res.tables["activities"]["participants"].tolist() == [20.0]
     assert res.tables["activities"]["amount"].tolist() == [100.0]
@@ -412,14 +551,33 @@ def converted(tmp_path_factory):
     d = tmp_path_factory.mktemp("formats")
     src = d / "src"
     src.mkdir()
-    write_book(src / "台账.xlsx", {ACT: Sheet([HEAD, ["2023-07-01", "篮球赛", "文体活动", 20, 100],
-                                             ["2023-08-01", "歌咏", "文体活动", 30, "叁仟元"]])})
+    write_book(
+        src / "台账.xlsx",
+        {
+            ACT: Sheet(
+                [HEAD, ["2023-07-01", "篮球赛", "文体活动", 20, 100], ["2023-08-01", "歌咏", "文体活动", 30, "叁仟元"]]
+            )
+        },
+    )
     out = {}
     for fmt in ("xls", "ods"):
         dest = d / fmt
         dest.mkdir()
-        subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{d}/profile", "--convert-to", fmt,
-                        "--outdir", str(dest), str(src / "台账.xlsx")], check=True, capture_output=True, timeout=180)
+        subprocess.run(
+            [
+                soffice,
+                "--headless",
+                f"-env:UserInstallation=file://{d}/profile",
+                "--convert-to",
+                fmt,
+                "--outdir",
+                str(dest),
+                str(src / "台账.xlsx"),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
         out[fmt] = dest / f"台账.{fmt}"
     return out
 
@@ -443,11 +601,19 @@ def test_summary_table_values_are_taken_as_reported_and_checked(make_book, load_
     from gonghui_kit.ingest.load import load_ledgers
 
     st = "统计表"
-    book = make_book({st: Sheet([["单位名称", "职工人数", "会员人数", "活动场次", "参与人次", "经费收入", "经费支出"],
-                                 ["机关分会", 60, 50, 4, 200, 10000, 8000],
-                                 ["动力分会", 90, 80, 6, 5, "2万", 5000],
-                                 ["合计", 150, 130, 10, 205, 30000, 13000]],
-                                title="2023年基层工会工作统计表")})
+    book = make_book(
+        {
+            st: Sheet(
+                [
+                    ["单位名称", "职工人数", "会员人数", "活动场次", "参与人次", "经费收入", "经费支出"],
+                    ["机关分会", 60, 50, 4, 200, 10000, 8000],
+                    ["动力分会", 90, 80, 6, 5, "2万", 5000],
+                    ["合计", 150, 130, 10, 205, 30000, 13000],
+                ],
+                title="2023年基层工会工作统计表",
+            )
+        }
+    )
     res = load_book(book)
     assert res.tables.get("activities") is None or res.tables["activities"].empty  # never one activity per unit
     f = one_finding(res.findings, sheet=st, code="summary_read")
@@ -459,7 +625,9 @@ def test_summary_table_values_are_taken_as_reported_and_checked(make_book, load_
     ind = compute_indicators(led)
     get = lambda u, k: value_of(ind, u, YEAR, k)  # noqa: E731
     assert get("机关分会", "members_total") == 50 and get("机关分会", "activities") == 4
-    assert get("机关分会", "activity_participants") == 200 and get("机关分会", "membership_rate") == pytest.approx(50 / 60)
+    assert get("机关分会", "activity_participants") == 200 and get("机关分会", "membership_rate") == pytest.approx(
+        50 / 60
+    )
     assert get("动力分会", "income_total") == 20000 and get("动力分会", "balance") == 15000
     assert math.isnan(get("机关分会", "care_visits"))  # not reported: unknown, never 0
     assert get(UNIT, "activities") == 0  # the collecting unit itself has no records
@@ -481,9 +649,19 @@ def _variant(rng, plant=None, year=YEAR):
         month = rng.choice([2, 3, 4, 5, 6, 7, 8, 9, 11, 12])
         amount, spelled = rng.choice(_CAPITALS) if rng.random() < 0.3 else ((p := rng.randint(1, 90) * 10), p)
         part = rng.randint(5, 60)
-        date = rng.choice([f"{year}-{month:02d}-{i + 1:02d}", f"{year % 100}-{month}-{i + 1}", year + month / 100 if month > 9 else year + month / 10])
+        date = rng.choice(
+            [
+                f"{year}-{month:02d}-{i + 1:02d}",
+                f"{year % 100}-{month}-{i + 1}",
+                year + month / 100 if month > 9 else year + month / 10,
+            ]
+        )
         recs.append([date, f"活动{i}", "文体活动", part, spelled, amount])
-    truth = {"activities": n, "activity_participants": sum(r[3] for r in recs), "activity_spend": sum(r[5] for r in recs)}
+    truth = {
+        "activities": n,
+        "activity_participants": sum(r[3] for r in recs),
+        "activity_spend": sum(r[5] for r in recs),
+    }
     renamed = rng.random() < 0.4
     head = ["活动时间", "活动主题", "活动形式", "参加人次", "活动经费"] if renamed else HEAD
     name = "活动登记" if renamed else ACT
@@ -540,9 +718,20 @@ def test_layout_file_says_how_to_read_a_unit_s_own_workbook(make_book, tmp_path,
     from gonghui_kit.cli import main
 
     data = tmp_path / "data"
-    book = make_book({"登记表": Sheet([["活动日子", "活动名称", "活动人数", "自编号"],
-                                    ["2023-07-01", "篮球赛", 20, "A1"], ["2023-08-01", "歌咏", 30, "A2"]]),
-                      "Sheet3": Sheet([["随手记"], ["买水"]])}, folder="data", name="机关分会.xlsx")
+    book = make_book(
+        {
+            "登记表": Sheet(
+                [
+                    ["活动日子", "活动名称", "活动人数", "自编号"],
+                    ["2023-07-01", "篮球赛", 20, "A1"],
+                    ["2023-08-01", "歌咏", 30, "A2"],
+                ]
+            ),
+            "Sheet3": Sheet([["随手记"], ["买水"]]),
+        },
+        folder="data",
+        name="机关分会.xlsx",
+    )
     assert main(["check", str(data), "--format", "json", "--layouts", str(tmp_path / "none")]) == 1
     capsys.readouterr()
     assert main(["map", str(book.path)]) == 0
@@ -557,7 +746,9 @@ def test_layout_file_says_how_to_read_a_unit_s_own_workbook(make_book, tmp_path,
         "  登记表:\n"
         "    as: 活动台账\n"
         f"    header_row: {book.row('登记表', 0)}\n"
-        "    columns: {活动日子: 日期, 活动人数: 参与人数, 自编号: ignore}\n", encoding="utf-8")
+        "    columns: {活动日子: 日期, 活动人数: 参与人数, 自编号: ignore}\n",
+        encoding="utf-8",
+    )
     assert main(["check", str(data), "--format", "json", "--layouts", str(layouts)]) == 0
     from gonghui_kit.analysis.indicators import compute_indicators, value_of
     from gonghui_kit.ingest.layouts import load_layouts

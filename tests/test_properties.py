@@ -26,7 +26,9 @@ from gonghui_kit.ingest import clean, grid
 from gonghui_kit.schema import load_schema
 
 SCHEMA = load_schema()
-FAST = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FAST = settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 PARSERS = settings(max_examples=100, deadline=None)
 
 # --------------------------------------------------------------------------
@@ -48,20 +50,60 @@ def _safe_text(s: str) -> bool:
 # C0 control characters reach a cell as Excel's ``_xHHHH_`` escapes, which
 # readers (calamine) decode back into the raw character
 control = st.sampled_from([f"_x{c:04X}_" for c in range(32) if c not in (9, 10, 13)])
-_chars = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)) | st.sampled_from(list(_WEIRD)), max_size=6).filter(_safe_text)
+_chars = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)) | st.sampled_from(list(_WEIRD)), max_size=6
+).filter(_safe_text)
 text = st.lists(st.one_of(_chars, control), max_size=3).map("".join)
 # garbage that is not a header word, a subtotal word or a note prefix (those
 # rows are planted on purpose below)
-garbage_text = text.filter(lambda s: not any(w in clean.norm_key(s) for w in (*_HEADER_WORDS, *_SPECIAL)) if s.strip() else True)
+garbage_text = text.filter(
+    lambda s: not any(w in clean.norm_key(s) for w in (*_HEADER_WORDS, *_SPECIAL)) if s.strip() else True
+)
 garbage_number = st.one_of(
     garbage_text,
-    st.sampled_from(["约", "多人", "—", "-", "/", "无", "N/A", "1,2,3", "1..2", "万", "１２x", "五十", "3e9999", "-0", "0x1F", "½", "٣", "1万2千"]),
+    st.sampled_from(
+        [
+            "约",
+            "多人",
+            "—",
+            "-",
+            "/",
+            "无",
+            "N/A",
+            "1,2,3",
+            "1..2",
+            "万",
+            "１２x",
+            "五十",
+            "3e9999",
+            "-0",
+            "0x1F",
+            "½",
+            "٣",
+            "1万2千",
+        ]
+    ),
     st.floats(allow_nan=False, allow_infinity=False, min_value=-1e15, max_value=1e15),
     st.integers(min_value=-(10**15), max_value=10**15),
 )
 garbage_date = st.one_of(
     garbage_text,
-    st.sampled_from(["下半年", "2023年13月", "2023-02-30", "2023.0.1", "32日", "7月32日", "0", "2023年", "二〇二三年十三月", "—", "99999999", "13.45"]),
+    st.sampled_from(
+        [
+            "下半年",
+            "2023年13月",
+            "2023-02-30",
+            "2023.0.1",
+            "32日",
+            "7月32日",
+            "0",
+            "2023年",
+            "二〇二三年十三月",
+            "—",
+            "99999999",
+            "13.45",
+        ]
+    ),
     st.integers(min_value=-100, max_value=3_000_000),
     st.floats(min_value=-1e6, max_value=1e7, allow_nan=False),
 )
@@ -116,7 +158,18 @@ def activity_row(draw, kind: str, serial: int):
         row[3] = draw(st.integers(0, 9999))
         return row
     if kind == "note":
-        return [draw(st.sampled_from(["填表说明：本表于次年1月10日前报送。", "制表人：张三    审核人：李四", "注：金额单位为元", "备注：无"]))]
+        return [
+            draw(
+                st.sampled_from(
+                    [
+                        "填表说明：本表于次年1月10日前报送。",
+                        "制表人：张三    审核人：李四",
+                        "注：金额单位为元",
+                        "备注：无",
+                    ]
+                )
+            )
+        ]
     name = f"活动{serial}" + draw(st.one_of(st.just(""), control))  # unique: only planted duplicates are duplicates
     d = draw(date_other_year if kind == "other_year" else date_in_year)
     date = spell_date(d, draw(st.integers(0, 6)))
@@ -138,7 +191,15 @@ def activity_row(draw, kind: str, serial: int):
 
 @st.composite
 def activity_sheet(draw):
-    kinds = draw(st.lists(st.sampled_from(["record", "record", "blank", "subtotal", "note", "dup", "other_year", "garbage", "garbage"]), min_size=1, max_size=25))
+    kinds = draw(
+        st.lists(
+            st.sampled_from(
+                ["record", "record", "blank", "subtotal", "note", "dup", "other_year", "garbage", "garbage"]
+            ),
+            min_size=1,
+            max_size=25,
+        )
+    )
     rows: list = []
     planted: list[str] = []
     records: list[int] = []
@@ -159,7 +220,13 @@ def activity_sheet(draw):
     notes = draw(st.lists(st.sampled_from(["填表说明：本表于次年1月10日前报送。", "制表人：张三"]), max_size=2))
     col_offset = draw(st.integers(0, 2))
     row_offset = draw(st.integers(0, 2))
-    return Sheet([["日期", "活动名称", "活动类别", "参与人数", "支出金额"], *rows], title=title, notes=notes, col_offset=col_offset, row_offset=row_offset), planted
+    return Sheet(
+        [["日期", "活动名称", "活动类别", "参与人数", "支出金额"], *rows],
+        title=title,
+        notes=notes,
+        col_offset=col_offset,
+        row_offset=row_offset,
+    ), planted
 
 
 @st.composite
@@ -172,11 +239,17 @@ def fund_sheet(draw):
         elif k == "sub":
             rows.append([None, "小计", None, draw(st.integers(0, 10**6)), None])
         else:
-            acct = draw(st.sampled_from(["会费收入", "职工活动支出-文体活动", "文体活动支出", "事业支出", "事业收入", "送温暖", "杂项"]))
+            acct = draw(
+                st.sampled_from(
+                    ["会费收入", "职工活动支出-文体活动", "文体活动支出", "事业支出", "事业收入", "送温暖", "杂项"]
+                )
+            )
             amt = draw(garbage_number) if k == "garbage" else draw(st.floats(0, 1e6, allow_nan=False))
             direction = draw(st.sampled_from([None, "收入", "支出", "收", "出"]))
             rows.append([spell_date(draw(date_in_year), i), direction, acct, amt, f"摘要{i}"])
-    return Sheet([["日期", "收支", "科目", "金额", "摘要"], *rows], title=draw(st.one_of(st.none(), st.just("经费收支明细"))))
+    return Sheet(
+        [["日期", "收支", "科目", "金额", "摘要"], *rows], title=draw(st.one_of(st.none(), st.just("经费收支明细")))
+    )
 
 
 STAT_KEYS = ("title", "blank", "notes", "subtotals", "duplicates", "other_year", "records", "unreadable")
@@ -391,11 +464,18 @@ def _subtotal_reference(cells, words) -> bool:
     return False
 
 
-_subtotal_alphabet = st.sampled_from(list("合计小总共累本页月年（）()【】 \u3000：:ＡａA1１ｶﾞ⼩🈴") + ["合计", "小 计", "总计：", "累计（元）"])
+_subtotal_alphabet = st.sampled_from(
+    list("合计小总共累本页月年（）()【】 \u3000：:ＡａA1１ｶﾞ⼩🈴") + ["合计", "小 计", "总计：", "累计（元）"]
+)
 
 
 @PARSERS
-@given(cells=st.lists(st.one_of(st.none(), st.integers(), st.lists(_subtotal_alphabet, max_size=6).map("".join), st.text(max_size=8)), max_size=5))
+@given(
+    cells=st.lists(
+        st.one_of(st.none(), st.integers(), st.lists(_subtotal_alphabet, max_size=6).map("".join), st.text(max_size=8)),
+        max_size=5,
+    )
+)
 def test_subtotal_fast_path_matches_definition(cells):
     words = SCHEMA.subtotal_words
     assert clean.is_subtotal_row(cells, words) == _subtotal_reference(cells, words)

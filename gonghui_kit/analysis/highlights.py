@@ -363,7 +363,8 @@ def _peer_rules(tot: pd.DataFrame) -> list[pd.DataFrame]:
                 below["peer_group"],
                 below["peer_median"],
                 g,
-                below["higher_is_better"], strict=False,
+                below["higher_is_better"],
+                strict=False,
             )
         ]
         out.append(_rows(below, "shortcoming", "below_peer", 50 + np.minimum(g, 1.0) * 20, titles, texts))
@@ -421,7 +422,8 @@ def _proposal_rules(w: pd.DataFrame) -> list[pd.DataFrame]:
             for n, c, r in zip(
                 low["proposals_accepted"],
                 low.get("proposals_closed", pd.Series(np.nan, index=low.index)),
-                low["proposal_close_rate"], strict=False,
+                low["proposal_close_rate"],
+                strict=False,
             )
         ]
         out.append(
@@ -446,7 +448,8 @@ def _membership_rule(w: pd.DataFrame, breaches: pd.DataFrame) -> list[pd.DataFra
         said = set(
             zip(
                 breaches.loc[breaches["indicator"] == "membership_rate", "unit"],
-                breaches.loc[breaches["indicator"] == "membership_rate", "year"].astype(int), strict=False,
+                breaches.loc[breaches["indicator"] == "membership_rate", "year"].astype(int),
+                strict=False,
             )
         )
         d = d[[(u, int(y)) not in said for u, y in zip(d["unit"], d["year"], strict=False)]]

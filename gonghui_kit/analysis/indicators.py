@@ -27,7 +27,16 @@ import pandas as pd
 
 from gonghui_kit.schema import load_schema
 
-__all__ = ["Indicator", "INDICATORS", "TOPICS", "compute_indicators", "indicator_label", "wide", "value_of", "unit_years"]
+__all__ = [
+    "Indicator",
+    "INDICATORS",
+    "TOPICS",
+    "compute_indicators",
+    "indicator_label",
+    "wide",
+    "value_of",
+    "unit_years",
+]
 
 
 @dataclass(frozen=True)
@@ -102,13 +111,17 @@ def unit_years(tables: Mapping[str, pd.DataFrame]) -> pd.MultiIndex:
 # building blocks: each returns a Series indexed by (unit, year[, category])
 
 
-def _count(df: pd.DataFrame, idx: pd.MultiIndex, by: str | None = None, labels: Iterable[str] | None = None) -> pd.Series:
+def _count(
+    df: pd.DataFrame, idx: pd.MultiIndex, by: str | None = None, labels: Iterable[str] | None = None
+) -> pd.Series:
     keys = ["unit", "year"] + ([by] if by else [])
     s = df.groupby(keys, observed=True, sort=False).size().astype("float64")
     return _reindex(s, idx, labels, fill=0.0)
 
 
-def _sum(df: pd.DataFrame, value: str, idx: pd.MultiIndex, by: str | None = None, labels: Iterable[str] | None = None) -> pd.Series:
+def _sum(
+    df: pd.DataFrame, value: str, idx: pd.MultiIndex, by: str | None = None, labels: Iterable[str] | None = None
+) -> pd.Series:
     """Σ value; NaN when records exist but none has a value; 0 when none exist."""
     keys = ["unit", "year"] + ([by] if by else [])
     g = df.groupby(keys, observed=True, sort=False)[value]
@@ -124,7 +137,9 @@ def _reindex(s: pd.Series, idx: pd.MultiIndex, labels: Iterable[str] | None, fil
         full = idx
     else:
         labels = list(labels)
-        full = pd.MultiIndex.from_tuples([(u, y, c) for u, y in idx for c in labels], names=["unit", "year", "category"])
+        full = pd.MultiIndex.from_tuples(
+            [(u, y, c) for u, y in idx for c in labels], names=["unit", "year", "category"]
+        )
         s.index = s.index.set_names(["unit", "year", "category"])
         s = s[s.index.get_level_values("category").isin(labels)]
     s.index = s.index.set_names(full.names)
@@ -170,7 +185,9 @@ def compute_indicators(ledger_or_tables) -> pd.DataFrame:
         idx = idx.append(only_reported).sort_values() if len(only_reported) else idx
     out: list[pd.DataFrame] = []
     if len(idx) == 0:
-        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(COLUMNS, ["object", "int64", "object", "object", "float64"])})
+        return pd.DataFrame(
+            {c: pd.Series(dtype=t) for c, t in zip(COLUMNS, ["object", "int64", "object", "object", "float64"], strict=False)}
+        )
 
     def t(key: str) -> pd.DataFrame:
         from gonghui_kit.ingest.load import empty_table
@@ -212,7 +229,11 @@ def compute_indicators(ledger_or_tables) -> pd.DataFrame:
     _emit(out, "activity_spend", _sum(a, "amount", idx))
     _emit(out, "participation_per_member", _ratio(participants, members_total))
     months = [f"{i:02d}" for i in range(1, 13)]
-    am = a[a["month"].notna()].assign(mm=lambda d: d["month"].astype("int64").map(lambda x: f"{x:02d}")) if len(a) else a.assign(mm=pd.Series(dtype=object))
+    am = (
+        a[a["month"].notna()].assign(mm=lambda d: d["month"].astype("int64").map(lambda x: f"{x:02d}"))
+        if len(a)
+        else a.assign(mm=pd.Series(dtype=object))
+    )
     _emit(out, "activities_by_month", _count(am, idx, "mm", months))
 
     # --- funds ---------------------------------------------------------------
@@ -297,10 +318,16 @@ def _as_reported(res: pd.DataFrame, reported: pd.DataFrame, units: pd.MultiIndex
         return vals.get((u, y, k), np.nan)
 
     derived = {
-        "membership_rate": lambda u, y: get(u, y, "members_total") / get(u, y, "employees") if get(u, y, "employees") else np.nan,
-        "participation_per_member": lambda u, y: get(u, y, "activity_participants") / get(u, y, "members_total") if get(u, y, "members_total") else np.nan,
+        "membership_rate": lambda u, y: (
+            get(u, y, "members_total") / get(u, y, "employees") if get(u, y, "employees") else np.nan
+        ),
+        "participation_per_member": lambda u, y: (
+            get(u, y, "activity_participants") / get(u, y, "members_total") if get(u, y, "members_total") else np.nan
+        ),
         "balance": lambda u, y: get(u, y, "income_total") - get(u, y, "expense_total"),
-        "expense_ratio": lambda u, y: get(u, y, "expense_total") / get(u, y, "income_total") if get(u, y, "income_total") else np.nan,
+        "expense_ratio": lambda u, y: (
+            get(u, y, "expense_total") / get(u, y, "income_total") if get(u, y, "income_total") else np.nan
+        ),
     }
     for i in np.flatnonzero(mine & (res["category"] == "").to_numpy()).tolist():
         u, y, k = res.at[i, "unit"], int(res.at[i, "year"]), res.at[i, "indicator"]

@@ -29,7 +29,13 @@ def register_check(name: str, table: str, column: str, severity: str, message: s
     return deco
 
 
-@register_check("left_without_date", "members", "离会日期", "warning", "状态为转出/除名，但没有离会日期：按仍在册计入会员人数，请补填离会日期")
+@register_check(
+    "left_without_date",
+    "members",
+    "离会日期",
+    "warning",
+    "状态为转出/除名，但没有离会日期：按仍在册计入会员人数，请补填离会日期",
+)
 def _left_without_date(m: pd.DataFrame) -> pd.Series:
     return m["status"].isin(["转出", "除名"]) & m["leave_date"].isna()
 
@@ -59,7 +65,9 @@ def _fund_without_amount(f: pd.DataFrame) -> pd.Series:
     return f["amount"].isna()
 
 
-@register_check("fund_without_direction", "funds", "收支", "warning", "既无收支方向也无可识别的科目，未计入收入或支出合计，请补填")
+@register_check(
+    "fund_without_direction", "funds", "收支", "warning", "既无收支方向也无可识别的科目，未计入收入或支出合计，请补填"
+)
 def _fund_without_direction(f: pd.DataFrame) -> pd.Series:
     return f["direction"].isna()
 
@@ -78,7 +86,22 @@ def run_checks(tables: dict[str, pd.DataFrame]) -> list[Finding]:
             continue
         mask = fn(df).fillna(False).to_numpy(dtype=bool)
         for r in df[mask].itertuples(index=False):
-            out.append(Finding(r.source_file, r.sheet, int(r.excel_row), column, "", "checked", severity, message, code, r.unit, int(r.year), table))
+            out.append(
+                Finding(
+                    r.source_file,
+                    r.sheet,
+                    int(r.excel_row),
+                    column,
+                    "",
+                    "checked",
+                    severity,
+                    message,
+                    code,
+                    r.unit,
+                    int(r.year),
+                    table,
+                )
+            )
     return out
 
 

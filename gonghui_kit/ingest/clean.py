@@ -63,7 +63,28 @@ __all__ = [
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MISSING_TOKENS = frozenset(
     norm_key(t)
-    for t in ("—", "——", "-", "--", "－", "–", "/", "\\", "无", "暂无", "空", "不详", "未填", "N/A", "NA", "null", "none", "#N/A", "／", "…")
+    for t in (
+        "—",
+        "——",
+        "-",
+        "--",
+        "－",
+        "–",
+        "/",
+        "\\",
+        "无",
+        "暂无",
+        "空",
+        "不详",
+        "未填",
+        "N/A",
+        "NA",
+        "null",
+        "none",
+        "#N/A",
+        "／",
+        "…",
+    )
 )
 
 
@@ -129,7 +150,28 @@ class ParsedNumber:
     ok: bool = True
 
 
-_NUM_UNITS = ("人次", "学时", "课时", "小时", "元", "人", "次", "个", "篇", "期", "块", "场", "名", "位", "项", "份", "h", "件", "幅", "条")
+_NUM_UNITS = (
+    "人次",
+    "学时",
+    "课时",
+    "小时",
+    "元",
+    "人",
+    "次",
+    "个",
+    "篇",
+    "期",
+    "块",
+    "场",
+    "名",
+    "位",
+    "项",
+    "份",
+    "h",
+    "件",
+    "幅",
+    "条",
+)
 _APPROX_PRE = ("大约", "约计", "约", "近", "将近", "超过", "逾")
 _APPROX_POST = ("左右", "以上", "余", "多", "来", "+")
 _MULT = {"万": 10_000.0, "千": 1_000.0, "百": 100.0, "亿": 100_000_000.0}
@@ -197,7 +239,7 @@ def parse_number(value: Any, *, kind: str = "number", scale: float = 1.0) -> Par
     approx = False
     for p in _APPROX_PRE:
         if s.startswith(p):
-            s, approx = s[len(p):], True
+            s, approx = s[len(p) :], True
             break
     changed = True
     while changed:  # strip trailing units and approximation words in any order
@@ -623,7 +665,9 @@ def _lowering_to(first: frozenset[str]) -> frozenset[str]:
     return frozenset(first) | {c for c in map(chr, range(128)) if c.lower() in first}
 
 
-def subtotal_texts(texts: Sequence[str], words: Sequence[str] | None = None, *, joined: JoinedTexts | None = None) -> np.ndarray:
+def subtotal_texts(
+    texts: Sequence[str], words: Sequence[str] | None = None, *, joined: JoinedTexts | None = None
+) -> np.ndarray:
     """For each of ``texts`` (distinct values, typically): does it say
     合计/小计/… (``is_subtotal_row``'s test), as a bool array.  ``joined``:
     the same texts as ``JoinedTexts``, when the caller has them already.
@@ -655,7 +699,11 @@ def _step_columns(df: pd.DataFrame, columns: Sequence[str] | None) -> list[Any]:
 
 
 def flag_subtotals(
-    df: pd.DataFrame, *, columns: Sequence[str] | None = None, flag: str = "_subtotal", words: Sequence[str] | None = None
+    df: pd.DataFrame,
+    *,
+    columns: Sequence[str] | None = None,
+    flag: str = "_subtotal",
+    words: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Add a boolean column marking subtotal rows (for ``.pipe``): a row is
     one when a text cell says 合计/小计/… (``subtotal_texts``, on each
@@ -677,7 +725,9 @@ def flag_subtotals(
     return df.assign(**{flag: says[codes.reshape(n, m)].any(axis=1)})
 
 
-def flag_duplicates(df: pd.DataFrame, *, columns: Sequence[str] | None = None, flag: str = "_duplicate") -> pd.DataFrame:
+def flag_duplicates(
+    df: pd.DataFrame, *, columns: Sequence[str] | None = None, flag: str = "_duplicate"
+) -> pd.DataFrame:
     """Mark exact duplicate rows (for ``.pipe``): the first copy is kept,
     later copies flagged.  Values of different types never match (1.0, "1"
     and True stay apart).

@@ -63,14 +63,26 @@ class Finding:
 _FIELDS = tuple(Finding.__dataclass_fields__)
 _new = object.__new__
 # the slot descriptors' setters: a frozen dataclass refuses plain assignment
-(_s_file, _s_sheet, _s_row, _s_column, _s_value, _s_action, _s_severity, _s_message, _s_code, _s_unit, _s_year, _s_table, _s_col) = (
-    Finding.__dict__[k].__set__ for k in _FIELDS
-)
+(
+    _s_file,
+    _s_sheet,
+    _s_row,
+    _s_column,
+    _s_value,
+    _s_action,
+    _s_severity,
+    _s_message,
+    _s_code,
+    _s_unit,
+    _s_year,
+    _s_table,
+    _s_col,
+) = (Finding.__dict__[k].__set__ for k in _FIELDS)
 
 
 def finding_fields(*args: Any, **kwargs: Any) -> dict[str, Any]:
     """The fields of ``Finding(*args, **kwargs)``, checked, as a dict (for ``findings_like``)."""
-    d = dict(zip(_FIELDS, args))
+    d = dict(zip(_FIELDS, args, strict=False))
     d.update(kwargs)
     for k, f in Finding.__dataclass_fields__.items():
         if k not in d:
@@ -112,12 +124,26 @@ def findings_like(
     """
     bases = [tuple(p[k] for k in _FIELDS) if type(p) is dict else tuple(getattr(p, k) for k in _FIELDS) for p in protos]
     if values is None and units is None:
-        return findings_from_rows((b[0], b[1], r, *b[3:]) for b, r in zip(map(bases.__getitem__, which), rows))
+        return findings_from_rows((b[0], b[1], r, *b[3:]) for b, r in zip(map(bases.__getitem__, which), rows, strict=False))
     values = itertools.repeat(None) if values is None else values
     units = itertools.repeat(None) if units is None else units
     return findings_from_rows(
-        (b[0], b[1], r, b[3], b[4] if v is None else v, b[5], b[6], b[7], b[8], b[9] if u is None else u, b[10], b[11], b[12])
-        for b, r, v, u in zip(map(bases.__getitem__, which), rows, values, units)
+        (
+            b[0],
+            b[1],
+            r,
+            b[3],
+            b[4] if v is None else v,
+            b[5],
+            b[6],
+            b[7],
+            b[8],
+            b[9] if u is None else u,
+            b[10],
+            b[11],
+            b[12],
+        )
+        for b, r, v, u in zip(map(bases.__getitem__, which), rows, values, units, strict=False)
     )
 
 
@@ -273,7 +299,9 @@ def to_text(findings: list[Finding], *, verbose: bool = False, max_rows_listed: 
                 folded.setdefault((f.sheet, f.column, f.code), []).append(f)
                 continue
             cell = f"单元格 {col_letters(f.col)}{f.row}" if f.row and f.col else (f"第{f.row}行" if f.row else "")
-            where = "、".join(x for x in (f"工作表“{f.sheet}”" if f.sheet else "", cell, f"“{f.column}”列" if f.column else "") if x)
+            where = "、".join(
+                x for x in (f"工作表“{f.sheet}”" if f.sheet else "", cell, f"“{f.column}”列" if f.column else "") if x
+            )
             val = f"（原值：{f.value}）" if f.value else ""
             lines.append(f"  [{_SEV_CN[f.severity]}] {where + '：' if where else ''}{f.message}{val}")
         for (sheet, column, _code), group in folded.items():
@@ -283,7 +311,9 @@ def to_text(findings: list[Finding], *, verbose: bool = False, max_rows_listed: 
             lines.append(f"  [提示] 工作表“{sheet}”{col}第{shown}行：{group[0].message}（共 {len(group)} 处）")
         lines.append("")
     total = {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES}
-    lines.append(f"合计：{len(by_file)} 个文件，错误 {total['error']} 条，警告 {total['warning']} 条，提示 {total['info']} 条。")
+    lines.append(
+        f"合计：{len(by_file)} 个文件，错误 {total['error']} 条，警告 {total['warning']} 条，提示 {total['info']} 条。"
+    )
     if total["error"]:
         lines.append("有错误的文件未能（全部）读取，请按上面的说明修改后重新报送。")
     return "\n".join(lines)

@@ -179,8 +179,9 @@ def combine_header_rows(
     return out
 
 
-def locate_header(rows: Sequence[Sequence[Any]], sheet: Sheet, schema: Schema | None = None, *, max_scan: int = 30,
-                  min_score: int = 2) -> HeaderMatch | None:
+def locate_header(
+    rows: Sequence[Sequence[Any]], sheet: Sheet, schema: Schema | None = None, *, max_scan: int = 30, min_score: int = 2
+) -> HeaderMatch | None:
     """Find the header row below any title rows: the first row among the top
     ``max_scan`` that matches the most columns (at least two, or one for a
     single-column sheet).
@@ -246,7 +247,6 @@ class Grid:
     texts: list[str]  # the distinct str values ...
     text_codes: np.ndarray  # ... and their codes
     joined: JoinedTexts  # the texts, joined
-
 
 
 _WS_CODES = np.array([0, *map(ord, _WS)], dtype=np.uint32)
@@ -373,7 +373,6 @@ def row_kinds(body: list[list[Any]], schema: Schema) -> list[str]:
     ['subtotal', 'signature', 'signature']
     """
     return [KIND_NAMES[k] for k in row_kind_codes(make_grid(body), body, schema).tolist()]
-
 
 
 def duplicates(grid: Grid, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

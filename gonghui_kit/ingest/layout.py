@@ -158,7 +158,13 @@ def hidden_verdict(raw: RawSheet, sheet: Sheet, visible: list[RawSheet]) -> tupl
             "excluded",
             f"隐藏的工作表“{raw.name}”是{names}的旧副本，未计入，以可见的工作表为准。",
         )
-    return False, "hidden_sheet_differs", "error", "excluded", (
-        f"隐藏的工作表“{raw.name}”与{names}都是“{sheet.label}”但记录不同，未计入。"
-        "请确认哪一张是正确的，删除另一张（或取消隐藏并合并）后重新报送。"
+    return (
+        False,
+        "hidden_sheet_differs",
+        "error",
+        "excluded",
+        (
+            f"隐藏的工作表“{raw.name}”与{names}都是“{sheet.label}”但记录不同，未计入。"
+            "请确认哪一张是正确的，删除另一张（或取消隐藏并合并）后重新报送。"
+        ),
     )

@@ -35,8 +35,16 @@ import yaml
 from gonghui_kit.ingest.grid import IGNORED, HeaderMatch, locate_header
 from gonghui_kit.schema import Schema, Sheet, load_schema, norm_key
 
-__all__ = ["Layout", "SheetLayout", "LayoutError", "parse_layout", "load_layouts", "layout_for", "apply_columns",
-           "propose_layout"]
+__all__ = [
+    "Layout",
+    "SheetLayout",
+    "LayoutError",
+    "parse_layout",
+    "load_layouts",
+    "layout_for",
+    "apply_columns",
+    "propose_layout",
+]
 
 
 class LayoutError(ValueError):
@@ -71,7 +79,9 @@ def _sheet_key(text: str, schema: Schema, source: str) -> str:
     for s in schema.sheets:
         if text in (s.key, *s.names):
             return s.key
-    raise LayoutError(f"版式文件 {source}：没有名为“{text}”的台账工作表（可用：{'、'.join(s.label for s in schema.sheets)}）")
+    raise LayoutError(
+        f"版式文件 {source}：没有名为“{text}”的台账工作表（可用：{'、'.join(s.label for s in schema.sheets)}）"
+    )
 
 
 def _column_key(text: str, sheet: Sheet, schema: Schema, source: str) -> str:
@@ -82,7 +92,9 @@ def _column_key(text: str, sheet: Sheet, schema: Schema, source: str) -> str:
             return c.key
     if text in schema.unit_column or text == "_unit":
         return "_unit"
-    raise LayoutError(f"版式文件 {source}：“{sheet.label}”没有名为“{text}”的列（可用：{'、'.join(c.label for c in sheet.columns)}）")
+    raise LayoutError(
+        f"版式文件 {source}：“{sheet.label}”没有名为“{text}”的列（可用：{'、'.join(c.label for c in sheet.columns)}）"
+    )
 
 
 def parse_layout(raw: dict[str, Any], source: str = "", schema: Schema | None = None) -> Layout:
@@ -170,7 +182,10 @@ def propose_layout(path: str | Path, display_name: str | None = None) -> str:
     if not insp.ok:
         raise LayoutError("；".join(p.message for p in insp.errors))
     wb = read_workbook(path, inspection=insp)
-    lines = ["# 版式文件（由 gonghui map 生成）：放到 params/layouts/ 下，按需修改后重新运行 gonghui check", f"files: [\"{display_name or path.name}\"]"]
+    lines = [
+        "# 版式文件（由 gonghui map 生成）：放到 params/layouts/ 下，按需修改后重新运行 gonghui check",
+        f'files: ["{display_name or path.name}"]',
+    ]
     lines.append("sheets:")
     for raw in wb.sheets:
         if not any(v not in (None, "") for r in raw.rows for v in r):
@@ -180,17 +195,21 @@ def propose_layout(path: str | Path, display_name: str | None = None) -> str:
         if sheet is not None and sheet.layout == "records" and header is None:
             sheet = None
         if sheet is None:
-            best = max(((locate_header(raw.rows, s, schema, min_score=1), s) for s in schema.record_sheets),
-                       key=lambda t: t[0].score if t[0] else -1)
+            best = max(
+                ((locate_header(raw.rows, s, schema, min_score=1), s) for s in schema.record_sheets),
+                key=lambda t: t[0].score if t[0] else -1,
+            )
             if best[0] is not None:  # a guess from one matching column: the file's owner confirms it
                 header, sheet = best
         if sheet is None or (sheet.layout == "records" and header is None):
-            lines.append(f"  \"{raw.name}\": ignore   # 未识别：如是台账，请改为 as: 活动台账 等，并写 header_row 和 columns")
+            lines.append(
+                f'  "{raw.name}": ignore   # 未识别：如是台账，请改为 as: 活动台账 等，并写 header_row 和 columns'
+            )
             continue
         if sheet.layout != "records":
-            lines.append(f"  \"{raw.name}\": {{as: {sheet.label}}}")
+            lines.append(f'  "{raw.name}": {{as: {sheet.label}}}')
             continue
-        lines.append(f"  \"{raw.name}\":")
+        lines.append(f'  "{raw.name}":')
         lines.append(f"    as: {sheet.label}")
         lines.append(f"    header_row: {raw.excel_row(header.row)}")
         lines.append("    columns:")
@@ -198,9 +217,11 @@ def propose_layout(path: str | Path, display_name: str | None = None) -> str:
         for j in sorted({*header.columns, *header.unknown, *header.ignored}):
             if j in header.columns:
                 key = header.columns[j]
-                lines.append(f"      \"{header.headers[j]}\": {labels.get(key, '单位名称' if key == '_unit' else key)}")
+                lines.append(f'      "{header.headers[j]}": {labels.get(key, "单位名称" if key == "_unit" else key)}')
             elif j in header.ignored:
-                lines.append(f"      \"{header.ignored[j]}\": ignore")
+                lines.append(f'      "{header.ignored[j]}": ignore')
             else:
-                lines.append(f"      \"{header.unknown[j]}\": ignore   # 未识别：请改为它对应的列名，如 {'、'.join(c.label for c in sheet.columns[:3])}")
+                lines.append(
+                    f'      "{header.unknown[j]}": ignore   # 未识别：请改为它对应的列名，如 {"、".join(c.label for c in sheet.columns[:3])}'
+                )
     return "\n".join(lines) + "\n"

@@ -107,7 +107,9 @@ class Ledger:
 
 
 def _dtype(col: Column) -> str:
-    return {"date": "datetime64[ns]", "count": "float64", "money": "float64", "number": "float64"}.get(col.type, "object")
+    return {"date": "datetime64[ns]", "count": "float64", "money": "float64", "number": "float64"}.get(
+        col.type, "object"
+    )
 
 
 def table_columns(sheet: Sheet) -> list[str]:
@@ -158,7 +160,6 @@ INFO_COLUMNS = {
 }
 
 
-
 def _merge_topic_file(first: WorkbookResult, r: WorkbookResult) -> bool:
     """A unit's files per topic (no 基本信息, each with other tables) are one
     ledger: ``r``'s tables and statistics go to ``first``.  False when they
@@ -190,7 +191,21 @@ def assemble(results: list[WorkbookResult], findings: list[Finding] | None = Non
     for r in results:
         if r.status == "ok" and r.unit:
             if knows is not None and not knows(r.unit):
-                r.findings.append(Finding(r.name, "基本信息", None, "单位名称", r.unit, "kept", "warning", "单位名册（units.yaml）中没有这个单位名称，按新单位单独统计；如是改名或写法不同，请在名册中登记", "unknown_unit", r.unit, r.year))
+                r.findings.append(
+                    Finding(
+                        r.name,
+                        "基本信息",
+                        None,
+                        "单位名称",
+                        r.unit,
+                        "kept",
+                        "warning",
+                        "单位名册（units.yaml）中没有这个单位名称，按新单位单独统计；如是改名或写法不同，请在名册中登记",
+                        "unknown_unit",
+                        r.unit,
+                        r.year,
+                    )
+                )
             r.unit = canon(r.unit)
             key = (r.unit, r.year)
             if key in seen and _merge_topic_file(seen[key], r):
@@ -198,7 +213,21 @@ def assemble(results: list[WorkbookResult], findings: list[Finding] | None = Non
             if key in seen:
                 first = seen[key]
                 r.status = "skipped"
-                r.findings.append(Finding(r.name, "", None, "", "", "skipped", "error", f"与“{first.name}”是同一单位（{r.unit}）同一年度（{r.year}）的台账，本文件未计入。请只保留一份（通常是终稿）后重新核查。", "duplicate_workbook", r.unit, r.year))
+                r.findings.append(
+                    Finding(
+                        r.name,
+                        "",
+                        None,
+                        "",
+                        "",
+                        "skipped",
+                        "error",
+                        f"与“{first.name}”是同一单位（{r.unit}）同一年度（{r.year}）的台账，本文件未计入。请只保留一份（通常是终稿）后重新核查。",
+                        "duplicate_workbook",
+                        r.unit,
+                        r.year,
+                    )
+                )
             else:
                 seen[key] = r
     for r in results:  # a unit's files per topic: what none of them holds is said once
@@ -226,11 +255,32 @@ def assemble(results: list[WorkbookResult], findings: list[Finding] | None = Non
     files = []
     for r in results:
         findings.extend(r.findings)
-        files.append(dict(path=str(r.path), file=r.name, sha256=r.sha256, unit=r.unit, year=r.year, status=r.status, errors=sum(f.severity == "error" for f in r.findings), warnings=sum(f.severity == "warning" for f in r.findings)))
+        files.append(
+            dict(
+                path=str(r.path),
+                file=r.name,
+                sha256=r.sha256,
+                unit=r.unit,
+                year=r.year,
+                status=r.status,
+                errors=sum(f.severity == "error" for f in r.findings),
+                warnings=sum(f.severity == "warning" for f in r.findings),
+            )
+        )
         if r.status != "ok" or r.merged_into is not None:
             continue
         stats.extend(r.stats)
-        info_rows.append(dict(unit=r.unit, year=r.year, employees=r.employees if r.employees is not None else np.nan, parent_union=r.info.get("parent_union"), fill_date=r.info.get("fill_date"), source_file=r.name, sheets_absent="、".join(r.absent_sheets)))
+        info_rows.append(
+            dict(
+                unit=r.unit,
+                year=r.year,
+                employees=r.employees if r.employees is not None else np.nan,
+                parent_union=r.info.get("parent_union"),
+                fill_date=r.info.get("fill_date"),
+                source_file=r.name,
+                sheets_absent="、".join(r.absent_sheets),
+            )
+        )
         warned: set[str] = set()
         for k, df in r.tables.items():
             if registry is not None:

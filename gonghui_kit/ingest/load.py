@@ -108,7 +108,19 @@ def discover(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[Findi
             if any(part.startswith((".", "_")) for part in rel_parts):
                 continue
             if q.name.startswith("~$"):
-                findings.append(Finding(str(q.name), "", None, "", "", "skipped", "info", "Excel/WPS 的临时锁定文件，已跳过", code="lock_file"))
+                findings.append(
+                    Finding(
+                        str(q.name),
+                        "",
+                        None,
+                        "",
+                        "",
+                        "skipped",
+                        "info",
+                        "Excel/WPS 的临时锁定文件，已跳过",
+                        code="lock_file",
+                    )
+                )
                 continue
             if q.is_dir() and not q.is_symlink():
                 if q.suffix.lower() in WORKBOOK_SUFFIXES:
@@ -121,7 +133,19 @@ def discover(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[Findi
                     shown = _display(q, p)
                     findings.append(Finding(shown, "", None, "", "", "kept", "warning", msg, code="odd_file_name"))
             else:
-                findings.append(Finding(_display(q, p), "", None, "", "", "skipped", "info", "不是台账文件（不是 .xlsx/.xlsm），已跳过", code="not_ledger"))
+                findings.append(
+                    Finding(
+                        _display(q, p),
+                        "",
+                        None,
+                        "",
+                        "",
+                        "skipped",
+                        "info",
+                        "不是台账文件（不是 .xlsx/.xlsm），已跳过",
+                        code="not_ledger",
+                    )
+                )
     return files, findings
 
 
@@ -167,11 +191,48 @@ class _Ctx:
     findings: list[Finding]
     layout: Any = None  # layouts.Layout of this file, if any
 
-    def add(self, sheet: str, row: int | None, column: str, value: Any, action: str, severity: str, message: str, code: str, table: str | None = None, unit: str | None = None, col: int | None = None) -> None:
-        self.findings.append(Finding(self.file, sheet, row, column, show_value(value), action, severity, message, code, unit or self.unit, self.year, table, col))
+    def add(
+        self,
+        sheet: str,
+        row: int | None,
+        column: str,
+        value: Any,
+        action: str,
+        severity: str,
+        message: str,
+        code: str,
+        table: str | None = None,
+        unit: str | None = None,
+        col: int | None = None,
+    ) -> None:
+        self.findings.append(
+            Finding(
+                self.file,
+                sheet,
+                row,
+                column,
+                show_value(value),
+                action,
+                severity,
+                message,
+                code,
+                unit or self.unit,
+                self.year,
+                table,
+                col,
+            )
+        )
 
 
-def load_workbook(path: str | os.PathLike, *, year: int | None = None, engine: str = "calamine", name: str | None = None, salt: bytes | None = None, layout: Any = None) -> WorkbookResult:
+def load_workbook(
+    path: str | os.PathLike,
+    *,
+    year: int | None = None,
+    engine: str = "calamine",
+    name: str | None = None,
+    salt: bytes | None = None,
+    layout: Any = None,
+) -> WorkbookResult:
     """Load one workbook (see module docstring).  Never raises for a bad file.
     ``layout``: a ``layouts.Layout`` saying how to read it (params/layouts)."""
     res, ctx, insp = _inspect(path, name, salt)
@@ -193,7 +254,16 @@ def _confirm_read(res: WorkbookResult, ctx: _Ctx) -> None:
     again), so the recorded hash is always of the bytes parsed."""
     if res.sha256 and _sha256(res.path) != res.sha256:
         res.sha256 = CHANGED_WHILE_READ
-        ctx.add("", None, "", "", "kept", "warning", "文件在读取过程中被修改，读到的内容可能不完整；请等文件保存完毕后重新核查", "changed_while_read")
+        ctx.add(
+            "",
+            None,
+            "",
+            "",
+            "kept",
+            "warning",
+            "文件在读取过程中被修改，读到的内容可能不完整；请等文件保存完毕后重新核查",
+            "changed_while_read",
+        )
 
 
 def _inspect(path: str | os.PathLike, name: str | None, salt: bytes | None) -> tuple[WorkbookResult, _Ctx, Any]:
@@ -224,9 +294,27 @@ def _read(res: WorkbookResult, ctx: _Ctx, engine: str, insp: Any, ahead: Any = N
         prefetched = ahead.result() if ahead is not None else None
         return read_workbook(res.path, engine=engine, inspection=insp, prefetched=prefetched)
     except ReadError as e:
-        ctx.add("", None, "", "", "refused", "error", f"{e.message}。请在 Excel/WPS 中打开确认无误后另存为 .xlsx 重新报送。", e.code)
+        ctx.add(
+            "",
+            None,
+            "",
+            "",
+            "refused",
+            "error",
+            f"{e.message}。请在 Excel/WPS 中打开确认无误后另存为 .xlsx 重新报送。",
+            e.code,
+        )
     except Exception as e:  # noqa: BLE001 - a reader bug must not stop the batch
-        ctx.add("", None, "", "", "refused", "error", f"读取失败（{type(e).__name__}）。请另存为 .xlsx 后重新报送。", "corrupt")
+        ctx.add(
+            "",
+            None,
+            "",
+            "",
+            "refused",
+            "error",
+            f"读取失败（{type(e).__name__}）。请另存为 .xlsx 后重新报送。",
+            "corrupt",
+        )
     res.status = "refused"
     return None
 
@@ -237,7 +325,16 @@ def _assign_sheets(wb: RawWorkbook, schema: Schema, ctx: _Ctx) -> list[tuple[Raw
         sl = ctx.layout.for_sheet(raw.name) if ctx.layout is not None else None
         sheet = schema.sheet(sl.sheet) if sl is not None and sl.sheet else schema.sheet_for_name(raw.name)
         if sl is not None and sl.ignore:
-            ctx.add(raw.name, None, "", "", "skipped", "info", f"按版式文件 {ctx.layout.source} 的说明，本工作表不读取", "layout_ignored")
+            ctx.add(
+                raw.name,
+                None,
+                "",
+                "",
+                "skipped",
+                "info",
+                f"按版式文件 {ctx.layout.source} 的说明，本工作表不读取",
+                "layout_ignored",
+            )
             sheet = None
         elif sheet is None and not schema.is_helper_sheet(raw.name):
             # a sheet named Sheet1 with activity headers is still an activity sheet
@@ -248,7 +345,17 @@ def _assign_sheets(wb: RawWorkbook, schema: Schema, ctx: _Ctx) -> list[tuple[Raw
                     best = (m.score, cand)
             if best:
                 sheet = best[1]
-                ctx.add(raw.name, None, "", "", "kept", "info", f"工作表名称不规范，按表头识别为“{sheet.label}”", "sheet_by_header", sheet.key)
+                ctx.add(
+                    raw.name,
+                    None,
+                    "",
+                    "",
+                    "kept",
+                    "info",
+                    f"工作表名称不规范，按表头识别为“{sheet.label}”",
+                    "sheet_by_header",
+                    sheet.key,
+                )
         out.append((raw, sheet))
     return out
 
@@ -269,7 +376,16 @@ def _load_raw(wb: RawWorkbook, res: WorkbookResult, ctx: _Ctx, want_year: int | 
     unit, year = info.get("unit_name"), info.get("year")
     if info_sheets and (not unit or not year):
         missing = "、".join(x for x, v in (("单位名称", unit), ("年度", year)) if not v)
-        ctx.add(info_name, None, missing, "", "refused", "error", f"“基本信息”中缺少{missing}，无法归属本台账。请填写后重新报送。", "no_unit_year")
+        ctx.add(
+            info_name,
+            None,
+            missing,
+            "",
+            "refused",
+            "error",
+            f"“基本信息”中缺少{missing}，无法归属本台账。请填写后重新报送。",
+            "no_unit_year",
+        )
         res.status = "refused"
         return
     ctx.unit, ctx.year = unit, year
@@ -279,21 +395,53 @@ def _load_raw(wb: RawWorkbook, res: WorkbookResult, ctx: _Ctx, want_year: int | 
     res.unit, res.year, res.employees = unit, year, info.get("employees")
     res.info = info
     if want_year is not None and year != want_year:
-        ctx.add(info_name, None, "年度", year, "skipped", "error", f"本台账是 {year} 年度的，不是本次核查的 {want_year} 年度，未计入。请确认是否放错了文件夹或“年度”填错。", "other_year_workbook")
+        ctx.add(
+            info_name,
+            None,
+            "年度",
+            year,
+            "skipped",
+            "error",
+            f"本台账是 {year} 年度的，不是本次核查的 {want_year} 年度，未计入。请确认是否放错了文件夹或“年度”填错。",
+            "other_year_workbook",
+        )
         res.status = "skipped"
         return
     tables: dict[str, list[pd.DataFrame]] = {}
     for raw, sheet in assigned:
-        if (sheet is None or sheet.key != "info") and not (ctx.layout and ctx.layout.for_sheet(raw.name)) and (sr := summary_header(raw.rows, schema)) is not None:
+        if (
+            (sheet is None or sheet.key != "info")
+            and not (ctx.layout and ctx.layout.for_sheet(raw.name))
+            and (sr := summary_header(raw.rows, schema)) is not None
+        ):
             _read_summary(raw, sr, sheet, res, ctx)
             continue
-        if sheet is not None and sheet.key != "info" and not raw.visible and not _hidden_sheet(raw, sheet, assigned, ctx):
+        if (
+            sheet is not None
+            and sheet.key != "info"
+            and not raw.visible
+            and not _hidden_sheet(raw, sheet, assigned, ctx)
+        ):
             continue
         ignored = ctx.layout is not None and (sl := ctx.layout.for_sheet(raw.name)) is not None and sl.ignore
         if sheet is None:
-            if raw.rows and not ignored and not schema.is_helper_sheet(raw.name) and any(not clean.is_blank(v) for r in raw.rows for v in r):
+            if (
+                raw.rows
+                and not ignored
+                and not schema.is_helper_sheet(raw.name)
+                and any(not clean.is_blank(v) for r in raw.rows for v in r)
+            ):
                 names = "、".join(f"“{s.label}”" for s in schema.record_sheets)
-                ctx.add(raw.name, None, "", "", "skipped", "error", f"未识别的工作表“{raw.name}”（{len(raw.rows)} 行有内容），未读取，数据不完整。如是台账数据，请把工作表名称改为{names}之一；如不是台账数据，请删除这张工作表后重新报送。", "unknown_sheet")
+                ctx.add(
+                    raw.name,
+                    None,
+                    "",
+                    "",
+                    "skipped",
+                    "error",
+                    f"未识别的工作表“{raw.name}”（{len(raw.rows)} 行有内容），未读取，数据不完整。如是台账数据，请把工作表名称改为{names}之一；如不是台账数据，请删除这张工作表后重新报送。",
+                    "unknown_sheet",
+                )
             continue
         if sheet.key == "info":
             continue
@@ -304,10 +452,14 @@ def _load_raw(wb: RawWorkbook, res: WorkbookResult, ctx: _Ctx, want_year: int | 
             tables.setdefault(sheet.key, []).append(df)
     for sheet in schema.record_sheets:
         if sheet.key in tables:
-            res.tables[sheet.key] = pd.concat(tables[sheet.key], ignore_index=True) if len(tables[sheet.key]) > 1 else tables[sheet.key][0]
+            res.tables[sheet.key] = (
+                pd.concat(tables[sheet.key], ignore_index=True) if len(tables[sheet.key]) > 1 else tables[sheet.key][0]
+            )
         else:
             res.absent_sheets.append(sheet.label)
-            if not res.inferred and not any(s.get("table") == sheet.key for s in res.stats):  # inferred: said once per unit (assemble)
+            if not res.inferred and not any(
+                s.get("table") == sheet.key for s in res.stats
+            ):  # inferred: said once per unit (assemble)
                 ctx.add(
                     "",
                     None,
@@ -321,12 +473,16 @@ def _load_raw(wb: RawWorkbook, res: WorkbookResult, ctx: _Ctx, want_year: int | 
                 )
 
 
-def _infer_info(wb: RawWorkbook, assigned: list[tuple[RawSheet, Sheet | None]], res: WorkbookResult, ctx: _Ctx) -> dict[str, Any] | None:
+def _infer_info(
+    wb: RawWorkbook, assigned: list[tuple[RawSheet, Sheet | None]], res: WorkbookResult, ctx: _Ctx
+) -> dict[str, Any] | None:
     """Unit and year of a file without 基本信息 (``whose.infer_unit_year``),
     said in a finding; None (refused, with a finding) when either stays unknown."""
     data = [r.rows for r, s in assigned if s is not None and s.key != "info"]
     lay = ctx.layout
-    unit, unit_from, year, year_from = infer_unit_year(data, res.name, lay.unit if lay else None, lay.year if lay else None)
+    unit, unit_from, year, year_from = infer_unit_year(
+        data, res.name, lay.unit if lay else None, lay.year if lay else None
+    )
     if not data or unit is None or year is None:
         missing = "、".join(x for x, v in (("单位", unit), ("年度", year)) if v is None) or "台账数据"
         msg = f"缺少“基本信息”工作表，也无法从标题行或文件夹名确定{missing}。请按模板补上“基本信息”（单位名称、年度、职工人数），或在表格上方写明“填报单位：…”和“20xx年”后重新报送。"
@@ -343,17 +499,57 @@ def _read_summary(raw: RawSheet, sr: int, sheet: Sheet | None, res: WorkbookResu
     recs, problems = read_summary(raw, sr, ctx.year, res.name, ctx.schema)
     res.reported.extend(recs)
     for row, col, header, value, code, severity, message in problems:
-        ctx.add(raw.name, row, header, value, "missing" if code == "number_invalid" else "checked" if severity == "warning" else "skipped", severity, message, code, col=col)
+        ctx.add(
+            raw.name,
+            row,
+            header,
+            value,
+            "missing" if code == "number_invalid" else "checked" if severity == "warning" else "skipped",
+            severity,
+            message,
+            code,
+            col=col,
+        )
     n = len({r["excel_row"] for r in recs})
     units = sorted({r["unit"] for r in recs})
-    ctx.add(raw.name, raw.excel_row(sr), "", "", "kept", "warning", f"这是统计表（每个单位一行）：{len(units)} 个单位的数值按报送数计入，没有逐条记录可核对（{'、'.join(units[:5])}{'等' if len(units) > 5 else ''}）。请核对；如有明细台账，请一并报送。", "summary_read")
-    stats = dict(rows=len(raw.rows), title=sr + 1, blank=0, notes=0, subtotals=0, duplicates=0, other_year=0, records=n, unreadable=len(raw.rows) - sr - 1 - n)
-    res.stats.append({**stats, "file": res.name, "unit": ctx.unit, "year": ctx.year, "sheet": raw.name, "table": sheet.key if sheet else ""})
+    ctx.add(
+        raw.name,
+        raw.excel_row(sr),
+        "",
+        "",
+        "kept",
+        "warning",
+        f"这是统计表（每个单位一行）：{len(units)} 个单位的数值按报送数计入，没有逐条记录可核对（{'、'.join(units[:5])}{'等' if len(units) > 5 else ''}）。请核对；如有明细台账，请一并报送。",
+        "summary_read",
+    )
+    stats = dict(
+        rows=len(raw.rows),
+        title=sr + 1,
+        blank=0,
+        notes=0,
+        subtotals=0,
+        duplicates=0,
+        other_year=0,
+        records=n,
+        unreadable=len(raw.rows) - sr - 1 - n,
+    )
+    res.stats.append(
+        {
+            **stats,
+            "file": res.name,
+            "unit": ctx.unit,
+            "year": ctx.year,
+            "sheet": raw.name,
+            "table": sheet.key if sheet else "",
+        }
+    )
 
 
 def _hidden_sheet(raw: RawSheet, sheet: Sheet, assigned: list[tuple[RawSheet, Sheet | None]], ctx: _Ctx) -> bool:
     """Whether a hidden record sheet is read (``layout.hidden_verdict``), said in a finding."""
-    read, code, severity, action, message = hidden_verdict(raw, sheet, [r for r, s in assigned if s is not None and s.key == sheet.key and r.visible])
+    read, code, severity, action, message = hidden_verdict(
+        raw, sheet, [r for r, s in assigned if s is not None and s.key == sheet.key and r.visible]
+    )
     ctx.add(raw.name, None, "", "", action, severity, message, code, sheet.key)
     return read
 
@@ -364,12 +560,16 @@ def _hidden_sheet(raw: RawSheet, sheet: Sheet, assigned: list[tuple[RawSheet, Sh
 
 def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame | None, dict[str, int]]:
     schema = ctx.schema
-    stats = dict(rows=len(raw.rows), title=0, blank=0, notes=0, subtotals=0, duplicates=0, other_year=0, records=0, unreadable=0)
+    stats = dict(
+        rows=len(raw.rows), title=0, blank=0, notes=0, subtotals=0, duplicates=0, other_year=0, records=0, unreadable=0
+    )
     fill_merged_body = fill_merged(raw)
     header = locate_header(raw.rows, sheet, schema)
     sl = ctx.layout.for_sheet(raw.name) if ctx.layout is not None else None
     if sl is not None and sl.header_row and 0 <= sl.header_row - raw.first_row < len(raw.rows):
-        header = replace(match_header(raw.rows[sl.header_row - raw.first_row], sheet, schema), row=sl.header_row - raw.first_row)
+        header = replace(
+            match_header(raw.rows[sl.header_row - raw.first_row], sheet, schema), row=sl.header_row - raw.first_row
+        )
     if header is not None and sl is not None:
         header = apply_columns(header, sl.columns)
     if header is None:
@@ -396,7 +596,18 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
         if filled:
             known = "”“".join(c.label for c in sheet.columns if c.key not in header.columns.values())
             hint = f"如是“{known}”之一，请把列名改成模板写法；" if known else ""
-            ctx.add(raw.name, raw.excel_row(header.row), text, "", "skipped", "error", f"未识别的列“{text}”（{excel_col(col - 1)}列，{filled} 个单元格有内容），未读取，数据不完整。{hint}如不是台账数据，请删除这一列后重新报送。", "unknown_column", sheet.key, col=col)
+            ctx.add(
+                raw.name,
+                raw.excel_row(header.row),
+                text,
+                "",
+                "skipped",
+                "error",
+                f"未识别的列“{text}”（{excel_col(col - 1)}列，{filled} 个单元格有内容），未读取，数据不完整。{hint}如不是台账数据，请删除这一列后重新报送。",
+                "unknown_column",
+                sheet.key,
+                col=col,
+            )
         else:
             ctx.add(
                 raw.name,
@@ -412,7 +623,18 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
             )
     for j in header.columns:
         if header.scales.get(j, 1.0) != 1.0:
-            ctx.add(raw.name, raw.excel_row(header.row), header.headers[j], "", "converted", "info", f"表头注明单位，本列数值已乘以 {header.scales[j]:,.0f} 换算为元", "header_scale", sheet.key, col=raw.first_col + j + 1)
+            ctx.add(
+                raw.name,
+                raw.excel_row(header.row),
+                header.headers[j],
+                "",
+                "converted",
+                "info",
+                f"表头注明单位，本列数值已乘以 {header.scales[j]:,.0f} 换算为元",
+                "header_scale",
+                sheet.key,
+                col=raw.first_col + j + 1,
+            )
     stats["title"] = header.row + 1
     for first, last, c, value in fill_merged_body:
         if first > raw.excel_row(header.row):
@@ -436,7 +658,17 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
     kinds[repeats] = REPEATED
     stats["title"] += len(repeats)
     for i in repeats.tolist():
-        ctx.add(raw.name, row0 + i, "", "", "excluded", "info", f"重复的表头行（与第{raw.excel_row(header.row)}行相同），不是记录，未计入", "repeated_header", sheet.key)
+        ctx.add(
+            raw.name,
+            row0 + i,
+            "",
+            "",
+            "excluded",
+            "info",
+            f"重复的表头行（与第{raw.excel_row(header.row)}行相同），不是记录，未计入",
+            "repeated_header",
+            sheet.key,
+        )
     # cells of personal-data columns are never quoted in a finding (spec §6)
     pii_keys = {c.key for c in sheet.columns if c.pii}
     pii_cols = {j for j, k in header.columns.items() if k in pii_keys}
@@ -447,16 +679,55 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
         elif k == NOTE:
             stats["notes"] += 1
             j, text = next((j, v) for j, v in enumerate(body[i]) if not clean.is_blank(v))
-            ctx.add(raw.name, row0 + i, "", "" if j in pii_cols else text, "excluded", "info", "表格下方的说明文字，不是记录，未计入", "note", sheet.key, col=raw.first_col + j + 1)
+            ctx.add(
+                raw.name,
+                row0 + i,
+                "",
+                "" if j in pii_cols else text,
+                "excluded",
+                "info",
+                "表格下方的说明文字，不是记录，未计入",
+                "note",
+                sheet.key,
+                col=raw.first_col + j + 1,
+            )
         elif k == SIGNATURE:
             stats["notes"] += 1
             j, text = next((j, v) for j, v in enumerate(body[i]) if not clean.is_blank(v))
             label = str(text).replace(":", "：").split("：", 1)[0].strip()  # the label only: a name may follow
-            ctx.add(raw.name, row0 + i, "", label, "excluded", "info", "签字、盖章或填表说明行，不是记录，未计入", "signature", sheet.key, col=raw.first_col + j + 1)
+            ctx.add(
+                raw.name,
+                row0 + i,
+                "",
+                label,
+                "excluded",
+                "info",
+                "签字、盖章或填表说明行，不是记录，未计入",
+                "signature",
+                sheet.key,
+                col=raw.first_col + j + 1,
+            )
         else:
             stats["subtotals"] += 1
-            label = next((v for j, v in enumerate(body[i]) if isinstance(v, str) and not clean.is_blank(v) and j not in pii_cols), "")
-            ctx.add(raw.name, row0 + i, "", label, "excluded", "info", "合计/小计行，不是记录，未计入（汇总由系统计算）", "subtotal", sheet.key)
+            label = next(
+                (
+                    v
+                    for j, v in enumerate(body[i])
+                    if isinstance(v, str) and not clean.is_blank(v) and j not in pii_cols
+                ),
+                "",
+            )
+            ctx.add(
+                raw.name,
+                row0 + i,
+                "",
+                label,
+                "excluded",
+                "info",
+                "合计/小计行，不是记录，未计入（汇总由系统计算）",
+                "subtotal",
+                sheet.key,
+            )
 
     # exact duplicate rows (whole raw row) within the sheet
     data_idx = np.flatnonzero(kinds == DATA)
@@ -465,8 +736,22 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
         i = int(data_idx[p])
         stats["duplicates"] += 1
         # only cells of recognised, non-personal columns: an unknown column may hold anything (备用手机 …)
-        shown = " | ".join(show_value(v, limit=20) for j, v in enumerate(body[i]) if not clean.is_blank(v) and j in header.columns and j not in pii_cols)
-        ctx.add(raw.name, row0 + i, "", shown, "excluded", "warning", f"与第{row0 + int(data_idx[first[p]])}行完全相同的重复行，只计一次", "duplicate", sheet.key)
+        shown = " | ".join(
+            show_value(v, limit=20)
+            for j, v in enumerate(body[i])
+            if not clean.is_blank(v) and j in header.columns and j not in pii_cols
+        )
+        ctx.add(
+            raw.name,
+            row0 + i,
+            "",
+            shown,
+            "excluded",
+            "warning",
+            f"与第{row0 + int(data_idx[first[p]])}行完全相同的重复行，只计一次",
+            "duplicate",
+            sheet.key,
+        )
     keep_idx = data_idx[~dup]
 
     n = len(keep_idx)
@@ -494,7 +779,23 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
             if k is None:
                 sev, action, msg = NOTE_MESSAGES[nt]
                 k = proto_of[nt] = len(protos)
-                protos.append(finding_fields(ctx.file, raw.name, None, header.headers[j], "", action, sev, msg, f"{nt[0]}_{nt[1]}", ctx.unit, ctx.year, sheet.key, raw.first_col + j + 1))
+                protos.append(
+                    finding_fields(
+                        ctx.file,
+                        raw.name,
+                        None,
+                        header.headers[j],
+                        "",
+                        action,
+                        sev,
+                        msg,
+                        f"{nt[0]}_{nt[1]}",
+                        ctx.unit,
+                        ctx.year,
+                        sheet.key,
+                        raw.first_col + j + 1,
+                    )
+                )
             index[u] = k
             if not pii:
                 shown[u] = show_value(vals[u])
@@ -502,7 +803,15 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
             return
         pos = np.flatnonzero(index[inv] >= 0)
         cell = inv[pos]
-        ctx.findings.extend(findings_like(protos, index[cell].tolist(), rows_no[pos].tolist(), [shown[u] for u in cell.tolist()], units[pos].tolist() if units_vary else None))
+        ctx.findings.extend(
+            findings_like(
+                protos,
+                index[cell].tolist(),
+                rows_no[pos].tolist(),
+                [shown[u] for u in cell.tolist()],
+                units[pos].tolist() if units_vary else None,
+            )
+        )
 
     out: dict[str, Any] = {}
     # unit column of a combined workbook
@@ -513,7 +822,18 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
         units = take(units_u, inv)
         named = sorted({u for u, v in zip(units_u, vals, strict=True) if not clean.is_blank(v)})
         uj = col_of["_unit"]
-        ctx.add(raw.name, raw.excel_row(header.row), header.headers[uj], "", "kept", "info", f"本表按“{header.headers[uj]}”列分属 {len(named)} 个单位（{'、'.join(named[:5])}{'等' if len(named) > 5 else ''}），各单位分别统计；该列空白的记录计入本台账单位“{ctx.unit}”", "split_units", sheet.key, col=raw.first_col + uj + 1)
+        ctx.add(
+            raw.name,
+            raw.excel_row(header.row),
+            header.headers[uj],
+            "",
+            "kept",
+            "info",
+            f"本表按“{header.headers[uj]}”列分属 {len(named)} 个单位（{'、'.join(named[:5])}{'等' if len(named) > 5 else ''}），各单位分别统计；该列空白的记录计入本台账单位“{ctx.unit}”",
+            "split_units",
+            sheet.key,
+            col=raw.first_col + uj + 1,
+        )
     else:
         units = np.full(n, ctx.unit, dtype=object)
     zeros = np.zeros(n, dtype=np.intp)
@@ -539,13 +859,20 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
             scale = header.scales.get(j, 1.0) if present else 1.0
             nums, codes = number_values(vals, col.type, scale)
             if col.blank is not None:
-                nums = [float(col.blank) if (x is None and clean.is_blank(v)) else x for x, v in zip(nums, vals, strict=True)]
+                nums = [
+                    float(col.blank) if (x is None and clean.is_blank(v)) else x
+                    for x, v in zip(nums, vals, strict=True)
+                ]
             arr = np.array([np.nan if x is None else x for x in nums], dtype="float64")
             out[col.key] = arr[inv] if n else np.zeros(0, dtype="float64")
             if present:
                 notes = []
                 for code, v in zip(codes, vals, strict=True):
-                    if code is None or code == "scaled" or (code == "text" and isinstance(v, str) and clean.is_plain_number(v)):
+                    if (
+                        code is None
+                        or code == "scaled"
+                        or (code == "text" and isinstance(v, str) and clean.is_plain_number(v))
+                    ):
                         notes.append(None)  # a plain number stored as text: nothing to say
                     else:
                         notes.append(("number", code))
@@ -563,14 +890,20 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
             if present:
                 notes = []
                 for code, v in zip(codes, vals, strict=True):
-                    if code is None or (code == "text" and isinstance(v, str) and len(v.strip()) == 10 and v.strip()[4] == "-"):
+                    if code is None or (
+                        code == "text" and isinstance(v, str) and len(v.strip()) == 10 and v.strip()[4] == "-"
+                    ):
                         notes.append(None)  # ISO 2023-07-01
                     else:
                         notes.append(("date", code))
                 report(col.pii, j, inv, vals, notes)
         elif col.type in ("category", "yesno"):
             cats = schema.categories[col.categories]
-            res = MEMO.map(("category", MEMO.pin(cats), col.blank), vals, partial(clean.map_category, categories=cats, blank=col.blank))
+            res = MEMO.map(
+                ("category", MEMO.pin(cats), col.blank),
+                vals,
+                partial(clean.map_category, categories=cats, blank=col.blank),
+            )
             out[col.key] = to_column([r.value for r in res], inv)
             if present:
                 notes = []
@@ -585,7 +918,10 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
             out[col.key] = to_column([a for d, a, _ in res], inv)
             out[f"{col.key}_direction" if col.into else "_account_direction"] = to_column([d for d, a, _ in res], inv)
             if present:
-                notes = [("account", nt) if nt in ("rollup", "unknown", "code", "code_conflict") else None for d, a, nt in res]
+                notes = [
+                    ("account", nt) if nt in ("rollup", "unknown", "code", "code_conflict") else None
+                    for d, a, nt in res
+                ]
                 report(False, j, inv, vals, notes)
         else:  # pragma: no cover - schema types are closed
             raise ValueError(f"unknown column type {col.type}")
@@ -617,28 +953,80 @@ def _clean_sheet(raw: RawSheet, sheet: Sheet, ctx: _Ctx) -> tuple[pd.DataFrame |
     if sheet.key == "funds":
         df, both = stand_ins(frame(), sheet)
         for pos in np.flatnonzero(both).tolist():
-            ctx.add(raw.name, int(df["excel_row"].iat[pos]), "", "", "missing", "error", "同一行既填了收入金额又填了支出金额，无法判断是哪一笔，只计入了第一笔。请拆成两行（一收一支）后重新报送", "two_amounts", "funds", df["unit"].iat[pos])
+            ctx.add(
+                raw.name,
+                int(df["excel_row"].iat[pos]),
+                "",
+                "",
+                "missing",
+                "error",
+                "同一行既填了收入金额又填了支出金额，无法判断是哪一笔，只计入了第一笔。请拆成两行（一收一支）后重新报送",
+                "two_amounts",
+                "funds",
+                df["unit"].iat[pos],
+            )
         df = _resolve_direction(df, raw.name, ctx)
     for r, c in raw.formulas_without_value:
         hr = raw.excel_row(header.row)
         if r > hr:
             name = header.headers.get(c - raw.first_col, "")
-            ctx.add(raw.name, r, name, "", "missing", "warning", "公式单元格没有计算结果（缓存值），按缺失处理。请在 Excel/WPS 中打开、重新计算并保存后报送。", "formula_no_value", sheet.key, col=c + 1)
+            ctx.add(
+                raw.name,
+                r,
+                name,
+                "",
+                "missing",
+                "warning",
+                "公式单元格没有计算结果（缓存值），按缺失处理。请在 Excel/WPS 中打开、重新计算并保存后报送。",
+                "formula_no_value",
+                sheet.key,
+                col=c + 1,
+            )
 
     if other is not None:
         j = col_of.get(dc)
         label = header.headers.get(j, "") if j is not None else ""
         for pos in np.flatnonzero(other).tolist():
-            ctx.add(raw.name, rows_list[pos], label, grid.cells[keep_idx[pos], j] if j is not None else "", "excluded", "warning", f"记录日期不在 {ctx.year} 年度内，未计入本年度统计", "other_year", sheet.key, units[pos], col=None if j is None else raw.first_col + j + 1)
+            ctx.add(
+                raw.name,
+                rows_list[pos],
+                label,
+                grid.cells[keep_idx[pos], j] if j is not None else "",
+                "excluded",
+                "warning",
+                f"记录日期不在 {ctx.year} 年度内，未计入本年度统计",
+                "other_year",
+                sheet.key,
+                units[pos],
+                col=None if j is None else raw.first_col + j + 1,
+            )
         stats["other_year"] = int(other.sum())
         nodate = np.isnat(out[dc])
         if j is not None:
             nodate &= grid.blank[grid.codes[keep_idx, j]] if j < grid.codes.shape[1] else True
         if nodate.any():
             label = header.headers.get(j, sheet.column(dc).label) if j is not None else sheet.column(dc).label
-            proto = Finding(ctx.file, raw.name, None, label, "", "kept", "warning", "没有日期：计入全年合计，不计入月度统计，请补填", "no_date", ctx.unit, ctx.year, sheet.key, None if j is None else raw.first_col + j + 1)
+            proto = Finding(
+                ctx.file,
+                raw.name,
+                None,
+                label,
+                "",
+                "kept",
+                "warning",
+                "没有日期：计入全年合计，不计入月度统计，请补填",
+                "no_date",
+                ctx.unit,
+                ctx.year,
+                sheet.key,
+                None if j is None else raw.first_col + j + 1,
+            )
             pos = np.flatnonzero(nodate)
-            ctx.findings.extend(findings_like([proto], [0] * len(pos), rows_no[pos].tolist(), units=[u or ctx.unit for u in units[pos].tolist()]))
+            ctx.findings.extend(
+                findings_like(
+                    [proto], [0] * len(pos), rows_no[pos].tolist(), units=[u or ctx.unit for u in units[pos].tolist()]
+                )
+            )
     keep = None if other is None or not other.any() else ~other
     if sheet.key != "funds":
         df = frame()  # dtypes as inferred from every record read
@@ -662,7 +1050,18 @@ def _resolve_direction(df: pd.DataFrame, sheet_name: str, ctx: _Ctx) -> pd.DataF
     direction = given.where(given.notna(), implied)
     conflict = given.notna() & implied.notna() & (given != implied)
     for pos in np.flatnonzero(conflict.to_numpy()):
-        ctx.add(sheet_name, int(df["excel_row"].iat[pos]), "收支", given.iat[pos], "mapped", "warning", f"收支方向与科目“{df['account'].iat[pos]}”不符，按科目计为{implied.iat[pos]}", "direction_conflict", "funds", df["unit"].iat[pos])
+        ctx.add(
+            sheet_name,
+            int(df["excel_row"].iat[pos]),
+            "收支",
+            given.iat[pos],
+            "mapped",
+            "warning",
+            f"收支方向与科目“{df['account'].iat[pos]}”不符，按科目计为{implied.iat[pos]}",
+            "direction_conflict",
+            "funds",
+            df["unit"].iat[pos],
+        )
     direction = direction.where(~conflict, implied)
     account = df["account"]
     unknown = account.isna() & direction.notna()
@@ -718,7 +1117,11 @@ def load_years_ledgers(
         roots = [Path(p) for p in paths]
         names = [_display(f, next((r for r in roots if r.is_dir() and _is_under(f, r)), None)) for f in files]
         plans.append((year, files, names, findings, new_salt()))
-    args = [(f, n, year, engine, salt, layout_for(n, layouts)) for year, files, names, _, salt in plans for f, n in zip(files, names, strict=True)]
+    args = [
+        (f, n, year, engine, salt, layout_for(n, layouts))
+        for year, files, names, _, salt in plans
+        for f, n in zip(files, names, strict=True)
+    ]
     out: dict[int | None, Ledger] = {}
     with _no_gc():
         results = _load_many(args, jobs=jobs)
@@ -790,7 +1193,11 @@ def _load_serial(args: list[tuple]) -> list[WorkbookResult]:
             res, ctx, insp = _inspect(path, name, salt)
             ctx.layout = layout
             ahead = None
-            if insp is not None and insp.kind in ("xlsx", "xlsm") and sum(r * c for r, c in insp.sheet_dims.values()) <= _AHEAD_MAX_CELLS:
+            if (
+                insp is not None
+                and insp.kind in ("xlsx", "xlsm")
+                and sum(r * c for r, c in insp.sheet_dims.values()) <= _AHEAD_MAX_CELLS
+            ):
                 ahead = ex.submit(parse_ahead, res.path)
             return res, ctx, insp, ahead
 
@@ -819,5 +1226,3 @@ def _load_many(args: list[tuple], *, jobs: int) -> list[WorkbookResult]:
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as ex:
         return list(ex.map(_load_one, args, chunksize=max(1, len(args) // (jobs * 4))))
-
-

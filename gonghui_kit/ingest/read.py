@@ -16,15 +16,27 @@ either reader can report them.
 from __future__ import annotations
 
 import io
-
 import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-__all__ = ["RawSheet", "RawWorkbook", "ReadError", "READERS", "register_reader", "read_workbook", "parse_ahead", "Prefetched",
-           "sheet_xml_paths", "read_text_table", "decode_text", "sniff_delimiter", "TEXT_SUFFIXES"]
+__all__ = [
+    "RawSheet",
+    "RawWorkbook",
+    "ReadError",
+    "READERS",
+    "register_reader",
+    "read_workbook",
+    "parse_ahead",
+    "Prefetched",
+    "sheet_xml_paths",
+    "read_text_table",
+    "decode_text",
+    "sniff_delimiter",
+    "TEXT_SUFFIXES",
+]
 
 
 @dataclass
@@ -69,7 +81,9 @@ def register_reader(name: str):
     return deco
 
 
-def read_workbook(path: str | Path, engine: str = "calamine", *, inspection: Any = None, prefetched: Prefetched | None = None) -> RawWorkbook:
+def read_workbook(
+    path: str | Path, engine: str = "calamine", *, inspection: Any = None, prefetched: Prefetched | None = None
+) -> RawWorkbook:
     """Read every worksheet of ``path`` with the named reader.
 
     ``inspection``: the ``safety.Inspection`` of the same file, if any; the

@@ -27,8 +27,9 @@ _CONSISTENT = (
 )
 
 
-def read_summary(raw: RawSheet, header_row: int, year: int, file: str, schema: Schema | None = None
-                 ) -> tuple[list[dict[str, Any]], list[tuple[int, int, str, Any, str, str, str]]]:
+def read_summary(
+    raw: RawSheet, header_row: int, year: int, file: str, schema: Schema | None = None
+) -> tuple[list[dict[str, Any]], list[tuple[int, int, str, Any, str, str, str]]]:
     """The values of a summary table whose header is ``raw.rows[header_row]``:
     records ``{unit, year, indicator, value, source_file, sheet, excel_row}``
     and problems ``(excel_row, 1-based column, header, value, code,
@@ -46,8 +47,11 @@ def read_summary(raw: RawSheet, header_row: int, year: int, file: str, schema: S
     units = {norm_key(a) for a in schema.unit_column}
     head = raw.rows[header_row]
     unit_j = next(j for j, h in enumerate(head) if isinstance(h, str) and norm_key(h) in units)
-    cols = {j: schema.summary_lookup[norm_key(h)] for j, h in enumerate(head)
-            if isinstance(h, str) and norm_key(h) in schema.summary_lookup}
+    cols = {
+        j: schema.summary_lookup[norm_key(h)]
+        for j, h in enumerate(head)
+        if isinstance(h, str) and norm_key(h) in schema.summary_lookup
+    }
     records: list[dict[str, Any]] = []
     problems: list[tuple[int, int, str, Any, str, str, str]] = []
     for i in range(header_row + 1, len(raw.rows)):
@@ -61,20 +65,55 @@ def read_summary(raw: RawSheet, header_row: int, year: int, file: str, schema: S
             v = row[j] if j < len(row) else None
             r = clean.parse_number(v, kind="money" if key in _MONEY else "count")
             if not r.ok:
-                problems.append((excel_row, raw.first_col + j + 1, str(head[j]), v, "number_invalid", "error",
-                                 "无法识别为数字，未计入。请改为数字后重新报送"))
+                problems.append(
+                    (
+                        excel_row,
+                        raw.first_col + j + 1,
+                        str(head[j]),
+                        v,
+                        "number_invalid",
+                        "error",
+                        "无法识别为数字，未计入。请改为数字后重新报送",
+                    )
+                )
             elif r.value is not None:
                 got[key] = (r.value, j)
-                records.append(dict(unit=unit, year=year, indicator=key, value=r.value, source_file=file,
-                                    sheet=raw.name, excel_row=excel_row))
+                records.append(
+                    dict(
+                        unit=unit,
+                        year=year,
+                        indicator=key,
+                        value=r.value,
+                        source_file=file,
+                        sheet=raw.name,
+                        excel_row=excel_row,
+                    )
+                )
         for small, large, what in _CONSISTENT:
             if small in got and large in got and got[small][0] > got[large][0]:
-                problems.append((excel_row, raw.first_col + got[large][1] + 1, str(head[got[large][1]]), got[large][0],
-                                 "summary_inconsistent", "warning", f"{what}，前后矛盾，请核实"))
+                problems.append(
+                    (
+                        excel_row,
+                        raw.first_col + got[large][1] + 1,
+                        str(head[got[large][1]]),
+                        got[large][0],
+                        "summary_inconsistent",
+                        "warning",
+                        f"{what}，前后矛盾，请核实",
+                    )
+                )
     for j, h in enumerate(head):
         if j != unit_j and j not in cols and isinstance(h, str) and h.strip():
-            filled = any(j < len(r) and not clean.is_blank(r[j]) for r in raw.rows[header_row + 1:])
-            problems.append((raw.excel_row(header_row), raw.first_col + j + 1, h.strip(), "", "unknown_column",
-                             "error" if filled else "info",
-                             "统计表中未识别的列，未读取" + ("，数据不完整。请删除该列或改为统计表的标准列名" if filled else "")))
+            filled = any(j < len(r) and not clean.is_blank(r[j]) for r in raw.rows[header_row + 1 :])
+            problems.append(
+                (
+                    raw.excel_row(header_row),
+                    raw.first_col + j + 1,
+                    h.strip(),
+                    "",
+                    "unknown_column",
+                    "error" if filled else "info",
+                    "统计表中未识别的列，未读取" + ("，数据不完整。请删除该列或改为统计表的标准列名" if filled else ""),
+                )
+            )
     return records, problems

@@ -159,7 +159,9 @@ def date_values(vals: np.ndarray, year: int | None) -> tuple[np.ndarray, str, li
     dates = np.flatnonzero(is_date)  # real Excel dates: Timestamp(date), unit 's', precision 'day'
     stamps = np.full(k, _NAT, dtype=np.int64)
     if len(dates):
-        stamps[dates] = (np.fromiter(map(_dt.date.toordinal, vals[dates].tolist()), np.int64, len(dates)) - _ORD_1970) * _DAY_US
+        stamps[dates] = (
+            np.fromiter(map(_dt.date.toordinal, vals[dates].tolist()), np.int64, len(dates)) - _ORD_1970
+        ) * _DAY_US
     precision: list[str | None] = np.where(is_date, "day", None).tolist() if len(dates) else [None] * k
     notes: list[str | None] = [None] * k
     finest = 0

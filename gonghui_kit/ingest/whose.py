@@ -144,12 +144,33 @@ def parse_info(raw: RawSheet, schema: Schema, add: Callable[..., None]) -> dict[
         if key == "year":
             y = clean.parse_year(value)
             if y is None and not clean.is_blank(value):
-                add(raw.name, row, header, value, "missing", "error", "“年度”无法识别，请填写四位年份，如 2023", "bad_year", col=vcol)
+                add(
+                    raw.name,
+                    row,
+                    header,
+                    value,
+                    "missing",
+                    "error",
+                    "“年度”无法识别，请填写四位年份，如 2023",
+                    "bad_year",
+                    col=vcol,
+                )
             out["year"] = y
         elif col.type == "count":
             r = clean.parse_number(value, kind="count")
             if not r.ok:
-                add(raw.name, row, header, value, "missing", "warning", f"“{col.label}”无法识别为数字，按缺失处理", "bad_number", "info", col=vcol)
+                add(
+                    raw.name,
+                    row,
+                    header,
+                    value,
+                    "missing",
+                    "warning",
+                    f"“{col.label}”无法识别为数字，按缺失处理",
+                    "bad_number",
+                    "info",
+                    col=vcol,
+                )
             out[key] = r.value
         elif col.type == "date":
             out[key] = clean.parse_date(value).ts
@@ -158,8 +179,9 @@ def parse_info(raw: RawSheet, schema: Schema, add: Callable[..., None]) -> dict[
     return out
 
 
-def infer_unit_year(sheets: Sequence[Sequence[Sequence[Any]]], display_name: str, unit: str | None = None,
-                    year: int | None = None) -> tuple[str | None, str, int | None, str]:
+def infer_unit_year(
+    sheets: Sequence[Sequence[Sequence[Any]]], display_name: str, unit: str | None = None, year: int | None = None
+) -> tuple[str | None, str, int | None, str]:
     """Unit and year of a file without 基本信息, and where each was taken
     from: a layout file's (``unit``, ``year``), else a title line of its
     sheets, else the folder and file names.

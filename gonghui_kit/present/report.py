@@ -136,7 +136,7 @@ def html_table(
     cap = f"<caption>{_e(caption)}</caption>" if caption else ""
     return (
         f'<div class="gh-scroll"><table class="{cls}"{tid}>{cap}<thead><tr>{head}</tr></thead>'
-        f'<tbody>{"".join(body)}</tbody></table></div>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
     )
 
 
@@ -747,8 +747,7 @@ class CompareReport:
             f"<a href='{to(layout.indicators_xlsx(self.year))}'>指标表（Excel）</a></span></nav>"
         )
         return _display_html(
-            nav
-            + f"<header class='report-head'><h1>{self.year}年度各单位工会工作对比</h1>"
+            nav + f"<header class='report-head'><h1>{self.year}年度各单位工会工作对比</h1>"
             f"<p class='gh-muted'>共 {len(self.units)} 个单位 · 生成时间：{_e(fmt_time(self.b.built_at))}</p></header>"
         )
 

@@ -270,9 +270,7 @@ def load_schema() -> Schema:
         name: CategoryList(name, {k: _tuple(v) for k, v in spec["values"].items()}, spec.get("unknown"))
         for name, spec in raw["categories"].items()
     }
-    accounts = {
-        d: {acc: _tuple(items) for acc, items in raw["accounts"][d].items()} for d in ("income", "expense")
-    }
+    accounts = {d: {acc: _tuple(items) for acc, items in raw["accounts"][d].items()} for d in ("income", "expense")}
     uc = raw["unit_column"]
     return Schema(
         sheets=tuple(sheets),

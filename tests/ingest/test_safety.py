@@ -12,9 +12,9 @@ import textwrap
 import time
 from pathlib import Path
 
+import hostile as h
 import pytest
 
-import hostile as h
 from gonghui_kit.ingest.safety import Inspection, Limits, Problem, inspect_workbook
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -47,6 +47,7 @@ def refused(path: Path, code: str, **kw) -> Inspection:
 # --------------------------------------------------------------------------
 # big builds, once per session
 
+
 @pytest.fixture(scope="session")
 def big(tmp_path_factory):
     d = tmp_path_factory.mktemp("hostile_big")
@@ -64,7 +65,9 @@ def big(tmp_path_factory):
                 ),
                 "prefixed": lambda: h.prefixed_namespace(d),
                 "big_dim": lambda: h.big_good_workbook(d, rows=40_000, cols=30, name="big_dim.xlsx"),
-                "big_nodim": lambda: h.big_good_workbook(d, rows=40_000, cols=30, dimension=False, name="big_nodim.xlsx"),
+                "big_nodim": lambda: h.big_good_workbook(
+                    d, rows=40_000, cols=30, dimension=False, name="big_nodim.xlsx"
+                ),
             }[key]()
         return cache[key]
 

@@ -46,7 +46,8 @@ def inspect_zip(f, size: int, lim: Limits, rep: Report) -> None:
         entries, cd_size = cd
         if entries > lim.max_members or cd_size > lim.max_members * 512:
             raise rep.refuse(
-                "zip_bomb", f"文件内部包含 {fmt_count(entries)} 个部件，远超正常工作簿，疑似恶意构造的文件，已拒绝读取；请重新导出后报送。"
+                "zip_bomb",
+                f"文件内部包含 {fmt_count(entries)} 个部件，远超正常工作簿，疑似恶意构造的文件，已拒绝读取；请重新导出后报送。",
             )
     try:
         zf = zipfile.ZipFile(f)
@@ -55,11 +56,16 @@ def inspect_zip(f, size: int, lim: Limits, rep: Report) -> None:
     with zf:
         infos = zf.infolist()
         if len(infos) > lim.max_members:
-            raise rep.refuse("zip_bomb", f"文件内部包含 {fmt_count(len(infos))} 个部件，远超正常工作簿，疑似恶意构造的文件，已拒绝读取。")
+            raise rep.refuse(
+                "zip_bomb",
+                f"文件内部包含 {fmt_count(len(infos))} 个部件，远超正常工作簿，疑似恶意构造的文件，已拒绝读取。",
+            )
         by_name: dict[str, zipfile.ZipInfo] = {}
         for i in infos:
             if i.filename in by_name:
-                raise rep.refuse("corrupt", "文件内部结构异常（部件重名），无法安全读取；请在 Excel/WPS 中重新另存为 .xlsx 后报送。")
+                raise rep.refuse(
+                    "corrupt", "文件内部结构异常（部件重名），无法安全读取；请在 Excel/WPS 中重新另存为 .xlsx 后报送。"
+                )
             by_name[i.filename] = i
         lower = {n.lower(): n for n in by_name}
 
@@ -79,7 +85,9 @@ def inspect_zip(f, size: int, lim: Limits, rep: Report) -> None:
         _check_xlsx(zf, infos, by_name, lower, budget, lim, rep)
 
 
-def _check_other_zip(zf: zipfile.ZipFile, kind: str, lower: dict[str, str], by_name: dict, lim: Limits, rep: Report) -> None:
+def _check_other_zip(
+    zf: zipfile.ZipFile, kind: str, lower: dict[str, str], by_name: dict, lim: Limits, rep: Report
+) -> None:
     """.ods and .xlsb, read by calamine: encryption and macros (the sizes and
     ratios are checked before; the reader bounds each sheet's used range)."""
     names_low = list(lower)
@@ -107,12 +115,17 @@ def _check_declared(infos: list[zipfile.ZipInfo], lim: Limits, rep: Report) -> N
         raise rep.refuse("corrupt", CORRUPT)
     for i in infos:
         if i.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise rep.refuse("corrupt", "文件使用了 Excel 不会使用的压缩方式，无法安全读取；请在 Excel/WPS 中重新另存为 .xlsx 后报送。")
+            raise rep.refuse(
+                "corrupt",
+                "文件使用了 Excel 不会使用的压缩方式，无法安全读取；请在 Excel/WPS 中重新另存为 .xlsx 后报送。",
+            )
         if i.compress_type == zipfile.ZIP_STORED and i.compress_size != i.file_size:
             raise rep.refuse("corrupt", CORRUPT)
         if i.compress_type == zipfile.ZIP_DEFLATED and i.compress_size > i.file_size * 1.01 + 1024:
             # deflate never expands data this much: the declared size is a lie
-            raise rep.refuse("corrupt", "文件内部记录的大小与实际不符（已损坏或被篡改），无法安全读取；请重新导出后报送。")
+            raise rep.refuse(
+                "corrupt", "文件内部记录的大小与实际不符（已损坏或被篡改），无法安全读取；请重新导出后报送。"
+            )
         total += i.file_size
         if i.file_size > lim.bomb_min_bytes and i.file_size > lim.max_ratio * max(i.compress_size, 1):
             raise _bomb(rep, lim, i.file_size, i.file_size / max(i.compress_size, 1))
@@ -120,7 +133,15 @@ def _check_declared(infos: list[zipfile.ZipInfo], lim: Limits, rep: Report) -> N
         raise _bomb(rep, lim, total, None)
 
 
-def _check_xlsx(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], by_name: dict, lower: dict[str, str], budget: "_Budget", lim: Limits, rep: Report) -> None:
+def _check_xlsx(
+    zf: zipfile.ZipFile,
+    infos: list[zipfile.ZipInfo],
+    by_name: dict,
+    lower: dict[str, str],
+    budget: "_Budget",
+    lim: Limits,
+    rep: Report,
+) -> None:
     """The parts of an .xlsx/.xlsm, inflated within ``budget``."""
     checked: set[str] = set()
 
@@ -189,7 +210,9 @@ def _check_xlsx(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], by_name: dict
         )
     if ctrl:
         rep.add(
-            "control_chars", "info", "部分单元格含不可见的控制字符（常见于从其他系统复制的数据），读取时会去掉这些字符。"
+            "control_chars",
+            "info",
+            "部分单元格含不可见的控制字符（常见于从其他系统复制的数据），读取时会去掉这些字符。",
         )
 
 
@@ -262,7 +285,9 @@ def _chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget, lim: Li
                 got += len(chunk)
                 budget.used += len(chunk)
                 if got > info.file_size:
-                    raise rep.refuse("corrupt", "文件内部记录的大小与实际不符（已损坏或被篡改），无法安全读取；请重新导出后报送。")
+                    raise rep.refuse(
+                        "corrupt", "文件内部记录的大小与实际不符（已损坏或被篡改），无法安全读取；请重新导出后报送。"
+                    )
                 if budget.used > budget.limit:
                     raise _bomb(rep, lim, budget.used, None)
                 if got > lim.bomb_min_bytes and got > lim.max_ratio * max(info.compress_size, 1):
@@ -314,7 +339,8 @@ def _read_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget, lim:
         buf += chunk
         if len(buf) > _PART_CAP:
             raise rep.refuse(
-                "corrupt", "文件的结构部分异常庞大（可能是恶意构造或已损坏），无法安全读取；请在 Excel/WPS 中重新另存为 .xlsx 后报送。"
+                "corrupt",
+                "文件的结构部分异常庞大（可能是恶意构造或已损坏），无法安全读取；请在 Excel/WPS 中重新另存为 .xlsx 后报送。",
             )
     data = bytes(buf)
     enc = _xml_encoding(data) or ("utf-8" if info.filename.lower().endswith(_XML_EXT) else None)

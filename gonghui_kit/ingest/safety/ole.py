@@ -34,7 +34,8 @@ def inspect_cfb(f, size: int, rep: Report) -> None:
         rep.kind = "xls"  # also WPS .et: the same BIFF records
         if _biff_has_filepass(f, size, wb):
             raise rep.refuse(
-                "encrypted", "这是设置了打开密码的旧版 .xls 文件：请取消密码，并在 Excel/WPS 中“另存为” .xlsx 后重新报送。"
+                "encrypted",
+                "这是设置了打开密码的旧版 .xls 文件：请取消密码，并在 Excel/WPS 中“另存为” .xlsx 后重新报送。",
             )
         if entries is None:
             raise rep.refuse("corrupt", CORRUPT)

@@ -150,7 +150,7 @@ def _sniff(head: bytes) -> str:
     boms = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
     for bom, enc in boms:
         if head.startswith(bom):
-            text = head[len(bom):].decode(enc, "ignore")
+            text = head[len(bom) :].decode(enc, "ignore")
             break
     if text is None:
         for enc in ("utf-8", "gb18030"):
