@@ -360,3 +360,33 @@ def test_unit_sections_are_the_notebooks_sections():
     nb = nbformat.read(str(notebook_path("unit_report.ipynb")), as_version=4)
     calls = [m for c in nb.cells if c.cell_type == "code" for m in re.findall(r"^r\.(\w+)\(", c.source, re.M)]
     assert tuple(calls) == UNIT_SECTIONS
+
+
+def test_unit_with_uncounted_data_is_marked_incomplete(tmp_path):
+    """A sheet the loader cannot place (content, unknown name and header) leaves data
+    uncounted: an error finding, and the unit is marked 数据不完整 in the year index."""
+    import openpyxl
+
+    from gonghui_kit.ingest.check import incomplete_units
+    from gonghui_kit.ingest.load import load_ledgers
+
+    data = tmp_path / "data"
+    generate_sample(data, units=2, years=(2023,), seed=5)
+    victim = sorted((data / "2023").glob("*.xlsx"))[0]
+    wb = openpyxl.load_workbook(victim)
+    ws = wb.create_sheet("附表三")
+    ws.append(["项目甲", "项目乙"])
+    ws.append(["某某", 12])
+    wb.save(victim)
+    ledger = load_ledgers(data / "2023", registry=None)
+    bad = incomplete_units(ledger.findings)
+    assert len(bad) == 1
+    ((unit, year),) = bad
+    assert year == 2023
+    res = build(_cfg(data, tmp_path / "reports"))
+    assert res.ok, res.failed
+    index = (tmp_path / "reports" / "2023" / "index.html").read_text(encoding="utf-8")
+    row = index[index.index(f">{unit}</a>") :].split("</tr>")[0]
+    assert "数据不完整（" in row
+    others = [r for r in index.split("</tr>") if "数据不完整（" in r]
+    assert len(others) == 1

@@ -54,11 +54,12 @@ class Bundle:
     ranks: pd.DataFrame = field(default_factory=pd.DataFrame)
     highlights: pd.DataFrame = field(default_factory=pd.DataFrame)
     breaches: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # analysis.named.named_facts of the year (no personal data)
     named: pd.DataFrame = field(default_factory=pd.DataFrame)
     # who reported this year and with which file (feedback.status.status_frame; roster units too)
-    reporting: pd.DataFrame = field(
-        default_factory=pd.DataFrame
-    )  # analysis.named.named_facts of the year (no personal data)
+    reporting: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # units with data left uncounted this year (ingest.check.incomplete_units): unit -> number of places
+    incomplete: dict[str, int] = field(default_factory=dict)
     built_at: str = ""
     data_root: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -162,7 +163,7 @@ def prepare_bundle(
     called once the workbooks are read (the loader's ``jobs`` processes are
     done; what follows runs in this process alone)."""
     from gonghui_kit.analysis.units import UnitRegistry
-    from gonghui_kit.ingest.check import check_ledger, quality_summary
+    from gonghui_kit.ingest.check import check_ledger, incomplete_units, quality_summary
 
     registry = registry or UnitRegistry.empty()
     all_years, current = load_years(data_root, year, registry=registry, jobs=jobs, on_read=on_loaded)
@@ -198,6 +199,7 @@ def prepare_bundle(
         breaches=breaches,
         named=named_facts(tables_year),
         reporting=status_frame(unit_status(current, registry)),
+        incomplete={u: len(v) for (u, y), v in incomplete_units(findings).items() if y == year},
         built_at=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         data_root=str(data_root),
         extra={"registry": registry},

@@ -100,6 +100,7 @@ def write_year_index(path: Path, bundle, unit_status: dict[str, dict[str, Any]],
                 "group": grp,
                 "values": vals,
                 "reported": rep.get("status", ""),
+                "incomplete": getattr(bundle, "incomplete", {}).get(u, 0),
                 "fill_date": fmt_date(rep.get("fill_date")),
             }
         )
