@@ -213,7 +213,7 @@ class Text(str):
         return str(self)
 
     def _repr_html_(self) -> str:
-        from gonghui_kit.present.report import md_to_html
+        from gonghui_kit.present.htmlparts import md_to_html
 
         return f'<article style="{CSS} max-width: 46em; line-height: 1.7;">{md_to_html(str(self))}</article>'
 

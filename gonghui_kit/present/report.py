@@ -10,30 +10,38 @@ autoescaping (no text from a ledger can become markup) or draws a figure with
 :mod:`gonghui_kit.present.charts` (the notebook's inline backend shows it).  Numbers
 come from the year bundle (:mod:`gonghui_kit.analysis.bundle`); nothing is computed in
 a notebook.
+
+The comparison page lives in :mod:`gonghui_kit.present.compare_report`, the
+generic HTML helpers in :mod:`gonghui_kit.present.htmlparts` and opening the
+data in :mod:`gonghui_kit.present.opening`; ``compare_report``,
+``CompareReport``, ``html_table``, ``md_to_html`` and ``open_bundle`` are
+re-exported here, so ``report.compare_report(...)`` etc. keep working.
 """
 
 from __future__ import annotations
 
 import functools
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
-from gonghui_kit import resources
-from gonghui_kit.analysis.bundle import AGE_GROUPS, Bundle, load_bundle, prepare_bundle
-from gonghui_kit.analysis.indicators import BY_KEY, INDICATORS
+from gonghui_kit.analysis.bundle import AGE_GROUPS, Bundle
+from gonghui_kit.analysis.indicators import BY_KEY
 from gonghui_kit.archive import layout
 from gonghui_kit.archive.manifest import read_manifest
+from gonghui_kit.present.compare_report import (
+    PER_CAPITA,  # noqa: F401  (report.PER_CAPITA)
+    CompareReport,
+    compare_report,
+)
 from gonghui_kit.present.fmt import (
     MISSING,
     fmt_count,
     fmt_indicator,
     fmt_int,
-    fmt_number,
     fmt_pct,
     fmt_signed_pct,
     fmt_time,
@@ -41,6 +49,8 @@ from gonghui_kit.present.fmt import (
 from gonghui_kit.present.fmt import (
     html_text as _e,
 )
+from gonghui_kit.present.htmlparts import display_html, html_table, md_to_html, show_figures
+from gonghui_kit.present.opening import open_bundle, unit_slugs
 
 __all__ = [
     "unit_report",
@@ -56,6 +66,7 @@ __all__ = [
     "KPI",
 ]
 
+
 # the indicators on a unit's KPI cards, in order
 KPI = (
     "members_total",
@@ -69,183 +80,16 @@ KPI = (
     "training_hours_per_member",
     "expense_ratio",
 )
-# per-capita and rate indicators compared in the rank heatmap
-PER_CAPITA = (
-    "membership_rate",
-    "participation_per_member",
-    "activity_expense_per_member",
-    "training_hours_per_member",
-    "proposal_close_rate",
-    "expense_ratio",
-)
 TREND = ("members_total", "activities", "activity_participants", "care_visits")
 
-
-def html_table(
-    df: pd.DataFrame,
-    *,
-    table_id: str | None = None,
-    sortable: bool = False,
-    numeric: Sequence[str] = (),
-    caption: str | None = None,
-    values: dict[str, Sequence[Any]] | None = None,
-    links: dict[str, Sequence[str | None]] | None = None,
-) -> str:
-    """A DataFrame (already formatted as text) as an escaped HTML table.
-
-    ``values`` gives the raw numbers of a column (``data-value``, what a
-    click on the header sorts by: "2.38万元" must sort after "9,031元");
-    ``links`` gives a relative URL per row for a column's cells.
-
-    >>> head = '<div class="gh-scroll"><table class="data"><thead><tr><th>单位</th><th class="num">值</th></tr></thead>'
-    >>> html_table(pd.DataFrame({"单位": ["<b>甲</b>"], "值": ["1"]}), numeric=["值"]) == head + (
-    ...     '<tbody><tr><td>&lt;b&gt;甲&lt;/b&gt;</td><td class="num">1</td></tr></tbody></table></div>'
-    ... )
-    True
-    >>> html_table(pd.DataFrame({"单位": ["甲"], "值": ["1.2万元"]}), numeric=["值"], values={"值": [12000.0]},
-    ...            links={"单位": ["units/%E7%94%B2.html"]}) == head + (
-    ...     '<tbody><tr><td><a href="units/%E7%94%B2.html">甲</a></td>'
-    ...     '<td class="num" data-value="12000.0">1.2万元</td></tr></tbody></table></div>'
-    ... )
-    True
-    """
-    values, links = values or {}, links or {}
-    cls = "data sortable" if sortable else "data"
-    tid = f' id="{_e(table_id)}"' if table_id else ""
-    head = "".join(
-        f'<th class="{"sortable " if sortable else ""}num">{_e(c)}</th>'
-        if c in numeric
-        else (f'<th class="sortable">{_e(c)}</th>' if sortable else f"<th>{_e(c)}</th>")
-        for c in df.columns
-    )
-
-    def cell(c: str, i: int, v: Any) -> str:
-        attrs = ' class="num"' if c in numeric else ""
-        if c in values:
-            raw = values[c][i]
-            if raw is not None and not (isinstance(raw, float) and np.isnan(raw)):
-                attrs += f' data-value="{_e(float(raw))}"'
-        text = _e(v)
-        url = links[c][i] if c in links else None
-        return f'<td{attrs}><a href="{_e(url)}">{text}</a></td>' if url else f"<td{attrs}>{text}</td>"
-
-    body = [
-        "<tr>" + "".join(cell(c, i, v) for c, v in zip(df.columns, row, strict=False)) + "</tr>"
-        for i, row in enumerate(df.itertuples(index=False))
-    ]
-    cap = f"<caption>{_e(caption)}</caption>" if caption else ""
-    return (
-        f'<div class="gh-scroll"><table class="{cls}"{tid}>{cap}<thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table></div>"
-    )
-
-
-def md_to_html(md: str) -> str:
-    """The small Markdown the narrative uses (headings, paragraphs, lists,
-    **bold**) → HTML, escaping everything else: unit names and titles from
-    ledgers stay text.
-
-    >>> md_to_html("# 标题\\n\\n段落<script>\\n\\n- 一\\n- **二**\\n\\n---\\n> 说明")
-    '<h1>标题</h1>\\n<p>段落&lt;script&gt;</p>\\n<ul><li>一</li><li><strong>二</strong></li></ul>\\n<hr>\\n<blockquote>说明</blockquote>'
-    """
-    import re
-
-    def inline(s: str) -> str:
-        s = _e(s)
-        return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", s)
-
-    out: list[str] = []
-    para: list[str] = []
-    items: list[str] = []
-
-    def flush() -> None:
-        if para:
-            out.append(f"<p>{inline(''.join(para))}</p>")
-            para.clear()
-        if items:
-            out.append("<ul>" + "".join(f"<li>{inline(i)}</li>" for i in items) + "</ul>")
-            items.clear()
-
-    for line in md.splitlines():
-        s = line.strip()
-        if not s:
-            flush()
-        elif s in ("---", "***", "___"):
-            flush()
-            out.append("<hr>")
-        elif s.startswith(">"):
-            flush()
-            out.append(f"<blockquote>{inline(s.lstrip('>').strip())}</blockquote>")
-        elif s.startswith("#"):
-            flush()
-            level = min(len(s) - len(s.lstrip("#")), 6)
-            out.append(f"<h{level}>{inline(s[level:].strip())}</h{level}>")
-        elif s.startswith(("- ", "* ")) or (len(s) > 2 and s[0].isdigit() and s[1:3] in (". ", "、")):
-            if para:
-                flush()
-            items.append(s[2:].strip() if s[0] in "-*" else s[s.index(s[1:3]) + 2 :].strip())
-        else:
-            if items:
-                flush()
-            para.append(s)
-    flush()
-    return "\n".join(out)
-
-
-def _display_html(s: str):
-    from IPython.display import HTML
-
-    return HTML(s)
-
-
-def _show(*figs) -> None:
-    """Display figures as PNG now and close them.
-
-    Saved once at their own fixed size and fixed layout (IPython's default
-    figure formatter uses ``bbox_inches='tight'``, which draws every figure
-    twice), and closed so pyplot's interactive redraw after the cell has
-    nothing left to draw and nothing accumulates from one chart to the next.
-    """
-    from IPython.display import Image, display
-
-    from gonghui_kit.present.charts import figure_to_png
-
-    for fig in figs:
-        display(Image(data=figure_to_png(fig), format="png"))
-
-
-# --------------------------------------------------------------------------
-# opening the data
-
-
-def _sample_data_dir() -> Path:
-    """Sample ledgers for a notebook opened on its own (made on first use)."""
-    root = Path(tempfile.gettempdir()) / "gonghui_kit_sample_data"
-    if not any(root.glob("*/*.xlsx")):
-        from gonghui_kit.ledgers.sample import generate_sample
-
-        generate_sample(root, units=12, years=(2022, 2023, 2024), seed=0)
-    return root
-
-
-def open_bundle(*, year: int, data: str = "", bundle: str = "", params: str = "") -> Bundle:
-    """The year bundle: the prepared one ``gonghui build`` passes in, or one
-    computed now from ``data`` (sample data when ``data`` does not exist)."""
-    if bundle and Path(bundle).exists():
-        return load_bundle(bundle)
-    root = Path(data) if data and Path(data).exists() else _sample_data_dir()
-    registry, _ = resources.roster(params if params and Path(params).exists() else None)
-    standards, _ = resources.standards()
-    return prepare_bundle(root, year, registry=registry, standards=standards)
+# the display hooks the unit report calls; rehearse (and the benchmarks)
+# rebind these module globals to capture output instead of showing it
+_display_html = display_html
+_show = show_figures
 
 
 # --------------------------------------------------------------------------
 # one unit
-
-
-def _unit_slugs(b: Bundle) -> dict[str, str]:
-    """Each unit's file name in the archive (the same call the build makes)."""
-    return layout.unique_slugs(b.unit_names)
 
 
 def _archive_year_dir(b: Bundle) -> Path | None:
@@ -322,7 +166,7 @@ class UnitReport:
         same unit's reports of other years, relative to
         ``reports/<year>/units/<slug>.html``.  Inside an archive a link to
         another year is made only when that year lists the unit's page."""
-        here = layout.unit_page(self.year, _unit_slugs(self.b).get(self.unit) or layout.slugify(self.unit))
+        here = layout.unit_page(self.year, unit_slugs(self.b).get(self.unit) or layout.slugify(self.unit))
 
         def to(place: str) -> str:
             return _e(layout.link(here, place))
@@ -716,179 +560,3 @@ def rehearse(*, bundle: str, unit: str, year: int) -> None:
     finally:
         _display_html, _show = saved
         plt.close("all")
-
-
-# --------------------------------------------------------------------------
-# units side by side
-
-
-@dataclass
-class CompareReport:
-    b: Bundle
-    year: int
-    units: list[str]
-
-    @property
-    def registry(self):
-        return self.b.extra.get("registry")
-
-    def header(self):
-        here = layout.compare_page(self.year)
-
-        def to(place: str) -> str:
-            return _e(layout.link(here, place))
-
-        nav = (
-            "<nav class='gh-nav' aria-label='位置'><span class='gh-crumbs'>"
-            f"<a href='{to(layout.ROOT_INDEX)}'>报告档案</a><span class='gh-sep'>›</span>"
-            f"<a href='{to(layout.year_index(self.year))}'>{self.year}年度</a><span class='gh-sep'>›</span>"
-            "<span aria-current='page'>各单位对比</span></span>"
-            f"<span class='gh-links'><a href='{to(layout.quality_page(self.year))}'>数据质量</a> · "
-            f"<a href='{to(layout.indicators_xlsx(self.year))}'>指标表（Excel）</a></span></nav>"
-        )
-        return _display_html(
-            nav + f"<header class='report-head'><h1>{self.year}年度各单位工会工作对比</h1>"
-            f"<p class='gh-muted'>共 {len(self.units)} 个单位 · 生成时间：{_e(fmt_time(self.b.built_at))}</p></header>"
-        )
-
-    def _unit_links(self, units: Sequence[str]) -> list[str | None]:
-        slugs = _unit_slugs(self.b)
-        here = layout.compare_page(self.year)
-        return [layout.link(here, layout.unit_page(self.year, slugs[u])) if u in slugs else None for u in units]
-
-    def _link_of(self) -> dict[str, str | None]:
-        """Each compared unit's report URL (None: no report), for the charts."""
-        return dict(zip(self.units, self._unit_links(self.units), strict=False))
-
-    def key_frame(self) -> pd.DataFrame:
-        keys = [i.key for i in INDICATORS if i.key_indicator]
-        i = self.b.ind
-        d = i[(i["year"] == self.year) & (i["category"] == "") & i["unit"].isin(self.units) & i["indicator"].isin(keys)]
-        w = d.pivot_table(index="unit", columns="indicator", values="value", aggfunc="first").reindex(
-            index=self.units, columns=keys
-        )
-        return w
-
-    def key_table(self):
-        w = self.key_frame()
-        grp = self.b.units.set_index("unit")["peer_group"] if len(self.b.units) else pd.Series(dtype=object)
-        t = pd.DataFrame({"单位": w.index, "类别": [grp.get(u, "未分组") for u in w.index]})
-        for k in w.columns:
-            t[BY_KEY[k].label] = [fmt_indicator(k, v) for v in w[k]]
-        numeric = [BY_KEY[k].label for k in w.columns]
-        raw = {BY_KEY[k].label: w[k].tolist() for k in w.columns}
-        return _display_html(
-            "<div class='table-tools'><span class='gh-muted'>点击表头可排序。</span> "
-            "<label>筛选单位：<input type='search' data-filter='compare-key' placeholder='输入单位名称'></label></div>"
-            + html_table(
-                t,
-                table_id="compare-key",
-                sortable=True,
-                numeric=numeric,
-                values=raw,
-                links={"单位": self._unit_links(list(w.index))},
-            )
-        )
-
-    def rank_frame(self) -> pd.DataFrame:
-        r = self.b.ranks
-        r = r[(r["year"] == self.year) & r["unit"].isin(self.units) & r["indicator"].isin(PER_CAPITA)]
-        return r.assign(label=r["indicator"].map(lambda k: BY_KEY[k].label))[
-            ["unit", "indicator", "label", "rank_overall", "value"]
-        ]
-
-    def rank_heatmap(self):
-        """Per-capita ranks as an HTML heatmap (:mod:`gonghui_kit.present.htmlcharts`):
-        every unit readable at any count, sortable by each indicator."""
-        from gonghui_kit.present import htmlcharts
-
-        r = self.rank_frame().assign(rank=lambda d: d["rank_overall"].astype("float64"))
-        return _display_html(
-            htmlcharts.heatmap(
-                r,
-                x="label",
-                y="unit",
-                value="rank",
-                title="颜色越深排名越靠前（1 为最好）；点击表头可按该项排序",
-                fmt=fmt_int,
-                links=self._link_of(),
-                table_id="compare-ranks",
-            )
-        )
-
-    def bars(
-        self,
-        keys: Sequence[str] = (
-            "membership_rate",
-            "participation_per_member",
-            "activities",
-            "care_visits",
-            "proposal_close_rate",
-            "training_hours_per_member",
-        ),
-    ):
-        """A sorted bar chart per key indicator, units without a value left
-        out, the median as a dashed line (HTML:
-        :func:`gonghui_kit.present.htmlcharts.barh`)."""
-        from gonghui_kit.present import htmlcharts
-
-        w = self.key_frame()
-        links = self._link_of()
-        parts = []
-        for k in keys:
-            if k not in w.columns:
-                continue
-            d = pd.DataFrame({"unit": w.index, "value": w[k].to_numpy(dtype="float64")}).dropna()
-            med = float(d["value"].median()) if len(d) else None
-            f = functools.partial(fmt_number, k)
-            parts.append(
-                htmlcharts.barh(
-                    d,
-                    x="value",
-                    y="unit",
-                    title=f"{BY_KEY[k].label}（由高到低）",
-                    fmt=f,
-                    ref=med,
-                    links=links,
-                    css=not parts,
-                )
-            )
-        return _display_html("".join(parts))
-
-    def strengths_frame(self) -> pd.DataFrame:
-        """Each unit's strongest and weakest indicator by overall rank share."""
-        r = self.b.ranks
-        r = r[(r["year"] == self.year) & r["unit"].isin(self.units) & r["rank_overall"].notna() & (r["n_overall"] >= 3)]
-        if r.empty:
-            return pd.DataFrame(columns=["unit", "best", "worst"])
-        r = r.assign(pos=(r["rank_overall"].astype("float64") - 1) / (r["n_overall"] - 1).clip(lower=1))
-
-        def two(ascending: bool) -> pd.Series:
-            # a unit's two best (or worst) rows, ties in table order -- as nsmallest/nlargest keep them
-            top = r.sort_values("pos", ascending=ascending, kind="stable").groupby("unit", sort=False).head(2)
-            text = [
-                f"{BY_KEY[k].label}（第{int(x)}名，{fmt_indicator(k, v)}）"
-                for k, x, v in zip(top["indicator"], top["rank_overall"], top["value"], strict=False)
-            ]
-            return pd.Series(text, index=top["unit"].to_numpy()).groupby(level=0, sort=False).agg("；".join)
-
-        return (
-            pd.DataFrame({"best": two(True), "worst": two(False)}).reindex(self.units).rename_axis("unit").reset_index()
-        )
-
-    def strengths(self):
-        s = self.strengths_frame().fillna(MISSING)
-        t = pd.DataFrame({"单位": s["unit"], "最强项": s["best"], "最弱项": s["worst"]})
-        return _display_html(
-            html_table(
-                t, table_id="compare-strengths", sortable=True, links={"单位": self._unit_links(list(s["unit"]))}
-            )
-        )
-
-
-def compare_report(
-    *, year: int, units: list[str] | None = None, data: str = "", bundle: str = "", params: str = ""
-) -> CompareReport:
-    b = open_bundle(year=year, data=data, bundle=bundle, params=params)
-    names = [u for u in (units or b.unit_names) if u in b.unit_names] or b.unit_names
-    return CompareReport(b, year, names)
