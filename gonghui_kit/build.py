@@ -277,6 +277,7 @@ def write_year_files(bundle: str, year_dir: str) -> None:
         b.ind[b.ind["year"] <= b.year],
         year=b.year,
         registry=b.extra.get("registry"),
+        incomplete=getattr(b, "incomplete", {}),
     )
     write_quality_page(layout.at(root, layout.quality_page(b.year)), b)
 

@@ -390,3 +390,12 @@ def test_unit_with_uncounted_data_is_marked_incomplete(tmp_path):
     assert "数据不完整（" in row
     others = [r for r in index.split("</tr>") if "数据不完整（" in r]
     assert len(others) == 1
+    n = len(bad[(unit, year)])
+    slug = layout.unique_slugs([unit])[unit]
+    page = (tmp_path / "reports" / "2023" / "units" / f"{slug}.html").read_text(encoding="utf-8")
+    assert f"数据不完整：台账中有 {n} 处内容未能识别" in page
+    wb = openpyxl.load_workbook(tmp_path / "reports" / "2023" / "indicators.xlsx", read_only=True)
+    readme = [c for row in wb["说明"].iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert any(s.startswith("数据不完整") and f"{unit}（{n} 处）" in s for s in readme)
+    heads = [c for row in wb["组织建设"].iter_rows(min_row=2, max_row=2, values_only=True) for c in row if c]
+    assert f"{unit}（数据不完整）" in heads

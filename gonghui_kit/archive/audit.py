@@ -116,7 +116,13 @@ def audit(
     if xlsx.is_file():
         with tempfile.TemporaryDirectory() as tmp:
             fresh = Path(tmp) / "indicators.xlsx"
-            write_indicators_xlsx(fresh, b.ind[b.ind["year"] <= year], year=year, registry=b.extra.get("registry"))
+            write_indicators_xlsx(
+                fresh,
+                b.ind[b.ind["year"] <= year],
+                year=year,
+                registry=b.extra.get("registry"),
+                incomplete=getattr(b, "incomplete", {}),
+            )
             want, have = _cells(fresh), _cells(xlsx)
         wrong = sorted(k for k in set(want) | set(have) if want.get(k) != have.get(k))
         for sheet, r, c in wrong[:20]:

@@ -191,10 +191,17 @@ class UnitReport:
             f"<span class='gh-muted'>（SHA-256 {_e(str(r.sha256)[:12])}…）</span></li>"
             for r in files.sort_values("year").itertuples()
         )
+        n_out = getattr(self.b, "incomplete", {}).get(self.unit, 0)
+        warn = (
+            f"<div class='gh-warn' role='alert'>数据不完整：台账中有 {n_out} 处内容未能识别、未计入统计，"
+            "本报告的数字可能偏小。详见附录“数据质量”和年度数据质量报告。</div>"
+            if n_out
+            else ""
+        )
         return _display_html(
             self.nav_html() + f"<header class='report-head'><h1>{_e(self.unit)} {self.year}年度工会工作报告</h1>"
             f"<p class='gh-muted'>同类单位：{_e(self.peer_group)} · 生成时间：{_e(fmt_time(self.b.built_at))}</p>"
-            f"<details><summary>数据来源（{len(files)} 个台账文件）</summary><ul>{srcs}</ul></details></header>"
+            f"<details><summary>数据来源（{len(files)} 个台账文件）</summary><ul>{srcs}</ul></details></header>" + warn
         )
 
     def kpi_frame(self) -> pd.DataFrame:

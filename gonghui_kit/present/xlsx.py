@@ -21,7 +21,7 @@ from __future__ import annotations
 import copy
 import io
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -173,7 +173,14 @@ def _unit_order(ind: pd.DataFrame, registry) -> list[str]:
 
 
 def _topic_sheet(
-    wb: Workbook, topic: str, ind: pd.DataFrame, units: list[str], years: list[int], rk: pd.DataFrame, groups: pd.Series
+    wb: Workbook,
+    topic: str,
+    ind: pd.DataFrame,
+    units: list[str],
+    years: list[int],
+    rk: pd.DataFrame,
+    groups: pd.Series,
+    incomplete: set[str] = frozenset(),
 ) -> None:
     ws = wb.create_sheet(topic)
     keys = [i.key for i in INDICATORS if i.topic == topic]
@@ -186,7 +193,7 @@ def _topic_sheet(
     _put(ws, head, 1, "指标")
     for j, u in enumerate(units):
         c0 = 2 + j * len(years)
-        _put(ws, head, c0, u)
+        _put(ws, head, c0, f"{u}（数据不完整）" if u in incomplete else u)
         if multi:
             ws.merge_cells(start_row=head, start_column=c0, end_row=head, end_column=c0 + len(years) - 1)
             for k, y in enumerate(years):
@@ -331,13 +338,23 @@ def _long_sheet(wb: Workbook, ind: pd.DataFrame) -> None:
         ws.column_dimensions[col].width = wdt
 
 
-def write_indicators_xlsx(path: str | Path, ind: pd.DataFrame, *, year: int | None = None, registry=None) -> Path:
+def write_indicators_xlsx(
+    path: str | Path,
+    ind: pd.DataFrame,
+    *,
+    year: int | None = None,
+    registry=None,
+    incomplete: Mapping[str, int] | None = None,
+) -> Path:
     """Write the indicator table as ``indicators.xlsx`` (see module doc).
 
     ``year``: only that year (default: every year in ``ind``); ``registry``:
     peer groups for the ranks and the order of the unit columns (peers
-    side by side).  Returns the path.
+    side by side); ``incomplete``: units with data left uncounted → number of
+    places, marked 数据不完整 in the 说明 sheet and on their column heads.
+    Returns the path.
     """
+    incomplete = dict(incomplete or {})
     d = ind if year is None else ind[ind["year"] == year]
     d = d.reset_index(drop=True)
     if len(d) + 1 > EXCEL_MAX_ROWS:
@@ -351,6 +368,9 @@ def write_indicators_xlsx(path: str | Path, ind: pd.DataFrame, *, year: int | No
         notes.append(f"单位较多，各板块工作表只列{years[-1]}年；其他年度见“长表”。")
     if len(units) + 1 > EXCEL_MAX_COLUMNS:
         notes = ["单位数超过 Excel 列数上限，未生成各板块工作表；全部数据见“长表”。"]
+    if incomplete:
+        listed = "、".join(f"{u}（{n} 处）" for u, n in sorted(incomplete.items()))
+        notes.append(f"数据不完整（有内容未能识别、未计入统计，详见数据质量报告）：{listed}。")
     wb = Workbook()
     wb.remove(wb.active)
     _readme_sheet(wb, d, units, years, notes)
@@ -359,7 +379,7 @@ def write_indicators_xlsx(path: str | Path, ind: pd.DataFrame, *, year: int | No
         groups = peer_groups(units, registry)
         td = d[d["year"].isin(topic_years)]
         for topic in TOPICS:
-            _topic_sheet(wb, topic, td, units, topic_years, rk, groups)
+            _topic_sheet(wb, topic, td, units, topic_years, rk, groups, set(incomplete))
     _long_sheet(wb, d)
     buf = io.BytesIO()
     wb.save(buf)
