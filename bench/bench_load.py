@@ -277,7 +277,8 @@ def main(argv: list[str] | None = None) -> int:
     files = _files(a.out)
     size = sum(f.stat().st_size for f in files)
     print(
-        f"{len(files)} workbooks, {size / 2**20:.1f} MiB on disk, python {sys.version.split()[0]}, {os.cpu_count()} CPUs"
+        f"{len(files)} workbooks, {size / 2**20:.1f} MiB on disk, "
+        f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs"
         + (f", fastest of {a.repeat} runs each" if a.repeat > 1 else "")
     )
     res: dict[str, dict] = {}
@@ -289,12 +290,14 @@ def main(argv: list[str] | None = None) -> int:
     rows = res["gonghui_serial"]["rows"]
     base = res["noop"]["maxrss_mb"]
     print(
-        f"rows read (non-empty rows of all sheets, as counted by gonghui): {rows:,}; records kept: {res['gonghui_serial']['records']:,}; findings: {res['gonghui_serial']['findings']:,}"
+        f"rows read (non-empty rows of all sheets, as counted by gonghui): {rows:,}; "
+        f"records kept: {res['gonghui_serial']['records']:,}; findings: {res['gonghui_serial']['findings']:,}"
     )
     print(f"pandas rows (len(df)+header per sheet): {res['pandas_openpyxl']['rows']:,}")
     print()
     print(
-        f"{'variant':<34}{'wall s':>8}{'rows/s':>10}{'CPU s':>8}{'rows/CPU-s':>12}{'peak RSS MB':>13}{'  (workers)':>12}"
+        f"{'variant':<34}{'wall s':>8}{'rows/s':>10}{'CPU s':>8}"
+        f"{'rows/CPU-s':>12}{'peak RSS MB':>13}{'  (workers)':>12}"
     )
     for name, label in (
         ("noop", "imports only (baseline)"),
@@ -307,18 +310,21 @@ def main(argv: list[str] | None = None) -> int:
         cps = rows / r["cpu_seconds"] if r["seconds"] else float("nan")
         workers = f"{r['children_maxrss_mb']:>10.0f}" if name == "gonghui_jobs2" else ""
         print(
-            f"{label:<34}{r['seconds']:>8.2f}{rps:>10,.0f}{r['cpu_seconds']:>8.2f}{cps:>12,.0f}{r['maxrss_mb']:>13.0f}  {workers}"
+            f"{label:<34}{r['seconds']:>8.2f}{rps:>10,.0f}{r['cpu_seconds']:>8.2f}"
+            f"{cps:>12,.0f}{r['maxrss_mb']:>13.0f}  {workers}"
         )
     a_s, a_c = res["pandas_openpyxl"]["seconds"], res["pandas_openpyxl"]["cpu_seconds"]
     for name in ("gonghui_serial", "gonghui_jobs2"):
         ratio = a_s / res[name]["seconds"]
         cratio = a_c / res[name]["cpu_seconds"]
         print(
-            f"speed (b)/(a) {name:<16}: wall {ratio:5.2f}×, CPU {cratio:5.2f}×  {'OK' if ratio >= 5 else 'below the 5× target'}"
+            f"speed (b)/(a) {name:<16}: wall {ratio:5.2f}×, CPU {cratio:5.2f}×  "
+            f"{'OK' if ratio >= 5 else 'below the 5× target'}"
         )
     try:
         print(
-            f"load average during the run: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs (wall times are noisy when it exceeds the CPU count)"
+            f"load average during the run: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs "
+            "(wall times are noisy when it exceeds the CPU count)"
         )
     except OSError:
         pass

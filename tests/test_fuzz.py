@@ -54,7 +54,8 @@ hostile_text = st.one_of(
     st.text(
         alphabet=st.sampled_from(
             list(
-                "0123456789.,，-—+eE万千百亿元约余多人次年月日号〇一二三四五六七八九十合计小注：: \t\n\x00\x1f\u3000\ufeff\u202e"
+                "0123456789.,，-—+eE万千百亿元约余多人次年月日号〇一二三四五六七八九十合计小注：: "
+                "\t\n\x00\x1f\u3000\ufeff\u202e"
             )
         ),
         max_size=60,

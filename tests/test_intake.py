@@ -503,7 +503,10 @@ def test_folder_per_unit_one_file_per_topic_gbk_and_utf8_csv(tmp_path, make_book
     root = tmp_path / "报送"
     unit = root / "机关分会"
     unit.mkdir(parents=True)
-    act = "2023年职工活动登记表\n填报单位：机关分会\n日期;活动名称;活动类别;参与人数;支出金额\n2023-05-01;游园;文体活动;120;3000\n23-6-1;讲座;教育培训;40;0\n"
+    act = (
+        "2023年职工活动登记表\n填报单位：机关分会\n日期;活动名称;活动类别;参与人数;支出金额\n"
+        "2023-05-01;游园;文体活动;120;3000\n23-6-1;讲座;教育培训;40;0\n"
+    )
     (unit / "活动台账.csv").write_bytes(act.encode("gbk"))
     funds = "日期\t科目\t摘要\t金额\n2023-01-10\t401 会费收入\t会费\t6000\n2023-05-01\t501\t游园\t3000\n"
     (unit / "2023经费收支.csv").write_bytes(b"\xef\xbb\xbf" + funds.encode("utf-8"))

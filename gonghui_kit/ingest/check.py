@@ -124,7 +124,9 @@ def incomplete_units(findings: list[Finding]) -> dict[tuple[str, int], list[Find
     the units to mark 数据不完整.  ``gonghui check`` exits 0 only when this
     is empty and no other error was found.
 
-    >>> f = Finding("a.xlsx", "活动台账", 3, "参与人数", "很多", "missing", "error", "无法识别", "number_invalid", "U", 2023)
+    >>> f = Finding(
+    ...     "a.xlsx", "活动台账", 3, "参与人数", "很多", "missing", "error", "无法识别", "number_invalid", "U", 2023
+    ... )
     >>> ok = Finding("a.xlsx", "活动台账", 4, "", "", "excluded", "info", "合计行", "subtotal", "U", 2023)
     >>> {k: [x.code for x in v] for k, v in incomplete_units([f, ok]).items()}
     {('U', 2023): ['number_invalid']}

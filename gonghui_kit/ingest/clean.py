@@ -325,8 +325,12 @@ def _year_dot_number(v: float) -> ParsedDate:
     January with a warning (``ym_ambiguous``).  Never an Excel serial (that
     would be a date in 1905).
 
-    >>> [(str(r.ts.date()), r.precision, r.note) for r in map(_year_dot_number, (2024.3, 2024.12, 2024.1, 2024.0305))]
-    [('2024-03-01', 'month', 'ym_number'), ('2024-12-01', 'month', 'ym_number'), ('2024-01-01', 'month', 'ym_ambiguous'), ('2024-03-05', 'day', 'ym_number')]
+    >>> parsed = map(_year_dot_number, (2024.3, 2024.12, 2024.1, 2024.0305))
+    >>> read = [(str(r.ts.date()), r.precision, r.note) for r in parsed]
+    >>> read[:2]
+    [('2024-03-01', 'month', 'ym_number'), ('2024-12-01', 'month', 'ym_number')]
+    >>> read[2:]
+    [('2024-01-01', 'month', 'ym_ambiguous'), ('2024-03-05', 'day', 'ym_number')]
     >>> _year_dot_number(2024.13).ok
     False
     """
@@ -351,7 +355,8 @@ def parse_date(value: Any, *, year: int | None = None) -> ParsedDate:
     ``year`` (from 基本信息) completes dates written without one.
 
     >>> f = lambda v: (parse_date(v, year=2023).ts.strftime("%Y-%m-%d"), parse_date(v, year=2023).precision)
-    >>> [f(v)[0] for v in ("2023-07-01", "2023/7/1", "2023.7.1", "2023年7月1日", "7月1日", "7.1", 45108, "二〇二三年七月一日")]
+    >>> spellings = ("2023-07-01", "2023/7/1", "2023.7.1", "2023年7月1日", "7月1日", "7.1", 45108, "二〇二三年七月一日")
+    >>> [f(v)[0] for v in spellings]
     ['2023-07-01', '2023-07-01', '2023-07-01', '2023-07-01', '2023-07-01', '2023-07-01', '2023-07-01', '2023-07-01']
     >>> f("2023年7月")
     ('2023-07-01', 'month')
@@ -511,8 +516,10 @@ _ACCOUNT_SPLIT = re.compile(r"[-—－–/／·:：>＞\\|]+")
 def map_account(value: Any, schema: Schema | None = None) -> tuple[str | None, str | None, str | None]:
     """Map a 科目 to ``(direction, account, note)``, rolling sub-items up.
 
-    >>> [map_account(v)[:2] for v in ("职工活动支出-文体活动", "文体活动支出", "事业支出", "会费收入", "送温暖")]
-    [('支出', '职工活动支出'), ('支出', '职工活动支出'), ('支出', '对附属单位的支出'), ('收入', '会费收入'), ('支出', '维权支出')]
+    >>> [map_account(v)[:2] for v in ("职工活动支出-文体活动", "文体活动支出", "事业支出")]
+    [('支出', '职工活动支出'), ('支出', '职工活动支出'), ('支出', '对附属单位的支出')]
+    >>> [map_account(v)[:2] for v in ("会费收入", "送温暖")]
+    [('收入', '会费收入'), ('支出', '维权支出')]
     >>> map_account("职工活动支出-节日慰问")[:2]
     ('支出', '职工活动支出')
     >>> map_account("买菜")
@@ -520,8 +527,10 @@ def map_account(value: Any, schema: Schema | None = None) -> tuple[str | None, s
 
     Account codes of the 工会会计制度 (``account_codes``), alone or before the name:
 
-    >>> [map_account(v) for v in ("401 会费收入", 501.0, "50101", "501职工活动支出-会员活动支出", "401 职工活动支出")]
-    [('收入', '会费收入', 'code'), ('支出', '职工活动支出', 'code'), ('支出', '职工活动支出', 'code'), ('支出', '职工活动支出', 'rollup'), ('收入', '会费收入', 'code_conflict')]
+    >>> [map_account(v) for v in ("401 会费收入", 501.0, "50101")]
+    [('收入', '会费收入', 'code'), ('支出', '职工活动支出', 'code'), ('支出', '职工活动支出', 'code')]
+    >>> [map_account(v) for v in ("501职工活动支出-会员活动支出", "401 职工活动支出")]
+    [('支出', '职工活动支出', 'rollup'), ('收入', '会费收入', 'code_conflict')]
     >>> map_account("4088.47"), map_account(4088.47), map_account("5012")
     ((None, None, 'unknown'), (None, None, 'unknown'), (None, None, 'unknown'))
     """
@@ -607,7 +616,8 @@ _PERIOD_CHARS = re.compile(r"[0-9〇零一二三四五六七八九十年月日�
 def is_subtotal_row(cells: Iterable[Any], words: Sequence[str] | None = None) -> bool:
     """A row whose text cells say 合计/小计/总计 is a subtotal, not a record.
 
-    >>> is_subtotal_row(["合计", None, 6613]), is_subtotal_row([None, "小 计：", 1.5]), is_subtotal_row(["2023-01-01", "活动合计划", 3])
+    >>> rows = (["合计", None, 6613], [None, "小 计：", 1.5], ["2023-01-01", "活动合计划", 3])
+    >>> tuple(is_subtotal_row(r) for r in rows)
     (True, True, False)
     """
     words = _norm_words(tuple(words or load_schema().subtotal_words))
@@ -641,7 +651,8 @@ def is_signature_label(text: str, prefixes: Sequence[str] | None = None, words: 
     followed by a colon (``填表人：``, ``注：``, ``审核人:``) or a text with
     ``签字``/``盖章`` …, short enough to be a label.
 
-    >>> [is_signature_label(t) for t in ("负责人签字：", "填表人：李四", "单位（盖章）", "注：金额单位为元", "负责人", "签字笔采购")]
+    >>> labels = ("负责人签字：", "填表人：李四", "单位（盖章）", "注：金额单位为元", "负责人", "签字笔采购")
+    >>> [is_signature_label(t) for t in labels]
     [True, True, True, True, False, False]
     """
     t = unicodedata.normalize("NFKC", text).strip()

@@ -113,18 +113,24 @@ def findings_like(
     once (a ``Finding``, or a ``finding_fields(...)`` dict) and the copies
     skip ``__init__``.
 
-    >>> p = [Finding("a.xlsx", "活动台账", None, "日期", v, "converted", "info", "已转换", "date_text", "U", 2023) for v in ("7.1", "7.2")]
+    >>> fields = ("converted", "info", "已转换", "date_text", "U", 2023)
+    >>> p = [Finding("a.xlsx", "活动台账", None, "日期", v, *fields) for v in ("7.1", "7.2")]
     >>> [(f.row, f.value) for f in findings_like(p, [1, 0, 1], [5, 6, 7])]
     [(5, '7.2'), (6, '7.1'), (7, '7.2')]
-    >>> findings_like(p, [0], [5])[0] == Finding("a.xlsx", "活动台账", 5, "日期", "7.1", "converted", "info", "已转换", "date_text", "U", 2023)
+    >>> findings_like(p, [0], [5])[0] == Finding(
+    ...     "a.xlsx", "活动台账", 5, "日期", "7.1", "converted", "info", "已转换", "date_text", "U", 2023
+    ... )
     True
-    >>> f = findings_like([finding_fields("a.xlsx", "活动台账", None, "日期", "", "converted", "info", "已转换")], [0, 0], [5, 6], ["x", "y"], ["U1", "U2"])
+    >>> proto = finding_fields("a.xlsx", "活动台账", None, "日期", "", "converted", "info", "已转换")
+    >>> f = findings_like([proto], [0, 0], [5, 6], ["x", "y"], ["U1", "U2"])
     >>> [(x.row, x.value, x.unit) for x in f]
     [(5, 'x', 'U1'), (6, 'y', 'U2')]
     """
     bases = [tuple(p[k] for k in _FIELDS) if type(p) is dict else tuple(getattr(p, k) for k in _FIELDS) for p in protos]
     if values is None and units is None:
-        return findings_from_rows((b[0], b[1], r, *b[3:]) for b, r in zip(map(bases.__getitem__, which), rows, strict=False))
+        return findings_from_rows(
+            (b[0], b[1], r, *b[3:]) for b, r in zip(map(bases.__getitem__, which), rows, strict=False)
+        )
     values = itertools.repeat(None) if values is None else values
     units = itertools.repeat(None) if units is None else units
     return findings_from_rows(

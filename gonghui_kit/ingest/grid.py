@@ -155,7 +155,8 @@ def combine_header_rows(
     the sub-header alone means nothing, the group cell where nothing is below.
 
     >>> s = load_schema().sheet("funds")
-    >>> combine_header_rows(["日期", "摘要", "科目", None, "金额", None], [None, None, "编码", "名称", "收入", "支出"], s)
+    >>> top, sub = ["日期", "摘要", "科目", None, "金额", None], [None, None, "编码", "名称", "收入", "支出"]
+    >>> combine_header_rows(top, sub, s)
     ['日期', '摘要', '科目编码', '科目名称', '收入', '支出']
     """
     table = _alias_table(sheet, schema or load_schema())
@@ -187,7 +188,8 @@ def locate_header(
     single-column sheet).
 
     >>> s = load_schema().sheet("training")
-    >>> grid = [["2023年培训台账", None], [None, None], ["日期", "项目名称", "类型", "学时", "参训人数"], ["2023-05-01", "安全", "安全生产", 8, 20]]
+    >>> grid = [["2023年培训台账", None], [None, None], ["日期", "项目名称", "类型", "学时", "参训人数"]]
+    >>> grid.append(["2023-05-01", "安全", "安全生产", 8, 20])
     >>> locate_header(grid, s).row
     2
     """
@@ -212,7 +214,8 @@ def summary_header(rows: Sequence[Sequence[Any]], schema: Schema | None = None, 
     columns), or None: a row with a unit column and at least two of the
     schema's ``summary_columns``, and no date column.
 
-    >>> summary_header([["2023年工会工作统计表"], ["单位名称", "会员人数", "活动场次", "参与人次"], ["机关分会", 50, 4, 200]])
+    >>> rows = [["2023年工会工作统计表"], ["单位名称", "会员人数", "活动场次", "参与人次"], ["机关分会", 50, 4, 200]]
+    >>> summary_header(rows)
     1
     >>> summary_header([["日期", "所属分会", "活动场次", "参与人次"]]) is None
     True
@@ -306,7 +309,8 @@ def header_repeats(grid: Grid, header: HeaderMatch, sheet: Sheet, schema: Schema
 
     >>> h = match_header(["日期", "活动名称", "参与人数"], load_schema().sheet("activities"))
     >>> s = load_schema().sheet("activities")
-    >>> header_repeats(make_grid([["2023-07-01", "篮球赛", 50], ["日期", "活动名称", "参与人数"], ["日 期", "名称", None]]), h, s).tolist()
+    >>> body = [["2023-07-01", "篮球赛", 50], ["日期", "活动名称", "参与人数"], ["日 期", "名称", None]]
+    >>> header_repeats(make_grid(body), h, s).tolist()
     [False, True, True]
     """
     n, m = grid.codes.shape
@@ -366,10 +370,13 @@ def row_kind_codes(grid: Grid, body: Sequence[Sequence[Any]], schema: Schema) ->
 def row_kinds(body: list[list[Any]], schema: Schema) -> list[str]:
     """blank / note / subtotal / data for each body row.
 
-    >>> rows = [["2023-07-01", "篮球赛", 50], [None, "\u3000"], ["合 计：", None, 50], ["2023-07-02", "活动合计划", 3], ["填表说明：本表于次年1月10日前报送。"]]
+    >>> rows = [["2023-07-01", "篮球赛", 50], [None, "\u3000"], ["合 计：", None, 50], ["2023-07-02", "活动合计划", 3]]
+    >>> rows.append(["填表说明：本表于次年1月10日前报送。"])
     >>> row_kinds(rows, load_schema())
     ['data', 'blank', 'subtotal', 'data', 'note']
-    >>> row_kinds([["2024年全年合计", None, 90], ["负责人签字：", "张三", "填表日期：", "2025-01-10"], ["单位（盖章）", None]], load_schema())
+    >>> rows = [["2024年全年合计", None, 90], ["负责人签字：", "张三", "填表日期：", "2025-01-10"]]
+    >>> rows.append(["单位（盖章）", None])
+    >>> row_kinds(rows, load_schema())
     ['subtotal', 'signature', 'signature']
     """
     return [KIND_NAMES[k] for k in row_kind_codes(make_grid(body), body, schema).tolist()]
@@ -379,7 +386,8 @@ def duplicates(grid: Grid, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Exact duplicates among ``rows`` (whole raw row, type-aware): a mask of
     the later copies, and for each row the position of its first copy.
 
-    >>> dup, first = duplicates(make_grid([[1.0, "a"], ["1", "a"], [True, "a"], [1.0, "a"], [1.0, "a", None]]), np.arange(5))
+    >>> rows = [[1.0, "a"], ["1", "a"], [True, "a"], [1.0, "a"], [1.0, "a", None]]
+    >>> dup, first = duplicates(make_grid(rows), np.arange(5))
     >>> dup.tolist(), first.tolist()
     ([False, False, False, True, False], [0, 1, 2, 0, 4])
     """

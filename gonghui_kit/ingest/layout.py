@@ -43,7 +43,8 @@ def fill_merged(raw: RawSheet) -> list[tuple[int, int, int, Any]]:
     place; returns ``(first Excel row, last Excel row, 1-based column,
     value)`` per range filled.
 
-    >>> s = RawSheet("活动台账", [["日期", "名称"], ["2023-07-01", "a"], ["", "b"], [None, "c"]], merged=[(1, 0, 3, 0), (0, 0, 0, 1)])
+    >>> rows = [["日期", "名称"], ["2023-07-01", "a"], ["", "b"], [None, "c"]]
+    >>> s = RawSheet("活动台账", rows, merged=[(1, 0, 3, 0), (0, 0, 0, 1)])
     >>> fill_merged(s), [r[0] for r in s.rows]
     ([(2, 4, 1, '2023-07-01')], ['日期', '2023-07-01', '2023-07-01', '2023-07-01'])
     """

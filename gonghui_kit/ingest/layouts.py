@@ -16,7 +16,8 @@ A layout file::
           活动人数: 参与人数          # the template column it holds (name or key)
           自编号: ignore              # left out on purpose: no error
 
->>> lay = parse_layout({"sheets": {"Sheet3": "ignore", "活动登记表": {"as": "活动台账", "columns": {"活动人数": "参与人数"}}}})
+>>> entry = {"as": "活动台账", "columns": {"活动人数": "参与人数"}}
+>>> lay = parse_layout({"sheets": {"Sheet3": "ignore", "活动登记表": entry}})
 >>> lay.sheets["Sheet3"].ignore, lay.sheets["活动登记表"].sheet, lay.sheets["活动登记表"].columns
 (True, 'activities', {'活动人数': 'participants'})
 >>> lay.matches("报送/机关分会.xlsx")
@@ -222,6 +223,7 @@ def propose_layout(path: str | Path, display_name: str | None = None) -> str:
                 lines.append(f'      "{header.ignored[j]}": ignore')
             else:
                 lines.append(
-                    f'      "{header.unknown[j]}": ignore   # 未识别：请改为它对应的列名，如 {"、".join(c.label for c in sheet.columns[:3])}'
+                    f'      "{header.unknown[j]}": ignore   '
+                    f"# 未识别：请改为它对应的列名，如 {'、'.join(c.label for c in sheet.columns[:3])}"
                 )
     return "\n".join(lines) + "\n"

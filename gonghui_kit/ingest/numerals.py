@@ -85,7 +85,8 @@ def _cn_whole(run: str) -> int | None:
 def cn_amount(text: str) -> float | None:
     """An amount written in Chinese (capital) numerals, as on a receipt.
 
-    >>> [cn_amount(t) for t in ("叁仟元整", "壹万零伍佰元", "伍佰元伍角", "贰拾元零伍分", "人民币壹佰元整", "十二", "元", "三点五")]
+    >>> texts = ("叁仟元整", "壹万零伍佰元", "伍佰元伍角", "贰拾元零伍分", "人民币壹佰元整", "十二", "元", "三点五")
+    >>> [cn_amount(t) for t in texts]
     [3000.0, 10500.0, 500.5, 20.05, 100.0, 12.0, None, None]
     """
     t = text.replace("零", "〇") if text else text

@@ -219,7 +219,8 @@ def _calamine_grids(path: Path, wb: Any, parsed: dict[str, Any] | None = None) -
             if sh.height * sh.width > MAX_SHEET_CELLS:  # .xls/.ods/.xlsb: not bounded by the safety scan
                 raise ReadError(
                     "too_many_cells",
-                    f"工作表“{name}”的使用范围约 {sh.height * sh.width:,} 个单元格，超过上限；请删除多余的行和列后重新报送",
+                    f"工作表“{name}”的使用范围约 {sh.height * sh.width:,} 个单元格，超过上限；"
+                    "请删除多余的行和列后重新报送",
                 )
             start = sh.start or (0, 0)
             rows = sh.to_python(skip_empty_area=True)

@@ -36,10 +36,13 @@ def read_summary(
     severity, message)``.  Total rows (合计) and rows without a unit are left
     out; a value not understood is an error; inconsistent values a warning.
 
-    >>> s = RawSheet("统计表", [["单位名称", "活动场次", "参与人次", "备注"], ["机关分会", 4, 3, ""], ["合计", 4, 3, None], ["动力分会", "很多", 9, None]])
+    >>> rows = [["单位名称", "活动场次", "参与人次", "备注"], ["机关分会", 4, 3, ""], ["合计", 4, 3, None]]
+    >>> s = RawSheet("统计表", [*rows, ["动力分会", "很多", 9, None]])
     >>> recs, probs = read_summary(s, 0, 2023, "a.xlsx")
-    >>> [(r["unit"], r["indicator"], r["value"]) for r in recs]
-    [('机关分会', 'activities', 4.0), ('机关分会', 'activity_participants', 3.0), ('动力分会', 'activity_participants', 9.0)]
+    >>> [(r["unit"], r["indicator"], r["value"]) for r in recs][:2]
+    [('机关分会', 'activities', 4.0), ('机关分会', 'activity_participants', 3.0)]
+    >>> [(r["unit"], r["indicator"], r["value"]) for r in recs][2:]
+    [('动力分会', 'activity_participants', 9.0)]
     >>> [(p[0], p[1], p[4], p[5]) for p in probs]
     [(2, 3, 'summary_inconsistent', 'warning'), (4, 2, 'number_invalid', 'error'), (1, 4, 'unknown_column', 'info')]
     """

@@ -150,9 +150,12 @@ def date_values(vals: np.ndarray, year: int | None) -> tuple[np.ndarray, str, li
     these timestamps (the finest among them, 's' when none), precisions and
     note codes.
 
-    >>> stamps, unit, prec, notes = date_values(np.array([_dt.date(2023, 7, 1), "7月1日", 45108.0, "下半年", None], dtype=object), 2023)
-    >>> [str(t)[:10] for t in stamps], unit, prec, notes
-    (['2023-07-01', '2023-07-01', '2023-07-01', 'NaT', 'NaT'], 'us', ['day', 'day', 'day', None, None], [None, 'no_year', 'serial', 'invalid', None])
+    >>> vals = np.array([_dt.date(2023, 7, 1), "7月1日", 45108.0, "下半年", None], dtype=object)
+    >>> stamps, unit, prec, notes = date_values(vals, 2023)
+    >>> [str(t)[:10] for t in stamps], unit
+    (['2023-07-01', '2023-07-01', '2023-07-01', 'NaT', 'NaT'], 'us')
+    >>> prec, notes
+    (['day', 'day', 'day', None, None], [None, 'no_year', 'serial', 'invalid', None])
     """
     k = len(vals)
     is_date = type_of(vals) == _dt.date if k else np.zeros(0, dtype=bool)

@@ -341,7 +341,9 @@ _RSS_PROBE = textwrap.dedent(
     ins = inspect_workbook(sys.argv[1])
     elapsed = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
-    print(json.dumps({"codes": [p.code for p in ins.problems], "growth_mb": (after - before) / 1024, "elapsed": elapsed}))
+    print(
+        json.dumps({"codes": [p.code for p in ins.problems], "growth_mb": (after - before) / 1024, "elapsed": elapsed})
+    )
     """
 )
 

@@ -47,7 +47,8 @@ def inspect_zip(f, size: int, lim: Limits, rep: Report) -> None:
         if entries > lim.max_members or cd_size > lim.max_members * 512:
             raise rep.refuse(
                 "zip_bomb",
-                f"文件内部包含 {fmt_count(entries)} 个部件，远超正常工作簿，疑似恶意构造的文件，已拒绝读取；请重新导出后报送。",
+                f"文件内部包含 {fmt_count(entries)} 个部件，远超正常工作簿，疑似恶意构造的文件，已拒绝读取；"
+                "请重新导出后报送。",
             )
     try:
         zf = zipfile.ZipFile(f)
@@ -198,7 +199,8 @@ def _check_xlsx(
             if cells > lim.max_workbook_cells:
                 raise rep.refuse(
                     "too_many_cells",
-                    f"各工作表的使用范围合计约 {fmt_count(cells)} 个单元格，超过整个文件的上限 {fmt_count(lim.max_workbook_cells)} 个。"
+                    f"各工作表的使用范围合计约 {fmt_count(cells)} 个单元格，"
+                    f"超过整个文件的上限 {fmt_count(lim.max_workbook_cells)} 个。"
                     "如表格右侧或下方远处有零星内容或格式，请选中多余的行和列并“删除”（不是“清除内容”）；"
                     "如数据确实这么多，请拆分为多个文件后重新报送。",
                 )
@@ -206,7 +208,8 @@ def _check_xlsx(
         rep.add(
             "long_text",
             "warning",
-            f"有 {fmt_count(long_text)} 个单元格的文字超过 {fmt_count(lim.max_cell_chars)} 字（Excel 单元格上限），读取时将被截断；请核对这些单元格。",
+            f"有 {fmt_count(long_text)} 个单元格的文字超过 {fmt_count(lim.max_cell_chars)} 字（Excel 单元格上限），"
+            "读取时将被截断；请核对这些单元格。",
         )
     if ctrl:
         rep.add(
@@ -340,7 +343,8 @@ def _read_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget, lim:
         if len(buf) > _PART_CAP:
             raise rep.refuse(
                 "corrupt",
-                "文件的结构部分异常庞大（可能是恶意构造或已损坏），无法安全读取；请在 Excel/WPS 中重新另存为 .xlsx 后报送。",
+                "文件的结构部分异常庞大（可能是恶意构造或已损坏），无法安全读取；"
+                "请在 Excel/WPS 中重新另存为 .xlsx 后报送。",
             )
     data = bytes(buf)
     enc = _xml_encoding(data) or ("utf-8" if info.filename.lower().endswith(_XML_EXT) else None)
