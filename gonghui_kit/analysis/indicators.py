@@ -186,7 +186,10 @@ def compute_indicators(ledger_or_tables) -> pd.DataFrame:
     out: list[pd.DataFrame] = []
     if len(idx) == 0:
         return pd.DataFrame(
-            {c: pd.Series(dtype=t) for c, t in zip(COLUMNS, ["object", "int64", "object", "object", "float64"], strict=False)}
+            {
+                c: pd.Series(dtype=t)
+                for c, t in zip(COLUMNS, ["object", "int64", "object", "object", "float64"], strict=False)
+            }
         )
 
     def t(key: str) -> pd.DataFrame:
