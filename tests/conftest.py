@@ -216,3 +216,24 @@ def sample_dir(sample_result):
 
 
 D = dt.datetime  # short for real Excel dates in row specs
+
+
+# --------------------------------------------------------------------------
+# builds
+
+
+def build_config(data, out, year: int, **kw):
+    """A quiet two-job ``BuildConfig`` with the shipped roster and standards (the tests' default build)."""
+    from gonghui_kit.build import BuildConfig
+    from gonghui_kit.resources import params_path
+
+    return BuildConfig(
+        year=year,
+        data=Path(data),
+        out=Path(out),
+        jobs=2,
+        registry_file=params_path("units.yaml"),
+        standards_file=params_path("standards.yaml"),
+        progress=False,
+        **kw,
+    )

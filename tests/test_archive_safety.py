@@ -27,13 +27,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import build_config
 
 from gonghui_kit.archive import layout
 from gonghui_kit.archive import manifest as archive
 from gonghui_kit.build import BuildConfig, build
 from gonghui_kit.cli import main
 from gonghui_kit.ledgers.sample import generate_sample
-from gonghui_kit.resources import params_path
 
 pytestmark = [
     pytest.mark.skipif("fork" not in mp.get_all_start_methods(), reason="the build uses the fork executor"),
@@ -44,16 +44,7 @@ UNITS = 3
 
 
 def _cfg(data: Path, out: Path, year: int, **kw) -> BuildConfig:
-    return BuildConfig(
-        year=year,
-        data=data,
-        out=out,
-        jobs=2,
-        registry_file=params_path("units.yaml"),
-        standards_file=params_path("standards.yaml"),
-        progress=False,
-        **kw,
-    )
+    return build_config(data, out, year, **kw)
 
 
 @pytest.fixture(scope="module")

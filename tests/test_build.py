@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import multiprocessing as mp
 import shutil
-from pathlib import Path
 
 import nbformat
 import pandas as pd
 import pytest
+from conftest import build_config
 
 from gonghui_kit.archive import layout
 from gonghui_kit.archive import manifest as archive
@@ -31,16 +31,7 @@ def data_dir(tmp_path_factory):
 
 
 def _cfg(data, out, **kw):
-    return BuildConfig(
-        year=2023,
-        data=Path(data),
-        out=Path(out),
-        jobs=2,
-        registry_file=params_path("units.yaml"),
-        standards_file=params_path("standards.yaml"),
-        progress=False,
-        **kw,
-    )
+    return build_config(data, out, 2023, **kw)
 
 
 @pytest.fixture(scope="module")

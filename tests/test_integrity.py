@@ -23,6 +23,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import build_config
 
 from gonghui_kit.archive import layout
 from gonghui_kit.archive import manifest as archive
@@ -31,7 +32,6 @@ from gonghui_kit.archive.lock import FolderLock, LockBusy, ReadOnly
 from gonghui_kit.build import BuildConfig, BuildError, build, input_state
 from gonghui_kit.cli import main
 from gonghui_kit.ledgers.sample import generate_sample
-from gonghui_kit.resources import params_path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 import archive_diff  # noqa: E402
@@ -43,16 +43,7 @@ UNITS = 3
 
 
 def _cfg(data: Path, out: Path, **kw) -> BuildConfig:
-    return BuildConfig(
-        year=YEAR,
-        data=data,
-        out=out,
-        jobs=2,
-        registry_file=params_path("units.yaml"),
-        standards_file=params_path("standards.yaml"),
-        progress=False,
-        **kw,
-    )
+    return build_config(data, out, YEAR, **kw)
 
 
 @pytest.fixture(scope="module")
