@@ -68,7 +68,12 @@ def shipped_dir(kind: str) -> Path:
         package, sub = _KINDS[kind]
     except KeyError:
         raise ValueError(f"unknown kind of shipped file: {kind!r} (one of {', '.join(_KINDS)})") from None
-    res = importlib.resources.files(package).joinpath(*sub)
+    try:
+        res = importlib.resources.files(package).joinpath(*sub)
+    except ModuleNotFoundError:
+        # the source tree imported without an install (python run in the repository
+        # folder): params/ and notebooks/ sit beside the package, not inside it
+        return Path(__file__).resolve().parent.parent / kind
     with _lock:
         return Path(_stack.enter_context(importlib.resources.as_file(res)))
 

@@ -91,3 +91,20 @@ def test_same_summary_from_any_folder_after_a_plain_install(tmp_path):
         assert str(target) in import_check.stdout  # the installed copy, not the source tree
     assert outs[0] == outs[1]
     assert "机修分工会" in outs[0]
+
+
+def test_source_tree_without_install_finds_params_and_notebooks(tmp_path):
+    """`python -c` in the repository folder imports the source tree, where params/
+    and notebooks/ are not sub-packages: the lookup still finds them."""
+    code = (
+        "import sys; sys.modules.pop('gonghui_kit.params', None); import builtins\n"
+        "from gonghui_kit import resources\n"
+        "real = __import__('importlib').import_module\n"
+        "def fake(name, *a, **k):\n"
+        "    if name in ('gonghui_kit.params', 'gonghui_kit.notebooks'): raise ModuleNotFoundError(name)\n"
+        "    return real(name, *a, **k)\n"
+        "__import__('importlib').import_module = fake\n"
+        "print(resources.params_path('units.yaml').is_file(), resources.notebook_path('unit_report.ipynb').is_file())"
+    )
+    p = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert p.stdout.split() == ["True", "True"], p.stderr

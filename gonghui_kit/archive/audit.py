@@ -94,7 +94,7 @@ def audit(
     registry = resources.roster(units_file, warn=False)[0]
     standards = resources.standards(standards_file, warn=False)[0]
     b = prepare_bundle(data, year, registry=registry, standards=standards)
-    b.extra["archive_dir"] = str(out.resolve())
+    b.extra["archive_dir"] = str(year_dir.resolve())  # as the build sets it: this year's folder
     problems: list[str] = []
 
     listed = {(i.get("file"), i.get("sha256")) for i in man.get("inputs", [])}
