@@ -15,9 +15,9 @@ What is compared, file by file (same relative paths on both sides):
 - anything else: its bytes.
 
 Build time stamps (``2026-12-06 01:47``, ISO times) are replaced by
-``<time>``, and each archive's own location (the folder that holds it, which
-the notebooks' parameters name) by ``<here>``, before comparing, so two
-builds of the same data in two folders compare equal.
+``<time>``, and each archive's own location (its folder by ``<archive>``,
+the folder that holds it by ``<here>``: the notebooks' parameters name them)
+before comparing, so two builds of the same data in two folders compare equal.
 Exit status: 0 equal, 1 different, 2 bad arguments.  The archive-integrity
 tests and the structure refactor's before/after proof use it.
 """
@@ -35,12 +35,12 @@ from pathlib import Path
 TIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[+-]\d{2}:\d{2}|Z)?")
 
 
-_HERE: list[str] = []  # the folder holding the archive being read (set by view())
+_HERE: list[tuple[str, str]] = []  # (the archive's folder, label), (the folder holding it, label); set by _read()
 
 
 def _untimed(text: str) -> str:
-    for here in _HERE:
-        text = text.replace(here, "<here>").replace(here.replace("/", "\\\\"), "<here>")
+    for place, label in _HERE:  # the archive itself first, then the folder that holds it
+        text = text.replace(place, label).replace(place.replace("/", "\\\\"), label)
     return TIME.sub("<time>", text)
 
 
@@ -155,7 +155,7 @@ def files(root: Path) -> set[str]:
 
 
 def _read(root: Path, rel: str) -> list[str]:
-    _HERE[:] = [str(root.resolve().parent)]
+    _HERE[:] = [(str(root.resolve()), "<archive>"), (str(root.resolve().parent), "<here>")]
     try:
         return view(root / rel)
     finally:
