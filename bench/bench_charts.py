@@ -38,12 +38,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from gonghui_kit.present import charts as C  # noqa: E402
-from gonghui_kit.present.fmt import fmt_int, fmt_pct, fmt_yuan  # noqa: E402
+from gonghui_kit.present import charts as C
+from gonghui_kit.present.fmt import fmt_int, fmt_pct, fmt_yuan
 
 BUDGET = 0.15
 ROOT = Path(__file__).resolve().parents[1]

@@ -513,7 +513,7 @@ def test_folder_per_unit_one_file_per_topic_gbk_and_utf8_csv(tmp_path, make_book
     led = load_ledgers(root)
     assert sorted(led.tables["activities"]["unit"]) == ["机关分会", "机关分会"]
     ind = compute_indicators(led)
-    get = lambda k: value_of(ind, "机关分会", 2023, k)  # noqa: E731
+    get = lambda k: value_of(ind, "机关分会", 2023, k)
     assert get("activities") == 2 and get("activity_participants") == 160
     assert get("income_total") == 6000 and get("expense_total") == 3000
     inferred = [f for f in led.findings if f.code == "unit_inferred"]
@@ -626,7 +626,7 @@ def test_summary_table_values_are_taken_as_reported_and_checked(make_book, load_
     led = load_ledgers(tmp_path)
     assert sorted(led.reported["unit"].unique()) == ["动力分会", "机关分会"]
     ind = compute_indicators(led)
-    get = lambda u, k: value_of(ind, u, YEAR, k)  # noqa: E731
+    get = lambda u, k: value_of(ind, u, YEAR, k)
     assert get("机关分会", "members_total") == 50 and get("机关分会", "activities") == 4
     assert get("机关分会", "activity_participants") == 200 and get("机关分会", "membership_rate") == pytest.approx(
         50 / 60

@@ -34,7 +34,7 @@ from gonghui_kit.cli import main
 from gonghui_kit.ledgers.sample import generate_sample
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
-import archive_diff  # noqa: E402
+import archive_diff
 
 pytestmark = pytest.mark.skipif("fork" not in mp.get_all_start_methods(), reason="the build uses the fork executor")
 

@@ -193,7 +193,7 @@ def _calamine_open(path: Path) -> Any:
     try:  # an .xls or .ods named .xlsx (calamine picks the format by the name): by content
         with open(path, "rb") as f:
             return pc.CalamineWorkbook.from_filelike(f)
-    except Exception:  # noqa: BLE001
+    except Exception:
         raise ReadError("corrupt", f"文件无法打开（{type(first).__name__}）") from first
 
 

@@ -358,7 +358,7 @@ def write_template(
 
 
 def _example_records(year: int) -> dict[str, list[dict]]:
-    d = lambda m, day: dt.date(year, m, day)  # noqa: E731
+    d = lambda m, day: dt.date(year, m, day)
     return {
         "members": [
             {

@@ -68,7 +68,7 @@ from gonghui_kit.present.layout import (
     text_em,
     wrap_label,
 )
-from gonghui_kit.present.png import PNG_KW, figure_to_img_tag, figure_to_png  # noqa: F401
+from gonghui_kit.present.png import PNG_KW, figure_to_img_tag, figure_to_png  # noqa: F401 - re-exported: charts.figure_to_png and friends stay where callers find them
 from gonghui_kit.present.style import (
     FIGSIZE,
     GREY,

@@ -33,7 +33,7 @@ from gonghui_kit.analysis.indicators import BY_KEY
 from gonghui_kit.archive import layout
 from gonghui_kit.archive.manifest import read_manifest
 from gonghui_kit.present.compare_report import (
-    PER_CAPITA,  # noqa: F401  (report.PER_CAPITA)
+    PER_CAPITA,  # noqa: F401 - re-exported as report.PER_CAPITA
     CompareReport,
     compare_report,
 )
@@ -558,7 +558,7 @@ def rehearse(*, bundle: str, unit: str, year: int) -> None:
     global _display_html, _show
     saved = _display_html, _show
     _display_html = str
-    _show = lambda *figs: [figure_to_png(f) for f in figs]  # noqa: E731
+    _show = lambda *figs: [figure_to_png(f) for f in figs]
     try:
         with mpl.rc_context():
             r = unit_report(unit=unit, year=year, bundle=bundle)

@@ -352,7 +352,7 @@ def _child(conn, job: ReportJob | TaskJob, warm: bool) -> None:
 
             warm_up()
         res = run_job(job)
-    except BaseException as e:  # noqa: BLE001
+    except BaseException as e:
         res = JobResult(job.key, False, 0.0, f"{type(e).__name__}: {e}", _peak_rss_mb(), os.getpid(), _private_mb())
     try:
         conn.send(asdict(res))
@@ -536,7 +536,7 @@ def fork_one(job: ReportJob) -> JobResult:
             os.close(r)
             _one_report_gc()
             payload = json.dumps(asdict(run_job(job))).encode()
-        except BaseException as e:  # noqa: BLE001
+        except BaseException as e:
             payload = json.dumps(
                 asdict(
                     JobResult(

@@ -158,7 +158,7 @@ class ReportCleanPreprocessor(Preprocessor):
     remove_cell_tags = Set(Unicode(), default_value={"remove", "remove-cell", "remove_cell"}).tag(config=True)
     remove_output_tags = Set(Unicode(), default_value={"remove-output", "remove_output"}).tag(config=True)
 
-    def preprocess(self, nb, resources):  # noqa: D102
+    def preprocess(self, nb, resources):
         cells = []
         for cell in nb.cells:
             tags = set(cell.get("metadata", {}).get("tags", []))
@@ -274,11 +274,11 @@ class ReportHTMLExporter(HTMLExporter):
         # twelve (about 10 ms a report)
         return True
 
-    def default_filters(self):  # noqa: D102
+    def default_filters(self):
         yield from super().default_filters()
         yield ("report_title", report_title)
 
-    def from_notebook_node(self, nb, resources=None, **kw):  # noqa: D102
+    def from_notebook_node(self, nb, resources=None, **kw):
         """As :class:`HTMLExporter`, without its BeautifulSoup post-pass.
 
         nbconvert re-parses the whole page to add ``alt`` text to images that

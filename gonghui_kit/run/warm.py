@@ -36,36 +36,36 @@ def warm_up() -> None:
     # what every report child would otherwise import on its own: IPython's
     # debugger base and logger (first cell run), the memory probes and the
     # codec /proc is read with (execute.JobResult)
-    import bdb  # noqa: F401
-    import encodings.ascii  # noqa: F401
+    import bdb  # noqa: F401 - imported once in the warm parent so forked children inherit it
+    import encodings.ascii  # noqa: F401 - imported once in the warm parent so forked children inherit it
 
-    import IPython.core.logger  # noqa: F401
-    import matplotlib.pyplot  # noqa: F401
-    import nbformat  # noqa: F401
-    import numpy  # noqa: F401
-    import pandas  # noqa: F401
-    import papermill  # noqa: F401
-    import seaborn  # noqa: F401
+    import IPython.core.logger  # noqa: F401 - imported once in the warm parent so forked children inherit it
+    import matplotlib.pyplot  # noqa: F401 - imported once in the warm parent so forked children inherit it
+    import nbformat  # noqa: F401 - imported once in the warm parent so forked children inherit it
+    import numpy  # noqa: F401 - imported once in the warm parent so forked children inherit it
+    import pandas  # noqa: F401 - imported once in the warm parent so forked children inherit it
+    import papermill  # noqa: F401 - imported once in the warm parent so forked children inherit it
+    import seaborn  # noqa: F401 - imported once in the warm parent so forked children inherit it
 
     try:
-        import resource  # noqa: F401
+        import resource  # noqa: F401 - imported once in the warm parent so forked children inherit it
     except ImportError:  # Windows
         pass
 
-    from gonghui_kit import api  # noqa: F401  (what the report notebooks import: gh.load)
+    from gonghui_kit import api  # noqa: F401 - what the report notebooks import (gh.load)
     from gonghui_kit.analysis import (
-        bundle,  # noqa: F401
-        compare,  # noqa: F401
-        highlights,  # noqa: F401
-        indicators,  # noqa: F401
-        narrative,  # noqa: F401
+        bundle,  # noqa: F401 - imported once in the warm parent so forked children inherit it
+        compare,  # noqa: F401 - imported once in the warm parent so forked children inherit it
+        highlights,  # noqa: F401 - imported once in the warm parent so forked children inherit it
+        indicators,  # noqa: F401 - imported once in the warm parent so forked children inherit it
+        narrative,  # noqa: F401 - imported once in the warm parent so forked children inherit it
     )
     from gonghui_kit.present import (
-        charts,  # noqa: F401
-        fonts,  # noqa: F401
-        report,  # noqa: F401
+        charts,  # noqa: F401 - imported once in the warm parent so forked children inherit it
+        fonts,  # noqa: F401 - imported once in the warm parent so forked children inherit it
+        report,  # noqa: F401 - imported once in the warm parent so forked children inherit it
     )
-    from gonghui_kit.run import nbhtml as html  # noqa: F401
+    from gonghui_kit.run import nbhtml as html  # noqa: F401 - imported once in the warm parent so forked children inherit it
 
     ensure_registered()
     fonts.register_fonts()

@@ -11,17 +11,17 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.colors import to_hex  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.colors import to_hex
 
-from gonghui_kit.present import charts as C  # noqa: E402
-from gonghui_kit.present import layout as L  # noqa: E402
-from gonghui_kit.present.fmt import fmt_int, fmt_pct, fmt_yuan  # noqa: E402
-from gonghui_kit.present.fonts import FAMILY  # noqa: E402
+from gonghui_kit.present import charts as C
+from gonghui_kit.present import layout as L
+from gonghui_kit.present.fmt import fmt_int, fmt_pct, fmt_yuan
+from gonghui_kit.present.fonts import FAMILY
 
 UNITS = [
     "市总工会机关",

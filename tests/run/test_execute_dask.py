@@ -12,8 +12,8 @@ distributed = pytest.importorskip(
 )
 
 from gonghui_kit.build import BuildConfig, build
-from gonghui_kit.ledgers.sample import generate_sample  # noqa: E402
-from gonghui_kit.resources import params_path  # noqa: E402
+from gonghui_kit.ledgers.sample import generate_sample
+from gonghui_kit.resources import params_path
 
 
 @pytest.mark.slow

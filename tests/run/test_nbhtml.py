@@ -10,11 +10,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import nbformat  # noqa: E402
-import pytest  # noqa: E402
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output  # noqa: E402
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from gonghui_kit.run.nbhtml import (  # noqa: E402
+from gonghui_kit.run.nbhtml import (
     css_path,
     html_exporter,
     notebook_to_html,
