@@ -289,22 +289,17 @@ def test_a_file_name_that_is_not_utf8(tmp_path, capsys):
     input_state(_cfg(d, tmp_path / "r"))  # the fingerprint takes any name
 
 
+def _cli_build(world: Path) -> int:
+    """A plain ``gonghui build`` of the copy's archive, as a user types it."""
+    out = world / "inc" / "reports"
+    return main(["build", "--year", str(YEAR), "--data", str(world / "data"), "--out", str(out), "--quiet"])
+
+
 def test_a_refused_ledger_is_named_and_the_exit_code_says_so(world, capsys):
     link = world / "data" / str(YEAR) / "快捷方式.xlsx"
     link.symlink_to(_ledgers(world)[0])
     capsys.readouterr()
-    code = main(
-        [
-            "build",
-            "--year",
-            str(YEAR),
-            "--data",
-            str(world / "data"),
-            "--out",
-            str(world / "inc" / "reports"),
-            "--quiet",
-        ]
-    )
+    code = _cli_build(world)
     err = capsys.readouterr().err
     assert code == 3, err
     assert "快捷方式.xlsx" in err and "未计入" in err
@@ -328,7 +323,7 @@ def test_read_only_media(world, monkeypatch, capsys):
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
     _set_employees(_ledgers(world)[0], 321)
     capsys.readouterr()
-    code = main(["build", "--year", str(YEAR), "--data", str(world / "data"), "--out", str(out), "--quiet"])
+    code = _cli_build(world)
     err = capsys.readouterr().err
     assert code == 2 and "不可写" in err and "Traceback" not in err
 
@@ -340,18 +335,7 @@ def test_disk_full_is_one_line(world, monkeypatch, capsys):
     monkeypatch.setattr("gonghui_kit.atomic.write_bytes", full)
     _set_employees(_ledgers(world)[0], 321)
     capsys.readouterr()
-    code = main(
-        [
-            "build",
-            "--year",
-            str(YEAR),
-            "--data",
-            str(world / "data"),
-            "--out",
-            str(world / "inc" / "reports"),
-            "--quiet",
-        ]
-    )
+    code = _cli_build(world)
     err = capsys.readouterr().err
     assert code == 2 and "磁盘空间不足" in err and "Traceback" not in err, err
 

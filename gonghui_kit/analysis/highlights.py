@@ -528,26 +528,19 @@ def _publicity_rule(ind: pd.DataFrame, tables=None) -> list[pd.DataFrame]:
     ]
 
 
+#: the columns of a breaches table as the highlights read it
+BREACH_COLUMNS = [
+    *("unit", "year", "rule", "title", "kind", "indicator"),
+    *("limit", "scope", "reasons", "source", "message"),
+]
+
+
 def breaches_to_frame(standards_breaches) -> pd.DataFrame:
     """Accept :func:`gonghui_kit.analysis.standards.breaches_frame` output or a list of
     standard findings (``code`` ``standard:…``); return a frame with at least
     ``unit, year, rule, title, kind, indicator, message``."""
     if standards_breaches is None:
-        return pd.DataFrame(
-            columns=[
-                "unit",
-                "year",
-                "rule",
-                "title",
-                "kind",
-                "indicator",
-                "limit",
-                "scope",
-                "reasons",
-                "source",
-                "message",
-            ]
-        )
+        return pd.DataFrame(columns=BREACH_COLUMNS)
     if isinstance(standards_breaches, pd.DataFrame):
         return standards_breaches
     rows = []
@@ -569,22 +562,7 @@ def breaches_to_frame(standards_breaches) -> pd.DataFrame:
                 "message": f.message,
             }
         )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "unit",
-            "year",
-            "rule",
-            "title",
-            "kind",
-            "indicator",
-            "limit",
-            "scope",
-            "reasons",
-            "source",
-            "message",
-        ],
-    )
+    return pd.DataFrame(rows, columns=BREACH_COLUMNS)
 
 
 def _breach_rule(b: pd.DataFrame) -> list[pd.DataFrame]:
