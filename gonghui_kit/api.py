@@ -577,5 +577,6 @@ class Dataset:
         return f"<Dataset：{len(self.units)} 个单位，年度 {years}，核查结果 {sev}>"
 
 
-#: The JSON keys of ``gonghui check --format json`` (``d.findings`` has them all).
-JSON_FIELDS = (*FINDING_FIELDS, "code", "unit", "year")
+#: The JSON keys of ``gonghui check --format json`` (``d.findings`` has them
+#: all; its ``row`` and ``col`` give the JSON's ``cell``, e.g. ``"E5"``).
+JSON_FIELDS = (*FINDING_FIELDS, "code", "unit", "year", "cell")

@@ -95,6 +95,10 @@ FIXES: dict[str, Fix] = {
     "no_header": Fix("请把这张表的第一行（或标题下面一行）改为模板中的列名，不要删除或改动列名，然后重新报送。"),
     "unknown_column": Fix("这一列没有被读取。如果是模板中的某一列，请把列名改成模板上的写法；是自己加的辅助列可不改。"),
     "header_scale": Fix("列名中写了“万元”等单位，已自动换算，无需处理。", listed=False),
+    "title_scale_conflict": Fix("表格上方写的金额单位和列名里写的单位不一致，已按列名计入；请删去不对的一处。"),
+    "title_scale": Fix(
+        "表格上方写了“单位：万元”，金额已自动换算为元，无需处理；请确认整张表都是这个单位。", listed=False
+    ),
     "formula_no_value": Fix(
         "这个公式单元格没有算出结果。请在 Excel/WPS 中打开文件，按 F9（或保存前确认公式已计算）后重新保存报送。"
     ),
@@ -141,6 +145,10 @@ FIXES: dict[str, Fix] = {
     "date_missing_token": Fix(_DATE),
     "date_invalid": Fix(_DATE),
     "date_ym_number": Fix("日期写成了数字“年.月”，已按该月统计；请改为“2024-03-05”这样的完整日期。", listed=False),
+    "date_ym_in_date_cell": Fix(
+        "单元格是日期格式，填进去的“2024.3”在 Excel 里显示成了 1905 年的日期；已按该月统计。"
+        "请把这一列改为“2024-03-05”这样的完整日期。"
+    ),
     "date_ym_ambiguous": Fix(
         "Excel 把“2024.10”存成了“2024.1”，分不清是1月还是10月。"
         "请把这个单元格设为文本，或改写为“2024-10-08”这样的完整日期。"

@@ -151,6 +151,8 @@ class ParsedNumber:
 
 
 _NUM_UNITS = (
+    "元整",
+    "圆整",
     "人次",
     "学时",
     "课时",
@@ -210,6 +212,8 @@ def parse_number(value: Any, *, kind: str = "number", scale: float = 1.0) -> Par
     ('missing_token', False)
     >>> parse_number(1.5, kind="money", scale=10000).value
     15000.0
+    >>> parse_number("300元", kind="money", scale=10000).value, parse_number("1200元整", kind="money").value
+    (300.0, 1200.0)
     >>> parse_number("2万元", kind="money", scale=10000).value
     20000.0
     >>> parse_number("壹万零伍佰元", kind="money").value, parse_number("叁仟元整", kind="money").note
@@ -242,11 +246,13 @@ def parse_number(value: Any, *, kind: str = "number", scale: float = 1.0) -> Par
             s, approx = s[len(p) :], True
             break
     changed = True
+    yuan = False  # the cell says 元 itself: the header's 万元 does not apply
     while changed:  # strip trailing units and approximation words in any order
         changed = False
         for u in _NUM_UNITS:
             if s.endswith(u) and len(s) > len(u):
                 s, changed = s[: -len(u)], True
+                yuan = yuan or u in ("元", "元整", "圆整")
         for p in _APPROX_POST:
             if s.endswith(p) and len(s) > len(p):
                 s, changed, approx = s[: -len(p)], True, True
@@ -268,7 +274,7 @@ def parse_number(value: Any, *, kind: str = "number", scale: float = 1.0) -> Par
         v = float(s)
     if not math.isfinite(v):
         return ParsedNumber(None, "invalid", False)
-    v *= cell_scale if cell_scale is not None else scale
+    v *= cell_scale if cell_scale is not None else (1.0 if yuan else scale)
     if not math.isfinite(v):  # 1e308万
         return ParsedNumber(None, "invalid", False)
     if kind == "money":
@@ -288,7 +294,8 @@ class ParsedDate:
 
     ts: pd.Timestamp | None
     precision: str | None = None
-    # serial, text, no_year, month_only, chinese, md_number, ym_number, ym_ambiguous, two_digit_year, invalid
+    # serial, text, no_year, month_only, chinese, md_number, ym_number, ym_ambiguous, ym_in_date_cell,
+    # two_digit_year, invalid
     note: str | None = None
     ok: bool = True
 
@@ -346,6 +353,28 @@ def _year_dot_number(v: float) -> ParsedDate:
     return ParsedDate(None, None, "invalid", False)
 
 
+def _number_in_date_cell(value: _dt.datetime, year: int | None) -> ParsedDate:
+    """A date before 1910 in a ledger is a number typed into a date-formatted
+    cell: 2024.3 shows as 1905-07-16.  Read the number back (Excel's serial)
+    and parse it as typed; otherwise the date stands (a finding will say it is
+    out of the year).
+
+    >>> r = _number_in_date_cell(_dt.datetime(1905, 7, 16, 4, 48), 2024)
+    >>> (str(r.ts.date()), r.precision, r.note)
+    ('2024-02-01', 'month', 'ym_in_date_cell')
+    >>> _number_in_date_cell(_dt.datetime(1905, 7, 6, 2, 24), 2024).note  # 2024.1: January or October
+    'ym_ambiguous'
+    >>> _number_in_date_cell(_dt.datetime(1901, 3, 1), 2024).ts.year
+    1901
+    """
+    serial = round((_dt.datetime(*value.timetuple()[:6]) - _EXCEL_EPOCH).total_seconds() / 86400, 4)
+    if 1900 <= serial <= 2100:
+        r = _parse_date(serial, year)
+        if r.ok:
+            return r if r.note == "ym_ambiguous" else ParsedDate(r.ts, r.precision, "ym_in_date_cell")
+    return ParsedDate(pd.Timestamp(value.date()), "day")
+
+
 def parse_date(value: Any, *, year: int | None = None) -> ParsedDate:
     """Read every date spelling of spec §3.
 
@@ -382,6 +411,8 @@ def _parse_date(value: Any, year: int | None) -> ParsedDate:
         return ParsedDate(None)
     if isinstance(value, bool):
         return ParsedDate(None, None, "invalid", False)
+    if isinstance(value, (pd.Timestamp, _dt.datetime)) and value.year < 1910:
+        return _number_in_date_cell(value, year)
     if isinstance(value, pd.Timestamp):
         return ParsedDate(value.normalize(), "day")
     if isinstance(value, _dt.datetime):

@@ -230,13 +230,16 @@ def to_json(findings: Iterable[Finding], *, extra: bool = True) -> str:
     """The JSON list of ``gonghui check --format json``.
 
     Keys ``file, sheet, row, column, value, action, severity, message`` always;
-    ``code, unit, year`` too when ``extra`` (an extension of the contract).
+    ``code, unit, year`` and ``cell`` (``"E5"``, or null when the finding is
+    not about one cell) too when ``extra`` (an extension of the contract).
     """
     out = []
     for f in findings:
         d = {k: getattr(f, k) for k in FINDING_FIELDS}
         if extra:
-            d.update(code=f.code, unit=f.unit, year=f.year)
+            d.update(
+                code=f.code, unit=f.unit, year=f.year, cell=f"{col_letters(f.col)}{f.row}" if f.row and f.col else None
+            )
         out.append(d)
     return json.dumps(out, ensure_ascii=False, indent=1)
 

@@ -32,6 +32,26 @@ _SCALE_RE = re.compile(r"[（(\[【]\s*(万元|千元|百元|元|万|千)\s*[）
 _SCALES = {"万元": 10_000.0, "万": 10_000.0, "千元": 1_000.0, "千": 1_000.0, "百元": 100.0, "元": 1.0}
 
 
+_TITLE_UNIT_RE = re.compile(r"(?:金额|货币|计量)?单位\s*[:：]\s*(?:人民币)?\s*(万元|千元|百元|元)(?![\u4e00-\u9fff])")
+
+
+def title_scale(rows: Sequence[Sequence[Any]]) -> tuple[float, int, int, str] | None:
+    """A money unit declared in a line above the table (``单位：万元``,
+    ``（金额单位：元）``): ``(factor, row, column, text)`` with 0-based row and
+    column, or None.
+
+    >>> title_scale([["2024年经费收支明细"], [None, None, "单位：万元"]])
+    (10000.0, 1, 2, '单位：万元')
+    >>> title_scale([["（金额单位：元）"]])[0], title_scale([["填报单位：机关分会"]])
+    (1.0, None)
+    """
+    for i, r in enumerate(rows):
+        for j, v in enumerate(r):
+            if isinstance(v, str) and (m := _TITLE_UNIT_RE.search(unicodedata.normalize("NFKC", v))):
+                return _SCALES[m.group(1)], i, j, v.strip()
+    return None
+
+
 def header_scale(header: Any) -> float:
     """The factor a unit in the header applies to its column.
 

@@ -76,7 +76,7 @@ def infer_info(
 ) -> dict[str, Any] | None:
     """Unit and year of a file without 基本信息 (``whose.infer_unit_year``),
     said in a finding; None (refused, with a finding) when either stays unknown."""
-    data = [r.rows for r, s in assigned if s is not None and s.key != "info"]
+    data = [r.rows for r, s in assigned if s is None or s.key != "info"]  # 统计表 sheets have no schema sheet
     lay = ctx.layout
     unit, unit_from, year, year_from = infer_unit_year(
         data, res.name, lay.unit if lay else None, lay.year if lay else None

@@ -26,6 +26,12 @@ NOTE_MESSAGES: dict[tuple[str, str], tuple[str, str, str]] = {
     ("date", "no_year"): ("info", "converted", "日期未写年份，按基本信息中的年度补全"),
     ("date", "md_number"): ("info", "converted", "日期写作“月.日”数字，按基本信息中的年度补全"),
     ("date", "ym_number"): ("info", "converted", "日期写作“年.月”数字（如 2024.3），已按该月读取"),
+    ("date", "ym_in_date_cell"): (
+        "warning",
+        "converted",
+        "日期格式的单元格里填的是数字“年.月”（Excel 会把它显示成 1905 年的日期），已按该月读取。"
+        "请改为完整日期，如 2024-03-05",
+    ),
     ("date", "ym_ambiguous"): (
         "warning",
         "converted",

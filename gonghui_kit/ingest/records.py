@@ -7,6 +7,7 @@ the sheet's stats."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import replace
 from functools import partial
 from typing import Any
@@ -29,6 +30,7 @@ from gonghui_kit.ingest.grid import (
     make_grid,
     match_header,
     row_kind_codes,
+    title_scale,
 )
 from gonghui_kit.ingest.layout import excel_col, fill_merged, stand_ins
 from gonghui_kit.ingest.layouts import apply_columns
@@ -109,8 +111,44 @@ def clean_sheet(raw: RawSheet, sheet: Sheet, ctx: LoadContext) -> tuple[pd.DataF
                 sheet.key,
                 col=col,
             )
+    declared = title_scale(raw.rows[: header.row])
+    from_title: set[int] = set()
+    if declared is not None and declared[0] != 1.0:
+        factor, ti, tj, text = declared
+        header = dataclasses.replace(header, scales=dict(header.scales))  # header matches are shared (memoised)
+        kinds = {c.key: c.type for c in (*sheet.columns, *sheet.extra)}
+        for j, key in header.columns.items():
+            if kinds.get(key) == "money" and "元" not in header.headers[j] and header.scales.get(j, 1.0) == 1.0:
+                header.scales[j] = factor
+                from_title.add(j)
+                ctx.add(
+                    raw.name,
+                    raw.excel_row(ti),
+                    header.headers[j],
+                    text,
+                    "converted",
+                    "info",
+                    f"表格上方注明“{text}”，“{header.headers[j]}”列数值已乘以 {factor:,.0f} 换算为元",
+                    "title_scale",
+                    sheet.key,
+                    col=raw.first_col + tj + 1,
+                )
+            elif kinds.get(key) == "money" and header.scales.get(j, 1.0) != factor:
+                ctx.add(
+                    raw.name,
+                    raw.excel_row(header.row),
+                    header.headers[j],
+                    text,
+                    "kept",
+                    "warning",
+                    f"表格上方写着“{text}”，但列名“{header.headers[j]}”写明了自己的单位，已按列名计入。"
+                    "请核对金额单位，删去不对的一处",
+                    "title_scale_conflict",
+                    sheet.key,
+                    col=raw.first_col + j + 1,
+                )
     for j in header.columns:
-        if header.scales.get(j, 1.0) != 1.0:
+        if header.scales.get(j, 1.0) != 1.0 and j not in from_title:
             ctx.add(
                 raw.name,
                 raw.excel_row(header.row),
@@ -460,14 +498,17 @@ def clean_sheet(raw: RawSheet, sheet: Sheet, ctx: LoadContext) -> tuple[pd.DataF
         hr = raw.excel_row(header.row)
         if r > hr:
             name = header.headers.get(c - raw.first_col, "")
+            counted = (c - raw.first_col) in header.columns  # a recognised column: its value is unknown
             ctx.add(
                 raw.name,
                 r,
                 name,
                 "",
                 "missing",
-                "warning",
-                "公式单元格没有计算结果（缓存值），按缺失处理。请在 Excel/WPS 中打开、重新计算并保存后报送。",
+                "error" if counted else "info",
+                "公式单元格没有计算结果（缓存值），未计入，数据不完整。请在 Excel/WPS 中打开、重新计算并保存后报送。"
+                if counted
+                else "公式单元格没有计算结果（缓存值）；这一列不参与统计。",
                 "formula_no_value",
                 sheet.key,
                 col=c + 1,

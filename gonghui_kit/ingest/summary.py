@@ -36,7 +36,7 @@ def read_summary(
     severity, message)``.  Total rows (合计) and rows without a unit are left
     out; a value not understood is an error; inconsistent values a warning.
 
-    >>> rows = [["单位名称", "活动场次", "参与人次", "备注"], ["机关分会", 4, 3, ""], ["合计", 4, 3, None]]
+    >>> rows = [["单位名称", "活动场次", "参与人次", "备注", "其他"], ["机关分会", 4, 3, "", None], ["合计", 4, 3, None]]
     >>> s = RawSheet("统计表", [*rows, ["动力分会", "很多", 9, None]])
     >>> recs, probs = read_summary(s, 0, 2023, "a.xlsx")
     >>> [(r["unit"], r["indicator"], r["value"]) for r in recs][:2]
@@ -44,7 +44,7 @@ def read_summary(
     >>> [(r["unit"], r["indicator"], r["value"]) for r in recs][2:]
     [('动力分会', 'activity_participants', 9.0)]
     >>> [(p[0], p[1], p[4], p[5]) for p in probs]
-    [(2, 3, 'summary_inconsistent', 'warning'), (4, 2, 'number_invalid', 'error'), (1, 4, 'unknown_column', 'info')]
+    [(2, 3, 'summary_inconsistent', 'warning'), (4, 2, 'number_invalid', 'error'), (1, 5, 'unknown_column', 'info')]
     """
     schema = schema or load_schema()
     units = {norm_key(a) for a in schema.unit_column}
@@ -105,8 +105,10 @@ def read_summary(
                         f"{what}，前后矛盾，请核实",
                     )
                 )
+    # 序号, 地点 … and a 统计表's free-text 备注/说明: recognised, nothing to count
+    ignored = {norm_key(c) for c in (*schema.ignored_columns, "备注", "说明")}
     for j, h in enumerate(head):
-        if j != unit_j and j not in cols and isinstance(h, str) and h.strip():
+        if j != unit_j and j not in cols and isinstance(h, str) and h.strip() and norm_key(h) not in ignored:
             filled = any(j < len(r) and not clean.is_blank(r[j]) for r in raw.rows[header_row + 1 :])
             problems.append(
                 (

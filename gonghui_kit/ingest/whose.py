@@ -21,8 +21,10 @@ __all__ = ["parse_info", "infer_unit_year", "unit_from_titles", "year_from_title
 _UNIT_KEYS = r"填报单位|报送单位|单位名称|基层工会名称|工会名称|单位"
 _UNIT_LINE = re.compile(rf"^\s*(?:{_UNIT_KEYS})\s*[（(]?(?:盖章|公章)?[)）]?\s*[:：]\s*(.*)$")
 _UNIT_END = re.compile(r"\s{2,}|\s*(?:填报日期|填表日期|日期|年度|填表人|填报人|联系电话)\s*[:：]")
+_MONEY_UNIT = re.compile(r"[（(]?(?:人民币)?(?:万元|千元|百元|元|人|人次)[)）]?")
 _YEAR_LINE = re.compile(r"(?:年度|统计年度|年份)\s*[:：]\s*((?:19|20)\d{2})")
-_YEAR_TITLE = re.compile(r"((?:19|20)\d{2})\s*年")
+_YEAR_TITLE = re.compile(r"((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月)")
+_DATE_LABEL = re.compile(r"(?:填报|填表|报送|制表|统计|打印)?(?:日期|时间)\s*[:：]")
 _YEAR_ANY = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _GENERIC = {"报送", "台账", "数据", "data", "input", "原始数据", "收件", "新建文件夹"}
 
@@ -39,6 +41,9 @@ def unit_from_titles(rows: Sequence[Sequence[Any]], top: int = 6) -> str | None:
     '机关分会'
     >>> unit_from_titles([["单位（盖章）：", None, "动力分厂分工会"]]), unit_from_titles([["日期", "名称"]])
     ('动力分厂分工会', None)
+    >>> unit_from_titles([["单位：万元"], ["填报单位：机关分会"]])
+    '机关分会'
+
     """
     for r in _texts(rows, top):
         for j, t in enumerate(r):
@@ -51,24 +56,42 @@ def unit_from_titles(rows: Sequence[Sequence[Any]], top: int = 6) -> str | None:
             if not name:
                 name = next((v for v in r[j + 1 :] if v), "") or ""
                 name = _UNIT_END.split(name, 1)[0].strip()
-            if name:
+            if name and not _MONEY_UNIT.fullmatch(name):  # 单位：万元 is a money unit, not a union
                 return name
     return None
 
 
+def _title_texts(rows: Sequence[Sequence[Any]], top: int) -> list[str]:
+    """Texts of the title lines: the rows above the first one with three or
+    more filled cells (a header or a record), each cut before a date label
+    (``填报时间：2025年1月`` is when it was filled in, not the ledger's year)."""
+    out = []
+    for r in _texts(rows, top):
+        filled = [t for t in r if t]
+        if len(filled) >= 3:
+            break
+        out.extend(_DATE_LABEL.split(t, 1)[0] for t in filled)
+    return out
+
+
 def year_from_titles(rows: Sequence[Sequence[Any]], top: int = 6) -> int | None:
-    """The year a title line names (``年度：2023``, ``2023年活动台账``).
+    """The year a title line names (``年度：2023``, ``2023年活动台账``) —
+    never a date of the records below or when the form was filled in.
 
     >>> year_from_titles([["2023年度职工活动登记表"]]), year_from_titles([["年度：2024"]]), year_from_titles([["活动"]])
     (2023, 2024, None)
+    >>> year_from_titles([["填报单位：机关分会"], ["填报时间：2025年1月"], ["日期", "名称", "数量"]])
+    >>> year_from_titles([["姓名", "性别", "出生年月"], ["张某", "男", "1981年3月"]])
+    >>> year_from_titles([["2024年会员名册  填报日期：2025年1月10日"]])
+    2024
     """
-    texts = [t for r in _texts(rows, top) for t in r if t]
+    texts = _title_texts(rows, top)
     for t in texts:
         if m := _YEAR_LINE.search(t):
             return int(m[1])
     for t in texts:
-        if (m := _YEAR_TITLE.search(t)) and not re.search(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d", t):
-            return int(m[1])  # a title's year, not a date such as 2024年1月10日
+        if m := _YEAR_TITLE.search(t):
+            return int(m[1])
     return None
 
 

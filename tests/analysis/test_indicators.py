@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 from conftest import Sheet
 
+from gonghui_kit.ledgers.sample.expected import truth_indicators
 from gonghui_kit.schema import load_schema
 
 SCHEMA = load_schema()
@@ -170,85 +171,11 @@ def test_sample_anomalies_are_named(loaded_sample):
     assert not problems, "\n".join(problems[:40])
 
 
-def _truth_indicators(res) -> dict[tuple[str, int, str, str], float]:
-    """§5 indicators recomputed from the truth records with plain Python."""
-    out: dict[tuple[str, int, str, str], float] = {}
-    for t in res.truth.values():
-        u, y = t["unit"], t["year"]
-        ye = dt.date(y, 12, 31)
-        recs = {k: s["records"] for k, s in t["sheets"].items()}
-        m = recs.get("members", [])
-        cur = [
-            r
-            for r in m
-            if (r["join_date"] is None or _as_date(r["join_date"]) <= ye)
-            and (r["leave_date"] is None or _as_date(r["leave_date"]) > ye)
-        ]
-        n = len(cur)
-        out[(u, y, "members_total", "")] = n
-        out[(u, y, "members_new", "")] = sum(
-            1 for r in m if r["join_date"] is not None and _as_date(r["join_date"]).year == y
-        )
-        emp = t["info"]["employees"]
-        out[(u, y, "membership_rate", "")] = n / emp if emp else math.nan
-        out[(u, y, "female_share", "")] = sum(r["gender"] == "女" for r in cur) / n if n else math.nan
-        wb = [r for r in cur if r["birth_date"] is not None]
-        out[(u, y, "youth_share", "")] = (
-            sum(y - _as_date(r["birth_date"]).year < 35 for r in wb) / len(wb) if wb else math.nan
-        )
-
-        def total(rows, col):
-            vals = [r[col] for r in rows if r.get(col) is not None]
-            return float(sum(vals)) if vals else (0.0 if not rows else math.nan)
-
-        a = recs.get("activities", [])
-        out[(u, y, "activities", "")] = len(a)
-        out[(u, y, "activity_participants", "")] = total(a, "participants")
-        out[(u, y, "activity_spend", "")] = total(a, "amount")
-        for c in SCHEMA.categories["activity_category"].labels:
-            out[(u, y, "activities", c)] = sum(r["category"] == c for r in a)
-        for mm in range(1, 13):
-            out[(u, y, "activities_by_month", f"{mm:02d}")] = sum(
-                1 for r in a if r["date"] is not None and _as_date(r["date"]).month == mm
-            )
-        f = recs.get("funds", [])
-        inc = [r for r in f if r["direction"] == "收入"]
-        exp = [r for r in f if r["direction"] == "支出"]
-        out[(u, y, "income_total", "")] = total(inc, "amount")
-        out[(u, y, "expense_total", "")] = total(exp, "amount")
-        for acc in SCHEMA.accounts["expense"]:
-            out[(u, y, "expense_total", acc)] = total([r for r in exp if r["account"] == acc], "amount")
-        for acc in SCHEMA.accounts["income"]:
-            out[(u, y, "income_total", acc)] = total([r for r in inc if r["account"] == acc], "amount")
-        c = recs.get("care", [])
-        out[(u, y, "care_visits", "")] = total(c, "visits")
-        out[(u, y, "care_amount", "")] = total(c, "amount")
-        p = recs.get("proposals", [])
-        acc_ = [r for r in p if r["accepted"] == "是"]
-        closed = [r for r in acc_ if r["status"] == "已办结"]
-        out[(u, y, "proposals", "")] = len(p)
-        out[(u, y, "proposals_accepted", "")] = len(acc_)
-        out[(u, y, "proposals_closed", "")] = len(closed)
-        days = [
-            (r["reply_date"] - r["date"]).days
-            for r in closed
-            if isinstance(r["date"], dt.date) and isinstance(r["reply_date"], dt.date)
-        ]
-        out[(u, y, "proposal_days", "")] = float(np.mean(days)) if days else math.nan
-        out[(u, y, "publicity_items", "")] = total(recs.get("publicity", []), "quantity")
-        tr = recs.get("training", [])
-        out[(u, y, "training_sessions", "")] = len(tr)
-        hp = [r["hours"] * r["participants"] for r in tr if r["hours"] is not None and r["participants"] is not None]
-        out[(u, y, "training_hours", "")] = float(sum(hp)) if hp else (0.0 if not tr else math.nan)
-        out[(u, y, "awards", "")] = len(recs.get("awards", []))
-    return out
-
-
 def test_sample_indicators_match_truth(loaded_sample):
     res, _led, ind = loaded_sample
     got = {(r.unit, r.year, r.indicator, r.category): r.value for r in ind.itertuples(index=False)}
     problems = []
-    for k, want in _truth_indicators(res).items():
+    for k, want in truth_indicators(res.truth.values()).items():
         have = got.get(k, "absent")
         if have == "absent":
             problems.append(f"{k}: absent")

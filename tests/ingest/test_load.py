@@ -404,8 +404,8 @@ def test_formula_without_cached_value(make_book, load_book):
     assert df["participants"].iloc[1] == 20 and math.isnan(df["amount"].iloc[1])
     f1 = one_finding(res.findings, sheet=ACT, row=book.row(ACT, 1), code="formula_no_value")
     f2 = one_finding(res.findings, sheet=ACT, row=book.row(ACT, 2), code="formula_no_value")
-    assert (f1.column, f1.severity) == ("参与人数", "warning")
-    assert (f2.column, f2.severity) == ("支出金额", "warning")
+    assert (f1.column, f1.severity) == ("参与人数", "error")  # a value not known: exit 1, never a silent 0
+    assert (f2.column, f2.severity) == ("支出金额", "error")
 
 
 def test_formula_without_cached_value_offset_table(make_book, load_book):
