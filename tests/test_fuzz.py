@@ -34,7 +34,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_properties import control, garbage_date, garbage_number, garbage_text, spell_date
 
-from gonghui_kit.ingest import clean, grid
+from gonghui_kit.ingest import categories, clean, grid
 from gonghui_kit.schema import load_schema
 
 SCHEMA = load_schema()
@@ -161,18 +161,18 @@ def test_header_scale_is_total_and_typed(v):
 @given(v=hostile, cat=st.sampled_from(sorted(SCHEMA.categories)), blank=st.sampled_from([None, "是", "在册"]))
 def test_map_category_and_yesno_are_total_and_typed(v, cat, blank):
     cats = SCHEMA.categories[cat]
-    r = clean.map_category(v, cats, blank=blank)
-    assert isinstance(r, clean.ParsedCategory)
+    r = categories.map_category(v, cats, blank=blank)
+    assert isinstance(r, categories.ParsedCategory)
     assert r.value is None or r.value in cats.labels or r.value == blank
     assert r.note in (None, "synonym", "unknown", "missing")
-    y = clean.map_yesno(v)
+    y = categories.map_yesno(v)
     assert y.value in (None, *SCHEMA.categories["yesno"].labels)
 
 
 @PARSERS
 @given(v=hostile)
 def test_map_account_is_total_and_typed(v):
-    d, a, note = clean.map_account(v)
+    d, a, note = categories.map_account(v)
     assert (d is None) == (a is None)
     assert d in (None, "收入", "支出")
     assert a is None or a in SCHEMA.accounts["income" if d == "收入" else "expense"]
@@ -241,8 +241,8 @@ def test_parsers_are_fast_on_megabyte_strings(s):
         ("parse_date", lambda: clean.parse_date(s, year=2023)),
         ("parse_year", lambda: clean.parse_year(s)),
         ("header_scale", lambda: grid.header_scale(s)),
-        ("map_category", lambda: clean.map_category(s, cats)),
-        ("map_account", lambda: clean.map_account(s)),
+        ("map_category", lambda: categories.map_category(s, cats)),
+        ("map_account", lambda: categories.map_account(s)),
         ("is_subtotal_row", lambda: clean.is_subtotal_row([s])),
         ("is_note_row", lambda: clean.is_note_row([s])),
         ("clean_text", lambda: clean.clean_text(s)),

@@ -22,7 +22,7 @@ from conftest import YEAR, Sheet, write_book
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from gonghui_kit.ingest import clean, grid
+from gonghui_kit.ingest import categories, clean, grid
 from gonghui_kit.schema import load_schema
 
 SCHEMA = load_schema()
@@ -350,14 +350,14 @@ def test_parse_number_never_raises(v, kind, scale):
 @given(v=anything, cat=st.sampled_from(sorted(SCHEMA.categories)))
 def test_map_category_never_raises(v, cat):
     cats = SCHEMA.categories[cat]
-    r = clean.map_category(v, cats)
+    r = categories.map_category(v, cats)
     assert r.value is None or r.value in cats.labels
 
 
 @PARSERS
 @given(v=anything)
 def test_map_account_never_raises(v):
-    d, a, note = clean.map_account(v)
+    d, a, note = categories.map_account(v)
     assert d in (None, "收入", "支出")
     if a is not None:
         assert a in SCHEMA.accounts["income" if d == "收入" else "expense"]

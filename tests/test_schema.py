@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from conftest import UNIT, YEAR, Sheet, findings_at, one_finding
 
-from gonghui_kit.ingest import clean, grid
+from gonghui_kit.ingest import categories, grid
 from gonghui_kit.schema import load_schema
 
 T = pd.Timestamp
@@ -473,7 +473,7 @@ def _account_cases():
 
 @pytest.mark.parametrize("raw,direction,account", list(_account_cases()))
 def test_map_account(raw, direction, account):
-    d, a, _note = clean.map_account(raw)
+    d, a, _note = categories.map_account(raw)
     assert (d, a) == (direction, account)
 
 

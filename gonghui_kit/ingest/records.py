@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gonghui_kit.ingest import clean
+from gonghui_kit.ingest import categories, clean
 from gonghui_kit.ingest.codes import NA_CODE
 from gonghui_kit.ingest.context import LoadContext
 from gonghui_kit.ingest.findings import Finding, finding_fields, findings_like, show_value
@@ -430,7 +430,7 @@ def clean_sheet(raw: RawSheet, sheet: Sheet, ctx: LoadContext) -> tuple[pd.DataF
             res = MEMO.map(
                 ("category", MEMO.pin(cats), col.blank),
                 vals,
-                partial(clean.map_category, categories=cats, blank=col.blank),
+                partial(categories.map_category, categories=cats, blank=col.blank),
             )
             out[col.key] = to_column([r.value for r in res], inv)
             if present:
@@ -442,7 +442,7 @@ def clean_sheet(raw: RawSheet, sheet: Sheet, ctx: LoadContext) -> tuple[pd.DataF
                     notes.append(None if code in (None, "missing") else ("category", code))
                 report(col.pii, j, inv, vals, notes)
         elif col.type == "account":
-            res = MEMO.map(("account", MEMO.pin(schema)), vals, partial(clean.map_account, schema=schema))
+            res = MEMO.map(("account", MEMO.pin(schema)), vals, partial(categories.map_account, schema=schema))
             out[col.key] = to_column([a for d, a, _ in res], inv)
             out[f"{col.key}_direction" if col.into else "_account_direction"] = to_column([d for d, a, _ in res], inv)
             if present:

@@ -36,7 +36,8 @@ def read_summary(
     severity, message)``.  Total rows (合计) and rows without a unit are left
     out; a value not understood is an error; inconsistent values a warning.
 
-    >>> rows = [["单位名称", "活动场次", "参与人次", "备注", "其他"], ["机关分会", 4, 3, "", None], ["合计", 4, 3, None]]
+    >>> rows = [["单位名称", "活动场次", "参与人次", "备注", "其他"], ["机关分会", 4, 3, "", None]]
+    >>> rows.append(["合计", 4, 3, None])
     >>> s = RawSheet("统计表", [*rows, ["动力分会", "很多", 9, None]])
     >>> recs, probs = read_summary(s, 0, 2023, "a.xlsx")
     >>> [(r["unit"], r["indicator"], r["value"]) for r in recs][:2]
