@@ -95,6 +95,7 @@ FIXES: dict[str, Fix] = {
     "no_header": Fix("请把这张表的第一行（或标题下面一行）改为模板中的列名，不要删除或改动列名，然后重新报送。"),
     "unknown_column": Fix("这一列没有被读取。如果是模板中的某一列，请把列名改成模板上的写法；是自己加的辅助列可不改。"),
     "header_scale": Fix("列名中写了“万元”等单位，已自动换算，无需处理。", listed=False),
+    "section": Fix("分段标题已识别，不作为记录，无需处理。", listed=False),
     "title_scale_conflict": Fix("表格上方写的金额单位和列名里写的单位不一致，已按列名计入；请删去不对的一处。"),
     "title_scale": Fix(
         "表格上方写了“单位：万元”，金额已自动换算为元，无需处理；请确认整张表都是这个单位。", listed=False
@@ -153,6 +154,7 @@ FIXES: dict[str, Fix] = {
         "Excel 把“2024.10”存成了“2024.1”，分不清是1月还是10月。"
         "请把这个单元格设为文本，或改写为“2024-10-08”这样的完整日期。"
     ),
+    "date_range": Fix("活动跨几天的，已按开始日期统计，无需处理。", listed=False),
     "date_two_digit_year": Fix(
         "两位数年份已按 20xx 年识别，无需处理；今后请写四位年份（如 2023-05-08）。", listed=False
     ),

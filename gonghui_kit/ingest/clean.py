@@ -46,6 +46,7 @@ __all__ = [
     "parse_year",
     "is_subtotal_row",
     "is_note_row",
+    "is_section_row",
     "is_signature_label",
     "is_plain_number",
     "subtotal_texts",
@@ -292,7 +293,7 @@ class ParsedDate:
     ts: pd.Timestamp | None
     precision: str | None = None
     # serial, text, no_year, month_only, chinese, md_number, ym_number, ym_ambiguous, ym_in_date_cell,
-    # two_digit_year, invalid
+    # two_digit_year, range, invalid
     note: str | None = None
     ok: bool = True
 
@@ -470,6 +471,29 @@ def _parse_date(value: Any, year: int | None) -> ParsedDate:
         return ParsedDate(pd.Timestamp(_dt.date(int(m[1]), 1, 1)), "year", "year_only")
     if _D_SERIAL.match(s):
         return _serial(float(s))
+    return _date_range(s, year)
+
+
+_RANGE_SEP = re.compile(r"[-—–~～至到]+")
+_RANGE_END = re.compile(r"^(?:(?:\d{4}[-/.年])?\d{1,2}[-/.月])?\d{1,2}[日号]?$")
+
+
+def _date_range(s: str, year: int | None) -> ParsedDate:
+    """A period (``2024.3.1-3.5``, ``2024年5月1日至3日``, ``3月1日—5日``)
+    counts on its first day (``range``); anything else is invalid.
+
+    >>> [str(_date_range(x, 2024).ts.date()) for x in ("2024.3.1-3.5", "2024年5月1日至3日", "3月1日—2024年3月5日")]
+    ['2024-03-01', '2024-05-01', '2024-03-01']
+    >>> _date_range("2024.3.1-3.5", 2024).note, _date_range("上半年-下半年", 2024).ok
+    ('range', False)
+    """
+    for m in _RANGE_SEP.finditer(s):
+        left, right = s[: m.start()], s[m.end() :]
+        if not left or not _RANGE_END.match(right):
+            continue
+        start = _parse_date(left, year)
+        if start.ok and start.precision == "day":
+            return ParsedDate(start.ts, "day", "range")
     return ParsedDate(None, None, "invalid", False)
 
 
@@ -572,6 +596,39 @@ def is_note_row(cells: Sequence[Any], prefixes: Sequence[str] | None = None) -> 
     # long enough to be a sentence, or the prefix is followed by a colon
     # (``备注：无``, ``注：略``): short labels such as ``说明会`` stay records
     return any(t.startswith(p) and (len(t) > 4 or t[len(p) : len(p) + 1] in (":", "：")) for p in prefixes)
+
+
+_SECTION_NUMBER = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]{1,2}[)）]|\d{1,2}[、．]|第[一二三四五六七八九十\d]{1,2}[部分类项])\s*"
+)
+
+
+def is_section_row(cells: Sequence[Any], schema: Schema | None = None) -> bool:
+    """A numbered section heading inside a table, one text cell alone:
+    ``一、收入``, ``（二）支出情况``, ``2、文体活动`` — a number, then a
+    收支 direction or a category of the schema, optionally with 情况/部分/类.
+    A numbered row naming anything else (``3、植树节活动``) stays a record.
+
+    >>> [is_section_row(r) for r in (["二、支出"], ["（一）收入部分", None], [None, "2、文体活动类"])]
+    [True, True, True]
+    >>> [is_section_row(r) for r in (["3、植树节活动"], ["二、支出", 500], ["支出"])]
+    [False, False, False]
+    """
+    filled = [v for v in cells if not is_blank(v)]
+    if len(filled) != 1 or not isinstance(filled[0], str):
+        return False
+    t = unicodedata.normalize("NFKC", filled[0]).strip()
+    m = _SECTION_NUMBER.match(t)
+    if m is None:
+        return False
+    rest = re.sub(r"(?:情况|部分|类|项目|明细)$", "", t[m.end() :].strip())
+    if not rest:
+        return False
+    schema = schema or load_schema()
+    return any(
+        schema.categories[name].canonical(rest) is not None
+        for name in ("fund_direction", "activity_category", "care_reason", "training_type", "publicity_form")
+    )
 
 
 def is_signature_label(text: str, prefixes: Sequence[str] | None = None, words: Sequence[str] | None = None) -> bool:

@@ -138,6 +138,8 @@ def match_header(cells: Sequence[Any], sheet: Sheet, schema: Schema | None = Non
     {0: 'date', 1: 'name', 2: 'category', 3: 'participants', 4: 'amount'}
     >>> m.scales[4]
     10000.0
+    >>> match_header(["日期", "参与人数", "其中：女职工"], s).ignored
+    {2: '其中：女职工'}
     """
     schema = schema or load_schema()
     table = _alias_table(sheet, schema)
@@ -151,6 +153,8 @@ def match_header(cells: Sequence[Any], sheet: Sheet, schema: Schema | None = Non
         if is_blank(cell) or not isinstance(cell, str):
             continue
         key = table.get(_norm_cell(cell))
+        if key is None and _norm_cell(cell).startswith(schema.ignored_column_prefixes or ("\0",)):
+            key = IGNORED  # 其中女职工: a breakdown, already in its total
         if key is None:
             unknown[i] = str(cell).strip()
             continue
@@ -353,8 +357,8 @@ def header_repeats(grid: Grid, header: HeaderMatch, sheet: Sheet, schema: Schema
     return hits >= max(2, (len(header.columns) + 1) // 2)
 
 
-DATA, BLANK, NOTE, SUBTOTAL, SIGNATURE = 0, 1, 2, 3, 4
-KIND_NAMES = ("data", "blank", "note", "subtotal", "signature")
+DATA, BLANK, NOTE, SUBTOTAL, SIGNATURE, SECTION = 0, 1, 2, 3, 4, 5
+KIND_NAMES = ("data", "blank", "note", "subtotal", "signature", "section")
 
 
 def row_kind_codes(grid: Grid, body: Sequence[Sequence[Any]], schema: Schema) -> np.ndarray:
@@ -378,6 +382,8 @@ def row_kind_codes(grid: Grid, body: Sequence[Sequence[Any]], schema: Schema) ->
         # a note is one filled cell (before the subtotal rule) ...
         if clean.is_note_row(body[i], prefixes):
             kinds[i] = NOTE
+        elif clean.is_section_row(body[i], schema):
+            kinds[i] = SECTION
         elif subtotal[i] or kinds[i] == SIGNATURE:
             pass
         # ... or one text below the table (after it: a 合计 row whose sums are

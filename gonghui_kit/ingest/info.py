@@ -9,7 +9,7 @@ from typing import Any
 from gonghui_kit.ingest.context import LoadContext
 from gonghui_kit.ingest.ledger import WorkbookResult
 from gonghui_kit.ingest.read import RawSheet, RawWorkbook
-from gonghui_kit.ingest.whose import infer_unit_year, parse_info
+from gonghui_kit.ingest.whose import infer_unit_year, parse_info, title_rows
 from gonghui_kit.schema import Sheet
 
 
@@ -90,9 +90,20 @@ def infer_info(
         ctx.add("", None, "", "", "refused", "error", msg, "no_info")
         return None
     res.inferred = True
+    info: dict[str, Any] = {}
+    for raw, sheet in assigned:  # 职工人数：120 in a title line, as 基本信息 would say it
+        if sheet is not None and sheet.key != "info" and (n := title_rows(raw.rows)):
+            for k, v in parse_info(
+                RawSheet(raw.name, raw.rows[:n], raw.first_row, raw.first_col), ctx.schema, ctx.add
+            ).items():
+                if k not in ("unit_name", "year") and v is not None:
+                    info.setdefault(k, v)
+    emp = info.get("employees")
     msg = (
-        f"没有“基本信息”工作表：单位按{unit_from}取为“{unit}”，年度按{year_from}取为 {year}。"
-        "请核对；建议按模板补上“基本信息”（含职工人数）。"
+        f"没有“基本信息”工作表：单位按{unit_from}取为“{unit}”，年度按{year_from}取为 {year}"
+        + (f"，职工人数按表头上方的文字取为 {emp:g}" if emp is not None else "")
+        + "。请核对；建议按模板补上“基本信息”"
+        + ("。" if emp is not None else "（含职工人数）。")
     )
     ctx.add("", None, "", "", "kept", "warning", msg, "unit_inferred")
-    return {"unit_name": unit, "year": year}
+    return {**info, "unit_name": unit, "year": year}

@@ -38,6 +38,7 @@ NOTE_MESSAGES: dict[tuple[str, str], tuple[str, str, str]] = {
         "日期写作数字“年.1”：可能是1月，也可能是10月（Excel 会去掉 2024.10 末尾的 0），暂按1月计入。"
         "请改为文本日期，如 2024-10-08",
     ),
+    ("date", "range"): ("info", "converted", "日期是一段时间（如 2024.3.1-3.5），按开始日期计入"),
     ("date", "two_digit_year"): ("info", "converted", "两位数年份（如 23-5-8），已按 20xx 年读取"),
     ("date", "month_only"): ("info", "converted", "日期只有年月，计入该月，日不详"),
     ("date", "year_only"): ("warning", "kept", "日期只有年份，计入全年合计，不计入月度统计"),

@@ -23,6 +23,7 @@ from gonghui_kit.ingest.grid import (
     BLANK,
     DATA,
     NOTE,
+    SECTION,
     SIGNATURE,
     duplicates,
     header_repeats,
@@ -214,6 +215,21 @@ def clean_sheet(raw: RawSheet, sheet: Sheet, ctx: LoadContext) -> tuple[pd.DataF
                 "info",
                 "表格下方的说明文字，不是记录，未计入",
                 "note",
+                sheet.key,
+                col=raw.first_col + j + 1,
+            )
+        elif k == SECTION:
+            stats["notes"] += 1
+            j, text = next((j, v) for j, v in enumerate(body[i]) if not clean.is_blank(v))
+            ctx.add(
+                raw.name,
+                row0 + i,
+                "",
+                text,
+                "excluded",
+                "info",
+                "表格中的分段标题（如“二、支出”），不是记录，未计入",
+                "section",
                 sheet.key,
                 col=raw.first_col + j + 1,
             )

@@ -16,7 +16,15 @@ from gonghui_kit.ingest.grid import locate_header
 from gonghui_kit.ingest.read import RawSheet
 from gonghui_kit.schema import Schema, norm_key
 
-__all__ = ["parse_info", "infer_unit_year", "unit_from_titles", "year_from_titles", "unit_from_path", "year_from_path"]
+__all__ = [
+    "parse_info",
+    "infer_unit_year",
+    "title_rows",
+    "unit_from_titles",
+    "year_from_titles",
+    "unit_from_path",
+    "year_from_path",
+]
 
 _UNIT_KEYS = r"填报单位|报送单位|单位名称|基层工会名称|工会名称|单位"
 _UNIT_LINE = re.compile(rf"^\s*(?:{_UNIT_KEYS})\s*[（(]?(?:盖章|公章)?[)）]?\s*[:：]\s*(.*)$")
@@ -72,6 +80,19 @@ def _title_texts(rows: Sequence[Sequence[Any]], top: int) -> list[str]:
             break
         out.extend(_DATE_LABEL.split(t, 1)[0] for t in filled)
     return out
+
+
+def title_rows(rows: Sequence[Sequence[Any]], top: int = 8) -> int:
+    """How many rows at the top are title lines (above the first row with three
+    or more filled cells: a header or a record).
+
+    >>> title_rows([["2024年活动登记表"], ["单位名称：乙工会", "年度：2024"], ["日期", "名称", "人数"], [1, 2, 3]])
+    2
+    """
+    for i, r in enumerate(rows[:top]):
+        if sum(1 for v in r if not clean.is_blank(v)) >= 3:
+            return i
+    return min(len(rows), top)
 
 
 def year_from_titles(rows: Sequence[Sequence[Any]], top: int = 6) -> int | None:

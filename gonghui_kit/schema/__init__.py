@@ -166,6 +166,7 @@ class Schema:
     account_codes: dict[str, str] = field(default_factory=dict)
     signature_words: tuple[str, ...] = ()
     ignored_columns: tuple[str, ...] = ()
+    ignored_column_prefixes: tuple[str, ...] = ()
     summary_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)  # indicator -> headers
 
     @functools.cached_property
@@ -282,6 +283,7 @@ def load_schema() -> Schema:
         helper_sheets=_tuple(raw.get("helper_sheets")),
         signature_words=_tuple(raw.get("signature_words")),
         ignored_columns=_tuple(raw.get("ignored_columns")),
+        ignored_column_prefixes=_tuple(raw.get("ignored_column_prefixes")),
         summary_columns={str(k): _tuple(v) for k, v in (raw.get("summary_columns") or {}).items()},
         account_codes={str(k): str(v) for k, v in (raw.get("account_codes") or {}).items()},
     )
