@@ -784,3 +784,154 @@ def test_layout_file_gives_unit_and_year_and_bad_layouts_are_user_errors(tmp_pat
     capsys.readouterr()
     assert main(["check", str(data), "--layouts", str(layouts)]) == 2
     assert "不存在的列" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------
+# a unit that sends records and also a row in a summary table: the two compared
+# (ingest.reconcile); the records count, the summary row is checked
+
+ST = "统计表"
+ST_HEAD = ["单位名称", "职工人数", "活动场次", "参与人次", "活动支出"]
+
+
+def _records(**extra):
+    """Two activities (participants 20 + 30, spend 100 + 200) of UNIT, 职工人数 100."""
+    rows = [HEAD, ["2023-07-01", "篮球赛", "文体活动", 20, 100], ["2023-08-01", "歌咏", "文体活动", 30, 200]]
+    return {ACT: Sheet(rows), **extra}
+
+
+def _checked(path, registry=None):
+    from gonghui_kit.ingest.check import check_ledger
+    from gonghui_kit.ingest.load import load_ledgers
+
+    led = load_ledgers(path, registry=registry)
+    return led, check_ledger(led)
+
+
+def test_summary_row_equal_to_the_records_is_an_info_and_exit_0(make_book, tmp_path):
+    # same workbook; 活动支出 300.4 is within 1 元 of the records' 300
+    book = make_book(_records(**{ST: Sheet([ST_HEAD, [UNIT, 100, 2, 50, 300.4]])}))
+    _, found = _checked(tmp_path)
+    f = one_finding(found, sheet=ST, code="summary_agrees")
+    assert (f.severity, f.row, f.unit, f.year) == ("info", book.row(ST, 1), UNIT, YEAR)
+    assert f.message == "统计表本行与明细一致（已逐项核对：职工人数 100、活动场次 2、参与人次 50、活动支出 300.4）"
+    assert not findings_at(found, code="summary_differs") and not findings_at(found, code="summary_as_reported")
+    assert check_exit(tmp_path) == 0
+    get = indicators(tmp_path)
+    assert (get("activities"), get("activity_participants"), get("activity_spend")) == (2, 50, 300)  # the records
+
+
+def test_summary_row_different_from_the_records_is_an_error_at_the_cell(make_book, tmp_path):
+    # the summary table in another file of the same year folder (the 上级工会's, with its own 基本信息)
+    make_book(_records(), name="测试分工会.xlsx")
+    st = make_book(
+        {ST: Sheet([ST_HEAD, [UNIT, 100, 12, 50, 302]], title="2023年工会工作统计表")},
+        info={"unit": "上级工会"},
+        name="统计表.xlsx",
+    )
+    _, found = _checked(tmp_path)
+    errs = findings_at(found, code="summary_differs")
+    assert [(f.sheet, f.row, f.col, f.column, f.value, f.severity) for f in errs] == [
+        (ST, st.row(ST, 1), 3, "活动场次", "12", "error"),
+        (ST, st.row(ST, 1), 5, "活动支出", "302", "error"),  # 2 元 off: more than 1 元
+    ]
+    assert errs[0].file.endswith("/统计表.xlsx") and (errs[0].unit, errs[0].year, errs[0].action) == (
+        UNIT,
+        YEAR,
+        "checked",
+    )
+    assert errs[0].message == (
+        "统计表填报的活动场次 12 与活动台账明细统计的 2 不一致，请核对后更正其中之一（报告按明细计）"
+    )
+    assert "302" in errs[1].message and "300" in errs[1].message
+    agree = one_finding(found, code="summary_agrees")  # the rest of the row agrees
+    assert agree.row == st.row(ST, 1) and "职工人数 100、参与人次 50" in agree.message
+    assert check_exit(tmp_path) == 1
+    get = indicators(tmp_path)
+    assert (get("activities"), get("activity_spend")) == (2, 300)  # the records stay the source
+
+
+def test_summary_value_the_records_cannot_give_is_an_error(make_book, tmp_path):
+    rows = [HEAD, ["2023-07-01", "篮球赛", "文体活动", None, 100]]  # 参与人数 left empty
+    make_book({ACT: Sheet(rows), ST: Sheet([["单位名称", "活动场次", "参与人次"], [UNIT, 1, 40]])})
+    _, found = _checked(tmp_path)
+    f = one_finding(found, code="summary_differs")
+    assert (f.column, f.value, f.col) == ("参与人次", "40", 3)
+    assert "活动台账明细中没有可统计的数值" in f.message
+    assert check_exit(tmp_path) == 1
+
+
+def test_summary_value_of_records_not_sent_is_taken_as_reported(make_book, tmp_path):
+    # records of activities but no 慰问帮扶 sheet, and no 职工人数 in 基本信息: those are taken as reported
+    head = ["单位名称", "职工人数", "活动场次", "慰问人次", "慰问金额"]
+    book = make_book(_records(**{ST: Sheet([head, [UNIT, 120, 2, 30, 6000]])}), info={"employees": None})
+    led, found = _checked(tmp_path)
+    warned = findings_at(found, code="summary_as_reported")
+    assert [(f.row, f.col, f.value, f.severity, f.action) for f in warned] == [
+        (book.row(ST, 1), 2, "120", "warning", "kept"),
+        (book.row(ST, 1), 4, "30", "warning", "kept"),
+        (book.row(ST, 1), 5, "6000", "warning", "kept"),
+    ]
+    assert (
+        warned[0].message
+        == "基本信息未填职工人数，职工人数按统计表报送数 120 计入，没有逐条记录可核对；如有明细，请一并报送"
+    )
+    assert warned[1].message.startswith("本单位未报送慰问帮扶明细，慰问人次按统计表报送数 30 计入")
+    assert "活动场次 2" in one_finding(found, code="summary_agrees").message
+    assert check_exit(tmp_path) == 0
+    get = indicators(tmp_path)
+    assert (get("employees"), get("care_visits"), get("care_amount"), get("activities")) == (120, 30, 6000, 2)
+    assert math.isnan(get("care_visits", "节日慰问"))  # its parts are unknown, never the 0 of a sheet not sent
+    assert get("proposals") == 0  # not reported, not sent: nothing recorded, as before
+    assert get("membership_rate") == 0  # 0 members (no 会员名册) of the 120 reported employees
+
+
+def test_unit_only_in_the_summary_table_is_taken_as_reported_as_before(make_book, tmp_path):
+    make_book(_records(**{ST: Sheet([ST_HEAD, ["机关分会", 60, 4, 200, 1000]])}))
+    led, found = _checked(tmp_path)
+    assert not [f for f in found if f.code in ("summary_agrees", "summary_differs", "summary_as_reported")]
+    from gonghui_kit.analysis.indicators import compute_indicators, value_of
+
+    ind = compute_indicators(led)
+    assert [value_of(ind, "机关分会", YEAR, k) for k in ("employees", "activities", "activity_spend")] == [60, 4, 1000]
+    assert math.isnan(value_of(ind, "机关分会", YEAR, "care_visits"))
+    assert value_of(ind, UNIT, YEAR, "activities") == 2
+    assert check_exit(tmp_path) == 0
+
+
+def test_former_name_in_the_summary_table_is_compared_with_the_unit_s_records(make_book, tmp_path):
+    from gonghui_kit.analysis.units import UnitRegistry
+
+    unit = "动力分厂分工会"
+    make_book(_records(), info={"unit": unit}, name="动力.xlsx")
+    make_book({ST: Sheet([ST_HEAD, ["动力车间分工会", 100, 3, 50, 300]])}, info={"unit": "上级工会"}, name="统计.xlsx")
+    reg = UnitRegistry.from_dict({"units": [{"name": unit, "former": ["动力车间分工会"]}, {"name": "上级工会"}]})
+    led, found = _checked(tmp_path, registry=reg)
+    assert sorted(led.reported["unit"].unique()) == [unit]
+    f = one_finding(found, code="summary_differs")
+    assert (f.unit, f.column, f.value, f.file.split("/")[-1]) == (unit, "活动场次", "3", "统计.xlsx")
+    assert "统计表填报的活动场次 3 与活动台账明细统计的 2 不一致" in f.message
+    assert "参与人次 50" in one_finding(found, code="summary_agrees").message
+    from gonghui_kit.analysis.indicators import compute_indicators, value_of
+
+    ind = compute_indicators(led)
+    assert value_of(ind, unit, YEAR, "activities") == 2 and "动力车间分工会" not in set(ind["unit"])
+
+
+def test_record_totals_are_the_indicators_definitions(sample_dir):
+    """ingest.reconcile counts what analysis.indicators counts, for every
+    indicator a summary column may report (and no summary column lacks one)."""
+    from pandas.testing import assert_series_equal
+
+    from gonghui_kit.analysis.indicators import compute_indicators
+    from gonghui_kit.ingest.load import load_ledgers
+    from gonghui_kit.ingest.reconcile import SOURCES, record_totals
+    from gonghui_kit.schema import load_schema
+
+    assert set(load_schema().summary_columns) <= set(SOURCES)
+    led = load_ledgers(sample_dir / "2023")
+    tot = record_totals(led.tables).set_index(["unit", "year", "indicator"])["value"]
+    ind = compute_indicators(led)
+    ind = ind[(ind["category"] == "") & ind["indicator"].isin(list(SOURCES))].set_index(["unit", "year", "indicator"])
+    assert len(tot) == len(ind["value"]) > 0
+    assert_series_equal(tot.sort_index(), ind["value"].sort_index(), check_names=False)

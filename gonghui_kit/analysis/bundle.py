@@ -133,7 +133,8 @@ def _combine(ledgers: list[Ledger]) -> Ledger:
         if any(not l.stats.empty for l in ledgers)
         else pd.DataFrame()
     )
-    return Ledger(tables, findings, files, stats)
+    reported = pd.concat([l.reported for l in ledgers], ignore_index=True)  # summary tables' values (统计表)
+    return Ledger(tables, findings, files, stats, reported)
 
 
 def load_years(

@@ -13,6 +13,12 @@ Rules applied everywhere (the "missing-not-zero" rule):
   (NaN), never 0;
 - a ratio whose denominator is 0 or missing is missing (NaN), never 0 or inf.
 
+A summary table (统计表) gives values as reported: a unit without records
+gets those (``_as_reported``); a unit with records keeps its records' values
+(``ingest.reconcile`` compares the two), except where it sent no records of
+that kind — there the reported total is taken (``_take``) and its parts
+(categories, months) are unknown.
+
 ``INDICATORS`` below is the one table of indicator names, Chinese labels,
 units of measure and topics that reports, exports and the narrative use.
 """
@@ -175,6 +181,11 @@ def compute_indicators(ledger_or_tables) -> pd.DataFrame:
     """
     tables: Mapping[str, pd.DataFrame] = getattr(ledger_or_tables, "tables", ledger_or_tables)
     reported = getattr(ledger_or_tables, "reported", None)
+    taken = None
+    if reported is not None and len(reported):
+        from gonghui_kit.ingest.reconcile import taken_as_reported
+
+        taken = taken_as_reported(ledger_or_tables)
     schema = load_schema()
     cats = schema.categories
     idx = unit_years(tables)
@@ -201,7 +212,7 @@ def compute_indicators(ledger_or_tables) -> pd.DataFrame:
     # --- organisation -----------------------------------------------------
     info = t("info")
     employees = info.drop_duplicates(["unit", "year"]).set_index(["unit", "year"])["employees"].astype("float64")
-    employees = employees.reindex(idx)
+    employees = _take(employees.reindex(idx), taken, "employees")
     _emit(out, "employees", employees)
 
     m = t("members")
@@ -209,7 +220,7 @@ def compute_indicators(ledger_or_tables) -> pd.DataFrame:
     joined = m["join_date"].isna() | (m["join_date"] <= ye)
     not_left = m["leave_date"].isna() | (m["leave_date"] > ye)
     cur = m[(joined & not_left).to_numpy()]
-    members_total = _count(cur, idx)
+    members_total = _take(_count(cur, idx), taken, "members_total")
     _emit(out, "members_total", members_total)
     new = m[(m["join_date"].dt.year == m["year"]).to_numpy()] if len(m) else m
     _emit(out, "members_new", _count(new, idx))
@@ -223,13 +234,13 @@ def compute_indicators(ledger_or_tables) -> pd.DataFrame:
     # --- activities ---------------------------------------------------------
     a = t("activities")
     act_labels = cats["activity_category"].labels
-    activities = _count(a, idx)
+    activities = _take(_count(a, idx), taken, "activities")
     _emit(out, "activities", activities)
     _emit(out, "activities", _count(a, idx, "category", act_labels))
-    participants = _sum(a, "participants", idx)
+    participants = _take(_sum(a, "participants", idx), taken, "activity_participants")
     _emit(out, "activity_participants", participants)
     _emit(out, "activity_participants", _sum(a, "participants", idx, "category", act_labels))
-    _emit(out, "activity_spend", _sum(a, "amount", idx))
+    _emit(out, "activity_spend", _take(_sum(a, "amount", idx), taken, "activity_spend"))
     _emit(out, "participation_per_member", _ratio(participants, members_total))
     months = [f"{i:02d}" for i in range(1, 13)]
     am = (
@@ -243,8 +254,8 @@ def compute_indicators(ledger_or_tables) -> pd.DataFrame:
     f = t("funds")
     inc = f[f["direction"] == "收入"]
     exp = f[f["direction"] == "支出"]
-    income = _sum(inc, "amount", idx)
-    expense = _sum(exp, "amount", idx)
+    income = _take(_sum(inc, "amount", idx), taken, "income_total")
+    expense = _take(_sum(exp, "amount", idx), taken, "expense_total")
     _emit(out, "income_total", income)
     _emit(out, "income_total", _sum(inc, "amount", idx, "account", list(schema.accounts["income"])))
     _emit(out, "expense_total", expense)
@@ -257,9 +268,9 @@ def compute_indicators(ledger_or_tables) -> pd.DataFrame:
     # --- care --------------------------------------------------------------
     c = t("care")
     reasons = cats["care_reason"].labels
-    _emit(out, "care_visits", _sum(c, "visits", idx))
+    _emit(out, "care_visits", _take(_sum(c, "visits", idx), taken, "care_visits"))
     _emit(out, "care_visits", _sum(c, "visits", idx, "reason", reasons))
-    _emit(out, "care_amount", _sum(c, "amount", idx))
+    _emit(out, "care_amount", _take(_sum(c, "amount", idx), taken, "care_amount"))
     _emit(out, "care_amount", _sum(c, "amount", idx, "reason", reasons))
 
     # --- proposals -----------------------------------------------------------
@@ -267,7 +278,7 @@ def compute_indicators(ledger_or_tables) -> pd.DataFrame:
     accepted = p[p["accepted"] == "是"]
     closed = accepted[accepted["status"] == "已办结"]
     n_acc, n_closed = _count(accepted, idx), _count(closed, idx)
-    _emit(out, "proposals", _count(p, idx))
+    _emit(out, "proposals", _take(_count(p, idx), taken, "proposals"))
     _emit(out, "proposals_accepted", n_acc)
     _emit(out, "proposals_closed", n_closed)
     _emit(out, "proposal_close_rate", _ratio(n_closed, n_acc))
@@ -278,14 +289,14 @@ def compute_indicators(ledger_or_tables) -> pd.DataFrame:
 
     # --- publicity -----------------------------------------------------------
     pub = t("publicity")
-    _emit(out, "publicity_items", _sum(pub, "quantity", idx))
+    _emit(out, "publicity_items", _take(_sum(pub, "quantity", idx), taken, "publicity_items"))
     _emit(out, "publicity_items", _sum(pub, "quantity", idx, "form", cats["publicity_form"].labels), prefix="形式:")
     _emit(out, "publicity_items", _sum(pub, "quantity", idx, "level", cats["publicity_level"].labels), prefix="级别:")
 
     # --- training -------------------------------------------------------------
     tr = t("training")
-    _emit(out, "training_sessions", _count(tr, idx))
-    _emit(out, "training_person_times", _sum(tr, "participants", idx))
+    _emit(out, "training_sessions", _take(_count(tr, idx), taken, "training_sessions"))
+    _emit(out, "training_person_times", _take(_sum(tr, "participants", idx), taken, "training_person_times"))
     tr = tr.assign(hp=tr["hours"] * tr["participants"])
     hours = _sum(tr, "hp", idx)
     _emit(out, "training_hours", hours)
@@ -293,16 +304,41 @@ def compute_indicators(ledger_or_tables) -> pd.DataFrame:
 
     # --- awards -------------------------------------------------------------
     aw = t("awards")
-    _emit(out, "awards", _count(aw, idx))
+    _emit(out, "awards", _take(_count(aw, idx), taken, "awards"))
     _emit(out, "awards", _count(aw, idx, "level", cats["award_level"].labels))
 
     res = pd.concat(out, ignore_index=True)
     if len(only_reported):
         res = _as_reported(res, reported, only_reported)
+    if taken is not None and len(taken):
+        res = _parts_unknown(res, taken)
     res["year"] = res["year"].astype("int64")
     res["value"] = res["value"].astype("float64")
     res["_o"] = res["indicator"].map(ORDER)
     res = res.sort_values(["unit", "year", "_o"], kind="stable").drop(columns="_o").reset_index(drop=True)
+    return res
+
+
+def _take(s: pd.Series, taken: pd.DataFrame | None, key: str) -> pd.Series:
+    """``s`` (by unit, year) with the reported values of ``key`` taken where
+    the unit sent no records of that kind (``ingest.reconcile.taken_as_reported``)."""
+    if taken is None or not (t := taken[taken["indicator"] == key]).size:
+        return s
+    v = t.set_index(["unit", "year"])["value"]
+    common = v.index.intersection(s.index)
+    s = s.copy()
+    s.loc[common] = v.loc[common].to_numpy("float64")
+    return s
+
+
+def _parts_unknown(res: pd.DataFrame, taken: pd.DataFrame) -> pd.DataFrame:
+    """The parts of a total taken as reported (its categories; the months of
+    activities) are unknown (NaN), never the 0 of records not sent."""
+    cols = ["unit", "year", "indicator"]
+    whose = res[cols].astype({"year": "int64"}).replace({"indicator": {"activities_by_month": "activities"}})
+    of_taken = pd.MultiIndex.from_frame(whose).isin(pd.MultiIndex.from_frame(taken[cols].astype({"year": "int64"})))
+    res = res.copy()
+    res.loc[(res["category"] != "").to_numpy() & of_taken, "value"] = np.nan
     return res
 
 

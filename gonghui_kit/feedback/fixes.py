@@ -116,6 +116,11 @@ FIXES: dict[str, Fix] = {
     ),
     "summary_read": Fix("统计表的数值按报送数计入，无法逐条核对。请核对各单位的数字；有明细台账的，请按模板一并报送。"),
     "summary_inconsistent": Fix("这一行的数字前后矛盾（如参与人次少于活动场次）。请核对后改正。"),
+    "summary_differs": Fix(
+        "统计表的数字与明细台账（或基本信息）统计的不一致，报告按明细计。请逐条核对明细，更正有误的一方后重新报送。"
+    ),
+    "summary_as_reported": Fix("没有这一项的明细台账，按统计表报送数计入。请核对数字；有明细台账的，请按模板补报。"),
+    "summary_agrees": Fix("统计表与明细台账一致，无需处理。", listed=False),
     "layout_ignored": Fix("按版式文件的说明没有读取，无需处理。", listed=False),
     "split_units": Fix("本表含多个单位的记录，已按单位列分别统计；请确认单位名称与名册一致。", listed=False),
     "two_amounts": Fix("一行只记一笔：同一行的收入和支出请拆成两行分别填写。"),

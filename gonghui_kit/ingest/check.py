@@ -3,8 +3,9 @@
 Loading already names every fix and every excluded row.  The checks here look
 at records that were read fine but do not add up (a member marked 转出 with no
 离会日期, a proposal answered before it was raised, …): they never change a
-value, they ask the unit to look.  ``quality_summary`` turns findings and row
-statistics into the per-file table of the quality report.
+value, they ask the unit to look.  So does a summary table's row that the
+unit's records contradict (``reconcile``).  ``quality_summary`` turns findings
+and row statistics into the per-file table of the quality report.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Callable
 import pandas as pd
 
 from gonghui_kit.ingest.findings import Finding, findings_frame
+from gonghui_kit.ingest.reconcile import reconcile_findings, reconcile_ledger
 
 __all__ = ["CHECKS", "register_check", "run_checks", "quality_summary", "check_ledger", "incomplete_units", "UNCOUNTED"]
 
@@ -106,9 +108,10 @@ def run_checks(tables: dict[str, pd.DataFrame]) -> list[Finding]:
 
 
 def check_ledger(ledger) -> list[Finding]:
-    """All findings of a loaded ledger: loading's plus the cross-checks, in
+    """All findings of a loaded ledger: loading's plus the cross-checks and
+    the summary tables' values compared with the records (``reconcile``), in
     file order."""
-    extra = run_checks(ledger.tables)
+    extra = run_checks(ledger.tables) + reconcile_findings(reconcile_ledger(ledger))
     allf = list(ledger.findings) + extra
     order = {name: i for i, name in enumerate(dict.fromkeys(f.file for f in ledger.findings))}
     return sorted(allf, key=lambda f: (order.get(f.file, len(order)), f.sheet, f.row or 0))

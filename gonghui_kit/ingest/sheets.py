@@ -84,8 +84,8 @@ def read_summary_sheet(raw: RawSheet, sr: int, sheet: Sheet | None, res: Workboo
         "kept",
         "warning",
         f"这是统计表（每个单位一行）：{len(units)} 个单位的数值按报送数计入，"
-        f"没有逐条记录可核对（{'、'.join(units[:5])}{'等' if len(units) > 5 else ''}）。"
-        "请核对；如有明细台账，请一并报送。",
+        f"没有逐条记录可核对（{'、'.join(units[:5])}{'等' if len(units) > 5 else ''}）；"
+        "同时报送了明细台账的单位以明细为准，并与本表逐项核对。请核对；如有明细台账，请一并报送。",
         "summary_read",
     )
     stats = dict(

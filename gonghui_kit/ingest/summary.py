@@ -1,7 +1,8 @@
 """Summary tables (统计表, 汇总表): one row per unit, one column per
 indicator, as a 上级工会 collects them.  Their values are taken as reported
-(there are no records to count them from) and checked for internal
-consistency; ``analysis.indicators`` uses them for units without records.
+and checked for internal consistency; ``analysis.indicators`` uses them for
+units without records.  A unit that also sends records has the two compared
+(``ingest.reconcile``): the records count, the summary row is checked.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from gonghui_kit.ingest import clean
 from gonghui_kit.ingest.read import RawSheet
 from gonghui_kit.schema import Schema, load_schema, norm_key
 
-__all__ = ["read_summary", "REPORTED_COLUMNS"]
+__all__ = ["read_summary", "REPORTED_COLUMNS", "MONEY"]
 
-REPORTED_COLUMNS = ["unit", "year", "indicator", "value", "source_file", "sheet", "excel_row"]
+# column: the header as written; col: its 1-based Excel column
+REPORTED_COLUMNS = ["unit", "year", "indicator", "value", "source_file", "sheet", "excel_row", "column", "col"]
 
-# indicator -> kind of number
-_MONEY = {"activity_spend", "income_total", "expense_total", "care_amount"}
+# the indicators in 元 (the others are counts)
+MONEY = {"activity_spend", "income_total", "expense_total", "care_amount"}
 
 # (smaller, larger, message): a row whose values contradict each other
 _CONSISTENT = (
@@ -31,7 +33,8 @@ def read_summary(
     raw: RawSheet, header_row: int, year: int, file: str, schema: Schema | None = None
 ) -> tuple[list[dict[str, Any]], list[tuple[int, int, str, Any, str, str, str]]]:
     """The values of a summary table whose header is ``raw.rows[header_row]``:
-    records ``{unit, year, indicator, value, source_file, sheet, excel_row}``
+    records ``{unit, year, indicator, value, source_file, sheet, excel_row,
+    column, col}`` (``REPORTED_COLUMNS``)
     and problems ``(excel_row, 1-based column, header, value, code,
     severity, message)``.  Total rows (合计) and rows without a unit are left
     out; a value not understood is an error; inconsistent values a warning.
@@ -67,7 +70,7 @@ def read_summary(
         got: dict[str, tuple[float, int]] = {}
         for j, key in cols.items():
             v = row[j] if j < len(row) else None
-            r = clean.parse_number(v, kind="money" if key in _MONEY else "count")
+            r = clean.parse_number(v, kind="money" if key in MONEY else "count")
             if not r.ok:
                 problems.append(
                     (
@@ -91,6 +94,8 @@ def read_summary(
                         source_file=file,
                         sheet=raw.name,
                         excel_row=excel_row,
+                        column=str(head[j]).strip(),
+                        col=raw.first_col + j + 1,
                     )
                 )
         for small, large, what in _CONSISTENT:
