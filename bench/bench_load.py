@@ -19,10 +19,24 @@ what calamine (Rust) and numpy allocate.
     python bench/bench_load.py --profile             # + cProfile of (b) serial
     python bench/bench_load.py --repeat 3            # each variant 3×, interleaved; the fastest run counts
     python bench/bench_load.py --formats             # + rows/s per format (.xlsx/.xls/.ods, GBK .csv per topic)
+    python bench/bench_load.py --files 6 --rows 3000 --formats --format-files 6
 
-``--formats`` converts the first few workbooks with LibreOffice (``soffice``)
-to .xls and .ods, writes each of their sheets as a GBK .csv in a folder per
-unit (one file per topic, no 基本信息), and loads each set the same way.
+``--formats`` converts the first ``--format-files`` workbooks with LibreOffice
+(``soffice``) to .xls and .ods, writes each of their sheets as a GBK .csv in a
+folder per unit (one file per topic, no 基本信息), and reads each set both
+with plain pandas (``read_excel`` with openpyxl and with calamine for .xlsx,
+calamine for .xls and .ods — xlrd and odfpy are not dependencies —, and
+``read_csv(encoding="gbk")`` for .csv) and with ``load_ledgers`` +
+``check_ledger``, each in its own subprocess, and prints rows/s of both and
+their ratio per format.
+
+Rows per second everywhere use one count per file set: the data rows, i.e.
+the non-blank rows (any cell not empty) of every worksheet except 基本信息,
+header and title rows included, counted on the grids plain pandas read
+(``header=None``, after its timer stopped).  The same rows are in every
+format, so the count is the same for .xlsx, .xls, .ods and .csv; the printed
+table shows it per format, and the records gonghui kept, as a check that every
+variant read the same content.
 """
 
 from __future__ import annotations
@@ -45,9 +59,17 @@ def _maxrss_mb(who: int = resource.RUSAGE_SELF) -> float:
     return kb / 1024 if sys.platform != "darwin" else kb / 2**20  # macOS reports bytes
 
 
+SUFFIXES = (".xlsx", ".xls", ".ods", ".csv")
+INFO_SHEET = "基本信息"  # not counted as data rows (the .csv sets have none)
+
+
 def _files(d: Path) -> list[Path]:
     return sorted(
-        p for p in d.rglob("*.xlsx") if not any(part.startswith((".", "_")) for part in p.relative_to(d).parts)
+        p
+        for p in d.rglob("*")
+        if p.suffix.lower() in SUFFIXES
+        and p.is_file()
+        and not any(part.startswith((".", "_")) for part in p.relative_to(d).parts)
     )
 
 
@@ -85,21 +107,56 @@ def variant_noop(d: Path) -> dict:
     return {"seconds": 0.0, "cpu_before": _cpu(), "rows": 0}
 
 
-def variant_pandas(d: Path) -> dict:
+def _data_rows(df) -> int:
+    """Rows with at least one cell that is not empty (NaN, None or blank text).
+
+    >>> import pandas as pd
+    >>> _data_rows(pd.DataFrame([["a", None], [None, None], [" ", float("nan")], [None, 3]]))
+    2
+    """
+    blank = df.map(lambda v: v is None or v != v or (isinstance(v, str) and not v.strip()))
+    return int((~blank.all(axis=1)).sum())
+
+
+def _pandas(d: Path, engine: str) -> dict:
+    """Plain pandas on every file of ``d``: ``read_excel(sheet_name=None, header=None, engine=engine)``
+    or, for ``engine="csv"``, ``read_csv(header=None, encoding="gbk")``.  Only the reads are timed;
+    the data rows are counted after each file's read (not timed), then the file's frames are dropped."""
     import warnings
 
     import pandas as pd
 
     files = _files(d)
-    cpu0 = _cpu()
-    t = time.perf_counter()
+    secs = cpu = 0.0
     rows = 0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for f in files:
-            sheets = pd.read_excel(f, sheet_name=None, engine="openpyxl")
-            rows += sum(len(df) + 1 for df in sheets.values())  # + the header row
-    return {"seconds": time.perf_counter() - t, "cpu_before": cpu0, "rows": rows, "files": len(files)}
+            cpu0, t = _cpu(), time.perf_counter()
+            if engine == "csv":
+                try:
+                    sheets = {f.stem: pd.read_csv(f, header=None, encoding="gbk")}
+                except pd.errors.EmptyDataError:  # a 0-byte file (an empty sheet written as .csv)
+                    sheets = {}
+            else:
+                sheets = pd.read_excel(f, sheet_name=None, header=None, engine=engine)
+            secs += time.perf_counter() - t
+            cpu += _cpu() - cpu0
+            rows += sum(_data_rows(df) for name, df in sheets.items() if name != INFO_SHEET)
+            del sheets
+    return {"seconds": secs, "cpu_seconds": cpu, "rows": rows, "files": len(files)}
+
+
+def variant_pandas(d: Path) -> dict:
+    return _pandas(d, "openpyxl")
+
+
+def variant_pandas_calamine(d: Path) -> dict:
+    return _pandas(d, "calamine")
+
+
+def variant_pandas_csv(d: Path) -> dict:
+    return _pandas(d, "csv")
 
 
 def _cpu() -> float:
@@ -158,10 +215,24 @@ def variant_profile(d: Path) -> dict:
 VARIANTS = {
     "noop": variant_noop,
     "pandas_openpyxl": variant_pandas,
+    "pandas_calamine": variant_pandas_calamine,
+    "pandas_csv": variant_pandas_csv,
     "gonghui_serial": variant_gonghui,
     "gonghui_jobs2": variant_gonghui_jobs2,
     "profile": variant_profile,
 }
+
+
+FORMATS = ("xlsx", "xls", "ods", "csv")
+# (format, pandas variant, how plain pandas reads it); calamine for .xls/.ods:
+# xlrd and odfpy are not installed (not dependencies)
+PANDAS_READERS = (
+    ("xlsx", "pandas_openpyxl", 'read_excel(engine="openpyxl")'),
+    ("xlsx", "pandas_calamine", 'read_excel(engine="calamine")'),
+    ("xls", "pandas_calamine", 'read_excel(engine="calamine")'),
+    ("ods", "pandas_calamine", 'read_excel(engine="calamine")'),
+    ("csv", "pandas_csv", 'read_csv(encoding="gbk")'),
+)
 
 
 def make_formats(src: list[Path], out: Path) -> dict[str, Path]:
@@ -172,7 +243,7 @@ def make_formats(src: list[Path], out: Path) -> dict[str, Path]:
     import openpyxl
 
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    dirs = {fmt: out / fmt for fmt in ("xlsx", "xls", "ods", "csv")}
+    dirs = {fmt: out / fmt for fmt in FORMATS}
     for d in dirs.values():
         shutil.rmtree(d, ignore_errors=True)
         d.mkdir(parents=True)
@@ -180,14 +251,14 @@ def make_formats(src: list[Path], out: Path) -> dict[str, Path]:
         shutil.copy(f, dirs["xlsx"] / f.name)
         wb = openpyxl.load_workbook(f, read_only=True, data_only=True)
         info = (
-            {r[0]: r[1] for r in wb["基本信息"].iter_rows(values_only=True) if r and r[0]}
-            if "基本信息" in wb.sheetnames
+            {r[0]: r[1] for r in wb[INFO_SHEET].iter_rows(values_only=True) if r and r[0]}
+            if INFO_SHEET in wb.sheetnames
             else {}
         )
         unit_dir = dirs["csv"] / str(info.get("单位名称") or f.stem)
         unit_dir.mkdir(exist_ok=True)
         for ws in wb.worksheets:
-            if ws.title == "基本信息":
+            if ws.title == INFO_SHEET:
                 continue
             with open(
                 unit_dir / f"{info.get('年度', '')}{ws.title}.csv", "w", encoding="gbk", errors="replace", newline=""
@@ -200,7 +271,7 @@ def make_formats(src: list[Path], out: Path) -> dict[str, Path]:
                 [
                     soffice,
                     "--headless",
-                    f"-env:UserInstallation=file://{out}/profile",
+                    f"-env:UserInstallation=file://{out}/_profile",
                     "--convert-to",
                     fmt,
                     "--outdir",
@@ -211,18 +282,75 @@ def make_formats(src: list[Path], out: Path) -> dict[str, Path]:
                 capture_output=True,
             )
     else:
-        print("soffice not found: .xls/.ods not measured")
+        print("soffice not found: .xls/.ods not measured", file=sys.stderr)
         del dirs["xls"], dirs["ods"]
     return dirs
 
 
-def run_child(name: str, d: Path) -> dict:
+def run_child(name: str, d: Path, *extra: str) -> dict:
     """Run one variant in a fresh interpreter; it prints one JSON line."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", name, "--dir", str(d)]
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", name, "--dir", str(d), *extra]
     p = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if p.returncode != 0:
         raise SystemExit(f"variant {name} failed:\n{p.stderr}")
     return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def _rate(rows: int, seconds: float) -> float:
+    return rows / seconds if seconds else float("nan")
+
+
+def bench_formats(files: list[Path], out: Path, repeat: int) -> None:
+    """rows/s of plain pandas and of gonghui per format, on the same files (see the module docstring)."""
+    made = run_child("formats", out, "--src", *map(str, files))  # openpyxl/LibreOffice in a child too (peak RSS)
+    dirs = {fmt: Path(d) for fmt, d in made["dirs"].items()}
+    runs = [(fmt, name) for fmt, name, _ in PANDAS_READERS if fmt in dirs] + [(fmt, "gonghui_serial") for fmt in dirs]
+    res: dict[tuple[str, str], dict] = {}
+    for _ in range(max(1, repeat)):
+        for fmt, name in runs:
+            r = run_child(name, dirs[fmt])
+            if (fmt, name) not in res or r["seconds"] < res[(fmt, name)]["seconds"]:
+                res[(fmt, name)] = r
+    print(
+        f"\nrows/s per format: the same {len(files)} workbooks as .xlsx, as .xls and .ods (LibreOffice) and as GBK .csv"
+        " (one file per sheet but 基本信息, a folder per unit)"
+    )
+    print(
+        "data rows = non-blank rows of every sheet but 基本信息 (header/title rows included), counted on pandas' "
+        "grids; rows/s of both sides = data rows / wall seconds"
+    )
+    print(
+        "pandas = raw grids only (no cleaning); gonghui = load_ledgers + check_ledger, serial "
+        "(calamine, cleaning, findings, checks)"
+    )
+    print()
+    print(
+        f"{'format':<7}{'files':>6}{'data rows':>11}  {'plain pandas':<30}{'wall s':>7}{'rows/s':>9}{'RSS MB':>8}"
+        f"  {'gonghui':>7}{'rows/s':>9}{'RSS MB':>8}{'records':>9}  {'gonghui/pandas':>14}"
+    )
+    for fmt, name, how in PANDAS_READERS:
+        if fmt not in dirs:
+            continue
+        p, g = res[(fmt, name)], res[(fmt, "gonghui_serial")]
+        rows = p["rows"]
+        print(
+            f"{fmt:<7}{p['files']:>6}{rows:>11,}  {how:<30}{p['seconds']:>7.2f}{_rate(rows, p['seconds']):>9,.0f}"
+            f"{p['maxrss_mb']:>8.0f}  {g['seconds']:>7.2f}{_rate(rows, g['seconds']):>9,.0f}{g['maxrss_mb']:>8.0f}"
+            f"{g['records']:>9,}  {p['seconds'] / g['seconds']:>13.2f}×"
+        )
+    counts = {res[(fmt, name)]["rows"] for fmt, name, _ in PANDAS_READERS if fmt in dirs}
+    records = {res[(fmt, "gonghui_serial")]["records"] for fmt in dirs}
+    refused = {fmt: res[(fmt, "gonghui_serial")]["refused"] for fmt in dirs}
+    same_rows = "same data rows in every format" if len(counts) == 1 else f"data rows DIFFER: {sorted(counts)}"
+    same_records = "same records kept by gonghui in every format"
+    if len(records) > 1:
+        same_records = f"records DIFFER: {sorted(records)}"
+    print(
+        f"{same_rows}; {same_records}; files refused by gonghui: "
+        + ", ".join(f"{fmt} {n}" for fmt, n in refused.items())
+        + (" (.csv: an empty sheet is written as a 0-byte file, refused as empty)" if refused.get("csv") else "")
+    )
+    print("gonghui/pandas > 1: gonghui (reading + cleaning + checks) is faster than pandas reading the raw grids")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -238,19 +366,28 @@ def main(argv: list[str] | None = None) -> int:
         help="run each variant this many times, interleaved, and report the fastest (other load on a small machine)",
     )
     ap.add_argument(
-        "--formats", action="store_true", help="also rows/s per format (.xls/.ods through LibreOffice, GBK .csv)"
+        "--formats",
+        action="store_true",
+        help="also rows/s per format (.xls/.ods through LibreOffice, GBK .csv), plain pandas beside gonghui",
     )
-    ap.add_argument("--child", choices=sorted(VARIANTS) + ["generate"], help=argparse.SUPPRESS)
+    ap.add_argument("--format-files", type=int, default=5, help="how many of the workbooks --formats converts")
+    ap.add_argument("--child", choices=sorted(VARIANTS) + ["generate", "formats"], help=argparse.SUPPRESS)
     ap.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--src", type=Path, nargs="*", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
 
     if a.child == "generate":
         generate(a.dir, a.files, a.rows)
         return 0
+    if a.child == "formats":
+        dirs = make_formats(a.src, a.dir)
+        print(json.dumps({"dirs": {fmt: str(d) for fmt, d in dirs.items()}}, ensure_ascii=False))
+        return 0
     if a.child:
         r = VARIANTS[a.child](a.dir)
-        me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-        r["cpu_seconds"] = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime - r.pop("cpu_before", 0.0)
+        if "cpu_seconds" not in r:
+            me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+            r["cpu_seconds"] = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime - r.pop("cpu_before", 0.0)
         r["maxrss_mb"] = _maxrss_mb()
         r["children_maxrss_mb"] = _maxrss_mb(resource.RUSAGE_CHILDREN)
         print(json.dumps(r, ensure_ascii=False))
@@ -287,13 +424,13 @@ def main(argv: list[str] | None = None) -> int:
             r = run_child(name, a.out)
             if name not in res or r["seconds"] < res[name]["seconds"]:
                 res[name] = r
-    rows = res["gonghui_serial"]["rows"]
+    rows = res["pandas_openpyxl"]["rows"]
     base = res["noop"]["maxrss_mb"]
     print(
-        f"rows read (non-empty rows of all sheets, as counted by gonghui): {rows:,}; "
+        f"data rows (non-blank rows of every sheet but 基本信息, counted on pandas' grids): {rows:,}; "
+        f"rows read by gonghui (used range of the record sheets): {res['gonghui_serial']['rows']:,}; "
         f"records kept: {res['gonghui_serial']['records']:,}; findings: {res['gonghui_serial']['findings']:,}"
     )
-    print(f"pandas rows (len(df)+header per sheet): {res['pandas_openpyxl']['rows']:,}")
     print()
     print(
         f"{'variant':<34}{'wall s':>8}{'rows/s':>10}{'CPU s':>8}"
@@ -330,13 +467,7 @@ def main(argv: list[str] | None = None) -> int:
         pass
     print(f"(imports alone take {base:.0f} MB RSS)")
     if a.formats:
-        print("\nrows/s per format (the first 5 workbooks; csv: one GBK file per topic in a folder per unit):")
-        for fmt, d in make_formats(files[:5], a.out.parent / "formats").items():
-            r = run_child("gonghui_serial", d)
-            print(
-                f"  {fmt:<5}{r['seconds']:>8.2f} s{r['rows'] / r['seconds'] if r['seconds'] else 0:>10,.0f} rows/s"
-                f"  ({r['files']} files, {r['refused']} refused, {r['records']:,} records)"
-            )
+        bench_formats(files[: max(1, a.format_files)], a.out.parent / "formats", a.repeat)
     if a.profile:
         r = run_child("profile", a.out)
         print("\ncProfile of (b) serial:\n")

@@ -935,3 +935,56 @@ def test_record_totals_are_the_indicators_definitions(sample_dir):
     ind = ind[(ind["category"] == "") & ind["indicator"].isin(list(SOURCES))].set_index(["unit", "year", "indicator"])
     assert len(tot) == len(ind["value"]) > 0
     assert_series_equal(tot.sort_index(), ind["value"].sort_index(), check_names=False)
+
+# WPS .et: the same BIFF8 records as .xls (what WPS 表格 saves by default),
+# or an .xlsx saved under the .et name
+
+
+def test_wps_et_is_read_end_to_end(converted, tmp_path):
+    """The .xls LibreOffice wrote, renamed .et: found in a folder, checked as xls by content, read
+    exactly like the .xls (calamine tries each format for a suffix it does not know)."""
+    import shutil
+
+    from gonghui_kit.ingest.load import load_ledgers
+    from gonghui_kit.ingest.safety import inspect_workbook
+
+    data = tmp_path / "报送"
+    data.mkdir()
+    et = shutil.copy(converted["xls"], data / "机关分会台账.et")
+    assert et.read_bytes()[:8] == bytes.fromhex("d0cf11e0a1b11ae1")  # OLE2/BIFF8, not a zip
+    assert inspect_workbook(et).kind == "xls"
+    led = load_ledgers(data)
+    assert led.files["file"].tolist() == ["报送/机关分会台账.et"] and led.files["status"].tolist() == ["ok"]
+    assert not [f for f in led.findings if f.severity == "error"]
+    get = indicators(data)
+    assert get("activity_participants") == 50 and get("activity_spend") == 3100
+    same = load_ledgers(converted["xls"])
+    for key, table in led.tables.items():
+        cols = [c for c in table.columns if c not in ("file", "source_file")]  # the name differs, nothing else
+        assert table[cols].equals(same.tables[key][cols]), key
+    assert check_exit(data) == 0
+
+
+def test_et_holding_an_xlsx_is_read(make_book, tmp_path):
+    """An .xlsx saved (or renamed) as .et: a zip, checked and read as the .xlsx it is."""
+    from gonghui_kit.ingest.safety import inspect_workbook
+
+    book = make_book({ACT: Sheet([HEAD, ["2023-07-01", "篮球赛", "文体活动", 20, 100]])}, folder="data")
+    et = book.path.rename(book.path.with_suffix(".et"))
+    assert inspect_workbook(et).kind == "xlsx"
+    get = indicators(et)
+    assert get("activity_participants") == 20 and get("activity_spend") == 100
+    assert check_exit(et.parent) == 0
+
+
+def test_encrypted_et_is_refused_like_an_encrypted_xls(tmp_path):
+    import hostile
+
+    from gonghui_kit.ingest.load import load_workbook
+
+    res = {name: load_workbook(hostile.encrypted_xls(tmp_path, name)) for name in ("加密.xls", "加密.et")}
+    for r in res.values():
+        assert r.status == "refused" and [f.code for f in r.findings] == ["encrypted"]
+        assert "密码" in r.findings[0].message
+    assert res["加密.et"].findings[0].message == res["加密.xls"].findings[0].message
+    assert check_exit(tmp_path) == 1

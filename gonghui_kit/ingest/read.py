@@ -187,13 +187,17 @@ def _calamine_open(path: Path) -> Any:
         except UnicodeEncodeError:  # a file name that is not UTF-8 (GBK from a Windows zip): calamine takes text only
             with open(path, "rb") as f:
                 return pc.CalamineWorkbook.from_filelike(io.BytesIO(f.read()))
+        # calamine picks its reader by the suffix; for one it does not know (WPS .et, a BIFF8
+        # .xls or an .xlsx inside) it tries each format in turn, so both kinds of .et open
         return pc.CalamineWorkbook.from_path(str(path))
     except Exception as e:  # calamine raises its own error types
         first = e
     try:  # an .xls or .ods named .xlsx (calamine picks the format by the name): by content
         with open(path, "rb") as f:
             return pc.CalamineWorkbook.from_filelike(f)
-    except Exception:
+    except Exception as e:
+        if isinstance(first, pc.PasswordError) or isinstance(e, pc.PasswordError):  # preflight finds FILEPASS first
+            raise ReadError("encrypted", "文件设置了打开密码，无法读取；请取消密码") from first
         raise ReadError("corrupt", f"文件无法打开（{type(first).__name__}）") from first
 
 

@@ -458,3 +458,117 @@ def test_results_are_frozen(tmp_path):
         ins.kind = "xls"  # type: ignore[misc]
     with pytest.raises(AttributeError):
         Limits().max_rows = 5  # type: ignore[misc]
+
+
+# --------------------------------------------------------------------------
+# WPS .et (a BIFF8 .xls under another name, or an .xlsx inside) and small
+# workbooks whose Workbook stream lives in the mini stream
+
+
+def _record(rtype: int, data: bytes = b"") -> bytes:
+    import struct
+
+    return struct.pack("<HH", rtype, len(data)) + data
+
+
+BIFF_BOF = _record(0x0809, bytes.fromhex("0006 0500 bb0d cc07 c9800000 06020000".replace(" ", "")))
+FILEPASS = _record(0x002F, bytes.fromhex("0100 0100 0100") + bytes(48))  # RC4 CryptoAPI, as LibreOffice/WPS write
+
+
+def mini_stream_xls(path: Path, workbook: bytes) -> Path:
+    """A version-3 compound file whose one stream, ``Workbook`` (under the 4,096-byte cutoff),
+    lives in the mini stream: what LibreOffice writes for a one-sheet .xls (a ~1.9 KB stream).
+
+    Sectors: 0 FAT, 1 directory, 2 mini FAT, 3… the mini stream (the root entry's stream).
+    """
+    import struct
+
+    assert len(workbook) < 4096
+    end, free = 0xFFFFFFFE, 0xFFFFFFFF
+    minis = (len(workbook) + 63) // 64
+    container = workbook.ljust(minis * 64, b"\x00")
+    n_cont = (len(container) + 511) // 512
+    fat = [0xFFFFFFFD, end, end] + [4 + i for i in range(n_cont - 1)] + [end]
+    minifat = [i + 1 for i in range(minis - 1)] + [end]
+
+    def entry(name: str, typ: int, start: int, size: int, child: int = free) -> bytes:
+        raw = name.encode("utf-16-le") + b"\x00\x00"
+        e = raw.ljust(64, b"\x00") + struct.pack("<HBB", len(raw), typ, 1)
+        e += struct.pack("<III", free, free, child) + bytes(16) + bytes(4) + bytes(16)
+        return e + struct.pack("<IQ", start, size)
+
+    directory = entry("Root Entry", 5, 3, len(container), child=1) + entry("Workbook", 2, 0, len(workbook))
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(16) + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+    header += bytes(6) + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, 2, 1, end, 0)
+    header += struct.pack("<109I", 0, *([free] * 108))
+    body = [
+        struct.pack("<128I", *(fat + [free] * (128 - len(fat)))),
+        directory.ljust(512, b"\x00"),
+        struct.pack("<128I", *(minifat + [free] * (128 - len(minifat)))),
+        container.ljust(n_cont * 512, b"\x00"),
+    ]
+    path.write_bytes(header + b"".join(body))
+    return path
+
+
+@pytest.mark.parametrize("name", ["小台账.xls", "小台账.et"])
+def test_small_encrypted_xls_in_the_mini_stream_is_refused(tmp_path, name):
+    """A password on a small .xls/.et (its Workbook stream under 4 KB, in the mini stream) is found
+    before calamine opens it (it was let through and then refused as corrupt, 文件无法打开)."""
+    body = BIFF_BOF + FILEPASS + _record(0x00E1, b"\x00\x00") + bytes(1800) + _record(0x000A)
+    ins = refused(mini_stream_xls(tmp_path / name, body), "encrypted")
+    assert ins.kind == "xls" and "密码" in problem(ins, "encrypted").message
+    plain = BIFF_BOF + _record(0x00E1, b"\x00\x00") + bytes(1800) + _record(0x000A)
+    ok = inspect_workbook(mini_stream_xls(tmp_path / f"无密码{name}", plain))
+    assert ok.ok and ok.kind == "xls"  # no FILEPASS: not refused
+
+
+def test_et_is_judged_by_content_like_xls_and_xlsx(tmp_path):
+    """WPS .et: a BIFF8 compound file (the same records as .xls) or an .xlsx zip; either passes to
+    the reader, and a password is refused with the message an .xls or .xlsx gets."""
+    assert inspect_workbook(h.old_xls(tmp_path, "旧版.et")).kind == "xls"
+    ooxml = tmp_path / "新版.et"
+    ooxml.write_bytes(h.good_workbook(tmp_path).read_bytes())
+    ins = inspect_workbook(ooxml)
+    assert ins.ok and ins.kind == "xlsx" and ins.sheet_dims
+    for builder, same_as in ((h.encrypted_xls, "加密.xls"), (h.encrypted_xlsx, "加密.xlsx")):
+        et = refused(builder(tmp_path, "加密.et"), "encrypted")
+        other = refused(builder(tmp_path, same_as), "encrypted")
+        assert et.kind == other.kind and problem(et, "encrypted").message == problem(other, "encrypted").message
+
+
+def test_et_of_no_known_format_says_so_in_wps_terms(tmp_path):
+    """A .et that is a zip or compound file of no workbook format read here: the message names
+    WPS 表格 (.et) instead of calling it a plain .zip; files that are something known keep theirs."""
+    z = refused(h.plain_zip(tmp_path, "台账.et"), "not_workbook")
+    assert z.kind == "zip" and "WPS 表格（.et）" in problem(z, "not_workbook").message
+    assert "另存为" in problem(z, "not_workbook").message
+    assert "压缩包" in problem(refused(h.plain_zip(tmp_path, "打包.xlsx"), "not_workbook"), "not_workbook").message
+    from hostile import cfb_bytes
+
+    cfb = tmp_path / "未知.et"
+    cfb.write_bytes(cfb_bytes({"Contents": b"\x00" * 100}))
+    assert "WPS 表格（.et）" in problem(refused(cfb, "not_workbook"), "not_workbook").message
+    assert "Word" in problem(refused(h.word_doc(tmp_path, "通知.et"), "not_workbook"), "not_workbook").message
+    text = tmp_path / "名册.et"
+    text.write_text("姓名,会费\n张三,10\n", encoding="utf-8")
+    assert "扩展名改成了 .et" in problem(refused(text, "not_workbook"), "not_workbook").message
+
+
+def test_a_password_only_calamine_finds_is_still_called_a_password(tmp_path, monkeypatch):
+    """Should a password get past the inspection, the reader says 密码, not 文件无法打开 (corrupt)."""
+    import python_calamine as pc
+
+    from gonghui_kit.ingest.read import ReadError, read_workbook
+
+    class Locked:
+        @staticmethod
+        def from_path(path):
+            raise pc.PasswordError("Workbook is password protected")
+
+        from_filelike = from_path
+
+    monkeypatch.setattr(pc, "CalamineWorkbook", Locked)
+    with pytest.raises(ReadError) as e:
+        read_workbook(h.old_xls(tmp_path, "旧版.xls"))
+    assert e.value.code == "encrypted" and "密码" in e.value.message

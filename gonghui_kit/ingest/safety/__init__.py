@@ -11,8 +11,9 @@ What is checked, by content (magic bytes), never by file extension:
 
 - the path itself: missing, a directory (``x.xlsx/``), a symlink (never
   followed), a pipe or device (opening a FIFO would block), empty, too big;
-- OLE2/CFB files: an old ``.xls`` (a ``Workbook``/``Book`` stream, with or
-  without a password), an encrypted ``.xlsx`` (``EncryptionInfo`` +
+- OLE2/CFB files: an old ``.xls`` or WPS ``.et`` (a ``Workbook``/``Book``
+  stream, with or without a password, followed into the mini stream when
+  small), an encrypted ``.xlsx`` (``EncryptionInfo`` +
   ``EncryptedPackage`` streams), a Word/PowerPoint file; found by a small,
   bounded parse of the CFB directory (no dependency);
 - anything else that is not a zip: PDF, HTML or XML-2003 "Excel" exports,

@@ -32,7 +32,7 @@ def inspect_cfb(f, size: int, rep: Report) -> None:
     wb = names.get("workbook") or names.get("book")
     if wb is not None:
         rep.kind = "xls"  # also WPS .et: the same BIFF records
-        if _biff_has_filepass(f, size, wb):
+        if _biff_has_filepass(f, size, wb, names.get("root entry")):
             raise rep.refuse(
                 "encrypted",
                 "这是设置了打开密码的旧版 .xls 文件：请取消密码，并在 Excel/WPS 中“另存为” .xlsx 后重新报送。",
@@ -57,6 +57,107 @@ def inspect_cfb(f, size: int, rep: Report) -> None:
     raise rep.refuse("not_workbook", NOT_WORKBOOK["cfb"])
 
 
+class _Cfb:
+    """Bounded sector access to a compound file: header fields, FAT look-ups and chains.
+
+    Raises ``ValueError`` (or ``struct.error``/``OSError``) for a header it cannot use.
+    """
+
+    def __init__(self, f, size: int):
+        f.seek(0)
+        hdr = f.read(512)
+        if len(hdr) < 512:
+            raise ValueError("short header")
+        shift = struct.unpack_from("<H", hdr, 30)[0]
+        if shift not in (9, 12):
+            raise ValueError("sector size")
+        self.f, self.size, self.ss = f, size, 1 << shift
+        self.per = self.ss // 4
+        mini_shift = struct.unpack_from("<H", hdr, 32)[0]
+        self.mini_size = 1 << mini_shift if 0 < mini_shift < shift else 64  # 64 in every real file
+        n_fat, self.first_dir = struct.unpack_from("<II", hdr, 44)
+        self.cutoff = struct.unpack_from("<I", hdr, 56)[0] or 4096
+        self.first_minifat, self.n_minifat = struct.unpack_from("<II", hdr, 60)
+        first_difat, n_difat = struct.unpack_from("<II", hdr, 68)
+        difat = list(struct.unpack_from("<109I", hdr, 76))
+        sid, seen = first_difat, set()
+        while sid < _CFB_END and len(seen) < min(n_difat, 4096):
+            if sid in seen:
+                raise ValueError("DIFAT cycle")
+            seen.add(sid)
+            data = self.sector(sid)
+            if data is None or len(data) < self.ss:
+                raise ValueError("DIFAT sector")
+            vals = struct.unpack(f"<{self.per}I", data)
+            difat.extend(vals[:-1])
+            sid = vals[-1]
+        self.fat_sectors = [s for s in difat[: max(0, n_fat)] if s < _CFB_END]
+        self.cache: dict[int, tuple[int, ...]] = {}
+
+    def sector(self, sid: int) -> bytes | None:
+        if (sid + 1) * self.ss >= self.size:
+            return None
+        self.f.seek((sid + 1) * self.ss)
+        data = self.f.read(self.ss)
+        return data if len(data) >= 128 else None
+
+    def next_sector(self, sid: int) -> int:
+        idx = sid // self.per
+        if idx >= len(self.fat_sectors):
+            return 0xFFFFFFFE
+        if idx not in self.cache:
+            if len(self.cache) > 4096:
+                return 0xFFFFFFFE
+            data = self.sector(self.fat_sectors[idx])
+            if data is None or len(data) < self.ss:
+                return 0xFFFFFFFE
+            self.cache[idx] = struct.unpack(f"<{self.per}I", data)
+        return self.cache[idx][sid % self.per]
+
+    def chain(self, start: int, limit: int):
+        """The sector ids of the chain from ``start``: at most ``limit``, stopping at a cycle."""
+        sid, seen = start, set()
+        while sid < _CFB_END and len(seen) < limit and sid not in seen:
+            seen.add(sid)
+            yield sid
+            sid = self.next_sector(sid)
+
+    def stream_head(self, entry: tuple[str, int, int, int], root: tuple[str, int, int, int] | None, n: int) -> bytes:
+        """The first ``n`` bytes (at most) of a stream, from regular sectors or, for a stream
+        shorter than the cutoff, from the mini stream (64-byte sectors inside the root entry's
+        stream, chained by the mini FAT)."""
+        _name, _typ, start, ssize = entry
+        want = min(ssize, n)
+        out = bytearray()
+        if ssize >= self.cutoff:
+            for sid in self.chain(start, (want + self.ss - 1) // self.ss):
+                data = self.sector(sid)
+                if data is None:
+                    break
+                out += data
+            return bytes(out[:want])
+        if root is None:
+            return b""
+        minifat: list[int] = []
+        for sid in self.chain(self.first_minifat, min(self.n_minifat, 256)):
+            data = self.sector(sid)
+            if data is None or len(data) < self.ss:
+                break
+            minifat.extend(struct.unpack(f"<{self.per}I", data))
+        per = self.ss // self.mini_size
+        root_chain = list(self.chain(root[2], 4096))
+        mid, seen = start, set()
+        while mid < _CFB_END and len(out) < want and mid not in seen:
+            seen.add(mid)
+            idx, off = divmod(mid, per)
+            data = self.sector(root_chain[idx]) if idx < len(root_chain) else None
+            if data is None:
+                break
+            out += data[off * self.mini_size : (off + 1) * self.mini_size]
+            mid = minifat[mid] if mid < len(minifat) else _CFB_END
+        return bytes(out[:want])
+
+
 def _cfb_directory(f, size: int) -> list[tuple[str, int, int, int]] | None:
     """(name, type, start sector, stream size) of every directory entry; None if unparsable.
 
@@ -64,60 +165,10 @@ def _cfb_directory(f, size: int) -> list[tuple[str, int, int, int]] | None:
     reading at most a few thousand sectors.
     """
     try:
-        f.seek(0)
-        hdr = f.read(512)
-        if len(hdr) < 512:
-            return None
-        shift = struct.unpack_from("<H", hdr, 30)[0]
-        if shift not in (9, 12):
-            return None
-        ss = 1 << shift
-        n_fat, first_dir = struct.unpack_from("<II", hdr, 44)
-        first_difat, n_difat = struct.unpack_from("<II", hdr, 68)
-        difat = list(struct.unpack_from("<109I", hdr, 76))
-        per = ss // 4
-
-        def sector(sid: int) -> bytes | None:
-            if (sid + 1) * ss >= size:
-                return None
-            f.seek((sid + 1) * ss)
-            data = f.read(ss)
-            return data if len(data) >= 128 else None
-
-        sid, seen = first_difat, set()
-        while sid < _CFB_END and len(seen) < min(n_difat, 4096):
-            if sid in seen:
-                return None
-            seen.add(sid)
-            data = sector(sid)
-            if data is None or len(data) < ss:
-                return None
-            vals = struct.unpack(f"<{per}I", data)
-            difat.extend(vals[:-1])
-            sid = vals[-1]
-        fat_sectors = [s for s in difat[: max(0, n_fat)] if s < _CFB_END]
-        cache: dict[int, tuple[int, ...]] = {}
-
-        def next_sector(sid: int) -> int:
-            idx = sid // per
-            if idx >= len(fat_sectors):
-                return 0xFFFFFFFE
-            if idx not in cache:
-                if len(cache) > 4096:
-                    return 0xFFFFFFFE
-                data = sector(fat_sectors[idx])
-                if data is None or len(data) < ss:
-                    return 0xFFFFFFFE
-                cache[idx] = struct.unpack(f"<{per}I", data)
-            return cache[idx][sid % per]
-
+        cfb = _Cfb(f, size)
         out: list[tuple[str, int, int, int]] = []
-        sid, seen = first_dir, set()
-        while sid < _CFB_END and len(seen) < 4096:
-            if sid in seen:
-                break
-            seen.add(sid)
-            data = sector(sid)
+        for sid in cfb.chain(cfb.first_dir, 4096):
+            data = cfb.sector(sid)
             if data is None:
                 break
             for off in range(0, len(data) - 127, 128):
@@ -128,24 +179,21 @@ def _cfb_directory(f, size: int) -> list[tuple[str, int, int, int]] | None:
                 name = e[: nlen - 2].decode("utf-16-le", "replace")
                 start, ssize = struct.unpack_from("<IQ", e, 116)
                 out.append((name, typ, start, ssize))
-            sid = next_sector(sid)
         return out or None
     except (OSError, struct.error, ValueError):
         return None
 
 
-def _biff_has_filepass(f, size: int, entry: tuple[str, int, int, int]) -> bool:
-    """True when the first records of a BIFF Workbook stream hold FILEPASS (a password)."""
-    _name, _typ, start, ssize = entry
+def _biff_has_filepass(
+    f, size: int, entry: tuple[str, int, int, int], root: tuple[str, int, int, int] | None = None
+) -> bool:
+    """True when the first records of a BIFF Workbook stream hold FILEPASS (a password).
+
+    A small workbook's stream (under 4,096 bytes, as LibreOffice and WPS write
+    for a sheet or two) lives in the mini stream: it is followed there too.
+    """
     try:
-        f.seek(0)
-        hdr = f.read(512)
-        ss = 1 << struct.unpack_from("<H", hdr, 30)[0]
-        cutoff = struct.unpack_from("<I", hdr, 56)[0] or 4096
-        if ssize < cutoff or start >= _CFB_END or (start + 2) * ss > size:
-            return False  # a tiny stream lives in the mini stream: not worth following
-        f.seek((start + 1) * ss)
-        data = f.read(ss)
+        data = _Cfb(f, size).stream_head(entry, root, 4096)
         pos = 0
         for _ in range(32):
             if pos + 4 > len(data):

@@ -8,6 +8,7 @@ import codecs
 import errno
 import os
 import stat
+from dataclasses import replace
 from pathlib import Path
 
 from gonghui_kit.ingest.safety.container import inspect_zip
@@ -100,28 +101,52 @@ def _inspect(p: Path, lim: Limits, rep: Report) -> None:
             head = f.read(8192)
         except OSError as e:
             raise rep.refuse("unreadable", f"无法读取该文件（{_oserror(e)}）。") from None
-        if head.startswith(CFB_MAGIC):
-            inspect_cfb(f, size, rep)
-        elif head.startswith(b"PK\x03\x04"):
-            inspect_zip(f, size, lim, rep)
-        elif head.startswith((b"PK\x05\x06", b"PK\x07\x08")):
-            rep.kind = "zip"
-            raise rep.refuse("not_workbook", NOT_WORKBOOK["zip"])
-        else:
-            kind = _sniff(head)
-            rep.kind = kind
-            if kind == "text" and p.suffix.lower() in (".csv", ".txt"):
-                rep.kind = "csv"  # a text table, named as one: read as text (UTF-8 or GBK)
-                return
-            if kind == "text" and p.suffix.lower() != ".xlsx":  # never claim a renamed .xlsx when it was not
-                msg = NOT_WORKBOOK["text_plain"]
-                if p.suffix.lower() in (".xlsm", ".xls", ".xlsb", ".et", ".ods"):
-                    msg = (
-                        f"这是纯文本（CSV 等）文件，只是扩展名改成了 {p.suffix}；"
-                        + NOT_WORKBOOK["text_plain"].split("；", 1)[1]
-                    )
-                raise rep.refuse("not_workbook", msg)
-            raise rep.refuse("not_workbook", NOT_WORKBOOK.get(kind, NOT_WORKBOOK["unknown"]))
+        try:
+            _by_content(p, f, size, head, lim, rep)
+        except Refuse:
+            if p.suffix.lower() == ".et":
+                _say_et(rep)
+            raise
+
+
+def _by_content(p: Path, f, size: int, head: bytes, lim: Limits, rep: Report) -> None:
+    """What the first bytes say the file is decides which check runs."""
+    if head.startswith(CFB_MAGIC):
+        inspect_cfb(f, size, rep)  # BIFF8: .xls, and WPS .et (the same records)
+    elif head.startswith(b"PK\x03\x04"):
+        inspect_zip(f, size, lim, rep)  # OOXML: .xlsx, and an .et that holds an .xlsx
+    elif head.startswith((b"PK\x05\x06", b"PK\x07\x08")):
+        rep.kind = "zip"
+        raise rep.refuse("not_workbook", NOT_WORKBOOK["zip"])
+    else:
+        kind = _sniff(head)
+        rep.kind = kind
+        if kind == "text" and p.suffix.lower() in (".csv", ".txt"):
+            rep.kind = "csv"  # a text table, named as one: read as text (UTF-8 or GBK)
+            return
+        if kind == "text" and p.suffix.lower() != ".xlsx":  # never claim a renamed .xlsx when it was not
+            msg = NOT_WORKBOOK["text_plain"]
+            if p.suffix.lower() in (".xlsm", ".xls", ".xlsb", ".et", ".ods"):
+                msg = (
+                    f"这是纯文本（CSV 等）文件，只是扩展名改成了 {p.suffix}；"
+                    + NOT_WORKBOOK["text_plain"].split("；", 1)[1]
+                )
+            raise rep.refuse("not_workbook", msg)
+        raise rep.refuse("not_workbook", NOT_WORKBOOK.get(kind, NOT_WORKBOOK["unknown"]))
+
+
+ET_UNKNOWN = (
+    "这是 WPS 表格（.et）文件，但内部既不是 .xls 也不是 .xlsx 格式，无法读取；"
+    "请在 WPS 中打开后“另存为” Excel 工作簿（.xlsx）再报送。"
+)
+
+
+def _say_et(rep: Report) -> None:
+    """A .et (WPS 表格) whose content is a zip or compound file of no workbook
+    format read here: say so in the sender's terms, not "a plain .zip"."""
+    last = rep.problems[-1] if rep.problems else None
+    if last is not None and last.code == "not_workbook" and rep.kind in ("zip", "cfb"):
+        rep.problems[-1] = replace(last, message=ET_UNKNOWN)
 
 
 def _oserror(e: OSError) -> str:
