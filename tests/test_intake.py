@@ -988,3 +988,83 @@ def test_encrypted_et_is_refused_like_an_encrypted_xls(tmp_path):
         assert "密码" in r.findings[0].message
     assert res["加密.et"].findings[0].message == res["加密.xls"].findings[0].message
     assert check_exit(tmp_path) == 1
+
+# "y.1" dates decided by their column: Excel stores 2023.10 typed into a
+# General cell as 2023.1, the number of January; a ledger kept in date order
+# tells which one it was (values.settle_ym).  Always a warning: a person confirms.
+
+ORDER_SAYS = "按前后行的日期推断为{}月"
+UNDECIDED = "无法判断是1月还是10月，暂按1月计，请核对"
+
+
+def _dated(dates):
+    return Sheet([HEAD] + [[d, f"活动{i}", "文体活动", 10 + i, 100 * (i + 1)] for i, d in enumerate(dates)])
+
+
+def test_ym_between_september_and_november_is_october(make_book, load_book, tmp_path):
+    # row 5 (2023.1) sits between 2023.9 (row 3) and 2023-11-03 (row 6), a blank date between them skipped
+    book = make_book({ACT: _dated(["2023-08-12", 2023.9, 2023.1, None, "2023-11-03", 2023.12])})
+    res = load_book(book)
+    df = res.tables["activities"]
+    assert [d.strftime("%Y-%m") if d == d else None for d in df["date"]] == [
+        "2023-08",
+        "2023-09",
+        "2023-10",
+        None,
+        "2023-11",
+        "2023-12",
+    ]
+    assert df["month"].tolist()[:3] == [8, 9, 10]
+    f = one_finding(res.findings, row=book.row(ACT, 3), code="date_ym_ambiguous")
+    assert (f.severity, f.column, f.col, f.value) == ("warning", "日期", 1, "2023.1")
+    assert ORDER_SAYS.format(10) in f.message and f"第{book.row(ACT, 2)}行、第{book.row(ACT, 5)}行" in f.message
+    assert len(findings_at(res.findings, code="date_ym_ambiguous")) == 1
+    get = indicators(tmp_path)
+    assert get("activities_by_month", "10") == 1 and get("activities_by_month", "01") == 0
+    assert get("activities") == 6
+
+
+def test_ym_between_december_and_february_is_january(make_book, load_book, tmp_path):
+    # the ledger is for 2023: the row of 2022-12-28 is another year's (left out of the figures, listed),
+    # but it still shows the order; two 2023.1 cells in a row share their neighbours
+    book = make_book({ACT: _dated(["2022-12-28", 2023.1, 2023.1, "2023-02-05", 2023.3])})
+    res = load_book(book)
+    df = res.tables["activities"]
+    assert df["month"].tolist() == [1, 1, 2, 3]
+    assert one_finding(res.findings, row=book.row(ACT, 1), code="other_year").value == "2022-12-28"
+    for i in (2, 3):
+        f = one_finding(res.findings, row=book.row(ACT, i), code="date_ym_ambiguous")
+        assert f.severity == "warning" and f.value == "2023.1"
+        assert ORDER_SAYS.format(1) in f.message and f"第{book.row(ACT, 1)}行、第{book.row(ACT, 4)}行" in f.message
+    get = indicators(tmp_path)
+    assert get("activities") == 4 and get("activities_by_month", "01") == 2 and get("activities_by_month", "10") == 0
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        ["2023-09-02", 2023.1, "2023-11-03", "2023-03-15"],  # the column is not in date order further down
+        ["2023-12-20", 2023.1, "2023-02-05"],  # December of the ledger's own year above: not in order
+        ["2023-09-02", 2023.1, "2023-12-03"],  # neighbours in order but not both in September–November
+        ["2023-09-02", "2023-10-05", 2023.1],  # no dated neighbour below
+    ],
+)
+def test_ym_in_a_column_out_of_order_stays_january(make_book, load_book, tmp_path, dates):
+    book = make_book({ACT: _dated(dates)})
+    res = load_book(book)
+    i = dates.index(2023.1) + 1
+    assert res.tables["activities"]["month"].tolist()[i - 1] == 1
+    f = one_finding(res.findings, row=book.row(ACT, i), code="date_ym_ambiguous")
+    assert (f.severity, f.value) == ("warning", "2023.1") and UNDECIDED in f.message and "推断" not in f.message
+    get = indicators(tmp_path)
+    assert get("activities_by_month", "01") == 1 + sum(str(d).startswith("2023-01") for d in dates)
+    assert get("activities_by_month", "10") == sum(str(d).startswith("2023-10") for d in dates)
+
+
+def test_ym_year_only_and_unreadable_cells_are_no_evidence(make_book, load_book):
+    # 2023 (year only) and 下半年 (unreadable) between 2023.1 and its neighbours are skipped, not read as January
+    book = make_book({ACT: _dated([2023.9, 2023, 2023.1, "下半年", 2023.11])})
+    res = load_book(book)
+    assert res.tables["activities"]["month"].tolist()[2] == 10
+    f = one_finding(res.findings, row=book.row(ACT, 3), code="date_ym_ambiguous")
+    assert f"第{book.row(ACT, 1)}行、第{book.row(ACT, 5)}行" in f.message and ORDER_SAYS.format(10) in f.message

@@ -10,7 +10,7 @@ or an info.
 
 from __future__ import annotations
 
-__all__ = ["NOTE_MESSAGES"]
+__all__ = ["NOTE_MESSAGES", "YM_BY_ORDER"]
 
 # How each parser note is reported: (severity, action, message).  The one
 # place where the wording of cell-level findings is decided.
@@ -35,7 +35,7 @@ NOTE_MESSAGES: dict[tuple[str, str], tuple[str, str, str]] = {
     ("date", "ym_ambiguous"): (
         "warning",
         "converted",
-        "日期写作数字“年.1”：可能是1月，也可能是10月（Excel 会去掉 2024.10 末尾的 0），暂按1月计入。"
+        "日期写作数字“年.1”（Excel 会去掉 2024.10 末尾的 0）：无法判断是1月还是10月，暂按1月计，请核对。"
         "请改为文本日期，如 2024-10-08",
     ),
     ("date", "range"): ("info", "converted", "日期是一段时间（如 2024.3.1-3.5），按开始日期计入"),
@@ -60,3 +60,9 @@ NOTE_MESSAGES: dict[tuple[str, str], tuple[str, str, str]] = {
     ("account", "code_conflict"): ("warning", "mapped", "科目编码与科目名称不一致，按编码归类，请核实"),
     ("account", "unknown"): ("warning", "mapped", "无法识别的科目，按收支方向归入“其他收入/其他支出”，请核实"),
 }
+
+# a "y.1" cell (``ym_ambiguous``) its column's order decided (``values.settle_ym``): same code and severity
+YM_BY_ORDER = (
+    "日期写作数字“年.1”（Excel 会去掉 2024.10 末尾的 0）：按前后行的日期推断为{month}月"
+    "（第{above}行、第{below}行），请核对。请改为文本日期，如 2024-10-08"
+)

@@ -36,10 +36,10 @@ from gonghui_kit.ingest.grid import (
 from gonghui_kit.ingest.layout import excel_col, fill_merged, stand_ins
 from gonghui_kit.ingest.layouts import apply_columns
 from gonghui_kit.ingest.ledger import table_columns
-from gonghui_kit.ingest.notes import NOTE_MESSAGES
+from gonghui_kit.ingest.notes import NOTE_MESSAGES, YM_BY_ORDER
 from gonghui_kit.ingest.pii import pseudonyms
 from gonghui_kit.ingest.read import RawSheet
-from gonghui_kit.ingest.values import MEMO, date_values, number_values, take, to_column
+from gonghui_kit.ingest.values import MEMO, date_values, number_values, settle_ym, take, to_column
 from gonghui_kit.schema import Sheet
 
 REPEATED = -1  # a row kind of its own here: a repeated header row (counted with the title rows)
@@ -308,10 +308,11 @@ def clean_sheet(raw: RawSheet, sheet: Sheet, ctx: LoadContext) -> tuple[pd.DataF
         inv, ucodes = pd.factorize(codes)
         return grid.values[ucodes].tolist(), np.asarray(inv, dtype=np.intp), ucodes
 
-    def report(pii: bool, j: int, inv: np.ndarray, vals: list[Any], notes: list[tuple[str, str] | None]) -> None:
-        """One finding per cell whose distinct value carries a note, in row order."""
+    def report(pii: bool, j: int, inv: np.ndarray, vals: list[Any], notes: list[tuple[str, ...] | None]) -> None:
+        """One finding per cell whose distinct value carries a note, in row order; a note is (type, code)
+        or (type, code, message) when the message is not the code's own."""
         protos: list[dict[str, Any]] = []
-        proto_of: dict[tuple[str, str], int] = {}
+        proto_of: dict[tuple[str, ...], int] = {}
         index = np.full(len(notes), -1, dtype=np.intp)
         shown: list[str] = [""] * len(notes)
         for u, nt in enumerate(notes):
@@ -319,7 +320,8 @@ def clean_sheet(raw: RawSheet, sheet: Sheet, ctx: LoadContext) -> tuple[pd.DataF
                 continue
             k = proto_of.get(nt)
             if k is None:
-                sev, action, msg = NOTE_MESSAGES[nt]
+                sev, action, msg = NOTE_MESSAGES[nt[:2]]
+                msg = nt[2] if len(nt) > 2 else msg
                 k = proto_of[nt] = len(protos)
                 protos.append(
                     finding_fields(
@@ -440,6 +442,17 @@ def clean_sheet(raw: RawSheet, sheet: Sheet, ctx: LoadContext) -> tuple[pd.DataF
                         notes.append(None)  # ISO 2023-07-01
                     else:
                         notes.append(("date", code))
+                if n and "ym_ambiguous" in codes:  # 2024.1: January or October, by the column's order
+                    row_codes = take(codes, inv)
+                    settled, how = settle_ym(pd.Series(out[col.key], index=rows_no), pd.Series(row_codes, rows_no))
+                    out[col.key] = settled.to_numpy()
+                    # each such cell a note of its own (rows in ``how``'s order): the month taken and why
+                    cells = np.flatnonzero(row_codes == "ym_ambiguous")
+                    inv, vals = inv.copy(), [*vals, *take(vals, inv[cells])]
+                    inv[cells] = len(notes) + np.arange(len(cells))
+                    for month, by_order, above, below in how.itertuples(index=False):
+                        why = YM_BY_ORDER.format(month=month, above=above, below=below)
+                        notes.append(("date", "ym_ambiguous", why) if by_order else ("date", "ym_ambiguous"))
                 report(col.pii, j, inv, vals, notes)
         elif col.type in ("category", "yesno"):
             cats = schema.categories[col.categories]

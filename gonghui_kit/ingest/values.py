@@ -191,3 +191,75 @@ def date_values(vals: np.ndarray, year: int | None) -> tuple[np.ndarray, str, li
         if unit > finest:
             finest = unit
     return stamps.view("datetime64[us]"), _UNITS[finest], precision, notes
+
+
+def settle_ym(dates: pd.Series, notes: pd.Series) -> tuple[pd.Series, pd.DataFrame]:
+    """A date column's ``y.1`` cells (note ``ym_ambiguous``: ``clean.parse_date``
+    read them as January, though Excel also stores 2024.10 typed into a General
+    cell as 2024.1) decided by their column, as a careful person would: a ledger
+    is kept in date order, so a ``y.1`` whose nearest dated cells above and below
+    are both in September–November of ``y`` is October, and one between December
+    of ``y - 1`` and February of ``y`` is January.  Only when the column's other
+    dates are in non-decreasing month order throughout; otherwise, or when the
+    neighbours do not agree, it stays January, undecided.
+
+    ``dates``: the column in row order (datetime64; NaT where no date was read),
+    ``notes``: each cell's parser note.  Neighbours are the cells with a known
+    month: not blank, readable, not year only (``year_only``), not ``y.1``.
+    Returns the dates with the Octobers moved, and one row per ``y.1`` cell
+    (index: its label in ``dates``): the ``month`` taken (1 or 10), whether the
+    order decided it (``by_order``), and the labels of the neighbours (``above``,
+    ``below``; -1 when there is none).  Linear in the column.
+
+    >>> days = ["2024-09-20", None, "2024-11-03", "2024-12-05", None, "2025-02-01"]
+    >>> dates = pd.Series(pd.to_datetime(days + ["2024-10-05"]), index=[5, 6, 7, 8, 9, 10, 11])
+    >>> dates[[6, 9]] = pd.Timestamp("2024-01-01"), pd.Timestamp("2025-01-01")  # the cells 2024.1 and 2025.1
+    >>> notes = pd.Series([None, "ym_ambiguous", "text", None, "ym_ambiguous", None, "text"], index=dates.index)
+    >>> settled, how = settle_ym(dates, notes)
+    >>> settled[[6, 9]].dt.strftime("%Y-%m").tolist()
+    ['2024-01', '2025-01']
+    >>> how  # row 11 (2024-10 after 2025-02) breaks the order: both stay January
+       month  by_order  above  below
+    6      1     False      5      7
+    9      1     False      8     10
+
+    Without row 11, row 6 (between 2024-09 and 2024-11) is October, row 9
+    (between 2024-12 and 2025-02) January:
+
+    >>> settled, how = settle_ym(dates[:-1], notes[:-1])
+    >>> settled[[6, 9]].dt.strftime("%Y-%m").tolist(), how["month"].tolist(), how["by_order"].tolist()
+    (['2024-10', '2025-01'], [10, 1], [True, True])
+    """
+    labels = np.asarray(dates.index)
+    flags = notes.to_numpy(dtype=object)
+    amb = flags == "ym_ambiguous"
+    pos = np.flatnonzero(amb)
+    arr = dates.to_numpy()
+    months = arr.astype("datetime64[M]").astype(np.int64)  # months since 1970-01 (NaT: never read below)
+    known = np.flatnonzero(~np.isnat(arr) & ~amb & (flags != "year_only"))
+    ends = np.concatenate(([-1], known, [-1]))
+    at = np.searchsorted(known, pos)  # each y.1 cell's nearest known cells: ends[at] above, ends[at + 1] below
+    above, below = ends[at], ends[at + 1]
+    month = np.ones(len(pos), dtype=np.int64)
+    by_order = np.zeros(len(pos), dtype=bool)
+    if len(pos) and not (np.diff(months[known]) < 0).any():
+        both = (above >= 0) & (below >= 0)
+        jan = months[pos]
+        lo = np.where(both, months[above] - jan, 0)  # the neighbours' months, counted from January of y
+        hi = np.where(both, months[below] - jan, 0)
+        october = both & (lo >= 8) & (hi <= 10)  # September ... November of y
+        by_order = october | (both & (lo >= -1) & (hi <= 1))  # December of y - 1 ... February of y
+        month[october] = 10
+        if october.any():
+            arr = arr.copy()
+            arr[pos[october]] = (arr[pos[october]].astype("datetime64[M]") + 9).astype(arr.dtype)
+    how = pd.DataFrame(
+        {
+            "month": month,
+            "by_order": by_order,
+            "above": np.where(above >= 0, labels[above], -1),
+            "below": np.where(below >= 0, labels[below], -1),
+        },
+        index=dates.index[pos],
+    )
+    return pd.Series(arr, index=dates.index, name=dates.name), how
