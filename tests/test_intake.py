@@ -936,6 +936,7 @@ def test_record_totals_are_the_indicators_definitions(sample_dir):
     assert len(tot) == len(ind["value"]) > 0
     assert_series_equal(tot.sort_index(), ind["value"].sort_index(), check_names=False)
 
+
 # WPS .et: the same BIFF8 records as .xls (what WPS 表格 saves by default),
 # or an .xlsx saved under the .et name
 
@@ -988,6 +989,7 @@ def test_encrypted_et_is_refused_like_an_encrypted_xls(tmp_path):
         assert "密码" in r.findings[0].message
     assert res["加密.et"].findings[0].message == res["加密.xls"].findings[0].message
     assert check_exit(tmp_path) == 1
+
 
 # "y.1" dates decided by their column: Excel stores 2023.10 typed into a
 # General cell as 2023.1, the number of January; a ledger kept in date order

@@ -34,7 +34,7 @@ import pandas as pd
 
 from gonghui_kit.ingest.codes import STABLE_RANGES, JoinedTexts, factorize_typed, first_copies
 from gonghui_kit.ingest.numerals import cn_amount, cn_int
-from gonghui_kit.schema import load_schema, norm_key
+from gonghui_kit.schema import Schema, load_schema, norm_key
 
 __all__ = [
     "ParsedNumber",
