@@ -487,6 +487,8 @@ def _date_range(s: str, year: int | None) -> ParsedDate:
     >>> _date_range("2024.3.1-3.5", 2024).note, _date_range("上半年-下半年", 2024).ok
     ('range', False)
     """
+    if len(s) > 40:  # a period is short; never quadratic on a long text
+        return ParsedDate(None, None, "invalid", False)
     for m in _RANGE_SEP.finditer(s):
         left, right = s[: m.start()], s[m.end() :]
         if not left or not _RANGE_END.match(right):

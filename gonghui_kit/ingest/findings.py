@@ -53,6 +53,11 @@ class Finding:
     table: str | None = None
     col: int | None = None  # 1-based Excel column of the cell, when known
 
+    @property
+    def cell(self) -> str | None:
+        """The cell as Excel names it (``"E5"``), or None when the finding is not about one cell."""
+        return f"{col_letters(self.col)}{self.row}" if self.row and self.col else None
+
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
             raise ValueError(f"bad severity {self.severity!r}")
@@ -212,7 +217,7 @@ def show_value(value: Any, *, limit: int = 60) -> str:
 
 def findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:
     """Findings as a DataFrame (one row each; the JSON keys first)."""
-    cols = list(FINDING_FIELDS) + ["code", "unit", "year", "table", "col"]
+    cols = list(FINDING_FIELDS) + ["code", "unit", "year", "cell", "table", "col"]
     rows = [tuple(map(f.__getattribute__, cols)) for f in findings]
     df = pd.DataFrame.from_records(rows, columns=cols) if rows else pd.DataFrame(columns=cols)
     if not df.empty:
@@ -237,9 +242,7 @@ def to_json(findings: Iterable[Finding], *, extra: bool = True) -> str:
     for f in findings:
         d = {k: getattr(f, k) for k in FINDING_FIELDS}
         if extra:
-            d.update(
-                code=f.code, unit=f.unit, year=f.year, cell=f"{col_letters(f.col)}{f.row}" if f.row and f.col else None
-            )
+            d.update(code=f.code, unit=f.unit, year=f.year, cell=f.cell)
         out.append(d)
     return json.dumps(out, ensure_ascii=False, indent=1)
 

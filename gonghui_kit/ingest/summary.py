@@ -29,6 +29,30 @@ _CONSISTENT = (
 )
 
 
+def _skipped_row(row: list[Any], unit: str | None, schema: Schema) -> tuple[int, Any, str, str, str] | None:
+    """Why a row of a 统计表 names no unit: ``(column, value, code, severity,
+    message)``, or None for a blank row.
+
+    >>> s = load_schema()
+    >>> rows = ((["合计", 9], "合计"), (["填表说明：按季度报送"], None), ([None, 5], None))
+    >>> [_skipped_row(r, u, s)[2:4] for r, u in rows]
+    [('subtotal', 'info'), ('note', 'info'), ('summary_no_unit', 'error')]
+    >>> _skipped_row([None, ""], None, s) is None
+    True
+    """
+    filled = [(j, v) for j, v in enumerate(row) if not clean.is_blank(v)]
+    if not filled:
+        return None
+    j, v = filled[0]
+    if unit is not None or clean.is_subtotal_row(row, schema.subtotal_words):
+        return j, v, "subtotal", "info", "合计行，不是单位，未计入（汇总由系统计算）"
+    if clean.is_note_row(row, schema.note_prefixes) or (
+        isinstance(v, str) and clean.is_signature_label(v, schema.note_prefixes, schema.signature_words)
+    ):
+        return j, v, "note", "info", "表格下方的说明或签字行，不是单位，未计入"
+    return j, v, "summary_no_unit", "error", "这一行没有填单位名称，数值未计入，数据不完整。请填写单位名称后重新报送"
+
+
 def read_summary(
     raw: RawSheet, header_row: int, year: int, file: str, schema: Schema | None = None
 ) -> tuple[list[dict[str, Any]], list[tuple[int, int, str, Any, str, str, str]]]:
@@ -47,8 +71,10 @@ def read_summary(
     [('机关分会', 'activities', 4.0), ('机关分会', 'activity_participants', 3.0)]
     >>> [(r["unit"], r["indicator"], r["value"]) for r in recs][2:]
     [('动力分会', 'activity_participants', 9.0)]
-    >>> [(p[0], p[1], p[4], p[5]) for p in probs]
-    [(2, 3, 'summary_inconsistent', 'warning'), (4, 2, 'number_invalid', 'error'), (1, 5, 'unknown_column', 'info')]
+    >>> [(p[0], p[1], p[4], p[5]) for p in probs][:2]
+    [(2, 3, 'summary_inconsistent', 'warning'), (3, 1, 'subtotal', 'info')]
+    >>> [(p[0], p[1], p[4], p[5]) for p in probs][2:]
+    [(4, 2, 'number_invalid', 'error'), (1, 5, 'unknown_column', 'info')]
     """
     schema = schema or load_schema()
     units = {norm_key(a) for a in schema.unit_column}
@@ -64,9 +90,12 @@ def read_summary(
     for i in range(header_row + 1, len(raw.rows)):
         row = raw.rows[i]
         unit = clean.clean_text(row[unit_j]) if unit_j < len(row) else None
-        if unit is None or clean.is_subtotal_row([unit], schema.subtotal_words):
-            continue
         excel_row = raw.excel_row(i)
+        if unit is None or clean.is_subtotal_row([unit], schema.subtotal_words):
+            skipped = _skipped_row(row, unit, schema)
+            if skipped is not None:
+                problems.append((excel_row, raw.first_col + skipped[0] + 1, "", *skipped[1:]))
+            continue
         got: dict[str, tuple[float, int]] = {}
         for j, key in cols.items():
             v = row[j] if j < len(row) else None
