@@ -7,6 +7,7 @@ Every test builds its workbook with openpyxl (conftest's ``Sheet`` /
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import openpyxl
@@ -1070,3 +1071,167 @@ def test_ym_year_only_and_unreadable_cells_are_no_evidence(make_book, load_book)
     assert res.tables["activities"]["month"].tolist()[2] == 10
     f = one_finding(res.findings, row=book.row(ACT, 3), code="date_ym_ambiguous")
     assert f"第{book.row(ACT, 1)}行、第{book.row(ACT, 5)}行" in f.message and ORDER_SAYS.format(10) in f.message
+
+
+# --------------------------------------------------------------------------
+# found with the real-world corpus (tests/ledgers/test_corpus.py): each kind
+# read correctly with its finding, or an error at its cell
+
+
+def test_money_unit_declared_above_the_table(make_book, load_book, tmp_path):
+    fs = "经费收支"
+    book = make_book(
+        {
+            fs: Sheet(
+                [
+                    ["2023年经费收支明细", None, None, None],
+                    [None, None, None, "单位：万元"],
+                    ["日期", "收支", "科目", "金额"],
+                    ["2023-01-05", "收入", "会费收入", 1.5],
+                    ["2023-02-05", "支出", "职工活动支出", "3000元"],  # the cell says 元 itself
+                ]
+            ),
+            ACT: Sheet(
+                [["（金额单位：万元）"], [*HEAD[:4], "支出金额（元）"], ["2023-03-01", "篮球赛", "文体活动", 9, 800]]
+            ),
+        }
+    )
+    res = load_book(book)
+    assert res.tables["funds"]["amount"].tolist() == [15000.0, 3000.0]
+    f = one_finding(res.findings, sheet=fs, code="title_scale")
+    assert (f.row, f.col, f.value, f.severity) == (book.row(fs, 1), 4, "单位：万元", "info")
+    assert res.tables["activities"]["amount"].tolist() == [800.0]  # the header's own unit wins ...
+    c = one_finding(res.findings, sheet=ACT, code="title_scale_conflict")  # ... and the contradiction is said
+    assert (c.severity, c.column) == ("warning", "支出金额（元）")
+    get = indicators(tmp_path)
+    assert get("income_total") == 15000 and get("expense_total") == 3000
+
+
+def test_numbers_typed_into_date_cells_are_read_as_typed(make_book, load_book, tmp_path):
+    book = make_book(
+        {ACT: Sheet([HEAD, ["2023-03-01", "甲", "文体活动", 1, 10], ["2023-07-01", "乙", "文体活动", 2, 20]])}
+    )
+
+    def typed_into_date_cells(wb):  # 2023.7 typed where the column is formatted as dates: Excel shows 1905-07-15
+        ws = wb[ACT]
+        ws.cell(book.row(ACT, 2), 1).value = dt.datetime(1905, 7, 15, 16, 48)
+        ws.cell(book.row(ACT, 2), 1).number_format = "yyyy-mm-dd"
+
+    edit(book, typed_into_date_cells)
+    res = load_book(book)
+    assert res.tables["activities"]["month"].tolist() == [3, 7]
+    f = one_finding(res.findings, row=book.row(ACT, 2), code="date_ym_in_date_cell")
+    assert (f.severity, f.col) == ("warning", 1)
+    assert not findings_at(res.findings, code="other_year")
+    assert indicators(tmp_path)("activities_by_month", "07") == 1
+
+
+def test_section_headings_breakdown_columns_and_date_ranges(make_book, load_book, tmp_path):
+    fs = "经费收支"
+    fund_head = ["日期", "科目", "摘要", "金额"]
+    book = make_book(
+        {
+            fs: Sheet(
+                [
+                    fund_head,
+                    ["一、收入"],
+                    ["2023-01-05", "会费收入", "会费", 5000],
+                    ["小计", None, None, 5000],
+                    ["二、支出"],
+                    fund_head,
+                    ["3、植树节活动"],  # numbered, but not a section: a record (without date and amount)
+                    ["2023-03-05", "职工活动支出", "篮球", 1200],
+                ]
+            ),
+            ACT: Sheet(
+                [
+                    ["日期", "活动名称", "活动类别", "参与人数", "其中：女职工", "支出金额"],
+                    ["2023.3.1-3.5", "培训周", "教育培训", 30, 12, "1200元整"],
+                    ["2023年5月1日至3日", "运动会", "文体活动", 50, 20, 200],
+                ]
+            ),
+        }
+    )
+    res = load_book(book)
+    s = one_finding(res.findings, sheet=fs, code="section", row=book.row(fs, 4))
+    assert (s.value, s.severity, s.action) == ("二、支出", "info", "excluded")
+    assert res.tables["funds"]["amount"].tolist()[::2] == [5000.0, 1200.0]
+    assert len(res.tables["funds"]) == 3  # 3、植树节活动 is kept and named, never dropped silently
+    assert findings_at(res.findings, sheet=fs, row=book.row(fs, 6))
+    df = res.tables["activities"]
+    assert [str(d.date()) for d in df["date"]] == ["2023-03-01", "2023-05-01"]
+    assert df["amount"].tolist() == [1200.0, 200.0]
+    r = one_finding(res.findings, sheet=ACT, row=book.row(ACT, 1), code="date_range")
+    assert r.severity == "info"
+    assert not findings_at(res.findings, sheet=ACT, code="unknown_column")  # 其中… is a breakdown, left out
+    get = indicators(tmp_path)
+    assert get("activities") == 2 and get("activity_participants") == 80 and get("income_total") == 5000
+
+
+def test_formula_without_a_value_is_an_error_not_a_silent_zero(make_book, tmp_path):
+    make_book(
+        {ACT: Sheet([HEAD, ["2023-03-01", "甲", "文体活动", 10, "=50*2"], ["2023-04-01", "乙", "文体活动", 5, 7]])}
+    )
+    assert check_exit(tmp_path) == 1
+
+
+def test_title_lines_give_unit_year_and_employees_never_the_fill_in_date(tmp_path):
+    from conftest import write_book
+
+    folder = tmp_path / "2023" / "机关分会"
+    folder.mkdir(parents=True)
+    write_book(
+        folder / "活动.xlsx",
+        {
+            ACT: Sheet(
+                [
+                    ["单位名称：机关分会", None, "单位：万元"],
+                    ["职工人数：80", None, "填报时间：2024年1月"],
+                    HEAD,
+                    ["2023-05-01", "健步走", "文体活动", 40, 0.12],
+                ],
+                title="2023年职工活动登记表",
+            )
+        },
+        info=None,
+    )
+    from gonghui_kit.analysis.indicators import compute_indicators, value_of
+    from gonghui_kit.ingest.load import load_ledgers
+
+    led = load_ledgers(tmp_path)
+    ind = compute_indicators(led)
+    assert value_of(ind, "机关分会", 2023, "activity_spend") == 1200
+    assert value_of(ind, "机关分会", 2023, "employees") == 80
+    f = next(f for f in led.findings if f.code == "unit_inferred")
+    assert f.year == 2023 and "职工人数按表头上方的文字取为 80" in f.message
+
+
+def test_summary_table_total_note_and_unitless_rows(make_book, load_book):
+    st = "统计表"
+    book = make_book(
+        {
+            st: Sheet(
+                [
+                    ["序号", "单位名称", "活动场次", "参与人次", "备注"],
+                    [1, "机关分会", 4, 200, "已核"],
+                    [2, None, 6, 300, None],
+                    [None, "合计", 10, 500, None],
+                    ["填表说明：按年度汇总。"],
+                ],
+                title="2023年基层工会工作统计表",
+            )
+        }
+    )
+    res = load_book(book)
+    assert not findings_at(res.findings, sheet=st, code="unknown_column")  # 序号 and 备注 hold nothing to count
+    assert one_finding(res.findings, sheet=st, row=book.row(st, 2), code="summary_no_unit").severity == "error"
+    assert one_finding(res.findings, sheet=st, row=book.row(st, 3), code="subtotal").action == "excluded"
+    assert one_finding(res.findings, sheet=st, row=book.row(st, 4), code="note").severity == "info"
+    (stats,) = [s for s in res.stats if s["sheet"] == st]
+    assert (stats["records"], stats["subtotals"], stats["notes"], stats["unreadable"], stats["table"]) == (
+        1,
+        1,
+        1,
+        1,
+        "summary",
+    )

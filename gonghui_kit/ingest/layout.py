@@ -151,6 +151,8 @@ def hidden_verdict(raw: RawSheet, sheet: Sheet, visible: list[RawSheet]) -> tupl
             f"工作表“{raw.name}”是隐藏的，已按“{sheet.label}”读取。如是作废的旧表，请删除后重新报送。",
         )
     names = "、".join(f"“{v.name}”" for v in visible)
+    for s in (raw, *visible):  # compare what a reader sees: merged cells filled on both sides (idempotent)
+        fill_merged(s)
     if max(same_records(raw, v) for v in visible) >= 0.8:
         return (
             False,

@@ -52,6 +52,7 @@ from gonghui_kit.ingest.pii import new_salt
 from gonghui_kit.ingest.read import RawWorkbook, ReadError, read_workbook
 from gonghui_kit.ingest.records import clean_sheet
 from gonghui_kit.ingest.sheets import assign_sheets, hidden_sheet, read_summary_sheet, unknown_sheet
+from gonghui_kit.ingest.whose import sheet_owners
 from gonghui_kit.schema import load_schema
 
 __all__ = [
@@ -183,6 +184,7 @@ def _load_raw(wb: RawWorkbook, res: WorkbookResult, ctx: LoadContext, want_year:
     if not settle_unit_year(wb, assigned, res, ctx, want_year):
         return
     unit, year = ctx.unit, ctx.year
+    owners = sheet_owners([(r.name, s.key) for r, s in assigned if s is not None and s.key != "info"])
     tables: dict[str, list[pd.DataFrame]] = {}
     for raw, sheet in assigned:
         if (
@@ -204,8 +206,26 @@ def _load_raw(wb: RawWorkbook, res: WorkbookResult, ctx: LoadContext, want_year:
             continue
         if sheet.key == "info":
             continue
-        df, stats = clean_sheet(raw, sheet, ctx)
-        stats.update(file=res.name, unit=unit, year=year, sheet=raw.name, table=sheet.key)
+        owner = owners.get(raw.name, unit)
+        if owner != unit:  # one sheet per 分会 in a 上级工会's workbook
+            ctx.add(
+                raw.name,
+                None,
+                "",
+                owner,
+                "kept",
+                "info",
+                f"本工作簿按分会分表：工作表“{raw.name}”的记录计入“{owner}”（不是本台账单位“{unit}”）",
+                "sheet_unit",
+                sheet.key,
+                unit=owner,
+            )
+        ctx.unit = owner
+        try:
+            df, stats = clean_sheet(raw, sheet, ctx)
+        finally:
+            ctx.unit = unit
+        stats.update(file=res.name, unit=owner, year=year, sheet=raw.name, table=sheet.key)
         res.stats.append(stats)
         if df is not None:
             tables.setdefault(sheet.key, []).append(df)

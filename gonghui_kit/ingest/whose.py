@@ -17,6 +17,8 @@ from gonghui_kit.ingest.read import RawSheet
 from gonghui_kit.schema import Schema, norm_key
 
 __all__ = [
+    "sheet_owners",
+    "union_in_name",
     "parse_info",
     "infer_unit_year",
     "title_rows",
@@ -138,6 +140,41 @@ def year_from_path(display_name: str) -> int | None:
     """
     hits = _YEAR_ANY.findall(display_name)
     return int(hits[-1]) if hits else None
+
+
+_UNION_SHEET = re.compile(
+    r"^(?:\d{1,2}[.、\-_ ]*)?(.{2,30}?(?:分工会|工会委员会|工会小组|工会|分会))(?:\d{4}年?度?)?[-_ ]*(.*)$"
+)
+
+
+def union_in_name(sheet_name: str) -> str | None:
+    """The union a sheet is named after (``第一中学工会``, ``2.实验小学分会``,
+    ``机修分工会活动台账``), or None.
+
+    >>> [union_in_name(n) for n in ("第一中学工会", "2.实验小学分会", "机修分工会-活动", "工会经费收支", "活动台账")]
+    ['第一中学工会', '实验小学分会', '机修分工会', None, None]
+    """
+    m = _UNION_SHEET.match(sheet_name.strip())
+    return m[1] if m else None
+
+
+def sheet_owners(named: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """A workbook of a 上级工会 with one sheet per 分会 (``第一中学工会``,
+    ``实验小学分会``, each an 活动台账): ``{sheet name: unit}`` for the sheets
+    whose records belong to the union they are named after.  ``named``: the
+    record sheets as ``(sheet name, schema sheet key)``.  Only where the
+    sheets name two or more different unions (one sheet named after its own
+    union, or an abbreviation of it, stays the workbook's).
+
+    >>> sheet_owners([("第一中学工会", "activities"), ("实验小学分会", "activities"), ("经费收支", "funds")])
+    {'第一中学工会': '第一中学工会', '实验小学分会': '实验小学分会'}
+    >>> sheet_owners([("一中工会", "activities"), ("经费收支", "funds")])
+    {}
+    >>> sheet_owners([("一中工会-活动", "activities"), ("二中工会-荣誉", "awards")])
+    {'一中工会-活动': '一中工会', '二中工会-荣誉': '二中工会'}
+    """
+    sheets = {name: u for name, _ in named if (u := union_in_name(name)) is not None}
+    return sheets if len(set(sheets.values())) >= 2 else {}
 
 
 def parse_info(raw: RawSheet, schema: Schema, add: Callable[..., None]) -> dict[str, Any]:

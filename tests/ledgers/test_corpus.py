@@ -138,7 +138,11 @@ def each_container(tmp_path_factory):
             continue
         pool = [s.name for s in SHAPES.values() if s.stage != "error" and not ("csv" in name and s.merges)]
         variants.append(Variant(name, tuple(rng.sample(pool, 3))))
-    variants += [Variant("multi_unit", ("long_totals", "signature_lines"), 3), Variant("summary", (), 3)]
+    variants += [
+        Variant("multi_unit", ("long_totals", "signature_lines"), 3),
+        Variant("unit_sheets", ("merged_dates", "hidden_draft", "account_codes"), 3),
+        Variant("summary", (), 3),
+    ]
     return make_corpus(tmp_path_factory.mktemp("containers") / "报送", variants, seed=11)
 
 

@@ -24,7 +24,14 @@ from gonghui_kit.atomic import write_bytes
 from gonghui_kit.ledgers.realworld.book import Book, Placed
 from gonghui_kit.schema import load_schema
 
-__all__ = ["CONTAINERS", "SUMMARY_INDICATORS", "convert_with_soffice", "multi_unit_book", "soffice"]
+__all__ = [
+    "CONTAINERS",
+    "SUMMARY_INDICATORS",
+    "convert_with_soffice",
+    "multi_unit_book",
+    "soffice",
+    "unit_sheets_book",
+]
 
 Container = Callable[[Book, Path, Random], list[Path]]
 CONTAINERS: dict[str, Container] = {}
@@ -240,6 +247,29 @@ def multi_unit_book(books: list[Book], parent: str, rng: Random) -> Book:
         tr["anomalies"] = []
     name = f"{parent}{year}年各分会台账汇总.xlsx"
     return Book(wb, truths, tables, name, year, info=False, unit_column=unit_header)
+
+
+def unit_sheets_book(books: list[Book], parent: str) -> Book:
+    """One workbook of a 上级工会 with each 分会's sheets under its own name
+    (``机修分工会-活动台账``), as the 分会 sent them (their shapes included),
+    and the parent's own 基本信息."""
+    wb = openpyxl.Workbook()
+    info = wb.active
+    info.title = "基本信息"
+    year = books[0].year
+    for i, (k, v) in enumerate([("单位名称", parent), ("年度", year)], start=1):
+        info.cell(i, 1, k)
+        info.cell(i, 2, v)
+    for b in books:
+        unit = b.truths[0]["unit"]
+        for ws in b.wb.worksheets:
+            if ws.title == "基本信息" or ws.max_row < 2:
+                continue
+            dst = wb.create_sheet(f"{unit}-{ws.title}"[:31])
+            _copy_sheet(ws, dst)
+            dst.sheet_state = ws.sheet_state
+    truths = [b.truths[0] for b in books]
+    return Book(wb, truths, {}, f"{parent}{year}年各分会台账（分表）.xlsx", year, info=False)
 
 
 # --------------------------------------------------------------------------

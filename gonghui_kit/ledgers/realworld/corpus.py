@@ -27,6 +27,7 @@ from gonghui_kit.ledgers.realworld.containers import (
     SUMMARY_INDICATORS,
     multi_unit_book,
     summary_workbook,
+    unit_sheets_book,
 )
 from gonghui_kit.ledgers.realworld.shapes import SHAPES, STAGES
 from gonghui_kit.ledgers.sample import generate_sample
@@ -48,7 +49,7 @@ _PARENTS = (
 )
 
 #: Containers that build a new workbook from several units.
-GROUPED = ("multi_unit", "summary")
+GROUPED = ("multi_unit", "unit_sheets", "summary")
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def random_variant(rng: Random, *, csv_ok: bool = True, convert_ok: bool = False
     """A random real-world variant: a container and a random set of shapes
     that fit it (no merged-cell shapes in a CSV)."""
     containers = [c for c in CONTAINERS if (csv_ok or "csv" not in c) and (convert_ok or c not in ("xls", "ods"))]
-    container = rng.choice([*containers, "multi_unit", "multi_unit", "summary", "xlsx", "xlsx"])
+    container = rng.choice([*containers, "multi_unit", "multi_unit", "unit_sheets", "summary", "xlsx", "xlsx"])
     if container == "summary":
         return Variant("summary", (), rng.randint(2, 4))
     flat = "csv" in container
@@ -102,7 +103,7 @@ def random_variant(rng: Random, *, csv_ok: bool = True, convert_ok: bool = False
     shapes = rng.sample(pool, rng.randint(1, min(6, len(pool))))
     if errors and not flat and container not in ("xls", "ods") and rng.random() < 0.25:
         shapes.append(rng.choice([s.name for s in SHAPES.values() if s.stage == "error"]))
-    return Variant(container, tuple(shapes), rng.randint(2, 3) if container == "multi_unit" else 1)
+    return Variant(container, tuple(shapes), rng.randint(2, 3) if container in ("multi_unit", "unit_sheets") else 1)
 
 
 def _apply(book: Book, shapes: Sequence[str], rng: Random) -> None:
@@ -180,13 +181,22 @@ def make_corpus(
             books = [open_book(Path(tmp) / rel, t) for rel, t in mine]
             for b in books:
                 b.name = _unique(b.name, used)
-            if v.container == "multi_unit":
+            if v.container in ("multi_unit", "unit_sheets"):
                 k = len(used_parents)
                 parent = _PARENTS[k] if k < len(_PARENTS) else f"第{k + 1}片区工会"
                 used_parents.add(parent)
-                book = multi_unit_book(books, parent, rng)
+                if v.container == "multi_unit":  # records under one header: shaped together
+                    book = multi_unit_book(books, parent, rng)
+                    _apply(book, v.shapes, rng)
+                else:  # each 分会's sheets as it sent them
+                    for b in books:
+                        _apply(b, v.shapes, rng)
+                    book = unit_sheets_book(books, parent)
+                    book.shapes = sorted({s for b in books for s in b.shapes})
+                    book.errors = [
+                        dict(e, sheet=f"{b.truths[0]['unit']}-{e['sheet']}"[:31]) for b in books for e in b.errors
+                    ]
                 book.name = _unique(book.name, used)
-                _apply(book, v.shapes, rng)
                 paths = CONTAINERS["xlsx"](book, root, rng)
             else:
                 book = books[0]
