@@ -8,9 +8,11 @@ Every test builds its workbook with openpyxl (conftest's ``Sheet`` /
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 
 import openpyxl
+import pandas as pd
 import pytest
 from conftest import UNIT, YEAR, Sheet, findings_at, one_finding
 
@@ -1235,3 +1237,70 @@ def test_summary_table_total_note_and_unitless_rows(make_book, load_book):
         1,
         "summary",
     )
+
+
+def test_birth_date_and_gender_derived_from_valid_id_numbers_never_kept(make_book, load_book, tmp_path):
+    from gonghui_kit.ingest.idcard import valid_id
+
+    ids = ["320102199001010010", "320102199505050024", "320102198003030037"]  # 男 1990, 女 1995, 男 1980
+    assert all(valid_id(x) for x in ids)
+    ms = "会员名册"
+    rows = [["姓名", "身份证号", "性别", "入会日期"]]
+    rows += [[f"某{i}", x, None, "2020-01-01"] for i, x in enumerate(ids)]
+    rows += [["某9", "320102198003030038", "女", "2020-01-01"]]  # wrong check digit: nothing derived; 性别 as written
+    book = make_book({ms: Sheet(rows)})
+    res = load_book(book)
+    df = res.tables["members"]
+    assert df["gender"].tolist()[:3] == ["男", "女", "男"] and df["gender"].iloc[3] == "女"
+    assert [str(d.date()) for d in df["birth_date"].iloc[:3]] == ["1990-01-01", "1995-05-05", "1980-03-03"]
+    assert pd.isna(df["birth_date"].iloc[3])
+    f = one_finding(res.findings, sheet=ms, code="derived_from_id", column="出生日期")
+    assert "3 人" in f.message and f.value == ""
+    assert not any(x in repr(res.tables) or any(x in g.message + g.value for g in res.findings) for x in ids)
+    get = indicators(tmp_path)
+    assert get("female_share") == 0.5 and get("youth_share") == pytest.approx(2 / 3)
+
+
+def test_month_with_a_part_of_it_counts_in_that_month(make_book, load_book):
+    book = make_book(
+        {ACT: Sheet([HEAD, ["2023年3月上旬", "甲", "文体活动", 1, 10], ["5月底", "乙", "文体活动", 2, 20]])}
+    )
+    res = load_book(book)
+    assert res.tables["activities"]["month"].tolist() == [3, 5]
+
+
+def _info_with(*extra):
+    from conftest import info_rows
+
+    return [*info_rows(), *extra]
+
+
+def test_members_in_basic_info_checked_against_the_roster(make_book, load_book, tmp_path, capsys):
+    ms = "会员名册"
+    roster = Sheet([["姓名", "性别", "入会日期"], *[[f"某{i}", "女", "2020-01-01"] for i in range(5)]])
+    book = make_book({ms: roster}, info=_info_with(["会员人数", 5], ["单位地址", "幸福路1号"]))
+    assert check_exit(tmp_path) == 0
+    res = load_book(book)
+    ignored = one_finding(res.findings, code="info_key_ignored")
+    assert (ignored.column, ignored.severity, ignored.value) == ("单位地址", "info", "")
+    from gonghui_kit.cli import main
+
+    make_book({ms: roster}, info=_info_with(["会员人数", 9]), folder="b")
+    capsys.readouterr()
+    assert main(["check", str(tmp_path / "b"), "--format", "json"]) == 1
+    (err,) = [f for f in json.loads(capsys.readouterr().out) if f["severity"] == "error"]
+    assert (err["sheet"], err["cell"], err["value"]) == ("基本信息", "B4", "9")
+    assert "会员人数 9" in err["message"] and "5" in err["message"]
+
+
+def test_members_in_basic_info_without_a_roster_are_taken_as_reported(make_book, tmp_path, capsys):
+    from gonghui_kit.cli import main
+
+    make_book({ACT: Sheet([HEAD, ["2023-03-01", "甲", "文体活动", 10, 100]])}, info=_info_with(["会员人数", 40]))
+    capsys.readouterr()
+    assert main(["check", str(tmp_path), "--format", "json"]) == 0
+    warn = [f for f in json.loads(capsys.readouterr().out) if f["code"] == "summary_as_reported"]
+    assert [(w["cell"], w["value"]) for w in warn] == [("B4", "40")]
+    get = indicators(tmp_path)
+    assert get("members_total") == 40 and get("membership_rate") == pytest.approx(40 / 100)
+    assert math.isnan(get("female_share")) and math.isnan(get("youth_share"))  # no roster: unknown, never 0

@@ -226,7 +226,7 @@ def compute_indicators(ledger_or_tables) -> pd.DataFrame:
     _emit(out, "members_new", _count(new, idx))
     _emit(out, "membership_rate", _ratio(members_total, employees))
     female = _count(cur[cur["gender"] == "女"], idx)
-    _emit(out, "female_share", _ratio(female, members_total))
+    _emit(out, "female_share", _ratio(female, _count(cur, idx)))  # of the roster: a reported total has no genders
     with_birth = cur[cur["birth_date"].notna()]
     young = with_birth[(with_birth["year"] - with_birth["birth_date"].dt.year) < 35] if len(with_birth) else with_birth
     _emit(out, "youth_share", _ratio(_count(young, idx), _count(with_birth, idx)))

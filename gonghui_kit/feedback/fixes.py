@@ -95,6 +95,7 @@ FIXES: dict[str, Fix] = {
     "no_header": Fix("请把这张表的第一行（或标题下面一行）改为模板中的列名，不要删除或改动列名，然后重新报送。"),
     "unknown_column": Fix("这一列没有被读取。如果是模板中的某一列，请把列名改成模板上的写法；是自己加的辅助列可不改。"),
     "header_scale": Fix("列名中写了“万元”等单位，已自动换算，无需处理。", listed=False),
+    "derived_from_id": Fix("出生日期或性别未填，已按身份证号推算，无需处理；如有条件请补填。", listed=False),
     "sheet_unit": Fix("按工作表名称把记录计入对应的分会；如表名不是分会名称，请改成台账的表名。", listed=False),
     "section": Fix("分段标题已识别，不作为记录，无需处理。", listed=False),
     "title_scale_conflict": Fix("表格上方写的金额单位和列名里写的单位不一致，已按列名计入；请删去不对的一处。"),
@@ -112,6 +113,7 @@ FIXES: dict[str, Fix] = {
     ),
     "other_year": Fix("这条记录的日期不在本年度，没有计入。请核对日期：如写错了请改正；确实是其他年度的记录请删除。"),
     "no_date": Fix(_DATE),
+    "info_key_ignored": Fix("基本信息中的这一项不参与统计，无需处理。", listed=False),
     "unit_inferred": Fix(
         "没有“基本信息”，单位和年度是从标题行或文件夹名推断的。请核对是否正确；建议按模板补上“基本信息”工作表（单位名称、年度、职工人数）。"
     ),

@@ -301,9 +301,9 @@ class ParsedDate:
 _EXCEL_EPOCH = _dt.datetime(1899, 12, 30)
 _CN_RUN = re.compile(r"[〇零一二两三四五六七八九十]+")
 _D_YMD = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?(?:[T ]?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
-_D_YM = re.compile(r"^(\d{4})(?:[-/.年])(\d{1,2})月?(?:份)?$")
+_D_YM = re.compile(r"^(\d{4})(?:[-/.年])(\d{1,2})月?(?:份)?(?:上旬|中旬|下旬|初|中|底|末|上半月|下半月)?$")
 _D_MD = re.compile(r"^(\d{1,2})(?:月(\d{1,2})[日号]?|[./](\d{1,2}))$")
-_D_M = re.compile(r"^(\d{1,2})月(?:份)?$")
+_D_M = re.compile(r"^(\d{1,2})月(?:份)?(?:上旬|中旬|下旬|初|中|底|末|上半月|下半月)?$")
 _D_Y = re.compile(r"^(\d{4})年?(?:度)?$")
 _D_YY = re.compile(r"^(\d{2})(?:[-/.](\d{1,2})[-/.](\d{1,2})|年(\d{1,2})月(\d{1,2})[日号]?)$")
 _D_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
@@ -395,8 +395,8 @@ def parse_date(value: Any, *, year: int | None = None) -> ParsedDate:
     ([('2023-05-08', 'day'), ('2023-05-08', 'day')], 'two_digit_year')
     >>> f(2023.1), parse_date(2023.1).note, f(2023.10)
     (('2023-01-01', 'month'), 'ym_ambiguous', ('2023-01-01', 'month'))
-    >>> f("2024年6月")
-    ('2024-06-01', 'month')
+    >>> f("2024年6月"), f("2023年3月上旬"), f("5月底")
+    (('2024-06-01', 'month'), ('2023-03-01', 'month'), ('2023-05-01', 'month'))
     """
     try:
         return _parse_date_cached(value, year)

@@ -33,7 +33,8 @@ def settle_unit_year(
         info_name = ""
     else:
         info_name = info_sheets[0].name
-        info = parse_info(info_sheets[0], schema, ctx.add)
+        where: dict[str, tuple[int, str, int]] = {}
+        info = parse_info(info_sheets[0], schema, ctx.add, where)
     unit, year = info.get("unit_name"), info.get("year")
     if info_sheets and (not unit or not year):
         missing = "、".join(x for x, v in (("单位名称", unit), ("年度", year)) if not v)
@@ -55,6 +56,22 @@ def settle_unit_year(
         object.__setattr__(f, "year", year)
     res.unit, res.year, res.employees = unit, year, info.get("employees")
     res.info = info
+    if info_sheets and info.get("members") is not None:  # 会员人数: checked against 会员名册 (ingest.reconcile)
+        row, header, col = where["members"]
+        res.reported.append(
+            dict(
+                unit=unit,
+                year=year,
+                indicator="members_total",
+                value=float(info["members"]),
+                source_file=res.name,
+                sheet=info_name,
+                excel_row=row,
+                column=header,
+                col=col,
+                origin="基本信息",
+            )
+        )
     if want_year is not None and year != want_year:
         ctx.add(
             info_name,

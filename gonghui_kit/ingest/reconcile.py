@@ -166,7 +166,7 @@ def reconcile(reported: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
     ``agrees``, ``differs``, ``as_reported`` (the unit sent no records of
     that kind) or ``no_records`` (no records at all).
 
-    >>> row = lambda u, k, v, h, c: [u, 2023, k, v, "a.xlsx", "统计表", 4, h, c]
+    >>> row = lambda u, k, v, h, c: [u, 2023, k, v, "a.xlsx", "统计表", 4, h, c, "统计表"]
     >>> rep = pd.DataFrame([row("U", "activities", 12.0, "活动场次", 2),
     ...                     row("U", "activity_spend", 300.4, "活动支出", 3),
     ...                     row("U", "care_visits", 30.0, "慰问人次", 4),
@@ -210,7 +210,7 @@ def reconcile_findings(rows: pd.DataFrame, schema: Schema | None = None) -> list
     the values that agree; an error at each cell that differs; a warning at
     each cell taken as reported.  Nothing for a unit without records.
 
-    >>> row = lambda k, v, h, c, r, x: ["U", 2023, k, v, "a.xlsx", "统计表", 4, h, c, r, x]
+    >>> row = lambda k, v, h, c, r, x: ["U", 2023, k, v, "a.xlsx", "统计表", 4, h, c, "统计表", r, x]
     >>> rows = pd.DataFrame([row("activities", 12.0, "活动场次", 2, 10.0, "differs"),
     ...                      row("activity_spend", 300.4, "活动支出", 3, 300.0, "agrees"),
     ...                      row("care_visits", 30.0, "慰问人次", 4, 0.0, "as_reported")], columns=RECONCILED_COLUMNS)
@@ -232,7 +232,7 @@ def reconcile_findings(rows: pd.DataFrame, schema: Schema | None = None) -> list
         table = SOURCES[r.indicator][0]
         v = _num(r.value)
         if r.verdict == "agrees":
-            agree.setdefault((r.source_file, r.sheet, int(r.excel_row), r.unit, int(r.year)), []).append(
+            agree.setdefault((r.source_file, r.sheet, int(r.excel_row), r.unit, int(r.year), r.origin), []).append(
                 f"{r.column} {v}"
             )
             continue
@@ -250,21 +250,21 @@ def reconcile_findings(rows: pd.DataFrame, schema: Schema | None = None) -> list
         if r.verdict == "differs":
             if r.records != r.records:
                 msg = (
-                    f"统计表填报的{r.column} {v}，{src}明细中没有可统计的数值，无法核对；"
+                    f"{r.origin}填报的{r.column} {v}，{src}明细中没有可统计的数值，无法核对；"
                     "请在明细中补填或更正统计表（报告中此项为缺失）"
                 )
             else:
                 rec = f"{src}填报的" if table == "info" else f"{src}明细统计的"
                 msg = (
-                    f"统计表填报的{r.column} {v} 与{rec} {_num(r.records)} 不一致，请核对后更正其中之一"
+                    f"{r.origin}填报的{r.column} {v} 与{rec} {_num(r.records)} 不一致，请核对后更正其中之一"
                     f"（报告按{src if table == 'info' else '明细'}计）"
                 )
             out.append(Finding(**cell, action="checked", severity="error", message=msg, code="summary_differs"))
         elif r.verdict == "as_reported":
             what = "基本信息未填职工人数" if table == "info" else f"本单位未报送{src}明细"
-            msg = f"{what}，{r.column}按统计表报送数 {v} 计入，没有逐条记录可核对；如有明细，请一并报送"
+            msg = f"{what}，{r.column}按{r.origin}报送数 {v} 计入，没有逐条记录可核对；如有明细，请一并报送"
             out.append(Finding(**cell, action="kept", severity="warning", message=msg, code="summary_as_reported"))
-    for (file, sheet, row, unit, year), what in agree.items():
+    for (file, sheet, row, unit, year, origin), what in agree.items():
         out.append(
             Finding(
                 file,
@@ -274,7 +274,7 @@ def reconcile_findings(rows: pd.DataFrame, schema: Schema | None = None) -> list
                 "",
                 "kept",
                 "info",
-                f"统计表本行与明细一致（已逐项核对：{'、'.join(what)}）",
+                f"{origin}本行与明细一致（已逐项核对：{'、'.join(what)}）",
                 "summary_agrees",
                 unit,
                 year,

@@ -33,6 +33,7 @@ from gonghui_kit.ingest.grid import (
     row_kind_codes,
     title_scale,
 )
+from gonghui_kit.ingest.idcard import DERIVATIONS
 from gonghui_kit.ingest.layout import excel_col, fill_merged, stand_ins
 from gonghui_kit.ingest.layouts import apply_columns
 from gonghui_kit.ingest.ledger import table_columns
@@ -43,6 +44,45 @@ from gonghui_kit.ingest.values import MEMO, date_values, number_values, settle_y
 from gonghui_kit.schema import Sheet
 
 REPEATED = -1  # a row kind of its own here: a repeated header row (counted with the title rows)
+
+
+def fill_derived(out: dict[str, Any], derived: dict[str, np.ndarray], sheet_name: str, key: str, ctx) -> None:
+    """Blank cells of ``out``'s columns filled from what a personal column
+    gives (``derived``), said once per column; the personal values themselves
+    are never kept."""
+    names = {"birth_date": "出生日期", "gender": "性别"}
+    for col, values in derived.items():
+        have = out.get(col)
+        if have is None:
+            continue
+        blank = pd.isna(pd.Series(have)).to_numpy()
+        if col == "gender":
+            take_ = blank & np.array([v is not None for v in values], dtype=bool)
+            if take_.any():
+                filled = np.array(pd.Series(have, dtype=object).where(~blank, None), dtype=object)
+                filled[take_] = values[take_]
+                out[col] = to_column(list(filled), np.arange(len(filled)))
+        else:
+            take_ = blank & np.array([v is not None for v in values], dtype=bool)
+            if take_.any():
+                filled = have.copy()
+                filled[take_] = np.array([np.datetime64(v, "D") for v in values[take_]]).astype(filled.dtype)
+                out[col] = filled
+                prec = np.array(out[f"{col}_precision"], dtype=object)
+                prec[take_] = "day"
+                out[f"{col}_precision"] = prec
+        if take_.any():
+            ctx.add(
+                sheet_name,
+                None,
+                names.get(col, col),
+                "",
+                "converted",
+                "info",
+                f"{int(take_.sum())} 人的{names.get(col, col)}未填写，已按身份证号推算（身份证号本身不保存）",
+                "derived_from_id",
+                key,
+            )
 
 
 def clean_sheet(raw: RawSheet, sheet: Sheet, ctx: LoadContext) -> tuple[pd.DataFrame | None, dict[str, int]]:
@@ -390,8 +430,13 @@ def clean_sheet(raw: RawSheet, sheet: Sheet, ctx: LoadContext) -> tuple[pd.DataF
     out["excel_row"] = rows_no
 
     by_month: dict[str, np.ndarray] = {}  # date column -> precision day or month
+    derived: dict[str, np.ndarray] = {}  # column key -> values a personal column gives (身份证号 → 出生日期)
     for col in (*sheet.columns, *(c for c in sheet.extra if c.key in col_of)):
         if col.pii and not col.identifying:
+            if col.derives and col.key in col_of and n:
+                vals, inv, _ = distinct(col_of[col.key])
+                for key in col.derives:
+                    derived[key] = np.array([DERIVATIONS[key](v) for v in vals], dtype=object)[inv]
             continue
         j = col_of.get(col.key)
         present = j is not None
@@ -483,6 +528,8 @@ def clean_sheet(raw: RawSheet, sheet: Sheet, ctx: LoadContext) -> tuple[pd.DataF
         else:  # pragma: no cover - schema types are closed
             raise ValueError(f"unknown column type {col.type}")
 
+    if derived:
+        fill_derived(out, derived, raw.name, sheet.key, ctx)
     cols = table_columns(sheet)
     dc = sheet.date_column
     other = None

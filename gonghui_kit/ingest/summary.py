@@ -16,7 +16,19 @@ from gonghui_kit.schema import Schema, load_schema, norm_key
 __all__ = ["read_summary", "REPORTED_COLUMNS", "MONEY"]
 
 # column: the header as written; col: its 1-based Excel column
-REPORTED_COLUMNS = ["unit", "year", "indicator", "value", "source_file", "sheet", "excel_row", "column", "col"]
+# origin: what reported it, as a message names it (统计表, or 基本信息 for its 会员人数)
+REPORTED_COLUMNS = [
+    "unit",
+    "year",
+    "indicator",
+    "value",
+    "source_file",
+    "sheet",
+    "excel_row",
+    "column",
+    "col",
+    "origin",
+]
 
 # the indicators in 元 (the others are counts)
 MONEY = {"activity_spend", "income_total", "expense_total", "care_amount"}
@@ -125,6 +137,7 @@ def read_summary(
                         excel_row=excel_row,
                         column=str(head[j]).strip(),
                         col=raw.first_col + j + 1,
+                        origin="统计表",
                     )
                 )
         for small, large, what in _CONSISTENT:

@@ -177,17 +177,23 @@ def sheet_owners(named: Sequence[tuple[str, str]]) -> dict[str, str]:
     return sheets if len(set(sheets.values())) >= 2 else {}
 
 
-def parse_info(raw: RawSheet, schema: Schema, add: Callable[..., None]) -> dict[str, Any]:
+def parse_info(
+    raw: RawSheet, schema: Schema, add: Callable[..., None], where: dict[str, tuple[int, str, int]] | None = None
+) -> dict[str, Any]:
     """基本信息: key in one cell, value in the next filled cell to its right
     (``单位名称：XX`` in a single cell works too).  ``add``: the loader's
     finding callback (``sheet, row, column, value, action, severity,
-    message, code, table, col=``)."""
+    message, code, table, col=``).  ``where`` receives each value's cell
+    (Excel row, key as written, column).  A key the schema does not know,
+    with a value beside it (单位地址、联系电话 …), is named in an info finding:
+    基本信息 holds nothing else the indicators use."""
     sheet = schema.sheet("info")
     table = {}
     for c in sheet.columns:
         for n in c.names:
             table.setdefault(norm_key(n), c)
     found: dict[str, tuple[Any, int, str]] = {}
+    other: list[tuple[int, int, str]] = []  # (row index, column, key) of keys the schema does not know
     for i, cells in enumerate(raw.rows):
         filled = [(j, v) for j, v in enumerate(cells) if not clean.is_blank(v)]
         if not filled:
@@ -210,6 +216,21 @@ def parse_info(raw: RawSheet, schema: Schema, add: Callable[..., None]) -> dict[
                     break
         if col is not None and col.key not in found:
             found[col.key] = (value, raw.excel_row(i), str(key).strip(), raw.first_col + vj + 1)
+        elif col is None and len(filled) > 1:
+            other.append((i, j, key.strip()))
+    if len(found) >= 2:
+        for i, j, key in other:
+            add(
+                raw.name,
+                raw.excel_row(i),
+                key,
+                "",
+                "skipped",
+                "info",
+                f"基本信息中的“{key}”不参与统计，未读取",
+                "info_key_ignored",
+                col=raw.first_col + j + 1,
+            )
     if len(found) < 2:  # keys across one row, values in the next
         m = locate_header(raw.rows, sheet, schema)
         if m is not None and m.row + 1 < len(raw.rows):
@@ -219,6 +240,8 @@ def parse_info(raw: RawSheet, schema: Schema, add: Callable[..., None]) -> dict[
                     found.setdefault(k, (vals[j], raw.excel_row(m.row + 1), m.headers[j], raw.first_col + j + 1))
     out: dict[str, Any] = {}
     for key, (value, row, header, vcol) in found.items():
+        if where is not None:
+            where[key] = (row, header, vcol)
         col = sheet.column(key)
         if col.pii:
             continue

@@ -77,6 +77,7 @@ class Column:
     identifying: bool = False
     into: str | None = None  # an extra column: fills this column where it is blank ...
     sets: tuple[tuple[str, str], ...] = ()  # ... and these columns where they are blank
+    derives: tuple[str, ...] = ()  # columns its value fills where they are blank (ingest.idcard)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -252,6 +253,7 @@ def load_schema() -> Schema:
             identifying=bool(c.get("identifying", False)),
             into=c.get("into"),
             sets=tuple((str(k), str(v)) for k, v in (c.get("sets") or {}).items()),
+            derives=_tuple(c.get("derives")),
         )
 
     for s in raw["sheets"]:

@@ -11,6 +11,7 @@ name their cell with a marker value the corpus finds again after writing.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from random import Random
 from typing import Callable
@@ -19,6 +20,7 @@ from openpyxl.cell.cell import MergedCell
 
 from gonghui_kit.ledgers.realworld.book import Book, Placed, as_cell_date
 from gonghui_kit.ledgers.realworld.capitals import capitals
+from gonghui_kit.ledgers.sample.expected import truth_indicators
 from gonghui_kit.schema import load_schema, norm_key
 
 __all__ = ["SHAPES", "Shape", "shape", "ERROR_MARKERS"]
@@ -216,6 +218,39 @@ def member_transfer(book: Book, rng: Random) -> bool:
     return left
 
 
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def _id_for(birth: dt.date, female: bool, serial: int) -> str:
+    """A made-up 身份证号 with a correct check digit (so a reader may derive from it)."""
+    body = f"320102{birth:%Y%m%d}{serial % 100:02d}{(serial % 5) * 2 + (0 if female else 1)}"
+    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, _ID_WEIGHTS, strict=True)) % 11]
+
+
+@shape("id_only_roster", "cells")
+def id_only_roster(book: Book, rng: Random) -> bool:
+    """A 会员名册 with 身份证号 but no 性别 and 出生日期 columns: both are
+    derived from the number (its check digit right), which is not kept."""
+    t = book.tables.get("members")
+    if not t or not {"id_number", "gender", "birth_date"} <= set(t.cols) or not t.records:
+        return False
+    if any(
+        isinstance(t.ws.cell(r["_row"], t.cols[k]), MergedCell) for r in t.records for k in ("gender", "birth_date")
+    ):
+        return False
+    for i, r in enumerate(t.records):
+        birth, gender = as_cell_date(r.get("birth_date")), r.get("gender")
+        ok = birth is not None and gender in ("男", "女")
+        t.set(r, "id_number", _id_for(birth, gender == "女", i) if ok else f"3201XX{i:012d}")
+        if not ok:  # nothing to derive: the truth keeps what the roster said, now nothing
+            r["birth_date"], r["gender"] = None, None
+    for key in ("gender", "birth_date"):
+        c = t.cols[key]
+        for row in range(t.header_row, t.last_row() + 1):
+            t.ws.cell(row, c).value = None
+    return True
+
+
 # ==========================================================================
 # rows
 
@@ -403,6 +438,38 @@ def numbered_sheets(book: Book, rng: Random) -> bool:
     for n, t in enumerate(book.tables.values(), start=1):
         t.ws.title = style.format(n=n, name=t.ws.title)[:31]
     return bool(book.tables)
+
+
+def _members_total(t: dict) -> int:
+    return int(truth_indicators([t])[(t["unit"], t["year"], "members_total", "")])
+
+
+@shape("info_members", "rows")
+def info_members(book: Book, rng: Random) -> bool:
+    """基本信息 also says 会员人数 (the right number): checked against the 会员名册."""
+    if "基本信息" not in book.wb.sheetnames or len(book.truths) != 1:
+        return False
+    ws = book.wb["基本信息"]
+    ws.cell(ws.max_row + 1, 1, rng.choice(["会员人数", "会员总数"])).offset(0, 1).value = _members_total(book.truths[0])
+    return True
+
+
+@shape("roster_withheld", "rows")
+def roster_withheld(book: Book, rng: Random) -> bool:
+    """No 会员名册 sent (personal data kept at home); 基本信息 says 会员人数
+    instead: taken as reported, with a warning."""
+    t = book.tables.get("members")
+    if t is None or "基本信息" not in book.wb.sheetnames or len(book.truths) != 1:
+        return False
+    truth = book.truths[0]
+    n = _members_total(truth)
+    ws = book.wb["基本信息"]
+    ws.cell(ws.max_row + 1, 1, "会员人数").offset(0, 1).value = n
+    book.wb.remove(t.ws)
+    del book.tables["members"]
+    del truth["sheets"]["members"]
+    truth["reported"] = {"members_total": n}
+    return True
 
 
 @shape("hidden_draft", "rows")

@@ -4,7 +4,9 @@ recomputed with plain Python (no pandas, nothing shared with
 
 Keys are ``(unit, year, indicator, category)`` as in ``compute_indicators``;
 category ``""`` is the total.  ``info=False`` leaves out what needs the
-基本信息 sheet (职工人数 → 入会率), for layouts that do not carry it.
+基本信息 sheet (职工人数 → 入会率), for layouts that do not carry it.  A
+truth's ``reported`` (indicator → value) is what the unit reported without
+records to count it from (会员人数 in 基本信息 and no 会员名册): taken as is.
 """
 
 from __future__ import annotations
@@ -127,4 +129,9 @@ def truth_indicators(truths: Iterable[dict], *, info: bool = True) -> dict[Key, 
         hp = [r["hours"] * r["participants"] for r in tr if r["hours"] is not None and r["participants"] is not None]
         out[(u, y, "training_hours", "")] = float(sum(hp)) if hp else (0.0 if not tr else math.nan)
         out[(u, y, "awards", "")] = len(recs.get("awards", []))
+        for k, v in t.get("reported", {}).items():  # a value taken as reported (基本信息's 会员人数, no roster)
+            out[(u, y, k, "")] = v
+            if k == "members_total" and info:
+                emp = t["info"].get("employees")
+                out[(u, y, "membership_rate", "")] = v / emp if emp else math.nan
     return out

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from random import Random
 from typing import Sequence
 
+from gonghui_kit.ingest.idcard import valid_id
 from gonghui_kit.ledgers.sample.values import cn_number, money
 from gonghui_kit.schema import load_schema
 
@@ -147,6 +148,8 @@ class _People:
     def id_number(self, birth: dt.date) -> str:
         while True:
             s = f"3201{self.rng.randint(1, 16):02d}{birth:%Y%m%d}{self.rng.randint(0, 999):03d}{self.rng.randint(0, 9)}"
+            if valid_id(s):  # never a real check digit: nothing may be derived from an invented number
+                s = s[:17] + str((int(s[17]) + 1) % 10)
             if s not in self._ids:
                 self._ids.add(s)
                 return s
