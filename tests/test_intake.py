@@ -1304,3 +1304,30 @@ def test_members_in_basic_info_without_a_roster_are_taken_as_reported(make_book,
     get = indicators(tmp_path)
     assert get("members_total") == 40 and get("membership_rate") == pytest.approx(40 / 100)
     assert math.isnan(get("female_share")) and math.isnan(get("youth_share"))  # no roster: unknown, never 0
+
+
+def test_ditto_takes_the_value_above_and_weekdays_are_read(make_book, load_book, tmp_path):
+    book = make_book(
+        {
+            ACT: Sheet(
+                [
+                    HEAD,
+                    ["2023年3月5日（星期日）", "甲", "文体活动", 10, 100],
+                    ["同上", "乙", "〃", 20, "同上"],
+                    ["3月9日周四下午", "丙", "同上", 5, 50],
+                ]
+            )
+        }
+    )
+    res = load_book(book)
+    df = res.tables["activities"]
+    assert [str(d.date()) for d in df["date"]] == ["2023-03-05", "2023-03-05", "2023-03-09"]
+    assert df["category"].tolist() == ["文体活动"] * 3 and df["amount"].tolist() == [100.0, 100.0, 50.0]
+    f = findings_at(res.findings, code="ditto")
+    assert sorted((x.row, x.col) for x in f) == [
+        (book.row(ACT, 2), 1),
+        (book.row(ACT, 2), 3),
+        (book.row(ACT, 2), 5),
+        (book.row(ACT, 3), 3),
+    ]
+    assert check_exit(tmp_path) == 0

@@ -17,7 +17,7 @@ from gonghui_kit.ingest.clean import is_blank
 from gonghui_kit.ingest.read import RawSheet
 from gonghui_kit.schema import Sheet
 
-__all__ = ["fill_merged", "same_records", "excel_col", "stand_ins", "hidden_verdict"]
+__all__ = ["fill_ditto", "fill_merged", "has_ditto", "same_records", "excel_col", "stand_ins", "hidden_verdict"]
 
 
 def excel_col(j: int) -> str:
@@ -67,6 +67,45 @@ def fill_merged(raw: RawSheet) -> list[tuple[int, int, int, Any]]:
             if is_blank(row[j]):
                 row[j] = value
         out.append((raw.excel_row(i0), raw.excel_row(last), c0 + 1, value))
+    return out
+
+
+_DITTO = frozenset({"同上", "〃", '"', "''", "同前", "同上。", "同上行"})
+
+
+def has_ditto(texts: Sequence[str]) -> bool:
+    """Whether any of a sheet's distinct texts says 同上.
+
+    >>> has_ditto(["文体活动", " 〃 "]), has_ditto(["同上级工会"])
+    (True, False)
+    """
+    return any(t.strip() in _DITTO for t in texts)
+
+
+def fill_ditto(rows: list[list[Any]], columns: Sequence[int]) -> list[tuple[int, int, Any]]:
+    """A cell saying 同上 (〃) takes the value of the filled cell above it in
+    its column, as the reader of the sheet understands it.  Changes ``rows``
+    in place (only the given columns); returns ``(row index, column, value)``
+    per cell filled.  A 同上 with nothing above stays (and is read as what it
+    is: not a value).
+
+    >>> rows = [["2023-07-01", "文体活动"], ["同上", "〃"], [None, "同上"], ["同上", "其他"]]
+    >>> fill_ditto(rows, [0, 1])
+    [(1, 0, '2023-07-01'), (3, 0, '2023-07-01'), (1, 1, '文体活动'), (2, 1, '文体活动')]
+    >>> rows[3]
+    ['2023-07-01', '其他']
+    """
+    out = []
+    for j in columns:
+        above: Any = None
+        for i, r in enumerate(rows):
+            v = r[j] if j < len(r) else None
+            if isinstance(v, str) and v.strip() in _DITTO:
+                if above is not None:
+                    r[j] = above
+                    out.append((i, j, above))
+            elif not is_blank(v):
+                above = v
     return out
 
 

@@ -34,7 +34,7 @@ from gonghui_kit.ingest.grid import (
     title_scale,
 )
 from gonghui_kit.ingest.idcard import DERIVATIONS
-from gonghui_kit.ingest.layout import excel_col, fill_merged, stand_ins
+from gonghui_kit.ingest.layout import excel_col, fill_ditto, fill_merged, has_ditto, stand_ins
 from gonghui_kit.ingest.layouts import apply_columns
 from gonghui_kit.ingest.ledger import table_columns
 from gonghui_kit.ingest.notes import NOTE_MESSAGES, YM_BY_ORDER
@@ -219,6 +219,22 @@ def clean_sheet(raw: RawSheet, sheet: Sheet, ctx: LoadContext) -> tuple[pd.DataF
             )
     body = raw.rows[header.row + 1 :]
     grid = make_grid(body)
+    ditto = fill_ditto(body, sorted(header.columns)) if has_ditto(grid.texts) else []  # distinct texts: cheap
+    if ditto:
+        grid = make_grid(body)
+    for i, j, value in ditto:
+        ctx.add(
+            raw.name,
+            raw.excel_row(header.row + 1 + i),
+            header.headers.get(j, ""),
+            value if j not in pii_cols0 else "",
+            "converted",
+            "info",
+            "写的是“同上”，按上一行的值计入",
+            "ditto",
+            sheet.key,
+            col=raw.first_col + j + 1,
+        )
     kinds = row_kind_codes(grid, body, schema)
     row0 = raw.excel_row(header.row + 1)  # Excel row of body[0]
     repeats = np.flatnonzero(header_repeats(grid, header, sheet, schema) & (kinds == DATA))

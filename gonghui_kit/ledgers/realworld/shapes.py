@@ -218,6 +218,33 @@ def member_transfer(book: Book, rng: Random) -> bool:
     return left
 
 
+@shape("ditto_cells", "cells")
+def ditto_cells(book: Book, rng: Random) -> bool:
+    """同上 / 〃 for a value repeated from the row above (类别, 事由, 形式, 部门)."""
+    done = False
+    for key, cols in (
+        ("activities", ("category", "department")),
+        ("care", ("reason", "form")),
+        ("training", ("type",)),
+    ):
+        t = book.tables.get(key)
+        if not t:
+            continue
+        copies = {r for rows in t.dups.values() for r in rows} | set(t.dups)
+        rows = sorted(_record_rows(t), key=lambda r: r["_row"])
+        for a, b in zip(rows, rows[1:], strict=False):
+            if not _adjacent(t, a, b) or {a["_row"], b["_row"]} & copies:
+                continue
+            for col in cols:
+                if col not in t.cols or not _free(t, b["_row"], t.cols[col]) or not _free(t, a["_row"], t.cols[col]):
+                    continue
+                above = t.ws.cell(a["_row"], t.cols[col]).value
+                if isinstance(above, str) and above.strip() and a.get(col) == b.get(col) and rng.random() < 0.6:
+                    t.ws.cell(b["_row"], t.cols[col]).value = rng.choice(["同上", "〃", "同上"])
+                    done = True
+    return done
+
+
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
