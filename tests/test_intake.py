@@ -1331,3 +1331,24 @@ def test_ditto_takes_the_value_above_and_weekdays_are_read(make_book, load_book,
         (book.row(ACT, 3), 3),
     ]
     assert check_exit(tmp_path) == 0
+
+
+def test_rows_hidden_by_hand_or_filter_are_counted_and_said(sample_result):
+    from gonghui_kit.ingest.load import load_ledgers
+
+    d, res = sample_result
+    led = load_ledgers(d)
+    said = {}
+    for f in led.findings:
+        if f.code == "hidden_rows":
+            rows = f.message.split("行在")[0].lstrip("第")
+            said[(f.file.split("/", 1)[1], f.sheet)] = rows
+    planted: dict[tuple[str, str], list[int]] = {}
+    for t in res.truth.values():
+        for a in t["anomalies"]:
+            if a["kind"] == "hidden_row":
+                planted.setdefault((t["file"], a["sheet"]), []).append(a["row"])
+    assert planted and said.keys() == planted.keys()
+    from gonghui_kit.ingest.findings import row_ranges
+
+    assert all(said[k] == row_ranges(v) for k, v in planted.items())

@@ -106,8 +106,10 @@ def read_workbook(
     if inspection is not None:
         skip = frozenset(getattr(inspection, "sheet_parts", ())) - frozenset(getattr(inspection, "formula_parts", ()))
     missing = _formulas_without_value(path, skip=skip)
+    hidden = getattr(inspection, "hidden_rows", None) or {}
     for s in wb.sheets:
         s.formulas_without_value = missing.get(s.name, [])
+        s.hidden_rows = hidden.get(s.name, s.hidden_rows)
     return wb
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 from gonghui_kit.ingest import categories, clean
 from gonghui_kit.ingest.codes import NA_CODE
 from gonghui_kit.ingest.context import LoadContext
-from gonghui_kit.ingest.findings import Finding, finding_fields, findings_like, show_value
+from gonghui_kit.ingest.findings import Finding, finding_fields, findings_like, row_ranges, show_value
 from gonghui_kit.ingest.grid import (
     BLANK,
     DATA,
@@ -239,6 +239,22 @@ def clean_sheet(raw: RawSheet, sheet: Sheet, ctx: LoadContext) -> tuple[pd.DataF
     row0 = raw.excel_row(header.row + 1)  # Excel row of body[0]
     repeats = np.flatnonzero(header_repeats(grid, header, sheet, schema) & (kinds == DATA))
     kinds[repeats] = REPEATED
+    if raw.hidden_rows:  # hidden by hand or by a filter: data all the same, and said
+        hid = (row0 + np.flatnonzero(kinds == DATA)).tolist()
+        hid = [r for r in hid if r in raw.hidden_rows]
+        if hid:
+            ctx.add(
+                raw.name,
+                hid[0],
+                "",
+                "",
+                "kept",
+                "info",
+                f"第{row_ranges(hid)}行在 Excel 中是隐藏的（手动隐藏或被筛选隐藏），"
+                f"仍是数据，已计入（共 {len(hid)} 行）",
+                "hidden_rows",
+                sheet.key,
+            )
     stats["title"] += len(repeats)
     for i in repeats.tolist():
         ctx.add(

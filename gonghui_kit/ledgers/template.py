@@ -71,6 +71,7 @@ _COLUMN_HELP = {
     ("info", "year"): "台账所属年度，四位数字，如 2024",
     ("info", "parent_union"): "上级工会名称",
     ("info", "employees"): "年末在职职工人数（整数）",
+    ("info", "members"): "年末会员人数（整数，与会员名册核对；未报送会员名册时按此计）",
     ("info", "chair"): "工会主席姓名",
     ("info", "filler"): "填报人姓名",
     ("info", "fill_date"): "填报日期",
@@ -527,6 +528,7 @@ def fill_template_example(path: str | Path, *, unit: str = "示例分工会", ye
         "year": year,
         "parent_union": "某市总工会",
         "employees": 85,
+        "members": None,  # optional: the register below counts the members
         "chair": "赵某丁",
         "filler": "钱某戊",
         "fill_date": dt.date(year + 1, 1, 10),

@@ -78,6 +78,7 @@ class Column:
     into: str | None = None  # an extra column: fills this column where it is blank ...
     sets: tuple[tuple[str, str], ...] = ()  # ... and these columns where they are blank
     derives: tuple[str, ...] = ()  # columns its value fills where they are blank (ingest.idcard)
+    extension: bool = False  # not in the spec: accepted beyond the contract (documented in the README)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -254,6 +255,7 @@ def load_schema() -> Schema:
             into=c.get("into"),
             sets=tuple((str(k), str(v)) for k, v in (c.get("sets") or {}).items()),
             derives=_tuple(c.get("derives")),
+            extension=bool(c.get("extension", False)),
         )
 
     for s in raw["sheets"]:

@@ -499,6 +499,8 @@ def _stream_member(
     rows, cols = scan.estimate()
     if sheet is not None:
         rep.dims[sheet] = (rows, cols)
+        if scan.hidden:
+            rep.hidden_rows[sheet] = frozenset(scan.hidden)
     if what is None:
         rep.sheet_parts.add(info.filename)
         if scan.formulas or enc not in ("utf-8", "utf-8-sig"):

@@ -44,7 +44,13 @@ def inspect_workbook(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -
     except Refuse:
         pass
     return Inspection(
-        p, rep.kind, tuple(rep.problems), dict(rep.dims), frozenset(rep.sheet_parts), frozenset(rep.formula_parts)
+        p,
+        rep.kind,
+        tuple(rep.problems),
+        dict(rep.dims),
+        frozenset(rep.sheet_parts),
+        frozenset(rep.formula_parts),
+        dict(rep.hidden_rows),
     )
 
 

@@ -31,6 +31,8 @@ class Inspection:
     # formulas without a cached value need not inflate the others again
     sheet_parts: frozenset[str] = frozenset()
     formula_parts: frozenset[str] = frozenset()
+    # worksheet name -> Excel rows marked hidden (by hand or by a filter): data all the same
+    hidden_rows: dict[str, frozenset[int]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -109,6 +111,7 @@ class Report:
         self.problems: list[Problem] = []
         self.kind = "unknown"
         self.dims: dict[str, tuple[int, int]] = {}
+        self.hidden_rows: dict[str, frozenset[int]] = {}
         self.sheet_parts: set[str] = set()
         self.formula_parts: set[str] = set()
         self._seen: set[tuple[str, str]] = set()

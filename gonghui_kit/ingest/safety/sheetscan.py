@@ -30,6 +30,7 @@ _TABLE = bytes(_T)
 del _T, _b
 
 _RX_DIGITS = re.compile(rb' R="\$?[A-Z]*\$?(\d+)"')
+_MAX_HIDDEN = 100_000  # hidden rows listed per sheet (only said in a finding)
 _RX_LETTERS = re.compile(rb' R="\$?([A-Z]{2,})\$?\d')  # columns AA and beyond
 _RX_LETTER = re.compile(rb' R="\$?([A-Z])\$?\d')
 # the same, for attributes written with spaces around '=' (never by Excel; slower)
@@ -175,6 +176,8 @@ class SheetScan(TextScan):
         self.rless = False
         self.t_f = b"<" + p + b"F"
         self.formulas = False  # an element starting with <f (formulas and more)
+        self.rx_hidden_row = re.compile(re.escape(self.t_row) + rb'([^<]*?HIDDEN *= *"(?:1|TRUE)"[^<]*)')
+        self.hidden: list[int] = []  # rows marked hidden (by hand or by a filter), with an r attribute
 
     def feed(self, seg: bytes, u: bytes | None = None) -> bool:
         u = seg.translate(_TABLE)
@@ -184,6 +187,10 @@ class SheetScan(TextScan):
         self.cells += ncell
         self.formulas = self.formulas or formulas
         nref = self._refs(u, spaced)
+        if b'HIDDEN="' in u and len(self.hidden) < _MAX_HIDDEN:
+            for attrs in self.rx_hidden_row.findall(u):
+                if r := _RX_DIGITS.search(b" " + attrs):
+                    self.hidden.append(int(r.group(1)))
         if ncell + nrow > nref:
             # some rows or cells lack r: follow the rows, count the widest one
             self.rless = True

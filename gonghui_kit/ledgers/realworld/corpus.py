@@ -202,6 +202,9 @@ def make_corpus(
                 book = books[0]
                 _apply(book, v.shapes, rng)
                 paths = CONTAINERS[v.container](book, root, rng)
+            if not book.info:  # 基本信息 did not travel: nor did its 会员人数
+                for t in book.truths:
+                    t.pop("reported", None)
             expected = truth_indicators(book.truths, info=book.info)
             outputs.append(Output(paths, v, list(book.shapes), expected, _locate_errors(book, paths)))
     for n, out in enumerate(outputs, start=1):
