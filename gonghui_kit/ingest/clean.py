@@ -308,6 +308,8 @@ _D_Y = re.compile(r"^(\d{4})年?(?:度)?$")
 _D_YY = re.compile(r"^(\d{2})(?:[-/.](\d{1,2})[-/.](\d{1,2})|年(\d{1,2})月(\d{1,2})[日号]?)$")
 _D_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _D_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
+_TIME_TAIL = re.compile(r"(?<=[\d日号])(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*$")
+_DAY_WORDS = re.compile(r"星期|周|礼拜|上午|下午|中午|晚上|全天|全日")
 _DAY_SUFFIX = re.compile(
     r"(?:[(（]?(?:星期|周|礼拜)[一二三四五六日天七][)）]?)?(?:上午|下午|中午|晚上|全天|全日)?(?:\d{1,2}[:：]\d{2})?$"
 )
@@ -398,8 +400,8 @@ def parse_date(value: Any, *, year: int | None = None) -> ParsedDate:
     ([('2023-05-08', 'day'), ('2023-05-08', 'day')], 'two_digit_year')
     >>> f(2023.1), parse_date(2023.1).note, f(2023.10)
     (('2023-01-01', 'month'), 'ym_ambiguous', ('2023-01-01', 'month'))
-    >>> f("2023年3月5日（星期日）")[0], f("3月5日周日下午")[0], f("2023.3.5 14:30")[0]
-    ('2023-03-05', '2023-03-05', '2023-03-05')
+    >>> f("2023年3月5日（星期日）")[0], f("3月5日周日下午")[0], f("2023.3.5 14:30")[0], f("2022-12-22 00:00:00")[0]
+    ('2023-03-05', '2023-03-05', '2023-03-05', '2022-12-22')
     >>> f("2024年6月"), f("2023年3月上旬"), f("5月底")
     (('2024-06-01', 'month'), ('2023-03-01', 'month'), ('2023-05-01', 'month'))
     """
@@ -442,10 +444,12 @@ def _parse_date(value: Any, year: int | None) -> ParsedDate:
     if isinstance(value, _dt.time):
         return ParsedDate(None, None, "invalid", False)
     s = unicodedata.normalize("NFKC", str(value))
+    s = _TIME_TAIL.sub("", s)  # 2022-12-22 00:00:00, 2023.3.5 14:30: the time apart before spaces go
     s = re.sub(r"[\s\u3000\u00a0]+", "", s)
     if norm_key(s) in MISSING_TOKENS:
         return ParsedDate(None, None, "missing_token")
-    s = _DAY_SUFFIX.sub("", s) or s  # 2024年3月5日（星期二）, 3月5日上午
+    if _DAY_WORDS.search(s):  # 2024年3月5日（星期二）, 3月5日上午 9:30 (a bare time is _D_YMD's)
+        s = _DAY_SUFFIX.sub("", s) or s
     chinese = False
     if _CN_RUN.search(s):
         chinese = True

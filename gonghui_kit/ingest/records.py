@@ -46,43 +46,51 @@ from gonghui_kit.schema import Sheet
 REPEATED = -1  # a row kind of its own here: a repeated header row (counted with the title rows)
 
 
-def fill_derived(out: dict[str, Any], derived: dict[str, np.ndarray], sheet_name: str, key: str, ctx) -> None:
+def fill_derived(
+    out: dict[str, Any], sources: dict[str, tuple[list[Any], np.ndarray]], sheet_name: str, key: str, ctx
+) -> None:
     """Blank cells of ``out``'s columns filled from what a personal column
-    gives (``derived``), said once per column; the personal values themselves
-    are never kept."""
+    gives (``sources``: target column -> the personal column's distinct raw
+    values and each row's index into them; ``idcard.DERIVATIONS`` says how),
+    said once per column.  Only rows left blank are derived (usually none:
+    nothing to compute); the personal values themselves are never kept."""
     names = {"birth_date": "出生日期", "gender": "性别"}
-    for col, values in derived.items():
+    for col, (vals, inv) in sources.items():
         have = out.get(col)
         if have is None:
             continue
         blank = pd.isna(pd.Series(have)).to_numpy()
+        if not blank.any():
+            continue
+        rows = np.flatnonzero(blank)
+        got = {u: DERIVATIONS[col](vals[u]) for u in set(inv[rows].tolist())}
+        values = [got[u] for u in inv[rows].tolist()]
+        ok = np.array([v is not None for v in values], dtype=bool)
+        if not ok.any():
+            continue
+        take_, new = rows[ok], [v for v in values if v is not None]
         if col == "gender":
-            take_ = blank & np.array([v is not None for v in values], dtype=bool)
-            if take_.any():
-                filled = np.array(pd.Series(have, dtype=object).where(~blank, None), dtype=object)
-                filled[take_] = values[take_]
-                out[col] = to_column(list(filled), np.arange(len(filled)))
+            filled = np.array(pd.Series(have, dtype=object).where(~blank, None), dtype=object)
+            filled[take_] = new
+            out[col] = to_column(list(filled), np.arange(len(filled)))
         else:
-            take_ = blank & np.array([v is not None for v in values], dtype=bool)
-            if take_.any():
-                filled = have.copy()
-                filled[take_] = np.array([np.datetime64(v, "D") for v in values[take_]]).astype(filled.dtype)
-                out[col] = filled
-                prec = np.array(out[f"{col}_precision"], dtype=object)
-                prec[take_] = "day"
-                out[f"{col}_precision"] = prec
-        if take_.any():
-            ctx.add(
-                sheet_name,
-                None,
-                names.get(col, col),
-                "",
-                "converted",
-                "info",
-                f"{int(take_.sum())} 人的{names.get(col, col)}未填写，已按身份证号推算（身份证号本身不保存）",
-                "derived_from_id",
-                key,
-            )
+            filled = have.copy()
+            filled[take_] = np.array([np.datetime64(v, "D") for v in new]).astype(filled.dtype)
+            out[col] = filled
+            prec = np.array(out[f"{col}_precision"], dtype=object)
+            prec[take_] = "day"
+            out[f"{col}_precision"] = prec
+        ctx.add(
+            sheet_name,
+            None,
+            names.get(col, col),
+            "",
+            "converted",
+            "info",
+            f"{len(take_)} 人的{names.get(col, col)}未填写，已按身份证号推算（身份证号本身不保存）",
+            "derived_from_id",
+            key,
+        )
 
 
 def clean_sheet(raw: RawSheet, sheet: Sheet, ctx: LoadContext) -> tuple[pd.DataFrame | None, dict[str, int]]:
@@ -462,13 +470,13 @@ def clean_sheet(raw: RawSheet, sheet: Sheet, ctx: LoadContext) -> tuple[pd.DataF
     out["excel_row"] = rows_no
 
     by_month: dict[str, np.ndarray] = {}  # date column -> precision day or month
-    derived: dict[str, np.ndarray] = {}  # column key -> values a personal column gives (身份证号 → 出生日期)
+    derived: dict[str, tuple[list[Any], np.ndarray]] = {}  # column key -> a personal column it may come from
     for col in (*sheet.columns, *(c for c in sheet.extra if c.key in col_of)):
         if col.pii and not col.identifying:
             if col.derives and col.key in col_of and n:
                 vals, inv, _ = distinct(col_of[col.key])
                 for key in col.derives:
-                    derived[key] = np.array([DERIVATIONS[key](v) for v in vals], dtype=object)[inv]
+                    derived[key] = (vals, inv)
             continue
         j = col_of.get(col.key)
         present = j is not None
