@@ -101,6 +101,19 @@ def _plain(root: Path, events: list | None = None):
 # what each page shows
 
 
+def test_a_year_does_not_change_when_a_later_year_is_built(world):
+    """Years are built in turn (and sealed): next year's build never makes this
+    year's pages differ from a --force build of them done afterwards."""
+    alone, later = world / "alone" / "reports", world / "later" / "reports"
+    assert build(build_config(world / "data", alone, 2023)).ok
+    assert build(build_config(world / "data", later, 2024)).ok
+    assert build(build_config(world / "data", later, 2023, force=True)).ok
+    d = [x for x in archive_diff.diff(alone, later) if x.split(":", 1)[1].strip().startswith("2023/")]
+    assert d == [], "\n".join(d[:10])
+    assert "../2022/index.html" not in (later / "2023" / "index.html").read_text(encoding="utf-8")
+    assert "../2024/" not in (later / "2023" / "index.html").read_text(encoding="utf-8")
+
+
 def test_an_edited_ledger_rebuilds_every_page_that_shows_it(world):
     _set_employees(_ledgers(world)[0], 999)
     res = _plain(world)

@@ -131,9 +131,11 @@ def write_year_index(path: Path, bundle, unit_status: dict[str, dict[str, Any]],
 
 
 def _other_years(out: Path, year: int) -> list[int]:
-    """Years other than ``year`` that have an index page in ``out`` (no link
-    to a year that was never built), newest first."""
-    return [y for y in layout.built_years(out) if y != year]
+    """Earlier years that have an index page in ``out``, newest first (no link
+    to a year that was never built).  Never later ones: a year's page must not
+    change when next year is built (it may be sealed by then, and a plain
+    build must equal a ``--force`` one); the archive's front page lists them all."""
+    return [y for y in layout.built_years(out) if y < year]
 
 
 def write_quality_page(path: Path, bundle) -> Path:
