@@ -390,3 +390,36 @@ def test_unit_with_uncounted_data_is_marked_incomplete(tmp_path):
     assert any(s.startswith("数据不完整") and f"{unit}（{n} 处）" in s for s in readme)
     heads = [c for row in wb["组织建设"].iter_rows(min_row=2, max_row=2, values_only=True) for c in row if c]
     assert f"{unit}（数据不完整）" in heads
+
+
+def test_units_inside_other_units_workbooks_get_their_pages(tmp_path):
+    """分会 whose records come in a 上级工会's workbook (a unit column, a sheet
+    per 分会, a 统计表 row) are units of the year like any other: a page, a row
+    in the year index saying where their data came from."""
+    from gonghui_kit.ledgers.realworld import Variant, make_corpus
+
+    corpus = make_corpus(
+        tmp_path / "data",
+        [
+            Variant("multi_unit", (), 2),
+            Variant("unit_sheets", (), 2),
+            Variant("summary", (), 2),
+            Variant("topics-xlsx-info", ()),
+        ],
+        seed=13,
+        size=0.2,
+    )
+    res = build(build_config(tmp_path / "data", tmp_path / "reports", 2024))
+    assert res.ok, res.failed
+    m = archive.read_manifest(tmp_path / "reports" / "2024")
+    from gonghui_kit.analysis.units import UnitRegistry
+
+    canon = UnitRegistry.from_yaml(params_path("units.yaml")).canonical
+    wanted = {canon(u) for o in corpus.outputs for u in o.units}
+    assert wanted <= set(m["units"]), wanted - set(m["units"])
+    for u in wanted:
+        assert (tmp_path / "reports" / layout.unit_page(2024, m["units"][u]["slug"])).exists()
+    index = (tmp_path / "reports" / "2024" / "index.html").read_text(encoding="utf-8")
+    topic_unit = canon(corpus.outputs[-1].units[0])
+    row = index[index.index(f">{topic_unit}<") :].split("</tr>")[0]
+    assert "多个版本" not in row  # one file per topic is one ledger, not several versions

@@ -62,6 +62,8 @@ class Bundle:
     incomplete: dict[str, int] = field(default_factory=dict)
     built_at: str = ""
     data_root: str = ""
+    # unit, year, source_file: the files each unit's data came from (Ledger.sources), all years
+    sources: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["unit", "year", "source_file"]))
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -69,8 +71,13 @@ class Bundle:
         return self.units["unit"].tolist()
 
     def unit_files(self, unit: str, year: int | None = None) -> pd.DataFrame:
-        f = self.files[(self.files["unit"] == unit) & (self.files["status"] == "ok")]
-        return f[f["year"] == year] if year is not None else f
+        """The files read for a unit: its own, and a 上级工会's holding its records."""
+        src = self.sources
+        held = set(src[src["unit"] == unit]["source_file"]) if len(src) else set()
+        f = self.files[((self.files["unit"] == unit) | self.files["file"].isin(held)) & (self.files["status"] == "ok")]
+        if year is not None:
+            f = f[f["year"] == year]
+        return f.drop_duplicates(subset=["file", "year"])
 
 
 def year_folders(data_root: str | Path, upto: int | None = None) -> dict[int, Path]:
@@ -170,7 +177,7 @@ def prepare_bundle(
     all_years, current = load_years(data_root, year, registry=registry, jobs=jobs, on_read=on_loaded)
     ind = compute_indicators(all_years)
     findings: list[Finding] = check_ledger(current)
-    units = sorted(current.tables["info"]["unit"].unique().tolist()) if not current.tables["info"].empty else []
+    units = current.units  # own workbooks, and 分会 whose records sit in a 上级工会's workbook
     unit_frame = registry.frame(units)
     tables_year = {k: v[v["year"] == year] if "year" in v else v for k, v in all_years.tables.items()}
 
@@ -203,6 +210,7 @@ def prepare_bundle(
         incomplete={u: len(v) for (u, y), v in incomplete_units(findings).items() if y == year},
         built_at=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         data_root=str(data_root),
+        sources=all_years.sources(),
         extra={"registry": registry},
     )
 

@@ -180,10 +180,30 @@ def unit_status(ledger: Any, registry: Any = None, roster: Iterable[str] | None 
     for r in files.itertuples(index=False):
         if isinstance(r.unit, str) and r.unit:
             per.setdefault(canon(r.unit), []).append(r)
+    held: dict[str, list[str]] = {}  # a 分会 whose records sit in a 上级工会's workbook
+    for u, f in ledger.sources()[["unit", "source_file"]].itertuples(index=False):
+        if canon(u) not in per:
+            held.setdefault(canon(u), []).append(f)
     out = []
-    for unit in dict.fromkeys([*names, *sorted(per)]):
+    for unit in dict.fromkeys([*names, *sorted(per), *sorted(held)]):
         rows = per.get(unit, [])
         used = [r for r in rows if r.status == "ok"]
+        if not rows and unit in held:
+            mine = [f for f in ledger.findings if f.unit == unit]
+            errors = sum(f.severity == "error" for f in mine)
+            warnings = sum(f.severity == "warning" for f in mine)
+            st = UnitStatus(
+                unit,
+                status_label(errors, warnings, errors + warnings, 1),
+                in_roster=unit in names or not names,
+                errors=errors,
+                warnings=warnings,
+                file=held[unit][0],
+                fill_date=fill.get(held[unit][0]),
+            )
+            st.why = "记录在上级工会的台账中"
+            out.append(st)
+            continue
         if not rows:
             out.append(UnitStatus(unit, NOT_REPORTED))
             continue
@@ -192,14 +212,16 @@ def unit_status(ledger: Any, registry: Any = None, roster: Iterable[str] | None 
         warnings = int(sum(r.warnings for r in rows if r is first or r.status == "ok"))
         st = UnitStatus(
             unit,
-            status_label(errors, warnings, errors + warnings, len(rows)),
+            # versions: the files of one unit and year kept apart as copies ("skipped"), not its
+            # files per topic (read together) nor a 统计表 beside its own ledger
+            status_label(errors, warnings, errors + warnings, 1 + sum(r.status == "skipped" for r in rows)),
             in_roster=unit in names or not names,
             errors=errors,
             warnings=warnings,
             file=first.file,
             fill_date=fill.get(first.file),
         )
-        st.ignored = [r.file for r in rows if r is not first]
+        st.ignored = [r.file for r in rows if r is not first and r.status == "skipped"]
         st.why = "先读到的版本" if st.ignored else ""
         out.append(st)
     return out

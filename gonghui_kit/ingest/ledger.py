@@ -76,10 +76,29 @@ class Ledger:
     def findings_df(self) -> pd.DataFrame:
         return findings_frame(self.findings)
 
+    def sources(self) -> pd.DataFrame:
+        """``unit, year, source_file``: the files each unit's data came from —
+        its own workbook, and for a 分会 whose records sit in a 上级工会's
+        workbook (a unit column, a sheet per 分会, a 统计表 row) that workbook.
+
+        >>> led = assemble([])
+        >>> list(led.sources().columns)
+        ['unit', 'year', 'source_file']
+        """
+        cols = ["unit", "year", "source_file"]
+        parts = [self.tables["info"][cols]] if not self.tables["info"].empty else []
+        parts += [df[cols] for k, df in self.tables.items() if k != "info" and len(df)]
+        if len(self.reported):
+            parts.append(self.reported[cols])
+        if not parts:
+            return pd.DataFrame(columns=cols)
+        out = pd.concat(parts, ignore_index=True).dropna(subset=["unit"]).drop_duplicates()
+        return out.astype({"year": "int64"}).reset_index(drop=True)
+
     @property
     def units(self) -> list[str]:
-        info = self.tables["info"]
-        return sorted(info["unit"].dropna().unique().tolist()) if not info.empty else []
+        """Every unit with data: its own workbook, or records and reported values in another's."""
+        return sorted(self.sources()["unit"].unique().tolist())
 
     @property
     def years(self) -> list[int]:
@@ -96,7 +115,13 @@ class Ledger:
             return df[m]
 
         findings = [f for f in self.findings if f.unit == unit and (year is None or f.year == year)]
-        files = self.files[self.files["unit"] == unit] if not self.files.empty else self.files
+        src = self.sources()
+        held = set(src[(src["unit"] == unit) & ((src["year"] == year) if year is not None else True)]["source_file"])
+        files = (
+            self.files[(self.files["unit"] == unit) | self.files["file"].isin(held)]
+            if not self.files.empty
+            else self.files
+        )
         stats = keep(self.stats) if not self.stats.empty else self.stats
         reported = keep(self.reported) if not self.reported.empty else self.reported
         return Ledger({k: keep(v) for k, v in self.tables.items()}, findings, files, stats, reported)
