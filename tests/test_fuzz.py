@@ -397,7 +397,7 @@ def workbook(draw):
 
 
 STAT_KEYS = ("title", "blank", "notes", "subtotals", "duplicates", "other_year", "records", "unreadable")
-EXCLUDED_CODES = {"subtotal", "duplicate", "other_year", "note"}
+EXCLUDED_CODES = {"subtotal", "duplicate", "other_year", "note", "summary_empty"}
 
 
 @BOOKS

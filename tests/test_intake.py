@@ -1217,6 +1217,7 @@ def test_summary_table_total_note_and_unitless_rows(make_book, load_book):
                     ["序号", "单位名称", "活动场次", "参与人次", "备注"],
                     [1, "机关分会", 4, 200, "已核"],
                     [2, None, 6, 300, None],
+                    [3, "空白分会", None, None, None],
                     [None, "合计", 10, 500, None],
                     ["填表说明：按年度汇总。"],
                 ],
@@ -1227,13 +1228,14 @@ def test_summary_table_total_note_and_unitless_rows(make_book, load_book):
     res = load_book(book)
     assert not findings_at(res.findings, sheet=st, code="unknown_column")  # 序号 and 备注 hold nothing to count
     assert one_finding(res.findings, sheet=st, row=book.row(st, 2), code="summary_no_unit").severity == "error"
-    assert one_finding(res.findings, sheet=st, row=book.row(st, 3), code="subtotal").action == "excluded"
-    assert one_finding(res.findings, sheet=st, row=book.row(st, 4), code="note").severity == "info"
+    assert one_finding(res.findings, sheet=st, row=book.row(st, 3), code="summary_empty").action == "excluded"
+    assert one_finding(res.findings, sheet=st, row=book.row(st, 4), code="subtotal").action == "excluded"
+    assert one_finding(res.findings, sheet=st, row=book.row(st, 5), code="note").severity == "info"
     (stats,) = [s for s in res.stats if s["sheet"] == st]
     assert (stats["records"], stats["subtotals"], stats["notes"], stats["unreadable"], stats["table"]) == (
         1,
         1,
-        1,
+        2,
         1,
         "summary",
     )

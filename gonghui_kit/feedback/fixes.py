@@ -95,6 +95,7 @@ FIXES: dict[str, Fix] = {
     "no_header": Fix("请把这张表的第一行（或标题下面一行）改为模板中的列名，不要删除或改动列名，然后重新报送。"),
     "unknown_column": Fix("这一列没有被读取。如果是模板中的某一列，请把列名改成模板上的写法；是自己加的辅助列可不改。"),
     "header_scale": Fix("列名中写了“万元”等单位，已自动换算，无需处理。", listed=False),
+    "summary_empty": Fix("统计表中这一行只有单位名称，没有数；如这个单位有数，请补填。", listed=False),
     "hidden_rows": Fix("隐藏的行也按数据计入；如是作废的记录，请删除这些行后重新报送。", listed=False),
     "ditto": Fix("“同上”已按上一行的值计入，无需处理；今后请直接填写。", listed=False),
     "derived_from_id": Fix("出生日期或性别未填，已按身份证号推算，无需处理；如有条件请补填。", listed=False),

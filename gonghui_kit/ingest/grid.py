@@ -233,6 +233,11 @@ def locate_header(
     return best
 
 
+def _date_headers(schema: Schema) -> frozenset[str]:
+    """Every header that names a record sheet's date column (日期, 慰问日期, 提出日期 …)."""
+    return frozenset(norm_key(n) for s in schema.record_sheets for c in s.columns if c.type == "date" for n in c.names)
+
+
 def summary_header(rows: Sequence[Sequence[Any]], schema: Schema | None = None, *, max_scan: int = 30) -> int | None:
     """The header row of a summary table (统计表: one row per unit, indicator
     columns), or None: a row with a unit column and at least two of the
@@ -243,11 +248,13 @@ def summary_header(rows: Sequence[Sequence[Any]], schema: Schema | None = None, 
     1
     >>> summary_header([["日期", "所属分会", "活动场次", "参与人次"]]) is None
     True
+    >>> summary_header([["慰问日期", "慰问人次", "慰问金额", "单位名称"]]) is None  # records with a unit column
+    True
     """
     schema = schema or load_schema()
     units = {norm_key(a) for a in schema.unit_column}
     words = schema.summary_lookup
-    dates = {"日期", "时间", "活动日期", "活动时间", "发生日期"}
+    dates = _date_headers(schema)
     for r, cells in enumerate(rows[:max_scan]):
         keys = [_norm_cell(c) for c in cells if isinstance(c, str) and c.strip()]
         if any(k in units for k in keys) and sum(k in words for k in keys) >= 2 and not any(k in dates for k in keys):

@@ -71,7 +71,7 @@ def read_summary_sheet(raw: RawSheet, sr: int, sheet: Sheet | None, res: Workboo
             "missing"
             if code == "number_invalid"
             else "excluded"
-            if code in ("subtotal", "note")
+            if code in ("subtotal", "note", "summary_empty")
             else "checked"
             if severity == "warning"
             else "skipped",
@@ -94,18 +94,18 @@ def read_summary_sheet(raw: RawSheet, sr: int, sheet: Sheet | None, res: Workboo
         "同时报送了明细台账的单位以明细为准，并与本表逐项核对。请核对；如有明细台账，请一并报送。",
         "summary_read",
     )
-    said = {code: len({p[0] for p in problems if p[4] == code}) for code in ("subtotal", "note")}
+    said = {code: len({p[0] for p in problems if p[4] == code}) for code in ("subtotal", "note", "summary_empty")}
     blank = sum(1 for r in raw.rows[sr + 1 :] if all(clean.is_blank(v) for v in r))
     stats = dict(
         rows=len(raw.rows),
         title=sr + 1,
         blank=blank,
-        notes=said["note"],
+        notes=said["note"] + said["summary_empty"],
         subtotals=said["subtotal"],
         duplicates=0,
         other_year=0,
         records=n,
-        unreadable=len(raw.rows) - sr - 1 - n - blank - said["note"] - said["subtotal"],
+        unreadable=len(raw.rows) - sr - 1 - n - blank - said["note"] - said["summary_empty"] - said["subtotal"],
     )
     res.stats.append(
         {

@@ -41,6 +41,9 @@ _CONSISTENT = (
 )
 
 
+_EMPTY = "这一行只有单位名称，没有填数，未计入（如这个单位有数，请补填后重新报送）"
+
+
 def _skipped_row(row: list[Any], unit: str | None, schema: Schema) -> tuple[int, Any, str, str, str] | None:
     """Why a row of a 统计表 names no unit: ``(column, value, code, severity,
     message)``, or None for a blank row.
@@ -140,6 +143,10 @@ def read_summary(
                         origin="统计表",
                     )
                 )
+        if not got and not any(p[0] == excel_row for p in problems):  # a unit named, nothing filled in
+            problems.append(
+                (excel_row, raw.first_col + unit_j + 1, str(head[unit_j]), unit, "summary_empty", "info", _EMPTY)
+            )
         for small, large, what in _CONSISTENT:
             if small in got and large in got and got[small][0] > got[large][0]:
                 problems.append(
