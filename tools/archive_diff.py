@@ -10,7 +10,8 @@ What is compared, file by file (same relative paths on both sides):
 - ``.ipynb``: every cell's source and outputs (text, HTML, images as hashes),
   without execution counts, timings or metadata;
 - ``manifest.json``: inputs (file, hash, unit, year, status), units (status,
-  slug), params, notebooks and the list of outputs — not their hashes, which
+  slug), params (by content: the run configuration's digest, not the path it
+  was read from), notebooks and the list of outputs — not their hashes, which
   differ whenever a time stamp does;
 - anything else: its bytes.
 
@@ -128,7 +129,10 @@ def manifest_view(path: Path) -> list[str]:
         out.append("input: " + " ".join(str(i.get(k)) for k in ("file", "sha256", "unit", "year", "status")))
     for u, st in sorted(m.get("units", {}).items()):
         out.append(f"unit: {u} {st.get('slug')} {st.get('status')} {st.get('error')}")
-    out.append("params: " + json.dumps(m.get("params"), ensure_ascii=False, sort_keys=True))
+    params = dict(m.get("params") or {})
+    if params.get("digest"):  # the same run configuration read from another copy of the file
+        params.pop("file", None)
+    out.append("params: " + json.dumps(params, ensure_ascii=False, sort_keys=True))
     out.append("notebooks: " + json.dumps(m.get("notebooks"), sort_keys=True))
     out.extend(f"output: {k}" for k in sorted(m.get("outputs", {})))
     return out
