@@ -233,9 +233,30 @@ def _template(a: argparse.Namespace) -> int:
         p.add_argument("--years", type=_year_range, default=[2022, 2023, 2024]),
         p.add_argument("--seed", type=int, default=0),
         p.add_argument("--clean", action="store_true", help="不加入不规范写法"),
+        p.add_argument(
+            "--real-world",
+            action="store_true",
+            help="按基层实际报送的样子改写（合并单元格、大写金额、统计表、一张表多个分会、分文件报送……），"
+            "只生成 --years 的最后一年，每份的“标准答案”（应得的指标）写在 _truth/ 下",
+        ),
     )
 )
 def _sample(a: argparse.Namespace) -> int:
+    if a.real_world:
+        from random import Random
+
+        from gonghui_kit.ledgers.realworld import make_corpus, random_variant
+        from gonghui_kit.ledgers.realworld.containers import soffice
+
+        rng = Random(a.seed)
+        variants = [random_variant(rng, convert_ok=soffice() is not None, errors=False) for _ in range(a.units)]
+        corpus = make_corpus(a.out_dir, variants, seed=a.seed, year=a.years[-1], mess=not a.clean)
+        units = sum(len(o.units) for o in corpus.outputs)
+        _out(
+            f"已生成 {len(corpus.outputs)} 份按实际报送样子改写的台账（{corpus.year} 年度，{units} 个单位）："
+            f"{Path(a.out_dir).resolve()}；每份应得的指标在 _truth/ 下"
+        )
+        return 0
     from gonghui_kit.ledgers.sample import generate_sample
 
     res = generate_sample(a.out_dir, units=a.units, years=tuple(a.years), seed=a.seed, mess=not a.clean)

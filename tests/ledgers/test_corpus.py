@@ -226,3 +226,14 @@ def test_unknown_shape_or_container_is_refused():
         Variant("xlsx", ("no_such_shape",))
     with pytest.raises(ValueError, match="unknown container"):
         Variant("floppy", ())
+
+
+def test_gonghui_sample_real_world_writes_a_corpus_check_reads(tmp_path, capsys):
+    from gonghui_kit.cli import main
+
+    assert main(["sample", str(tmp_path / "rw"), "--real-world", "--units", "4", "--years", "2024", "--seed", "2"]) == 0
+    said = capsys.readouterr().out
+    assert "4 份按实际报送样子改写的台账（2024 年度" in said
+    assert len(list((tmp_path / "rw" / "_truth").glob("*.json"))) == 4
+    code, findings = _check(tmp_path / "rw", capsys)
+    assert code == 0, [f["message"] for f in findings if f["severity"] == "error"][:3]  # no planted errors asked for
