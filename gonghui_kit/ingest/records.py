@@ -45,6 +45,13 @@ from gonghui_kit.schema import Sheet
 
 REPEATED = -1  # a row kind of its own here: a repeated header row (counted with the title rows)
 
+#: Rows that are not records, left out and named (counted with the notes): kind -> (code, message).
+_LEFT_OUT = {
+    NOTE: ("note", "表格下方的说明文字，不是记录，未计入"),
+    SECTION: ("section", "表格中的分段标题（如“二、支出”），不是记录，未计入"),
+    SIGNATURE: ("signature", "签字、盖章或填表说明行，不是记录，未计入"),
+}
+
 
 def fill_derived(
     out: dict[str, Any], sources: dict[str, tuple[list[Any], np.ndarray]], sheet_name: str, key: str, ctx
@@ -54,7 +61,6 @@ def fill_derived(
     values and each row's index into them; ``idcard.DERIVATIONS`` says how),
     said once per column.  Only rows left blank are derived (usually none:
     nothing to compute); the personal values themselves are never kept."""
-    names = {"birth_date": "出生日期", "gender": "性别"}
     for col, (vals, inv) in sources.items():
         have = out.get(col)
         if have is None:
@@ -80,14 +86,15 @@ def fill_derived(
             prec = np.array(out[f"{col}_precision"], dtype=object)
             prec[take_] = "day"
             out[f"{col}_precision"] = prec
+        label = ctx.schema.sheet(key).column(col).label
         ctx.add(
             sheet_name,
             None,
-            names.get(col, col),
+            label,
             "",
             "converted",
             "info",
-            f"{len(take_)} 人的{names.get(col, col)}未填写，已按身份证号推算（身份证号本身不保存）",
+            f"{len(take_)} 人的{label}未填写，已按身份证号推算（身份证号本身不保存）",
             "derived_from_id",
             key,
         )
@@ -283,51 +290,16 @@ def clean_sheet(raw: RawSheet, sheet: Sheet, ctx: LoadContext) -> tuple[pd.DataF
         k = kinds[i]
         if k == BLANK:
             stats["blank"] += 1
-        elif k == NOTE:
+        elif k in _LEFT_OUT:
             stats["notes"] += 1
+            code, message = _LEFT_OUT[k]
             j, text = next((j, v) for j, v in enumerate(body[i]) if not clean.is_blank(v))
+            if k == SIGNATURE:
+                shown = str(text).replace(":", "：").split("：", 1)[0].strip()  # the label only: a name may follow
+            else:
+                shown = "" if j in pii_cols else text
             ctx.add(
-                raw.name,
-                row0 + i,
-                "",
-                "" if j in pii_cols else text,
-                "excluded",
-                "info",
-                "表格下方的说明文字，不是记录，未计入",
-                "note",
-                sheet.key,
-                col=raw.first_col + j + 1,
-            )
-        elif k == SECTION:
-            stats["notes"] += 1
-            j, text = next((j, v) for j, v in enumerate(body[i]) if not clean.is_blank(v))
-            ctx.add(
-                raw.name,
-                row0 + i,
-                "",
-                text,
-                "excluded",
-                "info",
-                "表格中的分段标题（如“二、支出”），不是记录，未计入",
-                "section",
-                sheet.key,
-                col=raw.first_col + j + 1,
-            )
-        elif k == SIGNATURE:
-            stats["notes"] += 1
-            j, text = next((j, v) for j, v in enumerate(body[i]) if not clean.is_blank(v))
-            label = str(text).replace(":", "：").split("：", 1)[0].strip()  # the label only: a name may follow
-            ctx.add(
-                raw.name,
-                row0 + i,
-                "",
-                label,
-                "excluded",
-                "info",
-                "签字、盖章或填表说明行，不是记录，未计入",
-                "signature",
-                sheet.key,
-                col=raw.first_col + j + 1,
+                raw.name, row0 + i, "", shown, "excluded", "info", message, code, sheet.key, col=raw.first_col + j + 1
             )
         else:
             stats["subtotals"] += 1
