@@ -18,6 +18,7 @@ from typing import Callable
 
 from openpyxl.cell.cell import MergedCell
 
+from gonghui_kit.ingest.idcard import check_digit
 from gonghui_kit.ledgers.realworld.book import Book, Placed, as_cell_date
 from gonghui_kit.ledgers.realworld.capitals import capitals
 from gonghui_kit.ledgers.sample.expected import truth_indicators
@@ -245,13 +246,10 @@ def ditto_cells(book: Book, rng: Random) -> bool:
     return done
 
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
 def _id_for(birth: dt.date, female: bool, serial: int) -> str:
     """A made-up 身份证号 with a correct check digit (so a reader may derive from it)."""
     body = f"320102{birth:%Y%m%d}{serial % 100:02d}{(serial % 5) * 2 + (0 if female else 1)}"
-    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, _ID_WEIGHTS, strict=True)) % 11]
+    return body + check_digit(body)
 
 
 @shape("id_only_roster", "cells")
