@@ -72,27 +72,20 @@ def unit_from_titles(rows: Sequence[Sequence[Any]], top: int = 6) -> str | None:
 
 
 def _title_texts(rows: Sequence[Sequence[Any]], top: int) -> list[str]:
-    """Texts of the title lines: the rows above the first one with three or
-    more filled cells (a header or a record), each cut before a date label
+    """Texts of the title lines (``title_rows``), each cut before a date label
     (``填报时间：2025年1月`` is when it was filled in, not the ledger's year)."""
-    out = []
-    for r in _texts(rows, top):
-        filled = [t for t in r if t]
-        if len(filled) >= 3:
-            break
-        out.extend(_DATE_LABEL.split(t, 1)[0] for t in filled)
-    return out
+    return [_DATE_LABEL.split(t, 1)[0] for r in _texts(rows, title_rows(rows, top)) for t in r if t]
 
 
 def title_rows(rows: Sequence[Sequence[Any]], top: int = 8) -> int:
-    """How many rows at the top are title lines (above the first row with three
-    or more filled cells: a header or a record).
+    """How many rows at the top are title lines: those above the first row with
+    three or more texts (a header; 职工人数 80 beside a label is still a title).
 
     >>> title_rows([["2024年活动登记表"], ["单位名称：乙工会", "年度：2024"], ["日期", "名称", "人数"], [1, 2, 3]])
     2
     """
-    for i, r in enumerate(rows[:top]):
-        if sum(1 for v in r if not clean.is_blank(v)) >= 3:
+    for i, r in enumerate(_texts(rows, top)):
+        if sum(1 for t in r if t) >= 3:
             return i
     return min(len(rows), top)
 
