@@ -177,7 +177,8 @@ def prepare_bundle(
     all_years, current = load_years(data_root, year, registry=registry, jobs=jobs, on_read=on_loaded)
     ind = compute_indicators(all_years)
     findings: list[Finding] = check_ledger(current)
-    units = current.units  # own workbooks, and 分会 whose records sit in a 上级工会's workbook
+    sources = all_years.sources()  # each unit's files: its own, and a 上级工会's holding its records
+    units = sorted(sources.loc[sources["year"] == year, "unit"].unique().tolist())
     unit_frame = registry.frame(units)
     tables_year = {k: v[v["year"] == year] if "year" in v else v for k, v in all_years.tables.items()}
 
@@ -206,11 +207,11 @@ def prepare_bundle(
         highlights=hl if hl is not None else pd.DataFrame(),
         breaches=breaches,
         named=named_facts(tables_year),
-        reporting=status_frame(unit_status(current, registry)),
+        reporting=status_frame(unit_status(current, registry, sources=sources[sources["year"] == year])),
         incomplete={u: len(v) for (u, y), v in incomplete_units(findings).items() if y == year},
         built_at=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         data_root=str(data_root),
-        sources=all_years.sources(),
+        sources=sources,
         extra={"registry": registry},
     )
 

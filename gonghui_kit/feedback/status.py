@@ -161,13 +161,16 @@ def status_frame(statuses: Sequence[UnitStatus]) -> "pd.DataFrame":
     return pd.DataFrame([{c: getattr(s, c) for c in cols} for s in statuses], columns=cols)
 
 
-def unit_status(ledger: Any, registry: Any = None, roster: Iterable[str] | None = None) -> list[UnitStatus]:
+def unit_status(
+    ledger: Any, registry: Any = None, roster: Iterable[str] | None = None, *, sources: Any = None
+) -> list[UnitStatus]:
     """Per-unit reporting status of a loaded ``Ledger`` (for the archive's year index).
 
     Every unit of ``roster`` (default: the registry's units) and every unit
     found in the files, with the file used, its 填报日期 and the counts of
     errors and warnings of its files.  Several files of one unit are told
-    apart as the loader did (the first one counts).
+    apart as the loader did (the first one counts).  ``sources``: the
+    ledger's ``sources()`` when the caller has them already.
     """
     canon = getattr(registry, "canonical", None) or (lambda s: s)
     names = list(roster) if roster is not None else [u.name for u in getattr(registry, "units", [])]
@@ -181,7 +184,8 @@ def unit_status(ledger: Any, registry: Any = None, roster: Iterable[str] | None 
         if isinstance(r.unit, str) and r.unit:
             per.setdefault(canon(r.unit), []).append(r)
     held: dict[str, list[str]] = {}  # a 分会 whose records sit in a 上级工会's workbook
-    for u, f in ledger.sources()[["unit", "source_file"]].itertuples(index=False):
+    src = ledger.sources() if sources is None else sources
+    for u, f in src[["unit", "source_file"]].itertuples(index=False):
         if canon(u) not in per:
             held.setdefault(canon(u), []).append(f)
     out = []
