@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from gonghui_kit.ingest import clean
+from gonghui_kit.ingest.grid import BLANK, NOTE, SECTION, SIGNATURE, SUBTOTAL, make_grid, row_kind_codes
 from gonghui_kit.ingest.read import RawSheet
 from gonghui_kit.schema import Schema, load_schema, norm_key
 
@@ -44,26 +45,23 @@ _CONSISTENT = (
 _EMPTY = "这一行只有单位名称，没有填数，未计入（如这个单位有数，请补填后重新报送）"
 
 
-def _skipped_row(row: list[Any], unit: str | None, schema: Schema) -> tuple[int, Any, str, str, str] | None:
-    """Why a row of a 统计表 names no unit: ``(column, value, code, severity,
-    message)``, or None for a blank row.
+def _skipped_row(row: list[Any], unit: str | None, kind: int) -> tuple[int, Any, str, str, str] | None:
+    """Why a row of a 统计表 names no unit, from its kind as ``grid.row_kind_codes``
+    tells record rows apart: ``(column, value, code, severity, message)``, or
+    None for a blank row.
 
-    >>> s = load_schema()
-    >>> rows = ((["合计", 9], "合计"), (["填表说明：按季度报送"], None), ([None, 5], None))
-    >>> [_skipped_row(r, u, s)[2:4] for r, u in rows]
-    [('subtotal', 'info'), ('note', 'info'), ('summary_no_unit', 'error')]
-    >>> _skipped_row([None, ""], None, s) is None
-    True
+    >>> [_skipped_row(r, u, k)[2:4] for r, u, k in ((["合计", 9], "合计", SUBTOTAL), (["注：略"], None, NOTE))]
+    [('subtotal', 'info'), ('note', 'info')]
+    >>> from gonghui_kit.ingest.grid import DATA
+    >>> _skipped_row([None, 5], None, DATA)[2:4], _skipped_row([None, ""], None, BLANK)
+    (('summary_no_unit', 'error'), None)
     """
-    filled = [(j, v) for j, v in enumerate(row) if not clean.is_blank(v)]
-    if not filled:
+    if kind == BLANK:
         return None
-    j, v = filled[0]
-    if unit is not None or clean.is_subtotal_row(row, schema.subtotal_words):
+    j, v = next((j, v) for j, v in enumerate(row) if not clean.is_blank(v))
+    if unit is not None or kind == SUBTOTAL:
         return j, v, "subtotal", "info", "合计行，不是单位，未计入（汇总由系统计算）"
-    if clean.is_note_row(row, schema.note_prefixes) or (
-        isinstance(v, str) and clean.is_signature_label(v, schema.note_prefixes, schema.signature_words)
-    ):
+    if kind in (NOTE, SIGNATURE, SECTION):
         return j, v, "note", "info", "表格下方的说明或签字行，不是单位，未计入"
     return j, v, "summary_no_unit", "error", "这一行没有填单位名称，数值未计入，数据不完整。请填写单位名称后重新报送"
 
@@ -102,12 +100,14 @@ def read_summary(
     }
     records: list[dict[str, Any]] = []
     problems: list[tuple[int, int, str, Any, str, str, str]] = []
+    body = raw.rows[header_row + 1 :]
+    kinds = row_kind_codes(make_grid(body), body, schema)  # totals, notes, signatures as in record sheets
     for i in range(header_row + 1, len(raw.rows)):
         row = raw.rows[i]
         unit = clean.clean_text(row[unit_j]) if unit_j < len(row) else None
         excel_row = raw.excel_row(i)
         if unit is None or clean.is_subtotal_row([unit], schema.subtotal_words):
-            skipped = _skipped_row(row, unit, schema)
+            skipped = _skipped_row(row, unit, int(kinds[i - header_row - 1]))
             if skipped is not None:
                 problems.append((excel_row, raw.first_col + skipped[0] + 1, "", *skipped[1:]))
             continue
