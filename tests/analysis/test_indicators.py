@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from conftest import Sheet
 
-from gonghui_kit.ledgers.sample.expected import truth_indicators
+from gonghui_kit.ledgers.sample.expected import mismatches, truth_indicators
 from gonghui_kit.schema import load_schema
 
 SCHEMA = load_schema()
@@ -174,18 +174,10 @@ def test_sample_anomalies_are_named(loaded_sample):
 def test_sample_indicators_match_truth(loaded_sample):
     res, _led, ind = loaded_sample
     got = {(r.unit, r.year, r.indicator, r.category): r.value for r in ind.itertuples(index=False)}
-    problems = []
-    for k, want in truth_indicators(res.truth.values()).items():
-        have = got.get(k, "absent")
-        if have == "absent":
-            problems.append(f"{k}: absent")
-            continue
-        if isinstance(want, float) and math.isnan(want):
-            ok = math.isnan(have)
-        else:
-            ok = not math.isnan(have) and abs(have - want) <= max(YUAN, RATE * abs(want))
-        if not ok:
-            problems.append(f"{k}: truth {want}, computed {have}")
+    problems = [
+        f"{k}: absent" if have == "absent" else f"{k}: truth {want}, computed {have}"
+        for k, want, have in mismatches(truth_indicators(res.truth.values()), got, yuan=YUAN, rate=RATE)
+    ]
     assert not problems, f"{len(problems)} mismatches:\n" + "\n".join(problems[:40])
 
 

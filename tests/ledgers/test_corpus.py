@@ -13,15 +13,13 @@ truth, or ``gonghui check`` exits 1 with an error naming the cell.
 from __future__ import annotations
 
 import json
-import math
 import random
 
 import pytest
 
 from gonghui_kit.ledgers.realworld import CONTAINERS, SHAPES, Variant, make_corpus, random_variant
 from gonghui_kit.ledgers.realworld.containers import soffice
-
-YUAN = 0.005
+from gonghui_kit.ledgers.sample.expected import mismatches
 
 
 def _check(root, capsys):
@@ -39,20 +37,6 @@ def _indicators(root):
 
     ind = compute_indicators(load_ledgers(root))
     return {(r.unit, r.year, r.indicator, r.category): r.value for r in ind.itertuples(index=False)}
-
-
-def _mismatches(expected, got):
-    bad = []
-    for k, want in expected.items():
-        have = got.get(k)
-        if have is None:
-            bad.append((k, want, "absent"))
-        elif isinstance(want, float) and math.isnan(want):
-            if not math.isnan(have):
-                bad.append((k, want, have))
-        elif math.isnan(have) or abs(have - want) > max(YUAN, 1e-6 * abs(want)):
-            bad.append((k, want, have))
-    return bad
 
 
 def _files(out, corpus):
@@ -77,7 +61,7 @@ def _assert_read_or_named(corpus, capsys):
     got = _indicators(corpus.root)
     problems = []
     for out in corpus.outputs:
-        bad = _mismatches(out.expected, got)
+        bad = mismatches(out.expected, got)
         errs = _errors_of(out, corpus, findings)
         label = f"{out.variant.container} {out.shapes} {sorted(_files(out, corpus))}"
         for e in out.errors:
@@ -114,7 +98,7 @@ def test_every_shape_alone_is_read_correctly_and_exits_zero(each_shape, capsys):
     code, findings, got = _assert_read_or_named(each_shape, capsys)
     assert code == 0, [f["message"] for f in findings if f["severity"] == "error"][:5]
     for out in each_shape.outputs:
-        assert not _mismatches(out.expected, got), (out.variant, _mismatches(out.expected, got)[:5])
+        assert not mismatches(out.expected, got), (out.variant, mismatches(out.expected, got)[:5])
 
 
 def test_shapes_leave_their_named_findings(each_shape, capsys):
@@ -150,7 +134,7 @@ def test_every_container_is_read_correctly(each_container, capsys):
     code, findings, got = _assert_read_or_named(each_container, capsys)
     assert code == 0, [f["message"] for f in findings if f["severity"] == "error"][:5]
     reported = [o for o in each_container.outputs if o.reported]
-    assert reported and all(not _mismatches(o.expected, got) for o in reported)
+    assert reported and all(not mismatches(o.expected, got) for o in reported)
 
 
 def test_a_unit_from_a_title_line_never_takes_the_fill_in_date_as_its_year(each_container, capsys):

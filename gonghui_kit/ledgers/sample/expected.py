@@ -18,7 +18,7 @@ from typing import Iterable
 
 from gonghui_kit.schema import load_schema
 
-__all__ = ["INFO_INDICATORS", "truth_indicators"]
+__all__ = ["INFO_INDICATORS", "mismatches", "truth_indicators"]
 
 #: Indicators that need 基本信息's 职工人数.
 INFO_INDICATORS = frozenset({"membership_rate"})
@@ -135,3 +135,27 @@ def truth_indicators(truths: Iterable[dict], *, info: bool = True) -> dict[Key, 
                 emp = t["info"].get("employees")
                 out[(u, y, "membership_rate", "")] = v / emp if emp else math.nan
     return out
+
+
+def mismatches(
+    expected: dict[Key, float], got: dict[Key, float], *, yuan: float = 0.005, rate: float = 1e-6
+) -> list[tuple[Key, float, object]]:
+    """``(key, expected, got)`` where the computed indicators differ from the
+    truth: absent, NaN against a value (or the reverse), or further apart than
+    to the fen (``yuan``) or a relative ``rate``.
+
+    >>> mismatches({("甲", 2024, "activities", ""): 2, ("甲", 2024, "female_share", ""): math.nan},
+    ...            {("甲", 2024, "activities", ""): 3.0, ("甲", 2024, "female_share", ""): math.nan})
+    [(('甲', 2024, 'activities', ''), 2, 3.0)]
+    """
+    bad: list[tuple[Key, float, object]] = []
+    for k, want in expected.items():
+        have = got.get(k)
+        if have is None:
+            bad.append((k, want, "absent"))
+        elif isinstance(want, float) and math.isnan(want):
+            if not math.isnan(have):
+                bad.append((k, want, have))
+        elif math.isnan(have) or abs(have - want) > max(yuan, rate * abs(want)):
+            bad.append((k, want, have))
+    return bad
